@@ -1,0 +1,88 @@
+/**
+ * The gateway host: Apollo Gateway over the committed supergraph, on one HTTP port with the
+ * GraphQL endpoint, a browser IDE, health, readiness and metrics.
+ */
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import fs from 'node:fs';
+import express from 'express';
+import { createHttpHost } from '../platform/http';
+import type { Logger } from '../platform/logger';
+import type { SubgraphName } from '../subgraphs/kit/names';
+import { maskUnexpectedErrors } from '../subgraphs/kit/errors';
+import { createTokenVerifier } from './auth';
+import cors from './cors';
+import { SUPERGRAPH_SDL } from './composition';
+import { SignedClaimsDataSource, type GatewayContext } from './data-source';
+
+export interface GatewayOptions {
+  port: number;
+  host: string;
+  jwtSecret: string;
+  jwksUrl?: string;
+  internalSecret: string;
+  /** Where each subgraph answers; overrides the routing URLs in the supergraph SDL. */
+  subgraphUrls: Record<SubgraphName, string>;
+  supergraphSdl?: string;
+  log: Logger;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+async function subgraphsReady(urls: string[]): Promise<boolean> {
+  const answers = await Promise.all(
+    urls.map((url) =>
+      fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(2_000) })
+        .then((response) => response.ok)
+        .catch(() => false),
+    ),
+  );
+  return answers.every(Boolean);
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { log } = options;
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_SDL, 'utf8'),
+    buildService: ({ name, url }) =>
+      new SignedClaimsDataSource(options.subgraphUrls[name as SubgraphName] ?? url ?? '', options.internalSecret),
+  });
+  const verifier = createTokenVerifier(options);
+  const host = createHttpHost({ service: 'gateway', ready: () => subgraphsReady(Object.values(options.subgraphUrls)) });
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: host.server }),
+      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+    ],
+    formatError: maskUnexpectedErrors(log, 'gateway'),
+    logger: log,
+    introspection: true,
+  });
+  await server.start();
+  host.app.use(
+    '/graphql',
+    cors,
+    express.json({ limit: '1mb' }),
+    expressMiddleware(server, {
+      context: async ({ req }) => ({ viewer: await verifier.verify(req.headers.authorization) }),
+    }),
+  );
+  const { port, url } = await host.listen(options.port, options.host);
+  log.info({ url: `${url}/graphql` }, 'gateway listening');
+  return {
+    url: `${url}/graphql`,
+    port,
+    async close() {
+      await server.stop();
+      await host.close();
+    },
+  };
+}

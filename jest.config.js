@@ -1,0 +1,13 @@
+/** Unit tests sit next to their module (*.test.ts); integration tests under test/ start real servers. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: {
+    // Type checking is done once by `tsc -p tsconfig.test.json`; here we only transpile (fast, keeps decorator metadata).
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
+  },
+  setupFiles: ['reflect-metadata'],
+  testTimeout: 60000,
+};

@@ -1,0 +1,90 @@
+/**
+ * The one configuration loader. Every service reads its settings here, from the environment,
+ * so that "unset" always means the embedded default (PGlite, in-process bus, local inference).
+ */
+import path from 'node:path';
+
+export interface PlatformConfig {
+  /** Postgres connection string; undefined selects embedded PGlite. */
+  databaseUrl?: string;
+  /** Directory that holds PGlite's files on the embedded default. */
+  dataDir: string;
+  /** Redis connection string; undefined selects the in-process event bus and caches. */
+  redisUrl?: string;
+  /** Base URL of an Open Inference Protocol server. */
+  inferenceUrl: string;
+  /** Folder laid out like Triton's model repository. */
+  modelRepository: string;
+  /** HS256 secret for client JWTs. */
+  jwtSecret: string;
+  /** Optional JWKS URL for client JWTs (RS256/ES256 from an identity provider). */
+  jwksUrl?: string;
+  /** Secret the gateway signs forwarded claims with; subgraphs trust claims only with it. */
+  internalSecret: string;
+  /** True when secrets were not configured and development defaults are in use. */
+  usingDevSecrets: boolean;
+  host: string;
+  ports: {
+    gateway: number;
+    users: number;
+    products: number;
+    orders: number;
+    payments: number;
+    recommendations: number;
+    inference: number;
+  };
+  logLevel: string;
+}
+
+const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
+const DEV_INTERNAL_SECRET = 'dev-only-internal-secret-change-me-in-production';
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new Error(`${name} must be a port number (0-65535), got "${raw}"`);
+  }
+  return value;
+}
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  const jwtSecret = optional(env, 'JWT_SECRET');
+  const internalSecret = optional(env, 'INTERNAL_SECRET');
+  if (env.NODE_ENV === 'production' && (!jwtSecret && !optional(env, 'JWKS_URL'))) {
+    throw new Error('JWT_SECRET or JWKS_URL must be set when NODE_ENV=production');
+  }
+  if (env.NODE_ENV === 'production' && !internalSecret) {
+    throw new Error('INTERNAL_SECRET must be set when NODE_ENV=production');
+  }
+  const ports = {
+    gateway: port(env, 'GATEWAY_PORT', 4000),
+    users: port(env, 'USERS_PORT', 4001),
+    products: port(env, 'PRODUCTS_PORT', 4002),
+    orders: port(env, 'ORDERS_PORT', 4003),
+    payments: port(env, 'PAYMENTS_PORT', 4004),
+    recommendations: port(env, 'RECOMMENDATIONS_PORT', 4005),
+    inference: port(env, 'INFERENCE_PORT', 8000),
+  };
+  const dataDir = path.resolve(optional(env, 'DATA_DIR') ?? '.data');
+  return {
+    databaseUrl: optional(env, 'DATABASE_URL'),
+    dataDir,
+    redisUrl: optional(env, 'REDIS_URL'),
+    inferenceUrl: optional(env, 'INFERENCE_URL') ?? `http://127.0.0.1:${ports.inference}`,
+    modelRepository: path.resolve(optional(env, 'MODEL_REPOSITORY') ?? path.join(dataDir, 'models')),
+    jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
+    jwksUrl: optional(env, 'JWKS_URL'),
+    internalSecret: internalSecret ?? DEV_INTERNAL_SECRET,
+    usingDevSecrets: !jwtSecret || !internalSecret,
+    host: optional(env, 'HOST') ?? '127.0.0.1',
+    ports,
+    logLevel: optional(env, 'LOG_LEVEL') ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The one error vocabulary. Every error a client can see carries one of these codes in
+ * `extensions.code`; services throw them through the helpers below, never ad-hoc strings.
+ */
+import { GraphQLError } from 'graphql';
+
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
+  INVALID_STATE_TRANSITION: 'INVALID_STATE_TRANSITION',
+  PAYMENT_DECLINED: 'PAYMENT_DECLINED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** HTTP status that matches each code where a plain HTTP endpoint (not GraphQL) answers. */
+export const httpStatusOf: Record<ErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INSUFFICIENT_STOCK: 409,
+  INVALID_STATE_TRANSITION: 409,
+  PAYMENT_DECLINED: 402,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+export function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+export const unauthenticated = (message = 'Sign in: send Authorization: Bearer <token>') =>
+  appError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message: string) => appError(ErrorCode.FORBIDDEN, message);
+export const notFound = (what: string, id: string) => appError(ErrorCode.NOT_FOUND, `${what} ${id} was not found`, { id });
+
+/** A client sent a value that is well-typed but not acceptable; `field` is its path in the input. */
+export const badInput = (field: string, message: string) =>
+  appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });

@@ -1,0 +1,60 @@
+/**
+ * The HTTP host every service runs on: express with /healthz, /readyz and /metrics, request
+ * timing, and a close() that drains connections so Ctrl-C never cuts a request in half.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { httpRequestDuration, registry } from './metrics';
+
+export interface HttpHost {
+  app: express.Express;
+  server: http.Server;
+  listen(port: number, host: string): Promise<{ port: number; url: string }>;
+  close(): Promise<void>;
+}
+
+export function createHttpHost(options: { service: string; ready: () => Promise<boolean> }): HttpHost {
+  const app = express();
+  app.disable('x-powered-by');
+  const server = http.createServer(app);
+  // Keep-alive connections from the gateway outlive single requests; let them idle a little longer than its agent does.
+  server.keepAliveTimeout = 65_000;
+
+  app.use((req, res, next) => {
+    const stop = httpRequestDuration.startTimer({ service: options.service, method: req.method });
+    res.on('finish', () => stop({ route: req.route?.path ?? req.path, status: String(res.statusCode) }));
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: options.service });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await options.ready().catch(() => false);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', service: options.service });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  return {
+    app,
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const { port: actual } = server.address() as AddressInfo;
+          resolve({ port: actual, url: `http://${host}:${actual}` });
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      });
+    },
+  };
+}

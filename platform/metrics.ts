@@ -1,0 +1,30 @@
+/**
+ * The one Prometheus registry of this process. In the embedded default every service shares the
+ * process, so each metric carries a `service` label instead of living in a registry of its own.
+ */
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+export const httpRequestDuration = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP request duration by service, route and status code',
+  labelNames: ['service', 'method', 'route', 'status'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+export const graphqlErrors = new Counter({
+  name: 'graphql_errors_total',
+  help: 'GraphQL errors returned, by service and error code',
+  labelNames: ['service', 'code'] as const,
+  registers: [registry],
+});
+
+export const dbQueries = new Counter({
+  name: 'db_queries_total',
+  help: 'SQL statements sent to the database, by service',
+  labelNames: ['service'] as const,
+  registers: [registry],
+});

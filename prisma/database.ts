@@ -1,0 +1,116 @@
+/**
+ * Opens the platform's database: PostgreSQL through @prisma/adapter-pg when DATABASE_URL is set,
+ * embedded PGlite (persisted under the data directory, or in memory) otherwise. The same
+ * migrations and the same Prisma client serve both; only the driver differs.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import pg from 'pg';
+import { PrismaClient } from './generated/client';
+
+export { PrismaClient };
+
+/** Runs plain SQL outside Prisma: migrations and bulk seeding. */
+export interface SqlExecutor {
+  /** Runs one or more statements without parameters. */
+  exec(sql: string): Promise<void>;
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+}
+
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  readonly sql: SqlExecutor;
+  /** Runs `fn` on one connection (needed for session state such as advisory locks). */
+  session<T>(fn: (sql: SqlExecutor) => Promise<T>): Promise<T>;
+  /** A Prisma client of its own (each service takes one, so its queries can be told apart). */
+  createClient(options?: { onQuery?: () => void }): PrismaClient;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** Postgres URL; omitted selects PGlite. */
+  url?: string;
+  /** PGlite directory; omitted (with no url) keeps the database in memory. */
+  pgliteDir?: string;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url) : openPglite(options.pgliteDir);
+}
+
+function withQueryCounter(client: PrismaClient, onQuery?: () => void): PrismaClient {
+  if (onQuery) client.$on('query' as never, onQuery);
+  return client;
+}
+
+function clientLog(onQuery?: () => void) {
+  return onQuery ? [{ emit: 'event' as const, level: 'query' as const }] : [];
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const clients: PrismaClient[] = [];
+  const executor = (runner: pg.Pool | pg.PoolClient): SqlExecutor => ({
+    async exec(sql) {
+      await runner.query(sql);
+    },
+    async query(sql, params) {
+      const result = await runner.query(sql, params as unknown[]);
+      return result.rows;
+    },
+  });
+  return {
+    kind: 'postgres',
+    sql: executor(pool),
+    async session(fn) {
+      const connection = await pool.connect();
+      try {
+        return await fn(executor(connection));
+      } finally {
+        connection.release();
+      }
+    },
+    createClient(options = {}) {
+      const client = new PrismaClient({ adapter: new PrismaPg(pool), log: clientLog(options.onQuery) });
+      clients.push(client);
+      return withQueryCounter(client, options.onQuery);
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.$disconnect()));
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dir?: string): Promise<Database> {
+  if (dir) fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const lite = dir ? new PGlite(dir) : new PGlite();
+  await lite.waitReady;
+  const clients: PrismaClient[] = [];
+  const sql: SqlExecutor = {
+    async exec(text) {
+      await lite.exec(text);
+    },
+    async query(text, params) {
+      const result = await lite.query(text, params as unknown[]);
+      return result.rows as never[];
+    },
+  };
+  return {
+    kind: 'pglite',
+    sql,
+    session: (fn) => fn(sql),
+    createClient(options = {}) {
+      const client = new PrismaClient({ adapter: new PrismaPGlite(lite), log: clientLog(options.onQuery) });
+      clients.push(client);
+      return withQueryCounter(client, options.onQuery);
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.$disconnect()));
+      await lite.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The embedded topology: every service in one process, each on its own port, sharing one
+ * database handle (PGlite is in-process) and one event bus. `npm start` and the integration
+ * tests both start the platform through here; production runs each service on its own.
+ */
+import path from 'node:path';
+import { loadConfig, type PlatformConfig } from '../platform/config';
+import { serviceLogger } from '../platform/logger';
+import { dbQueries } from '../platform/metrics';
+import { openDatabase, type Database } from '../prisma/database';
+import { migrate } from '../prisma/migrate';
+import { seedIfEmpty, type SeedOptions } from '../prisma/seed';
+import { startGateway, type RunningGateway } from '../gateway/server';
+import { subgraphs } from '../subgraphs';
+import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/bootstrap';
+import { createEventBus, type EventBus } from '../subgraphs/kit/events';
+import type { SubgraphName } from '../subgraphs/kit/names';
+import { ServiceClient } from '../subgraphs/kit/service-client';
+import { subgraphUrls } from '../subgraphs/kit/urls';
+
+export interface PlatformOptions {
+  /** Overrides of the environment's configuration. */
+  config?: Partial<PlatformConfig>;
+  /** Listen on ephemeral ports (tests) instead of the configured ones. */
+  ephemeralPorts?: boolean;
+  /** Keep PGlite in memory instead of under the data directory (tests). */
+  inMemory?: boolean;
+  /** Seed an empty database with these options; false leaves it empty. */
+  seed?: Partial<SeedOptions> | false;
+  /** Prefix of Redis stream keys, so parallel runs sharing one Redis never see each other's events. */
+  eventNamespace?: string;
+}
+
+export interface RunningPlatform {
+  config: PlatformConfig;
+  db: Database;
+  bus: EventBus;
+  gateway: RunningGateway;
+  subgraphs: Record<SubgraphName, RunningSubgraph>;
+  /** SQL statements each subgraph has sent so far. */
+  queryCounts: Record<SubgraphName, number>;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
+  const config = { ...loadConfig(), ...options.config };
+  const log = serviceLogger('platform');
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    pgliteDir: options.inMemory ? undefined : path.join(config.dataDir, 'pglite'),
+  });
+  const closers: (() => Promise<void>)[] = [() => db.close()];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch((error) => log.warn({ err: error }, 'error while closing'));
+  };
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) log.info({ applied }, 'migrations applied');
+    if (options.seed !== false) {
+      const result = await seedIfEmpty(db, { ...options.seed, progress: !options.inMemory });
+      if (result.seeded) log.info({ counts: result.counts }, 'demo data seeded');
+    }
+    const bus = createEventBus({ redisUrl: config.redisUrl, namespace: options.eventNamespace, log: serviceLogger('events') });
+    closers.push(() => bus.close());
+
+    // Filled in as each subgraph starts: with ephemeral ports the URLs are known only then.
+    const urls = subgraphUrls(config);
+    const services = new ServiceClient(urls, config.internalSecret);
+    const queryCounts = {} as Record<SubgraphName, number>;
+    const running = {} as Record<SubgraphName, RunningSubgraph>;
+    for (const definition of subgraphs) {
+      const name = definition.name;
+      queryCounts[name] = 0;
+      const prisma = db.createClient({
+        onQuery: () => {
+          queryCounts[name]++;
+          dbQueries.inc({ service: name });
+        },
+      });
+      const subgraph = await startSubgraph(
+        definition,
+        { prisma, bus, services, log: serviceLogger(name) },
+        { port: options.ephemeralPorts ? 0 : config.ports[name], host: config.host, internalSecret: config.internalSecret },
+      );
+      closers.push(() => subgraph.close());
+      running[name] = subgraph;
+      urls[name] = subgraph.url;
+    }
+
+    const gateway = await startGateway({
+      port: options.ephemeralPorts ? 0 : config.ports.gateway,
+      host: config.host,
+      jwtSecret: config.jwtSecret,
+      jwksUrl: config.jwksUrl,
+      internalSecret: config.internalSecret,
+      subgraphUrls: urls,
+      log: serviceLogger('gateway'),
+    });
+    closers.push(() => gateway.close());
+    return { config, db, bus, gateway, subgraphs: running, queryCounts, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,15 @@
+import type { PrismaClient } from '../../prisma/database';
+import type { Logger } from '../../platform/logger';
+import type { EventBus } from './events';
+import type { ServiceClient } from './service-client';
+import type { Viewer } from './viewer';
+
+/** What every resolver receives. `loaders` are created per request, so batching never leaks between users. */
+export interface SubgraphContext<Loaders = unknown> {
+  viewer: Viewer;
+  prisma: PrismaClient;
+  bus: EventBus;
+  services: ServiceClient;
+  log: Logger;
+  loaders: Loaders;
+}

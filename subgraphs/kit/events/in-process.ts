@@ -1,0 +1,64 @@
+/**
+ * The embedded default: events stay in this process. Delivery is asynchronous (as with Redis)
+ * so publishers never depend on consumers finishing, and failed handlers are retried.
+ */
+import crypto from 'node:crypto';
+import type { Logger } from '../../../platform/logger';
+import type { DomainEvent, EventBus, EventHandler, EventPayloads, EventType } from './types';
+
+const RETRY_DELAYS_MS = [50, 200, 1000, 5000];
+
+export class InProcessEventBus implements EventBus {
+  private readonly handlers = new Map<EventType, Map<string, EventHandler<never>>>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(private readonly log: Logger) {}
+
+  async publish<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<void> {
+    if (this.closed) throw new Error('Event bus is closed');
+    const event: DomainEvent<T> = { id: crypto.randomUUID(), type, occurredAt: new Date().toISOString(), payload };
+    for (const [group, handler] of this.handlers.get(type) ?? []) {
+      this.track(this.deliver(group, handler as EventHandler<T>, event));
+    }
+  }
+
+  subscribe<T extends EventType>(type: T, group: string, handler: EventHandler<T>): void {
+    const groups = this.handlers.get(type) ?? new Map<string, EventHandler<never>>();
+    groups.set(group, handler as EventHandler<never>);
+    this.handlers.set(type, groups);
+  }
+
+  /** Resolves when every event published so far has been handled (tests and shutdown use it). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    this.closed = true;
+  }
+
+  private track(delivery: Promise<void>): void {
+    this.inFlight.add(delivery);
+    void delivery.finally(() => this.inFlight.delete(delivery));
+  }
+
+  private async deliver<T extends EventType>(group: string, handler: EventHandler<T>, event: DomainEvent<T>) {
+    await Promise.resolve();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await handler(event);
+        return;
+      } catch (error) {
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (delay === undefined || this.closed) {
+          this.log.error({ err: error, event: event.type, group }, 'event handler failed for good');
+          return;
+        }
+        this.log.warn({ err: error, event: event.type, group, attempt }, 'event handler failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}

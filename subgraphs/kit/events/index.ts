@@ -1,0 +1,14 @@
+import type { Logger } from '../../../platform/logger';
+import { InProcessEventBus } from './in-process';
+import { RedisEventBus } from './redis';
+import type { EventBus } from './types';
+
+export * from './types';
+export { InProcessEventBus, RedisEventBus };
+
+/** Redis Streams when a Redis URL is configured, in-process otherwise: chosen by configuration only. */
+export function createEventBus(options: { redisUrl?: string; namespace?: string; log: Logger }): EventBus {
+  return options.redisUrl
+    ? new RedisEventBus(options.redisUrl, options.log, options.namespace)
+    : new InProcessEventBus(options.log);
+}

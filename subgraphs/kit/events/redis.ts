@@ -1,0 +1,121 @@
+/**
+ * Production bus: one Redis Stream per event type, one consumer group per service, so each
+ * service sees every event once even with many replicas, and an event whose handler failed
+ * stays pending and is claimed again.
+ */
+import crypto from 'node:crypto';
+import os from 'node:os';
+import Redis from 'ioredis';
+import type { Logger } from '../../../platform/logger';
+import type { DomainEvent, EventBus, EventHandler, EventPayloads, EventType } from './types';
+
+const BLOCK_MS = 500;
+const BATCH = 100;
+const RECLAIM_IDLE_MS = 5000;
+const MAX_STREAM_LENGTH = 100_000;
+
+interface Subscription {
+  stream: string;
+  group: string;
+  handler: EventHandler<never>;
+}
+
+export class RedisEventBus implements EventBus {
+  private readonly writer: Redis;
+  private readonly subscriptions: Subscription[] = [];
+  private readonly readers: Redis[] = [];
+  private readonly loops: Promise<void>[] = [];
+  private readonly consumer = `${os.hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+    /** Prefix of every stream key; lets test runs and environments share one Redis. */
+    private readonly namespace = 'platform',
+  ) {
+    this.writer = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  }
+
+  private streamOf(type: EventType): string {
+    return `${this.namespace}:events:${type}`;
+  }
+
+  async publish<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<void> {
+    const event: DomainEvent<T> = { id: crypto.randomUUID(), type, occurredAt: new Date().toISOString(), payload };
+    await this.writer.xadd(this.streamOf(type), 'MAXLEN', '~', MAX_STREAM_LENGTH, '*', 'event', JSON.stringify(event));
+  }
+
+  subscribe<T extends EventType>(type: T, group: string, handler: EventHandler<T>): void {
+    const subscription: Subscription = { stream: this.streamOf(type), group, handler: handler as EventHandler<never> };
+    this.subscriptions.push(subscription);
+    // A blocking read holds its connection, so each subscription reads on a connection of its own.
+    const reader = new Redis(this.url, { maxRetriesPerRequest: null });
+    this.readers.push(reader);
+    this.loops.push(this.consume(reader, subscription));
+  }
+
+  private async ensureGroup(redis: Redis, { stream, group }: Subscription): Promise<void> {
+    try {
+      // '$': a new group starts with events published from now on, like a new subscriber.
+      await redis.xgroup('CREATE', stream, group, '$', 'MKSTREAM');
+    } catch (error) {
+      if (!String(error).includes('BUSYGROUP')) throw error;
+    }
+  }
+
+  private async consume(redis: Redis, subscription: Subscription): Promise<void> {
+    try {
+      await this.ensureGroup(redis, subscription);
+    } catch (error) {
+      if (!this.closed) this.log.error({ err: error }, 'cannot create consumer group');
+      return;
+    }
+    let lastReclaim = 0;
+    while (!this.closed) {
+      try {
+        if (Date.now() - lastReclaim > RECLAIM_IDLE_MS) {
+          lastReclaim = Date.now();
+          await this.reclaim(redis, subscription);
+        }
+        const reply = (await redis.xreadgroup(
+          'GROUP', subscription.group, this.consumer,
+          'COUNT', BATCH, 'BLOCK', BLOCK_MS,
+          'STREAMS', subscription.stream, '>',
+        )) as [string, [string, string[]][]][] | null;
+        for (const [, entries] of reply ?? []) await this.handle(redis, subscription, entries);
+      } catch (error) {
+        if (this.closed) return;
+        this.log.warn({ err: error }, 'event stream read failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  /** Takes over events that a crashed or failing consumer left unacknowledged. */
+  private async reclaim(redis: Redis, subscription: Subscription): Promise<void> {
+    const reply = (await redis.xautoclaim(
+      subscription.stream, subscription.group, this.consumer, RECLAIM_IDLE_MS, '0', 'COUNT', BATCH,
+    )) as [string, [string, string[]][]];
+    await this.handle(redis, subscription, reply[1].filter((entry) => entry && entry[1]));
+  }
+
+  private async handle(redis: Redis, subscription: Subscription, entries: [string, string[]][]): Promise<void> {
+    for (const [entryId, fields] of entries) {
+      const raw = fields[fields.indexOf('event') + 1];
+      try {
+        await (subscription.handler as EventHandler<EventType>)(JSON.parse(raw) as DomainEvent);
+        await redis.xack(subscription.stream, subscription.group, entryId);
+      } catch (error) {
+        this.log.warn({ err: error, stream: subscription.stream, entryId }, 'event handler failed; will be retried');
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled(this.loops);
+    this.readers.forEach((reader) => reader.disconnect());
+    await this.writer.quit().catch(() => undefined);
+  }
+}

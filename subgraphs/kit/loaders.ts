@@ -1,0 +1,19 @@
+/** Per-request batching: every `load(id)` in one tick becomes one `findMany` (id IN ...). */
+import DataLoader from 'dataloader';
+
+export function byIdLoader<Row extends { id: string }>(findMany: (ids: string[]) => Promise<Row[]>) {
+  return new DataLoader<string, Row | null>(async (ids) => {
+    const rows = await findMany([...ids]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
+/** Like byIdLoader, for one-to-many lookups (e.g. items of each order). */
+export function groupLoader<Row>(findMany: (keys: string[]) => Promise<Row[]>, keyOf: (row: Row) => string) {
+  return new DataLoader<string, Row[]>(async (keys) => {
+    const groups = new Map<string, Row[]>(keys.map((key) => [key, []]));
+    for (const row of await findMany([...keys])) groups.get(keyOf(row))?.push(row);
+    return keys.map((key) => groups.get(key) ?? []);
+  });
+}

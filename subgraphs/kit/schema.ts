@@ -1,0 +1,53 @@
+/**
+ * type-graphql classes → a Federation 2 subgraph schema (the helper type-graphql's own
+ * apollo-federation-2 example uses), so each subgraph only declares its types and resolvers.
+ */
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+
+export const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@tag", "@inaccessible"])`;
+
+export interface SubgraphSchemaParts {
+  // type-graphql takes resolver classes; their constructors are all it needs.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  resolvers: NonEmptyArray<Function>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  orphanedTypes?: Function[];
+  /** `__resolveReference` per entity type name. */
+  referenceResolvers?: GraphQLResolverMap<unknown>;
+}
+
+const ROOT_DESCRIPTIONS = {
+  Query: 'Entry points for reading data.',
+  Mutation: 'Entry points for changing data.',
+  Subscription: 'Entry points for streams of updates.',
+};
+
+/** type-graphql cannot describe root types; every subgraph gives them the same words so composition agrees. */
+function describeRootTypes(schema: GraphQLSchema): void {
+  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (type) type.description = ROOT_DESCRIPTIONS[type.name as keyof typeof ROOT_DESCRIPTIONS];
+  }
+}
+
+export async function buildFederatedSchema(parts: SubgraphSchemaParts): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: parts.resolvers,
+    orphanedTypes: parts.orphanedTypes,
+    // A subgraph may have no Query of its own; federation adds _entities/_service.
+    skipCheck: true,
+    validate: false,
+  });
+  describeRootTypes(schema);
+  const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
+  for (const [typeName, fields] of Object.entries(parts.referenceResolvers ?? {})) {
+    resolvers[typeName] = { ...(resolvers[typeName] as object), ...(fields as object) } as never;
+  }
+  return buildSubgraphSchema({
+    typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),
+    resolvers,
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * Calls between services go through the callee's GraphQL endpoint with the caller's viewer
+ * forwarded and signed, exactly as the gateway would call it: one way in, one access check.
+ */
+import { GraphQLError } from 'graphql';
+import { appError, ErrorCode } from '../../platform/errors';
+import type { SubgraphName } from './names';
+import { viewerHeaders, type Viewer } from './viewer';
+
+interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+export class ServiceClient {
+  constructor(
+    private readonly urls: Record<SubgraphName, string>,
+    private readonly internalSecret: string,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  async request<T>(target: SubgraphName, query: string, variables: Record<string, unknown>, viewer: Viewer): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(this.urls[target], {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...viewerHeaders(viewer, this.internalSecret) },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw appError(ErrorCode.SERVICE_UNAVAILABLE, `The ${target} service is unavailable`, { cause: String(error) });
+    }
+    const body = (await response.json().catch(() => ({}))) as GraphQLResponse<T>;
+    const [first] = body.errors ?? [];
+    if (first) {
+      // The callee's error (INSUFFICIENT_STOCK, NOT_FOUND, ...) is the caller's answer too.
+      throw new GraphQLError(first.message, { extensions: { ...first.extensions, service: target } });
+    }
+    if (!body.data) throw appError(ErrorCode.SERVICE_UNAVAILABLE, `The ${target} service gave no data (HTTP ${response.status})`);
+    return body.data;
+  }
+}

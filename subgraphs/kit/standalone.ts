@@ -1,0 +1,39 @@
+/**
+ * Runs one subgraph as its own process (production: one pod per subgraph). The embedded default
+ * (`npm start`) runs all services in one process instead, because PGlite is in-process.
+ */
+import { loadConfig } from '../../platform/config';
+import { serviceLogger } from '../../platform/logger';
+import { openDatabase } from '../../prisma/database';
+import { migrate } from '../../prisma/migrate';
+import { startSubgraph } from './bootstrap';
+import type { SubgraphDefinition } from './definition';
+import { createEventBus } from './events';
+import { ServiceClient } from './service-client';
+import { subgraphUrls } from './urls';
+
+export async function runStandalone<Loaders>(definition: SubgraphDefinition<Loaders>): Promise<void> {
+  const config = loadConfig();
+  const log = serviceLogger(definition.name);
+  if (!config.databaseUrl) {
+    log.error('A standalone subgraph needs DATABASE_URL; run `npm start` for the embedded platform');
+    process.exit(1);
+  }
+  const db = await openDatabase({ url: config.databaseUrl });
+  await migrate(db);
+  const bus = createEventBus({ redisUrl: config.redisUrl, log });
+  const running = await startSubgraph(
+    definition,
+    { prisma: db.createClient(), bus, services: new ServiceClient(subgraphUrls(config), config.internalSecret), log },
+    { port: config.ports[definition.name], host: config.host, internalSecret: config.internalSecret },
+  );
+  const shutdown = async () => {
+    log.info('shutting down');
+    await running.close();
+    await bus.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}

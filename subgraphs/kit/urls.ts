@@ -1,0 +1,14 @@
+import type { PlatformConfig } from '../../platform/config';
+import { SUBGRAPH_NAMES, type SubgraphName } from './names';
+
+/**
+ * Where each subgraph answers: `<NAME>_URL` (e.g. PRODUCTS_URL, set by k8s to the Service) or,
+ * by default, its configured port on this host.
+ */
+export function subgraphUrls(config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): Record<SubgraphName, string> {
+  const entries = SUBGRAPH_NAMES.map((name) => [
+    name,
+    env[`${name.toUpperCase()}_URL`] ?? `http://${config.host}:${config.ports[name]}/graphql`,
+  ]);
+  return Object.fromEntries(entries) as Record<SubgraphName, string>;
+}

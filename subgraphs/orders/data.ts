@@ -1,0 +1,92 @@
+/** Data access of the orders subgraph (Prisma, schema "orders"). */
+import type { Order as OrderRow, OrderItem as OrderItemRow } from '../../prisma/generated/client';
+import { Prisma } from '../../prisma/generated/client';
+import type { PrismaClient } from '../../prisma/database';
+import { decodeCursor, type CursorKey } from '../kit/pagination';
+import { money } from '../kit/shared-types';
+import { Order, OrderItem, Product, User } from './order';
+
+export type { OrderItemRow, OrderRow };
+
+export function toOrder(row: OrderRow): Order {
+  return Object.assign(new Order(), {
+    id: row.id,
+    userId: row.userId,
+    user: Object.assign(new User(), { id: row.userId }),
+    status: row.status,
+    total: money(row.totalAmount, row.currency),
+    createdAt: row.createdAt,
+  });
+}
+
+export function toOrderItem(row: OrderItemRow): OrderItem {
+  return Object.assign(new OrderItem(), {
+    product: Object.assign(new Product(), { id: row.productId }),
+    quantity: row.quantity,
+    unitPrice: money(row.unitPriceAmount, row.currency),
+  });
+}
+
+export const orderCursor = (row: { createdAt: Date; id: string }): CursorKey => [row.createdAt.toISOString(), row.id];
+
+export const findOrdersByIds = (prisma: PrismaClient, ids: string[]) => prisma.order.findMany({ where: { id: { in: ids } } });
+
+export const findItemsOfOrders = (prisma: PrismaClient, orderIds: string[]) =>
+  prisma.orderItem.findMany({ where: { orderId: { in: orderIds } }, orderBy: { id: 'asc' } });
+
+/** The newest `take` orders of each user, for many users in one statement. */
+export async function firstOrdersOfUsers(prisma: PrismaClient, userIds: string[], take: number): Promise<OrderRow[]> {
+  return prisma.$queryRaw<OrderRow[]>`
+    SELECT "id", "userId", "status"::text AS "status", "totalAmount", "currency", "idempotencyKey", "createdAt"
+    FROM (
+      SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o."userId" ORDER BY o."createdAt" DESC, o."id" DESC) AS rank
+      FROM "orders"."Order" o
+      WHERE o."userId" = ANY(${userIds})
+    ) ranked
+    WHERE rank <= ${take}
+    ORDER BY "userId", "createdAt" DESC, "id" DESC`;
+}
+
+/** A later page of one user's orders, newest first, after a cursor. */
+export function ordersOfUserAfter(prisma: PrismaClient, userId: string, take: number, after: string) {
+  const [createdAt, id] = decodeCursor(after);
+  const at = new Date(String(createdAt));
+  return prisma.order.findMany({
+    where: { userId, OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: String(id) } }] },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take,
+  });
+}
+
+export const findOrderByKey = (prisma: PrismaClient, userId: string, idempotencyKey: string) =>
+  prisma.order.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } }, include: { items: true } });
+
+export interface NewOrder {
+  userId: string;
+  idempotencyKey: string;
+  currency: string;
+  items: { productId: string; quantity: number; unitPriceAmount: number; currency: string }[];
+}
+
+/** Creates the order; a concurrent duplicate (same user and key) returns null so the caller can read the winner. */
+export async function createOrder(prisma: PrismaClient, order: NewOrder) {
+  try {
+    return await prisma.order.create({
+      data: {
+        userId: order.userId,
+        idempotencyKey: order.idempotencyKey,
+        currency: order.currency,
+        totalAmount: order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceAmount, 0),
+        items: { create: order.items },
+      },
+      include: { items: true },
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
+    throw error;
+  }
+}
+
+/** Moves an order to `to` only from `from`, so replayed or out-of-order events change nothing. */
+export const transitionOrder = (prisma: PrismaClient, orderId: string, from: OrderRow['status'], to: OrderRow['status']) =>
+  prisma.order.updateMany({ where: { id: orderId, status: from }, data: { status: to } });

@@ -1,0 +1,4 @@
+import { runStandalone } from '../kit/standalone';
+import { ordersSubgraph } from './subgraph';
+
+void runStandalone(ordersSubgraph);

@@ -1,0 +1,82 @@
+import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { OrderStatus } from '../../prisma/generated/enums';
+import { connectionTypes } from '../kit/pagination';
+import { Money } from '../kit/shared-types';
+
+registerEnumType(OrderStatus, {
+  name: 'OrderStatus',
+  description: 'Where an order is in its life.',
+  valuesConfig: {
+    PENDING_PAYMENT: { description: 'Placed, stock reserved, waiting for a captured payment.' },
+    PAID: { description: 'A payment was captured.' },
+    REFUNDED: { description: 'The payment was refunded.' },
+  },
+});
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({ description: 'A product of the catalogue (resolved by the products subgraph).' })
+export class Product {
+  @Field(() => ID, { description: 'Id of the product.' })
+  id!: string;
+}
+
+@ObjectType({ description: 'One line of an order.' })
+export class OrderItem {
+  @Field(() => Product, { description: 'The product ordered.' })
+  product!: Product;
+
+  @Field(() => Int, { description: 'Units ordered.' })
+  quantity!: number;
+
+  @Field(() => Money, { description: 'Unit price at the time of the order.' })
+  unitPrice!: Money;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'A customer account (owned by the users subgraph).' })
+export class User {
+  @Field(() => ID, { description: 'Id of the user.' })
+  id!: string;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'An order placed by a user; visible to that user and to admins.' })
+export class Order {
+  @Field(() => ID, { description: 'Stable identifier of the order.' })
+  id!: string;
+
+  @Field(() => User, { description: 'Who placed the order.' })
+  user!: User;
+
+  @Field(() => OrderStatus, { description: 'Payment state of the order.' })
+  status!: OrderStatus;
+
+  @Field(() => Money, { description: 'Sum of quantity × unit price over all items.' })
+  total!: Money;
+
+  @Field(() => Date, { description: 'When the order was placed.' })
+  createdAt!: Date;
+
+  /** Not a GraphQL field here: `items` has a field resolver that batches across orders. */
+  userId!: string;
+}
+
+export const OrderConnection = connectionTypes(Order, 'Order', 'orders');
+
+@InputType({ description: 'One product and how many units of it to order.' })
+export class OrderItemInput {
+  @Field(() => ID, { description: 'Product to order.' })
+  productId!: string;
+
+  @Field(() => Int, { description: 'Units to order, 1 to 100.' })
+  quantity!: number;
+}
+
+@InputType({ description: 'What to order. Sending the same idempotencyKey again returns the first order.' })
+export class PlaceOrderInput {
+  @Field(() => [OrderItemInput], { description: 'The products to order, each at most once (1 to 50 lines).' })
+  items!: OrderItemInput[];
+
+  @Field(() => String, { description: 'Client-chosen key (1 to 128 characters) that makes retries safe.' })
+  idempotencyKey!: string;
+}

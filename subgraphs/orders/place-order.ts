@@ -1,0 +1,104 @@
+/**
+ * Placing an order: validate, honour the idempotency key, reserve stock in the products service
+ * (which owns stock and prices), record the order, announce it on the event bus.
+ */
+import { GraphQLError } from 'graphql';
+import { appError, badInput, ErrorCode } from '../../platform/errors';
+import type { SubgraphContext } from '../kit/context';
+import type { Viewer } from '../kit/viewer';
+import { createOrder, findOrderByKey, type OrderItemRow, type OrderRow } from './data';
+import type { OrdersLoaders } from './loaders';
+import type { PlaceOrderInput } from './order';
+import { sameLines, validatePlaceOrder } from './validation';
+
+const RESERVE_STOCK = `
+  mutation ReserveStock($reservationId: String!, $items: [StockItemInput!]!) {
+    reserveStock(reservationId: $reservationId, items: $items) { productId quantity unitPrice { amount currency } }
+  }`;
+
+interface Reserved {
+  reserveStock: { productId: string; quantity: number; unitPrice: { amount: number; currency: string } }[];
+}
+
+type OrderWithItems = OrderRow & { items: OrderItemRow[] };
+
+export async function placeOrder(
+  userId: string,
+  input: PlaceOrderInput,
+  context: SubgraphContext<OrdersLoaders>,
+): Promise<OrderWithItems> {
+  validatePlaceOrder(input);
+  const { prisma, services, bus } = context;
+  const previous = await findOrderByKey(prisma, userId, input.idempotencyKey);
+  if (previous) return sameOrderOrConflict(previous, input);
+
+  const reserved = await reserve(userId, input, context.viewer, services);
+  const currencies = new Set(reserved.map((line) => line.unitPrice.currency));
+  if (currencies.size > 1) throw badInput('input.items', 'all products of one order must be priced in the same currency');
+  const created = await createOrder(prisma, {
+    userId,
+    idempotencyKey: input.idempotencyKey,
+    currency: reserved[0].unitPrice.currency,
+    items: reserved.map((line) => ({
+      productId: line.productId,
+      quantity: line.quantity,
+      unitPriceAmount: line.unitPrice.amount,
+      currency: line.unitPrice.currency,
+    })),
+  });
+  if (!created) {
+    // A concurrent request with the same key committed first; both callers get its order.
+    const winner = await findOrderByKey(prisma, userId, input.idempotencyKey);
+    if (!winner) throw appError(ErrorCode.CONFLICT, 'The order could not be recorded; retry with the same idempotencyKey');
+    return sameOrderOrConflict(winner, input);
+  }
+  await bus.publish('order.placed', {
+    orderId: created.id,
+    userId,
+    items: created.items.map((item) => ({ productId: item.productId, quantity: item.quantity, unitPriceAmount: item.unitPriceAmount })),
+    totalAmount: created.totalAmount,
+    currency: created.currency,
+    placedAt: created.createdAt.toISOString(),
+  });
+  return created;
+}
+
+function sameOrderOrConflict(order: OrderWithItems, input: PlaceOrderInput): OrderWithItems {
+  if (!sameLines(order.items, input.items)) {
+    throw appError(ErrorCode.CONFLICT, `idempotencyKey "${input.idempotencyKey}" was already used for a different order`, {
+      field: 'input.idempotencyKey',
+      orderId: order.id,
+    });
+  }
+  return order;
+}
+
+async function reserve(userId: string, input: PlaceOrderInput, viewer: Viewer, services: SubgraphContext['services']) {
+  try {
+    const result = await services.request<Reserved>(
+      'products',
+      RESERVE_STOCK,
+      {
+        // The reservation id is the order's idempotency identity, so a retried placeOrder never takes stock twice.
+        reservationId: `order:${userId}:${input.idempotencyKey}`,
+        items: input.items.map(({ productId, quantity }) => ({ productId, quantity })),
+      },
+      { userId: viewer.userId, roles: [...viewer.roles, 'service'] },
+    );
+    return result.reserveStock;
+  } catch (error) {
+    throw withInputField(error, input);
+  }
+}
+
+/** Points an error about one product at the input line that named it. */
+function withInputField(error: unknown, input: PlaceOrderInput): unknown {
+  if (!(error instanceof GraphQLError)) return error;
+  const productId = error.extensions.productId ?? error.extensions.id;
+  const index = input.items.findIndex((item) => item.productId === productId);
+  if (index < 0) return error;
+  if (error.extensions.code === ErrorCode.NOT_FOUND) {
+    return badInput(`input.items[${index}].productId`, `no product with id ${String(productId)}`);
+  }
+  return new GraphQLError(error.message, { extensions: { ...error.extensions, field: `input.items[${index}].quantity` } });
+}

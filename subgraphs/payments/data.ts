@@ -1,0 +1,61 @@
+/** Data access of the payments subgraph (Prisma, schema "payments"). */
+import type { Payment as PaymentRow } from '../../prisma/generated/client';
+import { Prisma } from '../../prisma/generated/client';
+import type { PaymentStatus } from '../../prisma/generated/enums';
+import type { PrismaClient } from '../../prisma/database';
+import { money } from '../kit/shared-types';
+import { Order, Payment } from './payment';
+
+export type { PaymentRow };
+
+export function toPayment(row: PaymentRow): Payment {
+  return Object.assign(new Payment(), {
+    id: row.id,
+    userId: row.userId,
+    order: Object.assign(new Order(), { id: row.orderId }),
+    amount: money(row.amount, row.currency),
+    status: row.status,
+    method: row.method,
+    failureReason: row.failureReason,
+    createdAt: row.createdAt,
+  });
+}
+
+export const findPaymentsByIds = (prisma: PrismaClient, ids: string[]) => prisma.payment.findMany({ where: { id: { in: ids } } });
+
+export const findPaymentsOfOrders = (prisma: PrismaClient, orderIds: string[]) =>
+  prisma.payment.findMany({ where: { orderId: { in: orderIds } }, orderBy: { createdAt: 'asc' } });
+
+export const findPaymentByKey = (prisma: PrismaClient, userId: string, idempotencyKey: string) =>
+  prisma.payment.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } } });
+
+/** Inserts a PENDING payment; null when a unique rule (same key, or the order already paid) refused it. */
+export async function createPendingPayment(
+  prisma: PrismaClient,
+  data: { orderId: string; userId: string; amount: number; currency: string; method: string; idempotencyKey: string },
+): Promise<PaymentRow | null> {
+  try {
+    return await prisma.payment.create({ data });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
+    throw error;
+  }
+}
+
+/** Compare-and-set on status, so two workers can never both move the same payment. */
+export async function moveStatus(
+  prisma: PrismaClient,
+  id: string,
+  from: PaymentStatus,
+  to: PaymentStatus,
+  failureReason?: string,
+): Promise<PaymentRow | null> {
+  const { count } = await prisma.payment.updateMany({ where: { id, status: from }, data: { status: to, failureReason } });
+  return count === 1 ? prisma.payment.findUnique({ where: { id } }) : null;
+}
+
+/** The payment that speaks for an order: the live one if any, else the latest failed attempt. */
+export function currentPayment(payments: PaymentRow[]): PaymentRow | null {
+  const live = payments.filter((payment) => payment.status !== 'FAILED');
+  return live[live.length - 1] ?? payments[payments.length - 1] ?? null;
+}

@@ -1,0 +1,4 @@
+import { runStandalone } from '../kit/standalone';
+import { paymentsSubgraph } from './subgraph';
+
+void runStandalone(paymentsSubgraph);

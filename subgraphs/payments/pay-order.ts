@@ -1,0 +1,100 @@
+/**
+ * Paying and refunding. Every step is a compare-and-set on the payment's status, and every
+ * outcome is announced on the event bus, where the orders service follows it.
+ */
+import { appError, badInput, ErrorCode, notFound } from '../../platform/errors';
+import type { SubgraphContext } from '../kit/context';
+import { canRead } from '../kit/viewer';
+import { createPendingPayment, findPaymentByKey, moveStatus, type PaymentRow } from './data';
+import type { PaymentsLoaders } from './loaders';
+import type { PayOrderInput } from './payment';
+import { describeCard, isValidCardNumber, type PaymentProvider } from './provider';
+import { assertTransition } from './state-machine';
+
+type Context = SubgraphContext<PaymentsLoaders>;
+
+const ORDER_TO_PAY = `
+  query OrderToPay($id: ID!) { order(id: $id) { id status total { amount currency } user { id } } }`;
+
+interface OrderToPay {
+  order: { id: string; status: string; total: { amount: number; currency: string }; user: { id: string } } | null;
+}
+
+function validate(input: PayOrderInput): void {
+  if (input.idempotencyKey.trim() === '' || input.idempotencyKey.length > 128) {
+    throw badInput('input.idempotencyKey', 'must be 1 to 128 characters');
+  }
+  if (!isValidCardNumber(input.cardNumber)) {
+    throw badInput('input.cardNumber', 'is not a valid card number (12 to 19 digits with a correct check digit)');
+  }
+}
+
+export async function payOrder(userId: string, input: PayOrderInput, context: Context, provider: PaymentProvider): Promise<PaymentRow> {
+  validate(input);
+  const { prisma, services, bus, viewer } = context;
+  const previous = await findPaymentByKey(prisma, userId, input.idempotencyKey);
+  if (previous) return sameOrderOrConflict(previous, input);
+
+  // The orders service decides whether this viewer may see the order at all.
+  const { order } = await services.request<OrderToPay>('orders', ORDER_TO_PAY, { id: input.orderId }, viewer);
+  if (!order) throw notFound('Order', input.orderId);
+  if (order.user.id !== userId) throw appError(ErrorCode.FORBIDDEN, 'Only the customer who placed an order can pay it');
+  if (order.status !== 'PENDING_PAYMENT') {
+    throw appError(ErrorCode.INVALID_STATE_TRANSITION, `Order ${order.id} is ${order.status}, not waiting for payment`);
+  }
+
+  const payment = await createPendingPayment(prisma, {
+    orderId: order.id,
+    userId,
+    amount: order.total.amount,
+    currency: order.total.currency,
+    method: describeCard(input.cardNumber),
+    idempotencyKey: input.idempotencyKey,
+  });
+  if (!payment) {
+    const sameKey = await findPaymentByKey(prisma, userId, input.idempotencyKey);
+    if (sameKey) return sameOrderOrConflict(sameKey, input);
+    throw appError(ErrorCode.CONFLICT, `Order ${order.id} already has a payment in progress or completed`);
+  }
+
+  const event = { paymentId: payment.id, orderId: order.id, userId, amount: payment.amount, currency: payment.currency };
+  const authorized = await provider.authorize({ cardNumber: input.cardNumber, amount: payment.amount, currency: payment.currency, paymentId: payment.id });
+  if (!authorized.ok) {
+    const failed = await moveStatus(prisma, payment.id, 'PENDING', 'FAILED', authorized.reason);
+    await bus.publish('payment.failed', { ...event, reason: authorized.reason });
+    return failed ?? payment;
+  }
+  await moveStatus(prisma, payment.id, 'PENDING', 'AUTHORIZED');
+  const captured = await provider.capture(authorized.reference);
+  if (!captured.ok) {
+    const failed = await moveStatus(prisma, payment.id, 'AUTHORIZED', 'FAILED', captured.reason);
+    await bus.publish('payment.failed', { ...event, reason: captured.reason });
+    return failed ?? payment;
+  }
+  const done = await moveStatus(prisma, payment.id, 'AUTHORIZED', 'CAPTURED');
+  await bus.publish('payment.captured', event);
+  return done ?? payment;
+}
+
+function sameOrderOrConflict(payment: PaymentRow, input: PayOrderInput): PaymentRow {
+  if (payment.orderId !== input.orderId) {
+    throw appError(ErrorCode.CONFLICT, `idempotencyKey "${input.idempotencyKey}" was already used to pay another order`, {
+      field: 'input.idempotencyKey',
+    });
+  }
+  return payment;
+}
+
+export async function refundPayment(paymentId: string, context: Context, provider: PaymentProvider): Promise<PaymentRow> {
+  const { prisma, loaders, viewer, bus } = context;
+  const payment = await loaders.payment.load(paymentId);
+  // Someone else's payment is reported as missing: its existence is not theirs to learn.
+  if (!payment || !canRead(viewer, payment.userId)) throw notFound('Payment', paymentId);
+  assertTransition(payment.status, 'REFUNDED');
+  const refunded = await provider.refund(`test_${payment.id}`);
+  if (!refunded.ok) throw appError(ErrorCode.SERVICE_UNAVAILABLE, `The payment provider refused the refund: ${refunded.reason}`);
+  const done = await moveStatus(prisma, payment.id, 'CAPTURED', 'REFUNDED');
+  if (!done) throw appError(ErrorCode.INVALID_STATE_TRANSITION, `Payment ${payment.id} changed status meanwhile; read it again`);
+  await bus.publish('payment.refunded', { paymentId: done.id, orderId: done.orderId, userId: done.userId, amount: done.amount, currency: done.currency });
+  return done;
+}

@@ -1,0 +1,14 @@
+import type { SubgraphDefinition } from '../kit/definition';
+import { createLoaders, type PaymentsLoaders } from './loaders';
+import { resolveOrderReference, resolvePaymentReference } from './payment.reference';
+import { OrderPaymentResolver, PaymentResolver } from './resolver';
+
+export const paymentsSubgraph: SubgraphDefinition<PaymentsLoaders> = {
+  name: 'payments',
+  resolvers: [PaymentResolver, OrderPaymentResolver],
+  referenceResolvers: {
+    Payment: { __resolveReference: resolvePaymentReference },
+    Order: { __resolveReference: resolveOrderReference },
+  },
+  createLoaders,
+};

@@ -1,0 +1,4 @@
+import { runStandalone } from '../kit/standalone';
+import { productsSubgraph } from './subgraph';
+
+void runStandalone(productsSubgraph);

@@ -1,0 +1,53 @@
+import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { connectionTypes } from '../kit/pagination';
+import { Money } from '../kit/shared-types';
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'An item of the catalogue.' })
+export class Product {
+  @Field(() => ID, { description: 'Stable identifier of the product.' })
+  id!: string;
+
+  @Field(() => String, { description: 'Stock keeping unit, unique across the catalogue.' })
+  sku!: string;
+
+  @Field(() => String, { description: 'Display name.' })
+  name!: string;
+
+  @Field(() => String, { description: 'Longer description for the product page.' })
+  description!: string;
+
+  @Field(() => String, { description: 'Catalogue category, e.g. "Books".' })
+  category!: string;
+
+  @Field(() => Money, { description: 'Current list price.' })
+  price!: Money;
+
+  @Field(() => Int, { description: 'Units available to order now.' })
+  stock!: number;
+}
+
+export const ProductConnection = connectionTypes(Product, 'Product', 'products');
+
+@Directive('@inaccessible')
+@InputType({ description: 'Internal: units of one product to reserve for an order.' })
+export class StockItemInput {
+  @Field(() => ID, { description: 'Product to reserve.' })
+  productId!: string;
+
+  @Field(() => Int, { description: 'Units to reserve.' })
+  quantity!: number;
+}
+
+@Directive('@inaccessible')
+@ObjectType({ description: 'Internal: units reserved for an order and the price they were reserved at.' })
+export class ReservedItem {
+  @Field(() => ID, { description: 'Reserved product.' })
+  productId!: string;
+
+  @Field(() => Int, { description: 'Units reserved.' })
+  quantity!: number;
+
+  @Field(() => Money, { description: 'Unit price at the moment of reservation.' })
+  unitPrice!: Money;
+}

@@ -1,0 +1,52 @@
+/** Data access of the recommendations subgraph: its own read model of purchases (schema "recommendations"). */
+import type { PrismaClient } from '../../prisma/database';
+import type { OrderPlaced } from '../kit/events';
+
+export interface Popularity {
+  productId: string;
+  buyers: number;
+}
+
+export const POPULAR_LIMIT = 500;
+
+export function mostPopular(prisma: PrismaClient): Promise<Popularity[]> {
+  return prisma.$queryRaw<Popularity[]>`
+    SELECT "productId", COUNT(DISTINCT "userId")::int AS "buyers"
+    FROM "recommendations"."Purchase"
+    GROUP BY "productId"
+    ORDER BY "buyers" DESC, "productId" ASC
+    LIMIT ${POPULAR_LIMIT}`;
+}
+
+export const purchasesOfUsers = (prisma: PrismaClient, userIds: string[]) =>
+  prisma.purchase.findMany({ where: { userId: { in: userIds } }, select: { userId: true, productId: true } });
+
+export interface CoPurchase {
+  source: string;
+  target: string;
+  buyers: number;
+}
+
+/** For each product, the other products its buyers bought, with how many buyers share them. */
+export function coPurchases(prisma: PrismaClient, productIds: string[]): Promise<CoPurchase[]> {
+  return prisma.$queryRaw<CoPurchase[]>`
+    SELECT a."productId" AS "source", b."productId" AS "target", COUNT(DISTINCT b."userId")::int AS "buyers"
+    FROM "recommendations"."Purchase" a
+    JOIN "recommendations"."Purchase" b ON b."userId" = a."userId" AND b."productId" <> a."productId"
+    WHERE a."productId" = ANY(${productIds})
+    GROUP BY a."productId", b."productId"`;
+}
+
+/** Idempotent: a redelivered event inserts nothing new. */
+export async function recordPurchases(prisma: PrismaClient, order: OrderPlaced): Promise<void> {
+  await prisma.purchase.createMany({
+    data: order.items.map((item) => ({
+      orderId: order.orderId,
+      productId: item.productId,
+      userId: order.userId,
+      quantity: item.quantity,
+      purchasedAt: new Date(order.placedAt),
+    })),
+    skipDuplicates: true,
+  });
+}

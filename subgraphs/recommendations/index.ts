@@ -1,0 +1,4 @@
+import { runStandalone } from '../kit/standalone';
+import { recommendationsSubgraph } from './subgraph';
+
+void runStandalone(recommendationsSubgraph);

@@ -1,0 +1,4 @@
+import { runStandalone } from '../kit/standalone';
+import { usersSubgraph } from './subgraph';
+
+void runStandalone(usersSubgraph);

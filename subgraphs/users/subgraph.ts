@@ -1,0 +1,11 @@
+import type { SubgraphDefinition } from '../kit/definition';
+import { createLoaders, type UsersLoaders } from './loaders';
+import { UserResolver } from './resolver';
+import { resolveUserReference } from './user.reference';
+
+export const usersSubgraph: SubgraphDefinition<UsersLoaders> = {
+  name: 'users',
+  resolvers: [UserResolver],
+  referenceResolvers: { User: { __resolveReference: resolveUserReference } },
+  createLoaders,
+};

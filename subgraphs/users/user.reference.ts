@@ -1,0 +1,8 @@
+import type { SubgraphContext } from '../kit/context';
+import type { UsersLoaders } from './loaders';
+import type { User } from './user';
+
+/** Other subgraphs hand the gateway `{ id }`; all references of one request resolve in one query. */
+export function resolveUserReference(reference: Pick<User, 'id'>, context: SubgraphContext<UsersLoaders>) {
+  return context.loaders.user.load(reference.id);
+}
