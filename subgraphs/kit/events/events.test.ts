@@ -1,0 +1,61 @@
+/**
+ * Both buses keep the same promises: every consumer group gets each event, a failing handler
+ * gets it again, nothing is delivered to a group twice after success. The Redis bus runs
+ * against the real Redis when REDIS_URL is set (CI's second pass does).
+ */
+import crypto from 'node:crypto';
+import { rootLogger } from '../../../platform/logger';
+import { InProcessEventBus } from './in-process';
+import { RedisEventBus } from './redis';
+import type { DomainEvent, EventBus } from './types';
+
+const payment = { paymentId: 'p1', orderId: 'o1', userId: 'u1', amount: 100, currency: 'EUR' };
+
+async function until(check: () => boolean, timeoutMs = 8_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const buses: [string, () => EventBus][] = [['in-process', () => new InProcessEventBus(rootLogger)]];
+if (process.env.REDIS_URL) {
+  buses.push(['redis streams', () => new RedisEventBus(process.env.REDIS_URL!, rootLogger, `test-${crypto.randomUUID()}`)]);
+}
+
+describe.each(buses)('%s event bus', (_name, create) => {
+  let bus: EventBus;
+
+  beforeEach(() => {
+    bus = create();
+  });
+
+  afterEach(() => bus.close());
+
+  it('delivers each event once to every consumer group', async () => {
+    const seen: Record<string, DomainEvent[]> = { orders: [], audit: [] };
+    bus.subscribe('payment.captured', 'orders', async (event) => void seen.orders.push(event));
+    bus.subscribe('payment.captured', 'audit', async (event) => void seen.audit.push(event));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let consumer groups exist before publishing
+    await bus.publish('payment.captured', payment);
+    await bus.publish('payment.captured', { ...payment, paymentId: 'p2' });
+    await until(() => seen.orders.length === 2 && seen.audit.length === 2);
+    expect(seen.orders.map((event) => event.payload)).toEqual([payment, { ...payment, paymentId: 'p2' }]);
+    expect(new Set(seen.orders.map((event) => event.id)).size).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen.orders).toHaveLength(2);
+  });
+
+  it('retries an event whose handler failed', async () => {
+    let attempts = 0;
+    bus.subscribe('payment.refunded', 'orders', async () => {
+      attempts++;
+      if (attempts === 1) throw new Error('database briefly unavailable');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await bus.publish('payment.refunded', payment);
+    await until(() => attempts >= 2, 15_000);
+    expect(attempts).toBe(2);
+  }, 20_000);
+});
