@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { signToken } from '../gateway/auth';
 import { serviceLogger } from '../platform/logger';
+import { closeOnSignals } from '../platform/shutdown';
 import { startPlatform } from './platform';
 
 async function main() {
@@ -32,16 +33,7 @@ async function main() {
       '',
     ].join('\n'),
   );
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    log.info('stopping');
-    await platform.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  closeOnSignals(log, () => platform.close());
 }
 
 main().catch((error: unknown) => {

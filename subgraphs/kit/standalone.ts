@@ -2,8 +2,10 @@
  * Runs one subgraph as its own process (production: one pod per subgraph). The embedded default
  * (`npm start`) runs all services in one process instead, because PGlite is in-process.
  */
+import 'reflect-metadata';
 import { loadConfig } from '../../platform/config';
 import { serviceLogger } from '../../platform/logger';
+import { closeOnSignals } from '../../platform/shutdown';
 import { openDatabase } from '../../prisma/database';
 import { migrate } from '../../prisma/migrate';
 import { startSubgraph } from './bootstrap';
@@ -27,13 +29,9 @@ export async function runStandalone<Loaders>(definition: SubgraphDefinition<Load
     { prisma: db.createClient(), bus, services: new ServiceClient(subgraphUrls(config), config.internalSecret), log },
     { port: config.ports[definition.name], host: config.host, internalSecret: config.internalSecret },
   );
-  const shutdown = async () => {
-    log.info('shutting down');
+  closeOnSignals(log, async () => {
     await running.close();
     await bus.close();
     await db.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  });
 }

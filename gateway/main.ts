@@ -1,0 +1,27 @@
+/** Runs the gateway as its own process (production: its own pods, subgraphs at <NAME>_URL). */
+import 'reflect-metadata';
+import { loadConfig } from '../platform/config';
+import { serviceLogger } from '../platform/logger';
+import { closeOnSignals } from '../platform/shutdown';
+import { subgraphUrls } from '../subgraphs/kit/urls';
+import { startGateway } from './server';
+
+async function main() {
+  const config = loadConfig();
+  const log = serviceLogger('gateway');
+  const gateway = await startGateway({
+    port: config.ports.gateway,
+    host: config.host,
+    jwtSecret: config.jwtSecret,
+    jwksUrl: config.jwksUrl,
+    internalSecret: config.internalSecret,
+    subgraphUrls: subgraphUrls(config),
+    log,
+  });
+  closeOnSignals(log, () => gateway.close());
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
