@@ -65,6 +65,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError: maskUnexpectedErrors(log, 'gateway'),
     logger: log,
     introspection: true,
+    // Shutdown is ours (platform/shutdown.ts): Apollo's own signal handlers would race it.
+    stopOnTerminationSignals: false,
   });
   await server.start();
   host.app.use(

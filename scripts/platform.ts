@@ -49,9 +49,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     url: config.databaseUrl,
     pgliteDir: options.inMemory ? undefined : path.join(config.dataDir, 'pglite'),
   });
-  const closers: (() => Promise<void>)[] = [() => db.close()];
+  const closers: [string, () => Promise<void>][] = [['database', () => db.close()]];
   const close = async () => {
-    for (const closer of closers.reverse()) await closer().catch((error) => log.warn({ err: error }, 'error while closing'));
+    for (const [name, closer] of closers.reverse()) {
+      await closer().catch((error) => log.warn({ err: error, name }, 'error while closing'));
+      log.debug({ name }, 'closed');
+    }
   };
   try {
     const applied = await migrate(db);
@@ -61,7 +64,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       if (result.seeded) log.info({ counts: result.counts }, 'demo data seeded');
     }
     const bus = createEventBus({ redisUrl: config.redisUrl, namespace: options.eventNamespace, log: serviceLogger('events') });
-    closers.push(() => bus.close());
+    closers.push(['event bus', () => bus.close()]);
 
     // Filled in as each subgraph starts: with ephemeral ports the URLs are known only then.
     const urls = subgraphUrls(config);
@@ -82,7 +85,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         { prisma, bus, services, log: serviceLogger(name) },
         { port: options.ephemeralPorts ? 0 : config.ports[name], host: config.host, internalSecret: config.internalSecret },
       );
-      closers.push(() => subgraph.close());
+      closers.push([name, () => subgraph.close()]);
       running[name] = subgraph;
       urls[name] = subgraph.url;
     }
@@ -96,7 +99,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       subgraphUrls: urls,
       log: serviceLogger('gateway'),
     });
-    closers.push(() => gateway.close());
+    closers.push(['gateway', () => gateway.close()]);
     return { config, db, bus, gateway, subgraphs: running, queryCounts, close };
   } catch (error) {
     await close();

@@ -41,6 +41,8 @@ export async function startSubgraph<Loaders>(
     formatError: maskUnexpectedErrors(log, definition.name),
     logger: log,
     introspection: true,
+    // Shutdown is ours (platform/shutdown.ts): Apollo's own signal handlers would race it.
+    stopOnTerminationSignals: false,
   });
   await server.start();
   host.app.use(
