@@ -1,0 +1,511 @@
+/**
+ * Static checks of the Kubernetes manifests (no cluster, no kubectl here): every YAML document
+ * under k8s/ parses; each kustomization is rendered by a small kustomize subset (resources,
+ * strategic-merge and JSON 6902 patches, replicas, images, labels, secretGenerator) and every
+ * rendered object is validated against the Kubernetes schemas of `kubernetes-models`; then the
+ * wiring is checked: Service selectors and target ports, env names known to platform/config.ts
+ * and subgraphs/kit/urls.ts, secret keys, probes, the overlays' promises (replicas, GPU, Triton).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ConfigMap, PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Obj = { [key: string]: Json };
+// Loose views of the objects we read (the schemas are enforced by kubernetes-models).
+type K8s = any;
+
+const K8S_DIR = __dirname;
+const ROOT = path.resolve(K8S_DIR, '..');
+const rel = (file: string) => path.relative(ROOT, file);
+
+const SUBGRAPHS = ['users', 'products', 'orders', 'payments', 'recommendations'] as const;
+const SERVICES = ['gateway', ...SUBGRAPHS, 'inference'] as const;
+const PORTS: Record<(typeof SERVICES)[number], number> = {
+  gateway: 4000,
+  users: 4001,
+  products: 4002,
+  orders: 4003,
+  payments: 4004,
+  recommendations: 4005,
+  inference: 8000,
+};
+const ENTRY_POINTS: Record<(typeof SERVICES)[number], string> = {
+  gateway: 'dist/gateway/main.js',
+  ...(Object.fromEntries(SUBGRAPHS.map((n) => [n, `dist/subgraphs/${n}/index.js`])) as Record<(typeof SUBGRAPHS)[number], string>),
+  inference: 'dist/inference/main.js',
+};
+/** The keys of the Secret `platform-secrets` (created out of band in production). */
+const SECRET_KEYS = ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'INTERNAL_SECRET'];
+const OUR_IMAGE = /^(registry\.example\.com\/)?federation-platform(-cuda)?(:|@|$)/;
+
+// ---------------------------------------------------------------- the env names the code reads
+
+function knownEnvNames(): Set<string> {
+  const names = new Set<string>();
+  const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const config = read('platform/config.ts');
+  for (const m of config.matchAll(/['"`]([A-Z][A-Z0-9_]+)['"`]/g)) names.add(m[1]);
+  for (const m of config.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)) names.add(m[1]);
+  // urls.ts builds `${name.toUpperCase()}_URL` from SUBGRAPH_NAMES (subgraphs/kit/names.ts).
+  const urls = read('subgraphs/kit/urls.ts');
+  expect(urls).toContain('toUpperCase()}_URL');
+  const list = /SUBGRAPH_NAMES\s*=\s*\[([^\]]*)\]/.exec(read('subgraphs/kit/names.ts'));
+  expect(list).not.toBeNull();
+  for (const m of list![1].matchAll(/'([a-z]+)'/g)) names.add(`${m[1].toUpperCase()}_URL`);
+  // The one inference-only knob the production overlay sets.
+  const providers = read('inference/runtime/execution-providers.ts');
+  for (const m of providers.matchAll(/env\.(INFERENCE_[A-Z0-9_]+)/g)) names.add(m[1]);
+  return names;
+}
+
+// ---------------------------------------------------------------- YAML files
+
+function yamlFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return yamlFiles(full);
+    return /\.ya?ml$/.test(entry.name) ? [full] : [];
+  });
+}
+
+const parsed = new Map<string, Json[]>();
+function docs(file: string): Json[] {
+  let result = parsed.get(file);
+  if (!result) {
+    const all = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'));
+    for (const doc of all) {
+      if (doc.errors.length) throw new Error(`${rel(file)}: ${doc.errors.map((e) => e.message).join('; ')}`);
+    }
+    result = all.map((doc) => doc.toJS() as Json).filter((doc) => doc !== null && doc !== undefined);
+    parsed.set(file, result);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- a small kustomize
+
+const clone = <T>(value: T): T => structuredClone(value);
+const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Strategic merge, as far as these manifests need it: maps merge, lists of named items merge by name. */
+function strategicMerge(base: Json, patch: Json): Json {
+  if (isObj(base) && isObj(patch)) {
+    const out: Obj = { ...base };
+    for (const [key, value] of Object.entries(patch)) {
+      if (key === '$patch') continue;
+      if (value === null) delete out[key];
+      else out[key] = key in base ? strategicMerge(base[key], value) : clone(value);
+    }
+    return out;
+  }
+  if (Array.isArray(base) && Array.isArray(patch) && patch.every((item) => isObj(item) && typeof item.name === 'string')) {
+    const out = base.map((item) => clone(item));
+    for (const item of patch as Obj[]) {
+      const index = out.findIndex((existing) => isObj(existing) && existing.name === item.name);
+      if (index >= 0) out[index] = strategicMerge(out[index], item);
+      else out.push(clone(item));
+    }
+    return out;
+  }
+  return clone(patch);
+}
+
+function jsonPatch(target: Obj, ops: Obj[], where: string): void {
+  for (const op of ops) {
+    const parts = String(op.path).split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const last = parts.pop()!;
+    let node: Json = target;
+    for (const part of parts) {
+      node = Array.isArray(node) ? node[Number(part)] : isObj(node) ? node[part] : undefined!;
+      if (node === undefined) throw new Error(`${where}: JSON patch path ${op.path} does not exist`);
+    }
+    if (Array.isArray(node)) {
+      const index = last === '-' ? node.length : Number(last);
+      if (op.op !== 'add' && !(index in node)) throw new Error(`${where}: JSON patch path ${op.path} does not exist`);
+      if (op.op === 'remove') node.splice(index, 1);
+      else node.splice(index, op.op === 'add' ? 0 : 1, clone(op.value));
+    } else if (isObj(node)) {
+      if (op.op !== 'add' && !(last in node)) throw new Error(`${where}: JSON patch path ${op.path} does not exist`);
+      if (op.op === 'remove') delete node[last];
+      else node[last] = clone(op.value);
+    } else {
+      throw new Error(`${where}: JSON patch path ${op.path} does not exist`);
+    }
+  }
+}
+
+const idOf = (obj: K8s) => `${obj.kind}/${obj.metadata?.name}`;
+
+interface Rendered {
+  objects: K8s[];
+  /** Secrets made by a secretGenerator (kustomize suffixes their names with a hash). */
+  generated: Set<string>;
+}
+
+const rendered = new Map<string, Rendered>();
+const usedFiles = new Set<string>();
+
+function render(dir: string): Rendered {
+  const cached = rendered.get(dir);
+  if (cached) return { objects: clone(cached.objects), generated: new Set(cached.generated) };
+  const kfile = path.join(dir, 'kustomization.yaml');
+  if (!fs.existsSync(kfile)) throw new Error(`${rel(dir)} has no kustomization.yaml`);
+  usedFiles.add(kfile);
+  const k = docs(kfile)[0] as K8s;
+  expect(k.apiVersion).toBe('kustomize.config.k8s.io/v1beta1');
+  expect(k.kind).toBe('Kustomization');
+  let objects: K8s[] = [];
+  const generated = new Set<string>();
+
+  for (const resource of (k.resources ?? []) as string[]) {
+    const full = path.resolve(dir, resource);
+    if (!fs.existsSync(full)) throw new Error(`${rel(kfile)}: resource ${resource} does not exist`);
+    if (fs.statSync(full).isDirectory()) {
+      const sub = render(full);
+      objects.push(...sub.objects);
+      sub.generated.forEach((name) => generated.add(name));
+    } else {
+      usedFiles.add(full);
+      objects.push(...docs(full).map((doc) => clone(doc)));
+    }
+  }
+  for (const gen of (k.secretGenerator ?? []) as K8s[]) {
+    const data: Record<string, string> = {};
+    for (const literal of (gen.literals ?? []) as string[]) {
+      const eq = literal.indexOf('=');
+      data[literal.slice(0, eq)] = Buffer.from(literal.slice(eq + 1)).toString('base64');
+    }
+    for (const file of (gen.files ?? []) as string[]) {
+      const [key, source = key] = file.split('=');
+      const full = path.resolve(dir, source);
+      if (!fs.existsSync(full)) throw new Error(`${rel(kfile)}: secretGenerator file ${source} does not exist`);
+      data[path.basename(key)] = fs.readFileSync(full).toString('base64');
+    }
+    objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: gen.name }, type: gen.type ?? 'Opaque', data });
+    generated.add(gen.name);
+  }
+  for (const entry of (k.patches ?? []) as K8s[]) {
+    const where = `${rel(kfile)}: patch ${entry.path ?? '(inline)'}`;
+    let patch: Json;
+    if (entry.path) {
+      const full = path.resolve(dir, entry.path);
+      if (!fs.existsSync(full)) throw new Error(`${where} does not exist`);
+      usedFiles.add(full);
+      const all = docs(full);
+      expect(all).toHaveLength(1);
+      patch = all[0];
+    } else {
+      patch = YAML.parse(entry.patch) as Json;
+    }
+    const target = entry.target ?? { kind: (patch as K8s).kind, name: (patch as K8s).metadata?.name };
+    const matches = objects.filter(
+      (obj) => obj.kind === target.kind && obj.metadata?.name === target.name && (!target.group || String(obj.apiVersion).startsWith(`${target.group}/`)),
+    );
+    if (matches.length !== 1) throw new Error(`${where} targets ${target.kind}/${target.name}, which the kustomization does not contain`);
+    if (Array.isArray(patch)) {
+      jsonPatch(matches[0], patch as Obj[], where);
+    } else if ((patch as K8s).$patch === 'delete') {
+      objects = objects.filter((obj) => obj !== matches[0]);
+    } else {
+      const merged = strategicMerge(matches[0], patch);
+      objects = objects.map((obj) => (obj === matches[0] ? merged : obj));
+    }
+  }
+  for (const { name, count } of (k.replicas ?? []) as K8s[]) {
+    const deployment = objects.find((obj) => obj.kind === 'Deployment' && obj.metadata.name === name);
+    if (!deployment) throw new Error(`${rel(kfile)}: replicas for ${name}, which the kustomization does not contain`);
+    deployment.spec.replicas = count;
+  }
+  for (const image of (k.images ?? []) as K8s[]) {
+    for (const obj of objects.filter((o) => o.kind === 'Deployment')) {
+      for (const container of [...obj.spec.template.spec.containers, ...(obj.spec.template.spec.initContainers ?? [])]) {
+        const [name] = String(container.image).split(/[:@]/);
+        if (name !== image.name) continue;
+        const newName = image.newName ?? name;
+        container.image = image.digest ? `${newName}@${image.digest}` : `${newName}:${image.newTag ?? 'latest'}`;
+      }
+    }
+  }
+  for (const { pairs, includeSelectors, includeTemplates } of (k.labels ?? []) as K8s[]) {
+    expect(includeSelectors).toBe(false); // selectors are immutable: never change them by a label transformer
+    for (const obj of objects) {
+      obj.metadata.labels = { ...obj.metadata.labels, ...pairs };
+      if (includeTemplates && obj.spec?.template?.metadata) obj.spec.template.metadata.labels = { ...obj.spec.template.metadata.labels, ...pairs };
+    }
+  }
+  const ids = objects.map(idOf);
+  expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+  rendered.set(dir, { objects: clone(objects), generated: new Set(generated) });
+  return { objects, generated };
+}
+
+// ---------------------------------------------------------------- schema validation
+
+const MODELS: Record<string, new (data: K8s) => { validate(): void }> = {
+  'apps/v1/Deployment': Deployment,
+  'v1/Service': Service,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+};
+
+function validate(obj: K8s, where: string): void {
+  const Model = MODELS[`${obj.apiVersion}/${obj.kind}`];
+  if (!Model) throw new Error(`${where}: no schema for ${obj.apiVersion} ${obj.kind}`);
+  try {
+    new Model(obj).validate();
+  } catch (error) {
+    throw new Error(`${where}: ${idOf(obj)} is invalid: ${(error as Error).message}`);
+  }
+}
+
+// ---------------------------------------------------------------- wiring checks
+
+const byKind = (objects: K8s[], kind: string): K8s[] => objects.filter((obj) => obj.kind === kind);
+const get = (objects: K8s[], kind: string, name: string): K8s => {
+  const found = objects.find((obj) => obj.kind === kind && obj.metadata.name === name);
+  if (!found) throw new Error(`${kind}/${name} not found`);
+  return found;
+};
+const containersOf = (deployment: K8s): K8s[] => [...deployment.spec.template.spec.containers, ...(deployment.spec.template.spec.initContainers ?? [])];
+const matchesLabels = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
+  Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
+
+function checkWiring(name: string, { objects, generated }: Rendered, envNames: Set<string>): void {
+  const deployments = byKind(objects, 'Deployment');
+  const configMaps = byKind(objects, 'ConfigMap');
+  const secrets = byKind(objects, 'Secret');
+
+  for (const obj of objects) validate(obj, name);
+
+  // Every service: a Deployment and a Service of the same name.
+  for (const service of SERVICES) {
+    get(objects, 'Deployment', service);
+    get(objects, 'Service', service);
+  }
+
+  for (const svc of byKind(objects, 'Service')) {
+    const where = `${name}: Service/${svc.metadata.name}`;
+    const selector = svc.spec.selector ?? {};
+    const targets = deployments.filter((d) => matchesLabels(selector, d.spec.template.metadata.labels));
+    if (targets.length !== 1) throw new Error(`${where}: selector ${JSON.stringify(selector)} matches ${targets.length} Deployments`);
+    const ports = containersOf(targets[0]).flatMap((c) => c.ports ?? []);
+    for (const port of svc.spec.ports) {
+      if (typeof port.targetPort !== 'string') throw new Error(`${where}: port ${port.port} must target a named containerPort`);
+      if (!ports.some((p: K8s) => p.name === port.targetPort)) throw new Error(`${where}: targetPort ${port.targetPort} is no containerPort of ${targets[0].metadata.name}`);
+    }
+  }
+
+  for (const d of deployments) {
+    const where = `${name}: Deployment/${d.metadata.name}`;
+    const pod = d.spec.template.spec;
+    if (!matchesLabels(d.spec.selector.matchLabels, d.spec.template.metadata.labels)) throw new Error(`${where}: selector does not match its pod labels`);
+    expect(pod.securityContext?.runAsNonRoot).toBe(true);
+    expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
+    const volumes = new Map<string, K8s>((pod.volumes ?? []).map((v: K8s) => [v.name, v]));
+    for (const volume of volumes.values()) {
+      if (volume.persistentVolumeClaim) get(objects, 'PersistentVolumeClaim', volume.persistentVolumeClaim.claimName);
+    }
+    for (const c of containersOf(d)) {
+      const cwhere = `${where} container ${c.name}`;
+      expect([cwhere, c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.memory ? 'ok' : 'missing']).toEqual([cwhere, 'ok']);
+      expect([cwhere, c.securityContext?.allowPrivilegeEscalation]).toEqual([cwhere, false]);
+      for (const mount of c.volumeMounts ?? []) {
+        if (!volumes.has(mount.name)) throw new Error(`${cwhere}: mounts unknown volume ${mount.name}`);
+      }
+      const portNames = new Set((c.ports ?? []).map((p: K8s) => p.name));
+      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+        if (!c[probe]) throw new Error(`${cwhere}: no ${probe}`);
+        if (!portNames.has(c[probe].httpGet?.port)) throw new Error(`${cwhere}: ${probe} must use a named containerPort`);
+      }
+      if (!OUR_IMAGE.test(c.image)) continue;
+
+      // Our image: entry point, probes, read-only root with a writable /tmp, env the code reads.
+      const service = d.metadata.name as (typeof SERVICES)[number];
+      expect([cwhere, c.args]).toEqual([cwhere, [ENTRY_POINTS[service]]]);
+      expect(fs.existsSync(path.join(ROOT, ENTRY_POINTS[service].replace(/^dist\//, '').replace(/\.js$/, '.ts')))).toBe(true);
+      expect(c.ports.find((p: K8s) => p.name === 'http')?.containerPort).toBe(PORTS[service]);
+      const [live, ready] = service === 'inference' ? ['/v2/health/live', '/v2/health/ready'] : ['/healthz', '/readyz'];
+      expect([cwhere, c.livenessProbe.httpGet.path, c.readinessProbe.httpGet.path]).toEqual([cwhere, live, ready]);
+      expect([cwhere, c.securityContext.readOnlyRootFilesystem]).toEqual([cwhere, true]);
+      const tmp = (c.volumeMounts ?? []).find((m: K8s) => m.mountPath === '/tmp');
+      expect([cwhere, tmp && volumes.get(tmp.name)?.emptyDir ? 'emptyDir' : 'none']).toEqual([cwhere, 'emptyDir']);
+
+      const names: string[] = [];
+      for (const from of c.envFrom ?? []) {
+        if (!from.configMapRef) throw new Error(`${cwhere}: envFrom other than a ConfigMap`);
+        const cm = get(configMaps, 'ConfigMap', from.configMapRef.name);
+        names.push(...Object.keys(cm.data ?? {}));
+      }
+      for (const env of c.env ?? []) {
+        names.push(env.name);
+        const ref = env.valueFrom?.secretKeyRef;
+        if (ref) {
+          expect([cwhere, ref.name, SECRET_KEYS.includes(ref.key)]).toEqual([cwhere, 'platform-secrets', true]);
+          const secret = secrets.find((s) => s.metadata.name === ref.name);
+          if (secret && !ref.optional) expect([cwhere, Object.keys(secret.data ?? secret.stringData ?? {})]).toEqual([cwhere, expect.arrayContaining([ref.key])]);
+          if (generated.size > 0) expect(generated.has(ref.name)).toBe(true);
+        } else if (env.valueFrom) {
+          throw new Error(`${cwhere}: env ${env.name} comes from neither a value nor platform-secrets`);
+        }
+      }
+      const unknown = names.filter((n) => !envNames.has(n));
+      expect([cwhere, unknown]).toEqual([cwhere, []]);
+      // Secrets only ever come from the Secret, never from plain values or the ConfigMap.
+      for (const secretName of SECRET_KEYS) {
+        const direct = (c.env ?? []).find((e: K8s) => e.name === secretName);
+        if (direct) expect([cwhere, secretName, direct.valueFrom?.secretKeyRef?.key]).toEqual([cwhere, secretName, secretName]);
+      }
+      // NODE_ENV=production refuses to start without these.
+      expect([cwhere, names]).toEqual([cwhere, expect.arrayContaining(['NODE_ENV', 'HOST', 'INTERNAL_SECRET', 'JWT_SECRET'])]);
+      if (SUBGRAPHS.includes(service as (typeof SUBGRAPHS)[number])) expect([cwhere, names]).toEqual([cwhere, expect.arrayContaining(['DATABASE_URL', 'REDIS_URL'])]);
+    }
+  }
+
+  // The ConfigMap's URLs name Services and ports that exist.
+  const config = get(configMaps, 'ConfigMap', 'platform-config').data as Record<string, string>;
+  expect(config.HOST).toBe('0.0.0.0');
+  expect(config.NODE_ENV).toBe('production');
+  for (const [key, value] of Object.entries(config)) {
+    if (!key.endsWith('_URL')) continue;
+    const url = new URL(value);
+    const svc = get(objects, 'Service', url.hostname);
+    expect([key, svc.spec.ports.some((p: K8s) => p.port === Number(url.port))]).toEqual([key, true]);
+    if (key !== 'INFERENCE_URL') expect([key, url.pathname]).toEqual([key, '/graphql']);
+  }
+  for (const service of SERVICES) {
+    expect([service, config[`${service.toUpperCase()}_PORT`]]).toEqual([service, String(PORTS[service])]);
+  }
+  expect(config.INFERENCE_URL).toBe('http://inference:8000');
+
+  for (const hpa of byKind(objects, 'HorizontalPodAutoscaler')) {
+    get(objects, hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name);
+    expect(hpa.spec.minReplicas).toBeLessThanOrEqual(hpa.spec.maxReplicas);
+  }
+  for (const pdb of byKind(objects, 'PodDisruptionBudget')) {
+    const targets = deployments.filter((d) => matchesLabels(pdb.spec.selector.matchLabels, d.spec.template.metadata.labels));
+    expect([pdb.metadata.name, targets.length]).toEqual([pdb.metadata.name, 1]);
+  }
+}
+
+// ---------------------------------------------------------------- tests
+
+const OVERLAYS = ['base', 'overlays/dev', 'overlays/production', 'overlays/triton'];
+
+describe('k8s manifests', () => {
+  const envNames = knownEnvNames();
+  const builds = new Map<string, Rendered>();
+
+  test('every YAML document under k8s/ parses', () => {
+    const files = yamlFiles(K8S_DIR);
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) expect(docs(file).length).toBeGreaterThan(0);
+  });
+
+  test.each(OVERLAYS)('%s renders: files exist, patches hit existing objects', (dir) => {
+    builds.set(dir, render(path.join(K8S_DIR, dir)));
+  });
+
+  test('every YAML file belongs to some kustomization', () => {
+    for (const dir of OVERLAYS) render(path.join(K8S_DIR, dir));
+    expect(yamlFiles(K8S_DIR).filter((file) => !usedFiles.has(file)).map(rel)).toEqual([]);
+  });
+
+  test('the env names the code reads are found', () => {
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'INFERENCE_URL', 'MODEL_REPOSITORY', 'JWT_SECRET', 'INTERNAL_SECRET', 'HOST', 'GATEWAY_PORT', 'USERS_URL', 'RECOMMENDATIONS_URL', 'INFERENCE_EXECUTION_PROVIDERS']) {
+      expect([name, envNames.has(name)]).toEqual([name, true]);
+    }
+    expect(envNames.has('NOT_A_SETTING')).toBe(false);
+  });
+
+  test.each(OVERLAYS)('%s: objects are valid and wired together', (dir) => {
+    checkWiring(dir, builds.get(dir) ?? render(path.join(K8S_DIR, dir)), envNames);
+  });
+
+  test('base: gateway HPA and PDB, inference model repository on a volume', () => {
+    const { objects } = render(path.join(K8S_DIR, 'base'));
+    expect(get(objects, 'HorizontalPodAutoscaler', 'gateway').spec.scaleTargetRef.name).toBe('gateway');
+    get(objects, 'PodDisruptionBudget', 'gateway');
+    const inference = get(objects, 'Deployment', 'inference');
+    const mount = inference.spec.template.spec.containers[0].volumeMounts.find((m: K8s) => m.mountPath === '/models');
+    expect(mount).toBeDefined();
+    expect(get(objects, 'ConfigMap', 'platform-config').data.MODEL_REPOSITORY).toBe('/models');
+    // No Secret is defined in the base: only referenced.
+    expect(byKind(objects, 'Secret')).toEqual([]);
+  });
+
+  test('dev: one replica each, generated dev-only secret, no autoscaler', () => {
+    const { objects, generated } = render(path.join(K8S_DIR, 'overlays/dev'));
+    for (const service of SERVICES) expect([service, get(objects, 'Deployment', service).spec.replicas]).toEqual([service, 1]);
+    expect(byKind(objects, 'HorizontalPodAutoscaler')).toEqual([]);
+    expect([...generated]).toEqual(['platform-secrets']);
+    const data = get(objects, 'Secret', 'platform-secrets').data as Record<string, string>;
+    expect(Object.keys(data).sort()).toEqual([...SECRET_KEYS].sort());
+    const decoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+    expect(new URL(decoded.DATABASE_URL).hostname).toBe('postgres');
+    expect(new URL(decoded.REDIS_URL).hostname).toBe('redis');
+    expect(decoded.JWT_SECRET).toMatch(/dev-only/);
+    expect(decoded.INTERNAL_SECRET).toMatch(/dev-only/);
+  });
+
+  test('production: ≥2 replicas, pinned images, inference on a GPU node', () => {
+    const { objects } = render(path.join(K8S_DIR, 'overlays/production'));
+    expect(byKind(objects, 'Secret')).toEqual([]);
+    for (const service of ['gateway', ...SUBGRAPHS]) {
+      expect([service, get(objects, 'Deployment', service).spec.replicas >= 2]).toEqual([service, true]);
+    }
+    expect(get(objects, 'HorizontalPodAutoscaler', 'gateway').spec.minReplicas).toBeGreaterThanOrEqual(2);
+    for (const d of byKind(objects, 'Deployment')) {
+      for (const c of containersOf(d)) expect(c.image).toMatch(/^registry\.example\.com\/federation-platform(-cuda)?:\d+\.\d+\.\d+$/);
+    }
+    const pod = get(objects, 'Deployment', 'inference').spec.template.spec;
+    const container = pod.containers[0];
+    expect(container.resources.limits['nvidia.com/gpu']).toBe(1);
+    expect(container.image).toMatch(/federation-platform-cuda:/);
+    expect(container.env).toEqual(expect.arrayContaining([{ name: 'INFERENCE_EXECUTION_PROVIDERS', value: 'cuda,webgpu,cpu' }]));
+    expect(Object.keys(pod.nodeSelector ?? {})).not.toHaveLength(0);
+    expect(pod.tolerations).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'nvidia.com/gpu' })]));
+    // The strategic merge kept the base's env and mounts.
+    expect(container.env.map((e: K8s) => e.name)).toEqual(expect.arrayContaining(['INTERNAL_SECRET', 'INFERENCE_EXECUTION_PROVIDERS']));
+    expect(container.volumeMounts.map((m: K8s) => m.mountPath)).toEqual(expect.arrayContaining(['/models', '/tmp']));
+  });
+
+  test('triton: the inference Deployment runs tritonserver on the same Service and port', () => {
+    const { objects } = render(path.join(K8S_DIR, 'overlays/triton'));
+    const pod = get(objects, 'Deployment', 'inference').spec.template.spec;
+    expect(pod.containers).toHaveLength(1);
+    const triton = pod.containers[0];
+    expect(triton.image).toMatch(/^nvcr\.io\/nvidia\/tritonserver:\d/);
+    expect(triton.command).toEqual(['tritonserver']);
+    expect(triton.args).toEqual(expect.arrayContaining(['--model-repository=/models', '--http-port=8000']));
+    expect(triton.ports.find((p: K8s) => p.name === 'http').containerPort).toBe(8000);
+    expect(triton.volumeMounts.find((m: K8s) => m.name === 'model-repository').mountPath).toBe('/models');
+    expect(triton.resources.limits['nvidia.com/gpu']).toBe(1);
+    expect(get(objects, 'ConfigMap', 'platform-config').data.INFERENCE_URL).toBe('http://inference:8000');
+    expect(get(objects, 'Service', 'inference').spec.ports.map((p: K8s) => p.port).sort()).toEqual([8000, 8002]);
+  });
+
+  test('Dockerfile and .dockerignore', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/node:20-bookworm-slim/);
+    expect(dockerfile).toMatch(/ARG ONNXRUNTIME_NODE_INSTALL=skip/);
+    expect(dockerfile).toMatch(/npm ci --onnxruntime-node-install=\$\{?ONNXRUNTIME_NODE_INSTALL/);
+    expect(dockerfile).toMatch(/npm run build/);
+    expect(dockerfile).toMatch(/npm prune --omit=dev/);
+    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+    // The files the services read at run time beside dist/.
+    for (const file of ['gateway/supergraph.graphql', 'prisma/migrations', 'package.json']) {
+      expect(dockerfile).toContain(file);
+      expect(fs.existsSync(path.join(ROOT, file))).toBe(true);
+    }
+    const ignored = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    for (const entry of ['node_modules', 'dist', '.data', '.git', 'coverage']) expect(ignored).toContain(entry);
+  });
+});
