@@ -7,12 +7,14 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import { createHttpHost } from '../../platform/http';
 import { maskUnexpectedErrors } from './errors';
 import type { SubgraphContext } from './context';
 import type { SubgraphDefinition, SubgraphDeps } from './definition';
 import { buildFederatedSchema } from './schema';
-import { viewerFromHeaders } from './viewer';
+import { viewerFromHeaders, type Viewer } from './viewer';
 
 export interface RunningSubgraph {
   name: string;
@@ -35,6 +37,14 @@ export async function startSubgraph<Loaders>(
       return true;
     },
   });
+  const contextFor = (viewer: Viewer): SubgraphContext<Loaders> => ({
+    viewer,
+    prisma: deps.prisma,
+    bus: deps.bus,
+    services: deps.services,
+    log,
+    loaders: definition.createLoaders(deps.prisma, viewer),
+  });
   const server = new ApolloServer<SubgraphContext<Loaders>>({
     schema,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: host.server })],
@@ -49,19 +59,12 @@ export async function startSubgraph<Loaders>(
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(server, {
-      context: async ({ req }) => {
-        const viewer = viewerFromHeaders(req.headers, options.internalSecret);
-        return {
-          viewer,
-          prisma: deps.prisma,
-          bus: deps.bus,
-          services: deps.services,
-          log,
-          loaders: definition.createLoaders(deps.prisma, viewer),
-        };
-      },
+      context: async ({ req }) => contextFor(viewerFromHeaders(req.headers, options.internalSecret)),
     }),
   );
+  const closeSubscriptions = schema.getSubscriptionType()
+    ? serveSubscriptions(host.server, schema, (params) => contextFor(viewerFromHeaders(params, options.internalSecret)))
+    : async () => undefined;
   definition.consumeEvents?.(deps);
   const { port, url } = await host.listen(options.port, options.host);
   log.info({ url: `${url}/graphql` }, 'subgraph listening');
@@ -70,8 +73,29 @@ export async function startSubgraph<Loaders>(
     url: `${url}/graphql`,
     port,
     async close() {
+      await closeSubscriptions();
       await server.stop();
       await host.close();
     },
+  };
+}
+
+/**
+ * graphql-ws on the subgraph's /graphql path. The caller (the gateway) sends the viewer's signed
+ * claims as connection params, the same names as the HTTP headers.
+ */
+function serveSubscriptions(
+  httpServer: import('node:http').Server,
+  schema: import('graphql').GraphQLSchema,
+  contextFor: (params: Record<string, string | undefined>) => object,
+): () => Promise<void> {
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const disposable = useServer(
+    { schema, context: (ctx) => contextFor((ctx.connectionParams ?? {}) as Record<string, string | undefined>) },
+    wss,
+  );
+  return async () => {
+    await disposable.dispose();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
   };
 }

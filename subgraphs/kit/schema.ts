@@ -3,6 +3,7 @@
  * apollo-federation-2 example uses), so each subgraph only declares its types and resolvers.
  */
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
@@ -40,6 +41,9 @@ export async function buildFederatedSchema(parts: SubgraphSchemaParts): Promise<
     // A subgraph may have no Query of its own; federation adds _entities/_service.
     skipCheck: true,
     validate: false,
+    // type-graphql insists on a PubSub when a schema has subscriptions. Ours stream from the event
+    // bus through their own `subscribe` functions (kit/live.ts), so nothing is published here.
+    pubSub: createPubSub(),
   });
   describeRootTypes(schema);
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;

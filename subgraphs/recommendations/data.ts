@@ -50,3 +50,6 @@ export async function recordPurchases(prisma: PrismaClient, order: OrderPlaced):
     skipDuplicates: true,
   });
 }
+
+export const recordInteraction = (prisma: PrismaClient, data: { userId: string; productId: string; kind: 'VIEW' | 'ADD_TO_CART' }) =>
+  prisma.interaction.create({ data });

@@ -1,4 +1,6 @@
 import { Directive, Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { InteractionKind } from '../../prisma/generated/enums';
+import type { RecommendationsUpdated } from '../kit/events';
 
 export enum RecommendationReason {
   POPULAR = 'POPULAR',
@@ -42,4 +44,68 @@ export class Recommendation {
 
 export function recommendation(productId: string, score: number, reason: RecommendationReason): Recommendation {
   return Object.assign(new Recommendation(), { product: Object.assign(new Product(), { id: productId }), score, reason });
+}
+
+export enum RecommendationTrigger {
+  ORDER_PLACED = 'ORDER_PLACED',
+  INTERACTION = 'INTERACTION',
+  MODEL_UPDATED = 'MODEL_UPDATED',
+}
+
+registerEnumType(RecommendationTrigger, {
+  name: 'RecommendationTrigger',
+  description: 'What caused recommendations to be refreshed.',
+  valuesConfig: {
+    ORDER_PLACED: { description: 'The user placed an order.' },
+    INTERACTION: { description: 'The user viewed a product or added one to the cart.' },
+    MODEL_UPDATED: { description: 'A new model version went live.' },
+  },
+});
+
+registerEnumType(InteractionKind, {
+  name: 'InteractionKind',
+  description: 'A signal from a shopping session.',
+  valuesConfig: {
+    VIEW: { description: 'The user looked at the product page.' },
+    ADD_TO_CART: { description: 'The user put the product in the cart.' },
+  },
+});
+
+@ObjectType({ description: "A fresh list of a user's recommendations, pushed when something changed them." })
+export class RecommendationsUpdate {
+  @Field(() => ID, { description: 'Whose recommendations these are.' })
+  userId!: string;
+
+  @Field(() => RecommendationTrigger, { description: 'What caused the refresh.' })
+  trigger!: RecommendationTrigger;
+
+  @Field(() => [Recommendation], { description: 'The recommendations now, best first.' })
+  items!: Recommendation[];
+
+  @Field(() => Date, { description: 'When the update was published; compare with receipt time for latency.' })
+  publishedAt!: Date;
+}
+
+export function toUpdate(update: RecommendationsUpdated): RecommendationsUpdate {
+  return Object.assign(new RecommendationsUpdate(), {
+    userId: update.userId,
+    trigger: update.trigger as RecommendationTrigger,
+    items: update.items.map((item) => recommendation(item.productId, item.score, item.reason as RecommendationReason)),
+    publishedAt: new Date(update.publishedAt),
+  });
+}
+
+@ObjectType({ description: 'A recorded session signal.' })
+export class Interaction {
+  @Field(() => ID, { description: 'Identifier of the interaction.' })
+  id!: string;
+
+  @Field(() => Product, { description: 'The product interacted with.' })
+  product!: Product;
+
+  @Field(() => InteractionKind, { description: 'What the user did.' })
+  kind!: InteractionKind;
+
+  @Field(() => Date, { description: 'When it happened.' })
+  createdAt!: Date;
 }

@@ -3,17 +3,40 @@
  * so publishers never depend on consumers finishing, and failed handlers are retried.
  */
 import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Logger } from '../../../platform/logger';
-import type { DomainEvent, EventBus, EventHandler, EventPayloads, EventType } from './types';
+import type {
+  DomainEvent,
+  EventBus,
+  EventHandler,
+  EventPayloads,
+  EventType,
+  NotificationListener,
+  NotificationPayloads,
+  NotificationType,
+} from './types';
 
 const RETRY_DELAYS_MS = [50, 200, 1000, 5000];
 
 export class InProcessEventBus implements EventBus {
   private readonly handlers = new Map<EventType, Map<string, EventHandler<never>>>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly live = new EventEmitter();
   private closed = false;
 
-  constructor(private readonly log: Logger) {}
+  constructor(private readonly log: Logger) {
+    // Thousands of dashboards may listen at once; that is not a leak.
+    this.live.setMaxListeners(0);
+  }
+
+  async notify<T extends NotificationType>(type: T, payload: NotificationPayloads[T]): Promise<void> {
+    this.live.emit(type, payload);
+  }
+
+  listen<T extends NotificationType>(type: T, listener: NotificationListener<T>): () => void {
+    this.live.on(type, listener);
+    return () => this.live.off(type, listener);
+  }
 
   async publish<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<void> {
     if (this.closed) throw new Error('Event bus is closed');
@@ -37,6 +60,7 @@ export class InProcessEventBus implements EventBus {
   async close(): Promise<void> {
     await this.drain();
     this.closed = true;
+    this.live.removeAllListeners();
   }
 
   private track(delivery: Promise<void>): void {

@@ -7,7 +7,17 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import Redis from 'ioredis';
 import type { Logger } from '../../../platform/logger';
-import type { DomainEvent, EventBus, EventHandler, EventPayloads, EventType } from './types';
+import { EventEmitter } from 'node:events';
+import type {
+  DomainEvent,
+  EventBus,
+  EventHandler,
+  EventPayloads,
+  EventType,
+  NotificationListener,
+  NotificationPayloads,
+  NotificationType,
+} from './types';
 
 const BLOCK_MS = 500;
 const BATCH = 100;
@@ -26,6 +36,9 @@ export class RedisEventBus implements EventBus {
   private readonly readers: Redis[] = [];
   private readonly loops: Promise<void>[] = [];
   private readonly consumer = `${os.hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  private readonly live = new EventEmitter();
+  /** Connection in subscriber mode for live notifications, opened on first listen. */
+  private liveSubscriber?: Redis;
   private closed = false;
 
   constructor(
@@ -35,6 +48,40 @@ export class RedisEventBus implements EventBus {
     private readonly namespace = 'platform',
   ) {
     this.writer = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    this.live.setMaxListeners(0);
+  }
+
+  private channelOf(type: NotificationType): string {
+    return `${this.namespace}:live:${type}`;
+  }
+
+  async notify<T extends NotificationType>(type: T, payload: NotificationPayloads[T]): Promise<void> {
+    await this.writer.publish(this.channelOf(type), JSON.stringify(payload));
+  }
+
+  listen<T extends NotificationType>(type: T, listener: NotificationListener<T>): () => void {
+    if (!this.liveSubscriber) {
+      this.liveSubscriber = new Redis(this.url, { maxRetriesPerRequest: null });
+      this.liveSubscriber.on('message', (channel: string, message: string) => {
+        const type = channel.slice(`${this.namespace}:live:`.length);
+        try {
+          this.live.emit(type, JSON.parse(message));
+        } catch (error) {
+          this.log.warn({ err: error, channel }, 'malformed live notification dropped');
+        }
+      });
+    }
+    if (this.live.listenerCount(type) === 0) void this.liveSubscriber.subscribe(this.channelOf(type));
+    this.live.on(type, listener);
+    return () => {
+      this.live.off(type, listener);
+      if (this.live.listenerCount(type) === 0) void this.liveSubscriber?.unsubscribe(this.channelOf(type));
+    };
+  }
+
+  /** Resolves once Redis confirms the live subscriptions made so far (tests publish right after listening). */
+  async liveReady(): Promise<void> {
+    await this.liveSubscriber?.ping().catch(() => undefined);
   }
 
   private streamOf(type: EventType): string {
@@ -116,6 +163,8 @@ export class RedisEventBus implements EventBus {
     this.closed = true;
     await Promise.allSettled(this.loops);
     this.readers.forEach((reader) => reader.disconnect());
+    this.liveSubscriber?.disconnect();
+    this.live.removeAllListeners();
     await this.writer.quit().catch(() => undefined);
   }
 }

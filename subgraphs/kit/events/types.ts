@@ -17,8 +17,16 @@ export interface PaymentEvent {
   currency: string;
 }
 
+export interface InteractionRecorded {
+  userId: string;
+  productId: string;
+  kind: 'VIEW' | 'ADD_TO_CART';
+  occurredAt: string;
+}
+
 export interface EventPayloads {
   'order.placed': OrderPlaced;
+  'interaction.recorded': InteractionRecorded;
   'payment.captured': PaymentEvent;
   'payment.failed': PaymentEvent & { reason: string };
   'payment.refunded': PaymentEvent;
@@ -36,6 +44,24 @@ export interface DomainEvent<T extends EventType = EventType> {
 
 export type EventHandler<T extends EventType> = (event: DomainEvent<T>) => Promise<void>;
 
+export type RecommendationTrigger = 'ORDER_PLACED' | 'INTERACTION' | 'MODEL_UPDATED';
+
+export interface RecommendationsUpdated {
+  userId: string;
+  trigger: RecommendationTrigger;
+  items: { productId: string; score: number; reason: string }[];
+  /** When the update was published (ISO time), so receivers can measure delivery latency. */
+  publishedAt: string;
+}
+
+/** Live notifications: fanned out to every listener in every process, never queued or replayed. */
+export interface NotificationPayloads {
+  'recommendations.updated': RecommendationsUpdated;
+}
+
+export type NotificationType = keyof NotificationPayloads;
+export type NotificationListener<T extends NotificationType> = (payload: NotificationPayloads[T]) => void;
+
 export interface EventBus {
   publish<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<void>;
   /**
@@ -43,5 +69,9 @@ export interface EventBus {
    * A handler that throws gets the event again later.
    */
   subscribe<T extends EventType>(type: T, group: string, handler: EventHandler<T>): void;
+  /** Sends a live notification to every current listener, in this process and all others. */
+  notify<T extends NotificationType>(type: T, payload: NotificationPayloads[T]): Promise<void>;
+  /** Listens for live notifications until the returned function is called. */
+  listen<T extends NotificationType>(type: T, listener: NotificationListener<T>): () => void;
   close(): Promise<void>;
 }

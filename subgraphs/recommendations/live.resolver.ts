@@ -1,0 +1,56 @@
+import { Arg, Ctx, ID, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { badInput, ErrorCode } from '../../platform/errors';
+import type { SubgraphContext } from '../kit/context';
+import type { RecommendationsUpdated } from '../kit/events';
+import { liveIterator } from '../kit/live';
+import { requireSelfOrAdmin, requireUser } from '../kit/viewer';
+import { InteractionKind } from '../../prisma/generated/enums';
+import { recordInteraction } from './data';
+import type { RecommendationsLoaders } from './loaders';
+import { Interaction, Product, RecommendationsUpdate, toUpdate } from './recommendation';
+import { GraphQLError } from 'graphql';
+
+type Context = SubgraphContext<RecommendationsLoaders>;
+
+const PRODUCT_EXISTS = `query ProductExists($id: ID!) { product(id: $id) { id } }`;
+
+@Resolver(() => RecommendationsUpdate)
+export class LiveRecommendationsResolver {
+  @Subscription(() => RecommendationsUpdate, {
+    description: "Pushes a user's fresh recommendations whenever an order, an interaction or a new model changes them (the user and admins only).",
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { userId: string }, Context>) => {
+      requireSelfOrAdmin(context.viewer, args.userId, 'recommendation updates');
+      return liveIterator(context.bus, 'recommendations.updated', (update) => update.userId === args.userId);
+    },
+  })
+  recommendationsUpdated(
+    @Root() update: RecommendationsUpdated,
+    @Arg('userId', () => ID, { description: 'The user whose updates to receive.' }) _userId: string,
+  ): RecommendationsUpdate {
+    return toUpdate(update);
+  }
+
+  @Mutation(() => Interaction, { description: 'Record that the signed-in user viewed a product or added it to the cart.' })
+  async recordInteraction(
+    @Arg('productId', () => ID, { description: 'The product interacted with.' }) productId: string,
+    @Arg('kind', () => InteractionKind, { description: 'What the user did.' }) kind: InteractionKind,
+    @Ctx() { viewer, prisma, bus, services }: Context,
+  ): Promise<Interaction> {
+    const userId = requireUser(viewer);
+    const { product } = await services.request<{ product: { id: string } | null }>('products', PRODUCT_EXISTS, { id: productId }, viewer).catch(
+      (error: unknown) => {
+        if (error instanceof GraphQLError && error.extensions.code === ErrorCode.BAD_USER_INPUT) return { product: null };
+        throw error;
+      },
+    );
+    if (!product) throw badInput('productId', `no product with id ${productId}`);
+    const row = await recordInteraction(prisma, { userId, productId, kind });
+    await bus.publish('interaction.recorded', { userId, productId, kind, occurredAt: row.createdAt.toISOString() });
+    return Object.assign(new Interaction(), {
+      id: row.id,
+      product: Object.assign(new Product(), { id: productId }),
+      kind: row.kind,
+      createdAt: row.createdAt,
+    });
+  }
+}
