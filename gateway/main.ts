@@ -15,6 +15,7 @@ async function main() {
     jwtSecret: config.jwtSecret,
     jwksUrl: config.jwksUrl,
     internalSecret: config.internalSecret,
+    subscriptionLimits: config.subscriptionLimits,
     subgraphUrls: subgraphUrls(config),
     log,
   });

@@ -11,12 +11,17 @@ import fs from 'node:fs';
 import express from 'express';
 import { createHttpHost } from '../platform/http';
 import type { Logger } from '../platform/logger';
-import type { SubgraphName } from '../subgraphs/kit/names';
 import { maskUnexpectedErrors } from '../subgraphs/kit/errors';
+import type { SubgraphName } from '../subgraphs/kit/names';
 import { createTokenVerifier } from './auth';
 import cors from './cors';
 import { SUPERGRAPH_SDL } from './composition';
 import { SignedClaimsDataSource, type GatewayContext } from './data-source';
+import { EventExecutor } from './subscriptions/event-executor';
+import { SubscriptionHub, type SubscriptionLimits } from './subscriptions/hub';
+import { FederatedPlanner } from './subscriptions/planner';
+import { UpstreamConnections } from './subscriptions/upstream';
+import { serveGraphqlWs } from './subscriptions/websocket';
 
 export interface GatewayOptions {
   port: number;
@@ -27,12 +32,14 @@ export interface GatewayOptions {
   /** Where each subgraph answers; overrides the routing URLs in the supergraph SDL. */
   subgraphUrls: Record<SubgraphName, string>;
   supergraphSdl?: string;
+  subscriptionLimits: SubscriptionLimits;
   log: Logger;
 }
 
 export interface RunningGateway {
   url: string;
   port: number;
+  hub: SubscriptionHub;
   close(): Promise<void>;
 }
 
@@ -49,10 +56,14 @@ async function subgraphsReady(urls: string[]): Promise<boolean> {
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { log } = options;
+  const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_SDL, 'utf8');
+  // One data source per subgraph, shared by queries (Apollo Gateway) and subscription events.
+  const dataSources = Object.fromEntries(
+    Object.entries(options.subgraphUrls).map(([name, url]) => [name, new SignedClaimsDataSource(url, options.internalSecret)]),
+  );
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_SDL, 'utf8'),
-    buildService: ({ name, url }) =>
-      new SignedClaimsDataSource(options.subgraphUrls[name as SubgraphName] ?? url ?? '', options.internalSecret),
+    supergraphSdl,
+    buildService: ({ name, url }) => dataSources[name] ?? new SignedClaimsDataSource(url ?? '', options.internalSecret),
   });
   const verifier = createTokenVerifier(options);
   const host = createHttpHost({ service: 'gateway', ready: () => subgraphsReady(Object.values(options.subgraphUrls)) });
@@ -77,12 +88,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       context: async ({ req }) => ({ viewer: await verifier.verify(req.headers.authorization) }),
     }),
   );
+  const planner = new FederatedPlanner(supergraphSdl);
+  const upstream = new UpstreamConnections(options.subgraphUrls, options.internalSecret, log);
+  const hub = new SubscriptionHub(planner, new EventExecutor(planner, dataSources, log), upstream, options.subscriptionLimits, log);
+  const closeWebSockets = serveGraphqlWs({ httpServer: host.server, planner, hub, verifier, apollo: server, log });
+
   const { port, url } = await host.listen(options.port, options.host);
   log.info({ url: `${url}/graphql` }, 'gateway listening');
   return {
     url: `${url}/graphql`,
     port,
+    hub,
     async close() {
+      await closeWebSockets();
+      await upstream.close();
       await server.stop();
       await host.close();
     },

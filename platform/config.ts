@@ -34,6 +34,8 @@ export interface PlatformConfig {
     inference: number;
   };
   logLevel: string;
+  /** Subscriptions one client connection may hold, and the gateway in total. */
+  subscriptionLimits: { perConnection: number; total: number };
 }
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
@@ -46,6 +48,14 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
     throw new Error(`${name} must be a port number (0-65535), got "${raw}"`);
   }
+  return value;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return value;
 }
 
@@ -86,5 +96,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     host: optional(env, 'HOST') ?? '127.0.0.1',
     ports,
     logLevel: optional(env, 'LOG_LEVEL') ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    subscriptionLimits: {
+      perConnection: positiveInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION', 50),
+      total: positiveInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS', 10_000),
+    },
   };
 }

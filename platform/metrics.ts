@@ -2,7 +2,7 @@
  * The one Prometheus registry of this process. In the embedded default every service shares the
  * process, so each metric carries a `service` label instead of living in a registry of its own.
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -26,5 +26,32 @@ export const dbQueries = new Counter({
   name: 'db_queries_total',
   help: 'SQL statements sent to the database, by service',
   labelNames: ['service'] as const,
+  registers: [registry],
+});
+
+export const clientSubscriptions = new Gauge({
+  name: 'gateway_subscriptions_active',
+  help: 'Client subscriptions open on this gateway',
+  registers: [registry],
+});
+
+export const upstreamSubscriptions = new Gauge({
+  name: 'gateway_upstream_subscriptions_active',
+  help: 'Subscriptions this gateway holds open to subgraphs (after deduplication)',
+  labelNames: ['subgraph'] as const,
+  registers: [registry],
+});
+
+export const upstreamSubscriptionsOpened = new Counter({
+  name: 'gateway_upstream_subscriptions_opened_total',
+  help: 'Subscriptions this gateway opened to subgraphs (after deduplication)',
+  labelNames: ['subgraph'] as const,
+  registers: [registry],
+});
+
+export const subscriptionEvents = new Counter({
+  name: 'gateway_subscription_events_total',
+  help: 'Subgraph subscription events received and completed by the gateway',
+  labelNames: ['subgraph'] as const,
   registers: [registry],
 });

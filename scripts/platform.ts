@@ -7,7 +7,7 @@ import path from 'node:path';
 import { loadConfig, type PlatformConfig } from '../platform/config';
 import { serviceLogger } from '../platform/logger';
 import { dbQueries } from '../platform/metrics';
-import { openDatabase, type Database } from '../prisma/database';
+import { openDatabase, type Database, type PrismaClient } from '../prisma/database';
 import { migrate } from '../prisma/migrate';
 import { seedIfEmpty, type SeedOptions } from '../prisma/seed';
 import { startGateway, type RunningGateway } from '../gateway/server';
@@ -39,6 +39,10 @@ export interface RunningPlatform {
   subgraphs: Record<SubgraphName, RunningSubgraph>;
   /** SQL statements each subgraph has sent so far. */
   queryCounts: Record<SubgraphName, number>;
+  /** Stops one subgraph (a crash, as far as its callers can tell). */
+  stopSubgraph(name: SubgraphName): Promise<void>;
+  /** Starts a subgraph again on the port it had (after stopSubgraph, or instead of it). */
+  restartSubgraph(name: SubgraphName): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,24 +75,34 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const services = new ServiceClient(urls, config.internalSecret);
     const queryCounts = {} as Record<SubgraphName, number>;
     const running = {} as Record<SubgraphName, RunningSubgraph>;
+    const clients = {} as Record<SubgraphName, PrismaClient>;
+    const startOne = async (definition: (typeof subgraphs)[number], port: number) => {
+      const name = definition.name;
+      const subgraph = await startSubgraph(
+        definition,
+        { prisma: clients[name], bus, services, log: serviceLogger(name) },
+        { port, host: config.host, internalSecret: config.internalSecret },
+      );
+      running[name] = subgraph;
+      urls[name] = subgraph.url;
+    };
     for (const definition of subgraphs) {
       const name = definition.name;
       queryCounts[name] = 0;
-      const prisma = db.createClient({
+      clients[name] = db.createClient({
         onQuery: () => {
           queryCounts[name]++;
           dbQueries.inc({ service: name });
         },
       });
-      const subgraph = await startSubgraph(
-        definition,
-        { prisma, bus, services, log: serviceLogger(name) },
-        { port: options.ephemeralPorts ? 0 : config.ports[name], host: config.host, internalSecret: config.internalSecret },
-      );
-      closers.push([name, () => subgraph.close()]);
-      running[name] = subgraph;
-      urls[name] = subgraph.url;
+      await startOne(definition, options.ephemeralPorts ? 0 : config.ports[name]);
+      closers.push([name, () => running[name].close()]);
     }
+    const restartSubgraph = async (name: SubgraphName) => {
+      const port = running[name].port;
+      await running[name].close();
+      await startOne(subgraphs.find((definition) => definition.name === name)!, port);
+    };
 
     const gateway = await startGateway({
       port: options.ephemeralPorts ? 0 : config.ports.gateway,
@@ -96,11 +110,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       jwtSecret: config.jwtSecret,
       jwksUrl: config.jwksUrl,
       internalSecret: config.internalSecret,
+      subscriptionLimits: config.subscriptionLimits,
       subgraphUrls: urls,
       log: serviceLogger('gateway'),
     });
     closers.push(['gateway', () => gateway.close()]);
-    return { config, db, bus, gateway, subgraphs: running, queryCounts, close };
+    return { config, db, bus, gateway, subgraphs: running, queryCounts, stopSubgraph: (name) => running[name].close(), restartSubgraph, close };
   } catch (error) {
     await close();
     throw error;

@@ -65,19 +65,26 @@ export async function startSubgraph<Loaders>(
   const closeSubscriptions = schema.getSubscriptionType()
     ? serveSubscriptions(host.server, schema, (params) => contextFor(viewerFromHeaders(params, options.internalSecret)))
     : async () => undefined;
-  definition.consumeEvents?.(deps);
+  const stopConsuming = definition.consumeEvents?.(deps) ?? [];
   const { port, url } = await host.listen(options.port, options.host);
   log.info({ url: `${url}/graphql` }, 'subgraph listening');
   return {
     name: definition.name,
     url: `${url}/graphql`,
     port,
-    async close() {
+    close: once(async () => {
+      stopConsuming.forEach((stop) => stop());
       await closeSubscriptions();
       await server.stop();
       await host.close();
-    },
+    }),
   };
+}
+
+/** Closing twice (a crash drill, then shutdown) closes once. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= fn());
 }
 
 /**

@@ -18,6 +18,6 @@ export interface SubgraphDeps {
 export interface SubgraphDefinition<Loaders = unknown> extends SubgraphSchemaParts {
   name: SubgraphName;
   createLoaders(prisma: PrismaClient, viewer: Viewer): Loaders;
-  /** Subscribes to domain events; called once when the service starts. */
-  consumeEvents?(deps: SubgraphDeps): void;
+  /** Subscribes to domain events when the service starts; returns what stops them when it stops. */
+  consumeEvents?(deps: SubgraphDeps): (() => void)[];
 }

@@ -22,7 +22,12 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED): Promise<TestPlatform> {
+export interface TestPlatformOptions {
+  /** Subscriptions one client connection may hold (the gateway's limit). */
+  subscriptionsPerConnection?: number;
+}
+
+export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED, options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const database = await createTestDatabase();
   const platform = await startPlatform({
     ephemeralPorts: true,
@@ -35,6 +40,7 @@ export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED)
       jwtSecret: TEST_JWT_SECRET,
       internalSecret: 'integration-test-internal-secret',
       host: '127.0.0.1',
+      subscriptionLimits: { perConnection: options.subscriptionsPerConnection ?? 50, total: 10_000 },
     },
   }).catch(async (error: unknown) => {
     await database.drop();

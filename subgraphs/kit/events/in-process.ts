@@ -46,10 +46,13 @@ export class InProcessEventBus implements EventBus {
     }
   }
 
-  subscribe<T extends EventType>(type: T, group: string, handler: EventHandler<T>): void {
+  subscribe<T extends EventType>(type: T, group: string, handler: EventHandler<T>): () => void {
     const groups = this.handlers.get(type) ?? new Map<string, EventHandler<never>>();
     groups.set(group, handler as EventHandler<never>);
     this.handlers.set(type, groups);
+    return () => {
+      if (groups.get(group) === (handler as EventHandler<never>)) groups.delete(group);
+    };
   }
 
   /** Resolves when every event published so far has been handled (tests and shutdown use it). */

@@ -28,6 +28,7 @@ interface Subscription {
   stream: string;
   group: string;
   handler: EventHandler<never>;
+  stopped: boolean;
 }
 
 export class RedisEventBus implements EventBus {
@@ -93,13 +94,19 @@ export class RedisEventBus implements EventBus {
     await this.writer.xadd(this.streamOf(type), 'MAXLEN', '~', MAX_STREAM_LENGTH, '*', 'event', JSON.stringify(event));
   }
 
-  subscribe<T extends EventType>(type: T, group: string, handler: EventHandler<T>): void {
-    const subscription: Subscription = { stream: this.streamOf(type), group, handler: handler as EventHandler<never> };
+  subscribe<T extends EventType>(type: T, group: string, handler: EventHandler<T>): () => void {
+    const subscription: Subscription = { stream: this.streamOf(type), group, handler: handler as EventHandler<never>, stopped: false };
     this.subscriptions.push(subscription);
     // A blocking read holds its connection, so each subscription reads on a connection of its own.
     const reader = new Redis(this.url, { maxRetriesPerRequest: null });
     this.readers.push(reader);
-    this.loops.push(this.consume(reader, subscription));
+    const loop = this.consume(reader, subscription);
+    this.loops.push(loop);
+    return () => {
+      subscription.stopped = true;
+      // Unacknowledged events stay pending for the group and are claimed by another consumer.
+      void loop.finally(() => reader.disconnect());
+    };
   }
 
   private async ensureGroup(redis: Redis, { stream, group }: Subscription): Promise<void> {
@@ -119,7 +126,7 @@ export class RedisEventBus implements EventBus {
       return;
     }
     let lastReclaim = 0;
-    while (!this.closed) {
+    while (!this.closed && !subscription.stopped) {
       try {
         if (Date.now() - lastReclaim > RECLAIM_IDLE_MS) {
           lastReclaim = Date.now();
@@ -132,7 +139,7 @@ export class RedisEventBus implements EventBus {
         )) as [string, [string, string[]][]][] | null;
         for (const [, entries] of reply ?? []) await this.handle(redis, subscription, entries);
       } catch (error) {
-        if (this.closed) return;
+        if (this.closed || subscription.stopped) return;
         this.log.warn({ err: error }, 'event stream read failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, 500));
       }

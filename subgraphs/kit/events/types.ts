@@ -66,9 +66,9 @@ export interface EventBus {
   publish<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<void>;
   /**
    * Delivers every event of `type` to one member of `group` (a service), at least once.
-   * A handler that throws gets the event again later.
+   * A handler that throws gets the event again later. Returns a function that stops consuming.
    */
-  subscribe<T extends EventType>(type: T, group: string, handler: EventHandler<T>): void;
+  subscribe<T extends EventType>(type: T, group: string, handler: EventHandler<T>): () => void;
   /** Sends a live notification to every current listener, in this process and all others. */
   notify<T extends NotificationType>(type: T, payload: NotificationPayloads[T]): Promise<void>;
   /** Listens for live notifications until the returned function is called. */
