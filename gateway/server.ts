@@ -8,8 +8,10 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import fs from 'node:fs';
+import path from 'node:path';
 import express from 'express';
 import { createHttpHost } from '../platform/http';
+import { fromRoot } from '../platform/paths';
 import type { Logger } from '../platform/logger';
 import { maskUnexpectedErrors } from '../subgraphs/kit/errors';
 import type { SubgraphName } from '../subgraphs/kit/names';
@@ -80,6 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     stopOnTerminationSignals: false,
   });
   await server.start();
+  serveDashboard(host.app);
   host.app.use(
     '/graphql',
     cors,
@@ -106,4 +109,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await host.close();
     },
   };
+}
+
+/** The live dashboard: static files, plus the browser build of graphql-ws it imports. */
+function serveDashboard(app: express.Express): void {
+  app.use('/dashboard/vendor/graphql-ws', express.static(path.dirname(require.resolve('graphql-ws/client'))));
+  app.use('/dashboard', express.static(fromRoot('gateway', 'dashboard')));
 }

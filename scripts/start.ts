@@ -21,6 +21,7 @@ async function main() {
       `  Platform ready in ${seconds}s (${platform.db.kind}${config.redisUrl ? ' + redis' : ', in-process events'})`,
       '',
       `  GraphQL API and IDE:  ${browserUrl}`,
+      `  Live dashboard:       ${browserUrl.replace('/graphql', '/dashboard')}?user=${devUser}`,
       `  Health / metrics:     ${browserUrl.replace('/graphql', '/healthz')}  ${browserUrl.replace('/graphql', '/metrics')}`,
       '',
       `  Dev token for ${devUser} (send as "Authorization: Bearer <token>"):`,

@@ -1,0 +1,60 @@
+/**
+ * The live dashboard in a real browser (Debian's chromium driven by playwright-core): it
+ * subscribes through the gateway, and an order placed meanwhile shows up on the page.
+ */
+import fs from 'node:fs';
+import { gql } from 'graphql-request';
+import { chromium, type Browser } from 'playwright-core';
+import { eventually } from './support/eventually';
+import { startTestPlatform, type TestPlatform } from './support/platform';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('live dashboard', () => {
+  let t: TestPlatform;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
+    }
+    t = await startTestPlatform({ seed: 9, users: 30, products: 150, orders: 200 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('shows an update with its trigger and latency when the watched user places an order', async () => {
+    const userId = 'user-0002';
+    const token = await t.token(userId);
+    const page = await browser.newPage();
+    const origin = t.url.replace('/graphql', '');
+    await page.goto(`${origin}/dashboard?user=${userId}&token=${encodeURIComponent(token)}`);
+    await page.waitForSelector('#status[data-state="live"]', { timeout: 10_000 });
+    await page.waitForSelector('#items tbody tr');
+    // 'live' means connected; wait until the subscription itself reached the subgraph.
+    await eventually(async () => t.platform.gateway.hub.upstreamCount, (count) => count === 1);
+
+    const { products } = await t.client().request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(
+      gql`{ products(first: 50) { edges { node { id stock } } } }`,
+    );
+    const productId = products.edges.find((edge) => edge.node.stock > 10)!.node.id;
+    await t.client(token).request(gql`mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`, {
+      input: { idempotencyKey: 'dashboard-order', items: [{ productId, quantity: 1 }] },
+    });
+
+    const row = await page.waitForSelector('#log tbody tr[data-trigger="ORDER_PLACED"]', { timeout: 5_000 });
+    const text = await row.innerText();
+    expect(text).toMatch(/ORDER_PLACED\s+\d+ ms/);
+    expect(await page.locator('#items tbody tr').count()).toBe(10);
+    fs.mkdirSync('.bench', { recursive: true });
+    await page.screenshot({ path: '.bench/dashboard.png', fullPage: true });
+    await page.close();
+  });
+});
