@@ -11,6 +11,9 @@ import { openDatabase, type Database, type PrismaClient } from '../prisma/databa
 import { migrate } from '../prisma/migrate';
 import { seedIfEmpty, type SeedOptions } from '../prisma/seed';
 import { startGateway, type RunningGateway } from '../gateway/server';
+import { startInferenceServer, type RunningInferenceServer } from '../inference';
+import { PlatformInteractionSource } from '../inference/training/platform-source';
+import { ensureModel } from '../inference/training/train-and-publish';
 import { subgraphs } from '../subgraphs';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/bootstrap';
 import { createEventBus, type EventBus } from '../subgraphs/kit/events';
@@ -29,6 +32,8 @@ export interface PlatformOptions {
   seed?: Partial<SeedOptions> | false;
   /** Prefix of Redis stream keys, so parallel runs sharing one Redis never see each other's events. */
   eventNamespace?: string;
+  /** Train a first model if the repository has none and serve it on the inference port (default true). */
+  inference?: boolean;
 }
 
 export interface RunningPlatform {
@@ -36,6 +41,8 @@ export interface RunningPlatform {
   db: Database;
   bus: EventBus;
   gateway: RunningGateway;
+  /** The embedded inference server, when started. */
+  inference?: RunningInferenceServer;
   subgraphs: Record<SubgraphName, RunningSubgraph>;
   /** SQL statements each subgraph has sent so far. */
   queryCounts: Record<SubgraphName, number>;
@@ -67,6 +74,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       const result = await seedIfEmpty(db, { ...options.seed, progress: !options.inMemory });
       if (result.seeded) log.info({ counts: result.counts }, 'demo data seeded');
     }
+    let inference: RunningInferenceServer | undefined;
+    if (options.inference !== false) {
+      const source = new PlatformInteractionSource(db);
+      const trained = await ensureModel(config.modelRepository, source, await source.ids());
+      if (trained) log.info({ repository: config.modelRepository, seconds: trained.seconds }, 'first model trained');
+      const server = await startInferenceServer({
+        port: options.ephemeralPorts ? 0 : config.ports.inference,
+        host: config.host,
+        modelRepository: config.modelRepository,
+      });
+      closers.push(['inference', () => server.close()]);
+      inference = server;
+      config.inferenceUrl = server.url;
+    }
+
     const bus = createEventBus({ redisUrl: config.redisUrl, namespace: options.eventNamespace, log: serviceLogger('events') });
     closers.push(['event bus', () => bus.close()]);
 
@@ -115,7 +137,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       log: serviceLogger('gateway'),
     });
     closers.push(['gateway', () => gateway.close()]);
-    return { config, db, bus, gateway, subgraphs: running, queryCounts, stopSubgraph: (name) => running[name].close(), restartSubgraph, close };
+    return { config, db, bus, gateway, inference, subgraphs: running, queryCounts, stopSubgraph: (name) => running[name].close(), restartSubgraph, close };
   } catch (error) {
     await close();
     throw error;

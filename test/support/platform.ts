@@ -3,6 +3,9 @@
  * database, Redis when REDIS_URL is set) and hands tests a real GraphQL client for it.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { GraphQLClient } from 'graphql-request';
 import { signToken } from '../../gateway/auth';
 import type { SeedOptions } from '../../prisma/seed';
@@ -23,6 +26,8 @@ export interface TestPlatform {
 }
 
 export interface TestPlatformOptions {
+  /** Start the inference server with a freshly trained model (in a temporary repository). */
+  inference?: boolean;
   /** Subscriptions one client connection may hold (the gateway's limit). */
   subscriptionsPerConnection?: number;
 }
@@ -34,6 +39,7 @@ export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED,
     inMemory: true,
     seed,
     eventNamespace: `test-${crypto.randomUUID()}`,
+    inference: options.inference ?? false,
     config: {
       databaseUrl: database.url,
       redisUrl: process.env.REDIS_URL || undefined,
@@ -41,6 +47,7 @@ export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED,
       internalSecret: 'integration-test-internal-secret',
       host: '127.0.0.1',
       subscriptionLimits: { perConnection: options.subscriptionsPerConnection ?? 50, total: 10_000 },
+      modelRepository: fs.mkdtempSync(path.join(os.tmpdir(), 'models-')),
     },
   }).catch(async (error: unknown) => {
     await database.drop();
@@ -55,6 +62,7 @@ export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED,
     async close() {
       await platform.close();
       await database.drop();
+      fs.rmSync(platform.config.modelRepository, { recursive: true, force: true });
     },
   };
 }

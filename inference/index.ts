@@ -1,0 +1,78 @@
+/**
+ * The inference service: an Open Inference Protocol server over a Triton-style model repository,
+ * plus the training and publishing API the platform calls.
+ *
+ * `startInferenceServer` serves both the standalone entry (main.ts) and the platform's
+ * single-process `npm start`; port 0 picks a free port (tests).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../platform/config';
+import { serviceLogger, type Logger } from '../platform/logger';
+import { ModelStore } from './repository/model-store';
+import { executionProvidersFromEnv, type ExecutionProvider } from './runtime/execution-providers';
+import { createInferenceApp } from './server/app';
+
+export interface InferenceServerOptions {
+  port?: number;
+  host?: string;
+  modelRepository?: string;
+  /** Tried in order with fallback; default from INFERENCE_EXECUTION_PROVIDERS or cuda,webgpu,cpu. */
+  executionProviders?: ExecutionProvider[];
+  /** How often the repository is re-read for new versions and config changes (0 = never). */
+  pollIntervalMs?: number;
+  /** Queue bound for models whose config sets none. */
+  maxQueueSize?: number;
+  /** Queue timeout for models whose config sets none. */
+  queueTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface RunningInferenceServer {
+  url: string;
+  port: number;
+  store: ModelStore;
+  close(): Promise<void>;
+}
+
+export async function startInferenceServer(options: InferenceServerOptions = {}): Promise<RunningInferenceServer> {
+  const config = loadConfig();
+  const logger = options.logger ?? serviceLogger('inference');
+  const store = new ModelStore(options.modelRepository ?? config.modelRepository, {
+    providers: options.executionProviders ?? executionProvidersFromEnv(),
+    logger,
+    pollIntervalMs: options.pollIntervalMs ?? Number(process.env.INFERENCE_POLL_INTERVAL_MS ?? 1000),
+    defaults: { maxQueueSize: options.maxQueueSize ?? 4096, timeoutMs: options.queueTimeoutMs ?? 10_000, maxQueueDelayMs: 1 },
+  });
+  await store.start();
+  const server = http.createServer(createInferenceApp(store));
+  server.keepAliveTimeout = 65_000;
+  const host = options.host ?? config.host;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config.ports.inference, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, repository: store.repository, models: store.modelNames() }, 'inference server listening');
+  return {
+    url,
+    port,
+    store,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}
+
+export { ModelStore } from './repository/model-store';
+export { publishModelVersion, readIdMaps, listVersions, type IdMaps } from './repository/model-repository';
+export type { ModelConfig } from './repository/model-config';
+export { trainAndPublish, ensureModel, EMBEDDED_TRAINING, EVALUATED_TRAINING, type TrainOptions, type TrainResult } from './training/train-and-publish';
+export type { Interaction, InteractionSource } from './training/interactions';
+export { MovieLens100kSource } from './training/movielens';
+export { RECOMMENDER, SIMILAR_ITEMS, EXCLUDE_PAD } from './training/export-models';

@@ -1,0 +1,29 @@
+/**
+ * Standalone inference server: `node dist/inference/main.js`.
+ * Port, model repository and providers come from the platform config and the environment
+ * (INFERENCE_PORT, MODEL_REPOSITORY, INFERENCE_EXECUTION_PROVIDERS). When started as a child
+ * process with an IPC channel (the benchmark does), it reports `{url, port}` to its parent.
+ */
+import { serviceLogger } from '../platform/logger';
+import { startInferenceServer } from './index';
+
+async function main(): Promise<void> {
+  const logger = serviceLogger('inference');
+  const server = await startInferenceServer({ logger });
+  if (server.store.modelNames().length === 0) {
+    logger.warn({ repository: server.store.repository }, 'model repository is empty: run `npm run train` (new versions are picked up without a restart)');
+  }
+  process.send?.({ url: server.url, port: server.port });
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  process.once('disconnect', () => void stop());
+}
+
+main().catch((error) => {
+  process.stderr.write(`inference server failed to start: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

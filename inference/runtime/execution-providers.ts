@@ -1,0 +1,44 @@
+/**
+ * Execution providers, tried in the configured order (INFERENCE_EXECUTION_PROVIDERS, default
+ * cuda,webgpu,cpu): the first one that creates a session wins; each failure is logged and the next
+ * is tried. CPU is always the last resort, so a session is created on every machine.
+ */
+import * as ort from 'onnxruntime-node';
+import type { Logger } from '../../platform/logger';
+
+export type ExecutionProvider = 'cuda' | 'webgpu' | 'cpu' | 'tensorrt' | 'dml' | 'coreml';
+export const DEFAULT_EXECUTION_PROVIDERS: ExecutionProvider[] = ['cuda', 'webgpu', 'cpu'];
+
+export function executionProvidersFromEnv(env: NodeJS.ProcessEnv = process.env): ExecutionProvider[] {
+  const raw = env.INFERENCE_EXECUTION_PROVIDERS?.trim();
+  if (!raw) return DEFAULT_EXECUTION_PROVIDERS;
+  const list = raw.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean) as ExecutionProvider[];
+  return list.includes('cpu') ? list : [...list, 'cpu'];
+}
+
+export interface CreatedSession {
+  session: ort.InferenceSession;
+  provider: ExecutionProvider;
+}
+
+export async function createSessionWithFallback(
+  model: Uint8Array,
+  providers: ExecutionProvider[],
+  logger: Logger,
+  options: ort.InferenceSession.SessionOptions = {},
+): Promise<CreatedSession> {
+  const errors: string[] = [];
+  for (const provider of providers) {
+    try {
+      // CPU stays listed after an accelerator so nodes the accelerator lacks (e.g. TopK) still run.
+      const executionProviders = provider === 'cpu' ? ['cpu'] : [provider, 'cpu'];
+      const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'all', ...options, executionProviders });
+      return { session, provider };
+    } catch (error) {
+      const reason = String((error as Error).message ?? error).split('\n')[0].slice(0, 300);
+      errors.push(`${provider}: ${reason}`);
+      logger.warn({ provider, reason }, 'execution provider unavailable, falling back to the next one');
+    }
+  }
+  throw new Error(`no execution provider could run the model (${errors.join('; ')})`);
+}

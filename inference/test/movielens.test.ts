@@ -1,0 +1,38 @@
+/**
+ * MovieLens 100K protocol check (skipped with a message when the data is not on this machine):
+ * the loader reads every rating, the split holds out one interaction per user, and the two cheap
+ * baselines land on the published reference figures, which shows the protocol is the same one.
+ * The full four-row evaluation (with EASE and the ONNX model) is `npm run eval`; it takes ~30 s.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { itemKnn, itemPop } from '../evaluation/baselines';
+import { evaluateScorer } from '../evaluation/evaluate';
+import { leaveLatestOut } from '../evaluation/split';
+import { buildInteractionMatrix } from '../training/interactions';
+import { MovieLens100kSource, defaultMl100kFolder } from '../training/movielens';
+
+const folder = defaultMl100kFolder();
+const present = existsSync(path.join(folder, 'u.data'));
+if (!present) {
+  // eslint-disable-next-line no-console
+  console.warn(`MovieLens 100K not found at ${folder} (set ML100K_DIR): skipping the ML-100K protocol test`);
+}
+
+(present ? describe : describe.skip)('MovieLens 100K leave-latest-out protocol', () => {
+  it('loads 100,000 ratings and reproduces the reference ItemPop and item-KNN figures', async () => {
+    const interactions = await new MovieLens100kSource(folder).load();
+    expect(interactions).toHaveLength(100_000);
+    const { train, test } = leaveLatestOut(interactions);
+    expect(test.size).toBe(943);
+    const matrix = buildInteractionMatrix(train, {
+      userIds: [...new Set(interactions.map((i) => i.userId))],
+      itemIds: [...new Set(interactions.map((i) => i.itemId))],
+    });
+    const users = new Map(matrix.users.map((u, i) => [u, i]));
+    const items = new Map(matrix.items.map((it, i) => [it, i]));
+    const cases = [...test].map(([u, it]) => ({ user: users.get(u)!, item: items.get(it)! }));
+    expect(evaluateScorer(matrix, cases, itemPop(matrix)).hr10).toBeCloseTo(0.05, 2);
+    expect(evaluateScorer(matrix, cases, itemKnn(matrix)).hr10).toBeCloseTo(0.059, 2);
+  });
+});

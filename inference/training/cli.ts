@@ -1,0 +1,55 @@
+/**
+ * `npm run train [-- --ml100k <folder>] [--out <repository>] [--factors n --epochs n --reg x --alpha x --seed n]`
+ * Trains on the platform's database (DATABASE_URL, or the embedded PGlite) — or on MovieLens 100K
+ * when --ml100k is given — and publishes the next model version into the repository (default:
+ * MODEL_REPOSITORY). A running inference server picks the new version up without a restart.
+ */
+import { loadConfig } from '../../platform/config';
+import { rootLogger } from '../../platform/logger';
+import { parseArgs } from '../cli-args';
+import path from 'node:path';
+import { openDatabase } from '../../prisma/database';
+import { migrate } from '../../prisma/migrate';
+import type { Interaction } from './interactions';
+import { MovieLens100kSource } from './movielens';
+import { PlatformInteractionSource } from './platform-source';
+import { trainAndPublish } from './train-and-publish';
+
+async function main(): Promise<void> {
+  // stdout carries the result only; logs below warn would interleave with it.
+  if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
+  const args = parseArgs(process.argv.slice(2));
+  const folder = args.string('ml100k');
+  const config = loadConfig();
+  const repository = args.string('out') ?? config.modelRepository;
+  let interactions: Interaction[];
+  let ids: { userIds?: string[]; itemIds?: string[] } = {};
+  if (folder) {
+    interactions = await new MovieLens100kSource(folder).load();
+  } else {
+    const db = await openDatabase({ url: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
+    try {
+      await migrate(db);
+      const source = new PlatformInteractionSource(db);
+      [interactions, ids] = await Promise.all([source.load(), source.ids()]);
+    } finally {
+      await db.close();
+    }
+  }
+  const result = await trainAndPublish(interactions, {
+    repository,
+    ...ids,
+    factors: args.number('factors'),
+    epochs: args.number('epochs'),
+    regularization: args.number('reg'),
+    alpha: args.number('alpha'),
+    seed: args.number('seed'),
+    progress: true,
+  });
+  process.stdout.write(`${JSON.stringify({ repository, ...result })}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`train failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});

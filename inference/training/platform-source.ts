@@ -1,0 +1,35 @@
+/**
+ * Training data from the platform's own database: every purchase (from the recommendations read
+ * model of orders) and every recorded session interaction, plus the full lists of users and
+ * products so that nobody and nothing is missing from the model's id maps. Training is an offline
+ * job, so it reads across the subgraphs' schemas; no subgraph does.
+ */
+import type { Database } from '../../prisma/database';
+import type { Interaction, InteractionSource } from './interactions';
+
+/** How much a session signal counts next to a purchase (weight 1). */
+export const INTERACTION_WEIGHTS = { VIEW: 0.2, ADD_TO_CART: 0.5 } as const;
+
+export class PlatformInteractionSource implements InteractionSource {
+  constructor(private readonly db: Database) {}
+
+  async load(): Promise<Interaction[]> {
+    const purchases = await this.db.sql.query<{ userId: string; productId: string; at: Date }>(
+      `SELECT "userId", "productId", "purchasedAt" AS "at" FROM "recommendations"."Purchase"`,
+    );
+    const signals = await this.db.sql.query<{ userId: string; productId: string; at: Date; kind: keyof typeof INTERACTION_WEIGHTS }>(
+      `SELECT "userId", "productId", "createdAt" AS "at", "kind"::text AS "kind" FROM "recommendations"."Interaction"`,
+    );
+    return [
+      ...purchases.map((row) => ({ userId: row.userId, itemId: row.productId, timestamp: new Date(row.at).getTime(), weight: 1 })),
+      ...signals.map((row) => ({ userId: row.userId, itemId: row.productId, timestamp: new Date(row.at).getTime(), weight: INTERACTION_WEIGHTS[row.kind] })),
+    ];
+  }
+
+  /** Every user and product id, in a stable order. */
+  async ids(): Promise<{ userIds: string[]; itemIds: string[] }> {
+    const users = await this.db.sql.query<{ id: string }>(`SELECT "id" FROM "users"."User" ORDER BY "id"`);
+    const products = await this.db.sql.query<{ id: string }>(`SELECT "id" FROM "products"."Product" ORDER BY "id"`);
+    return { userIds: users.map((row) => row.id), itemIds: products.map((row) => row.id) };
+  }
+}

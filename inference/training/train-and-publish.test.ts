@@ -1,0 +1,69 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { listVersions, readIdMaps, readVersionMetadata } from '../repository/model-repository';
+import { RECOMMENDER, SIMILAR_ITEMS } from './export-models';
+import type { Interaction, InteractionSource } from './interactions';
+import { seededRandom } from './rng';
+import { EMBEDDED_TRAINING, ensureModel, trainAndPublish } from './train-and-publish';
+
+/** Platform-shaped data: "user-0001" buys "product-00042", weight 1 per purchased product. */
+function orders(users: number, products: number, count: number, seed = 3) {
+  const random = seededRandom(seed);
+  const userIds = Array.from({ length: users }, (_, i) => `user-${String(i + 1).padStart(4, '0')}`);
+  const itemIds = Array.from({ length: products }, (_, i) => `product-${String(i + 1).padStart(5, '0')}`);
+  const interactions: Interaction[] = Array.from({ length: count }, (_, t) => ({
+    userId: userIds[Math.floor(random() * users)],
+    itemId: itemIds[Math.floor(random() ** 2 * products)], // a popularity skew, like real catalogues
+    timestamp: t,
+    weight: 1,
+  }));
+  return { userIds, itemIds, interactions };
+}
+
+describe('trainAndPublish / ensureModel', () => {
+  let repository: string;
+  beforeEach(async () => {
+    repository = await fs.mkdtemp(path.join(os.tmpdir(), 'inference-train-'));
+  });
+  afterEach(async () => {
+    await fs.rm(repository, { recursive: true, force: true });
+  });
+
+  it('publishes both models in the Triton layout with id maps covering every given user and product', async () => {
+    const data = orders(50, 80, 600);
+    const result = await trainAndPublish(data.interactions, { repository, userIds: data.userIds, itemIds: data.itemIds, factors: 8, epochs: 2, progress: false });
+    expect(result).toMatchObject({ recommender: 1, similarItems: 1, users: 50, items: 80 });
+    for (const file of ['config.json', 'config.pbtxt', '1/model.onnx', '1/metadata.json', '1/ids.json']) {
+      await expect(fs.access(path.join(repository, RECOMMENDER, file))).resolves.toBeUndefined();
+    }
+    const ids = await readIdMaps(repository, RECOMMENDER, 1);
+    expect(ids.users).toEqual(data.userIds);
+    expect(ids.items).toEqual(data.itemIds); // products nobody bought still have a column
+    expect(ids.cold_start_index).toBe(50);
+    expect((await readVersionMetadata(repository, RECOMMENDER, 1)).input_bounds.user_index).toEqual([0, 51]);
+    expect((await readIdMaps(repository, SIMILAR_ITEMS, 1)).items).toHaveLength(80);
+    const pbtxt = await fs.readFile(path.join(repository, RECOMMENDER, 'config.pbtxt'), 'utf8');
+    expect(pbtxt).toContain('platform: "onnxruntime_onnx"');
+    expect(pbtxt).toContain('dynamic_batching {');
+
+    await trainAndPublish(data.interactions, { repository, factors: 8, epochs: 1, progress: false });
+    expect(await listVersions(repository, RECOMMENDER)).toEqual([1, 2]);
+  });
+
+  it('ensureModel trains only when the repository has no recommender', async () => {
+    const data = orders(30, 40, 200);
+    let loads = 0;
+    const source: InteractionSource = { load: async () => (loads++, data.interactions) };
+    expect(await ensureModel(repository, source, { factors: 4, epochs: 1 })).toMatchObject({ recommender: 1 });
+    expect(await ensureModel(repository, source)).toBeUndefined();
+    expect(loads).toBe(1);
+  });
+
+  it('trains the embedded catalogue (2,000 users, 5,000 products, 30,000 orders) well under 10 s', async () => {
+    const data = orders(2000, 5000, 30_000);
+    const started = performance.now();
+    await trainAndPublish(data.interactions, { repository, userIds: data.userIds, itemIds: data.itemIds, ...EMBEDDED_TRAINING, progress: false });
+    expect((performance.now() - started) / 1000).toBeLessThan(10);
+  });
+});
