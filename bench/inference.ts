@@ -127,7 +127,6 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
   };
   await fs.mkdir(path.dirname(resultsFile), { recursive: true });
   await fs.writeFile(resultsFile, JSON.stringify(result, null, 2) + '\n');
-  process.stdout.write(`${formatBench(result)}\n`);
   return result;
 }
 
@@ -238,7 +237,7 @@ function startServerProcess(repository: string): Promise<{ url: string; stop: ()
 const round = (value: number) => Math.round(value * 100) / 100;
 
 if (require.main === module) {
-  runInferenceBench().catch((error) => {
+  runInferenceBench().then((result) => process.stdout.write(`${formatBench(result)}\n`)).catch((error) => {
     process.stderr.write(`inference bench failed: ${(error as Error).stack ?? error}\n`);
     process.exit(1);
   });

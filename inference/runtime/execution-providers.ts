@@ -3,8 +3,26 @@
  * cuda,webgpu,cpu): the first one that creates a session wins; each failure is logged and the next
  * is tried. CPU is always the last resort, so a session is created on every machine.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Logger } from '../../platform/logger';
+
+/**
+ * CUDA and TensorRT run only when onnxruntime-node's install step fetched their provider library
+ * (`--onnxruntime-node-install=cuda12`); without it, trying them only prints native errors.
+ */
+const PROVIDER_LIBRARIES: Partial<Record<ExecutionProvider, string>> = {
+  cuda: 'libonnxruntime_providers_cuda.so',
+  tensorrt: 'libonnxruntime_providers_tensorrt.so',
+};
+
+function missingLibrary(provider: ExecutionProvider): string | undefined {
+  const library = PROVIDER_LIBRARIES[provider];
+  if (!library || process.platform !== 'linux') return undefined;
+  const binaries = path.join(path.dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  return fs.existsSync(path.join(binaries, library)) ? undefined : `${library} is not installed (install onnxruntime-node with --onnxruntime-node-install=cuda12)`;
+}
 
 export type ExecutionProvider = 'cuda' | 'webgpu' | 'cpu' | 'tensorrt' | 'dml' | 'coreml';
 export const DEFAULT_EXECUTION_PROVIDERS: ExecutionProvider[] = ['cuda', 'webgpu', 'cpu'];
@@ -29,6 +47,12 @@ export async function createSessionWithFallback(
 ): Promise<CreatedSession> {
   const errors: string[] = [];
   for (const provider of providers) {
+    const missing = missingLibrary(provider);
+    if (missing) {
+      errors.push(`${provider}: ${missing}`);
+      logger.info({ provider, reason: missing }, 'execution provider not installed, trying the next one');
+      continue;
+    }
     try {
       // CPU stays listed after an accelerator so nodes the accelerator lacks (e.g. TopK) still run.
       const executionProviders = provider === 'cpu' ? ['cpu'] : [provider, 'cpu'];

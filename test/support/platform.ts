@@ -18,6 +18,8 @@ export const SMALL_SEED: Partial<SeedOptions> = { seed: 7, users: 60, products: 
 
 export interface TestPlatform {
   platform: RunningPlatform;
+  /** Prefix of this platform's Redis keys and channels (another replica must use the same). */
+  eventNamespace: string;
   url: string;
   /** A GraphQL client that sends this token (none: anonymous). */
   client(token?: string): GraphQLClient;
@@ -34,11 +36,12 @@ export interface TestPlatformOptions {
 
 export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED, options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const database = await createTestDatabase();
+  const eventNamespace = `test-${crypto.randomUUID()}`;
   const platform = await startPlatform({
     ephemeralPorts: true,
     inMemory: true,
     seed,
-    eventNamespace: `test-${crypto.randomUUID()}`,
+    eventNamespace,
     inference: options.inference ?? false,
     config: {
       databaseUrl: database.url,
@@ -56,6 +59,7 @@ export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED,
   const url = platform.gateway.url;
   return {
     platform,
+    eventNamespace,
     url,
     client: (token) => new GraphQLClient(url, { headers: token ? { authorization: `Bearer ${token}` } : {} }),
     token: (userId, roles = ['customer']) => signToken(TEST_JWT_SECRET, { userId, roles }),
