@@ -8,6 +8,8 @@ module.exports = {
     // Type checking is done once by `tsc -p tsconfig.test.json`; here we only transpile (fast, keeps decorator metadata).
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },
+  // The generated Prisma client imports its own modules as './x.js' (Node16 style); here they are .ts.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   setupFiles: ['reflect-metadata'],
   testTimeout: 60000,
 };

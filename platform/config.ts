@@ -13,6 +13,8 @@ export interface PlatformConfig {
   redisUrl?: string;
   /** Base URL of an Open Inference Protocol server. */
   inferenceUrl: string;
+  /** How long recommendations wait for the model before answering from popularity. */
+  inferenceDeadlineMs: number;
   /** Folder laid out like Triton's model repository. */
   modelRepository: string;
   /** HS256 secret for client JWTs. */
@@ -88,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     dataDir,
     redisUrl: optional(env, 'REDIS_URL'),
     inferenceUrl: optional(env, 'INFERENCE_URL') ?? `http://127.0.0.1:${ports.inference}`,
+    inferenceDeadlineMs: positiveInt(env, 'INFERENCE_DEADLINE_MS', 500),
     modelRepository: path.resolve(optional(env, 'MODEL_REPOSITORY') ?? path.join(dataDir, 'models')),
     jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
     jwksUrl: optional(env, 'JWKS_URL'),

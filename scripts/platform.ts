@@ -89,7 +89,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       config.inferenceUrl = server.url;
     }
 
-    const bus = createEventBus({ redisUrl: config.redisUrl, namespace: options.eventNamespace, log: serviceLogger('events') });
+    const namespace = options.eventNamespace ?? 'platform';
+    const bus = createEventBus({ redisUrl: config.redisUrl, namespace, log: serviceLogger('events') });
     closers.push(['event bus', () => bus.close()]);
 
     // Filled in as each subgraph starts: with ephemeral ports the URLs are known only then.
@@ -102,7 +103,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       const name = definition.name;
       const subgraph = await startSubgraph(
         definition,
-        { prisma: clients[name], bus, services, log: serviceLogger(name) },
+        { prisma: clients[name], bus, services, log: serviceLogger(name), config, namespace },
         { port, host: config.host, internalSecret: config.internalSecret },
       );
       running[name] = subgraph;

@@ -6,10 +6,10 @@ import { productsSubgraph } from './products/subgraph';
 import { recommendationsSubgraph } from './recommendations/subgraph';
 import { usersSubgraph } from './users/subgraph';
 
-export const subgraphs: SubgraphDefinition<never>[] = [
+export const subgraphs: SubgraphDefinition<never, never>[] = [
   usersSubgraph,
   productsSubgraph,
   ordersSubgraph,
   paymentsSubgraph,
   recommendationsSubgraph,
-] as SubgraphDefinition<never>[];
+] as SubgraphDefinition<never, never>[];

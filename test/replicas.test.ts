@@ -30,7 +30,7 @@ withRedis('replicas sharing Redis', () => {
     const urls = Object.fromEntries(Object.entries(a.platform.subgraphs).map(([name, subgraph]) => [name, subgraph.url])) as Record<SubgraphName, string>;
     recommendationsB = await startSubgraph(
       recommendationsSubgraph,
-      { prisma: a.platform.db.createClient(), bus: busB, services: new ServiceClient(urls, config.internalSecret), log: rootLogger },
+      { prisma: a.platform.db.createClient(), bus: busB, services: new ServiceClient(urls, config.internalSecret), log: rootLogger, config, namespace: a.eventNamespace },
       { port: 0, host: '127.0.0.1', internalSecret: config.internalSecret },
     );
     gatewayB = await startGateway({

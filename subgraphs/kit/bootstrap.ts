@@ -23,8 +23,8 @@ export interface RunningSubgraph {
   close(): Promise<void>;
 }
 
-export async function startSubgraph<Loaders>(
-  definition: SubgraphDefinition<Loaders>,
+export async function startSubgraph<Loaders, Resources>(
+  definition: SubgraphDefinition<Loaders, Resources>,
   deps: SubgraphDeps,
   options: { port: number; host: string; internalSecret: string },
 ): Promise<RunningSubgraph> {
@@ -37,13 +37,14 @@ export async function startSubgraph<Loaders>(
       return true;
     },
   });
+  const resources = definition.init?.(deps) as Resources;
   const contextFor = (viewer: Viewer): SubgraphContext<Loaders> => ({
     viewer,
     prisma: deps.prisma,
     bus: deps.bus,
     services: deps.services,
     log,
-    loaders: definition.createLoaders(deps.prisma, viewer),
+    loaders: definition.createLoaders(deps.prisma, viewer, resources),
   });
   const server = new ApolloServer<SubgraphContext<Loaders>>({
     schema,
@@ -65,7 +66,7 @@ export async function startSubgraph<Loaders>(
   const closeSubscriptions = schema.getSubscriptionType()
     ? serveSubscriptions(host.server, schema, (params) => contextFor(viewerFromHeaders(params, options.internalSecret)))
     : async () => undefined;
-  const stopConsuming = definition.consumeEvents?.(deps) ?? [];
+  const stopConsuming = definition.consumeEvents?.(deps, resources) ?? [];
   const { port, url } = await host.listen(options.port, options.host);
   log.info({ url: `${url}/graphql` }, 'subgraph listening');
   return {
@@ -77,6 +78,7 @@ export async function startSubgraph<Loaders>(
       await closeSubscriptions();
       await server.stop();
       await host.close();
+      await definition.dispose?.(resources);
     }),
   };
 }

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../prisma/database';
+import type { PlatformConfig } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import type { EventBus } from './events';
 import type { SubgraphName } from './names';
@@ -12,12 +13,19 @@ export interface SubgraphDeps {
   bus: EventBus;
   services: ServiceClient;
   log: Logger;
+  config: PlatformConfig;
+  /** Prefix of this deployment's Redis keys (shared with the event bus). */
+  namespace: string;
 }
 
 /** Everything that makes one subgraph: its schema parts, its per-request loaders, its event consumers. */
-export interface SubgraphDefinition<Loaders = unknown> extends SubgraphSchemaParts {
+export interface SubgraphDefinition<Loaders = unknown, Resources = undefined> extends SubgraphSchemaParts {
   name: SubgraphName;
-  createLoaders(prisma: PrismaClient, viewer: Viewer): Loaders;
+  /** Per-service state made once at start (clients, caches) and handed to every request's loaders. */
+  init?(deps: SubgraphDeps): Resources;
+  createLoaders(prisma: PrismaClient, viewer: Viewer, resources: Resources): Loaders;
   /** Subscribes to domain events when the service starts; returns what stops them when it stops. */
-  consumeEvents?(deps: SubgraphDeps): (() => void)[];
+  consumeEvents?(deps: SubgraphDeps, resources: Resources): (() => void)[];
+  /** Releases what init made. */
+  dispose?(resources: Resources): Promise<void>;
 }

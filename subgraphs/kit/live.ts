@@ -6,9 +6,13 @@ export function liveIterator<T extends NotificationType>(
   bus: EventBus,
   type: T,
   accept: (payload: NotificationPayloads[T]) => boolean,
+  onClose: () => void = () => undefined,
 ): AsyncIterableIterator<NotificationPayloads[T]> {
   let stop = () => undefined as void;
-  const iterator = pushIterator<NotificationPayloads[T]>(() => stop());
+  const iterator = pushIterator<NotificationPayloads[T]>(() => {
+    stop();
+    onClose();
+  });
   stop = bus.listen(type, (payload) => {
     if (accept(payload)) iterator.push(payload);
   });

@@ -14,7 +14,7 @@ import { createEventBus } from './events';
 import { ServiceClient } from './service-client';
 import { subgraphUrls } from './urls';
 
-export async function runStandalone<Loaders>(definition: SubgraphDefinition<Loaders>): Promise<void> {
+export async function runStandalone<Loaders, Resources>(definition: SubgraphDefinition<Loaders, Resources>): Promise<void> {
   const config = loadConfig();
   const log = serviceLogger(definition.name);
   if (!config.databaseUrl) {
@@ -23,10 +23,11 @@ export async function runStandalone<Loaders>(definition: SubgraphDefinition<Load
   }
   const db = await openDatabase({ url: config.databaseUrl });
   await migrate(db);
-  const bus = createEventBus({ redisUrl: config.redisUrl, log });
+  const namespace = 'platform';
+  const bus = createEventBus({ redisUrl: config.redisUrl, namespace, log });
   const running = await startSubgraph(
     definition,
-    { prisma: db.createClient(), bus, services: new ServiceClient(subgraphUrls(config), config.internalSecret), log },
+    { prisma: db.createClient(), bus, services: new ServiceClient(subgraphUrls(config), config.internalSecret), log, config, namespace },
     { port: config.ports[definition.name], host: config.host, internalSecret: config.internalSecret },
   );
   closeOnSignals(log, async () => {

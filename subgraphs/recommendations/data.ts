@@ -53,3 +53,17 @@ export async function recordPurchases(prisma: PrismaClient, order: OrderPlaced):
 
 export const recordInteraction = (prisma: PrismaClient, data: { userId: string; productId: string; kind: 'VIEW' | 'ADD_TO_CART' }) =>
   prisma.interaction.create({ data });
+
+export const blockedOfUsers = (prisma: PrismaClient, userIds: string[]) =>
+  prisma.blockedProduct.findMany({ where: { userId: { in: userIds } }, select: { userId: true, productId: true } });
+
+export const blockProduct = (prisma: PrismaClient, userId: string, productId: string) =>
+  prisma.blockedProduct.upsert({ where: { userId_productId: { userId, productId } }, create: { userId, productId }, update: {} });
+
+/** Session signals of the last day, newest first. */
+export const recentInteractionsOfUsers = (prisma: PrismaClient, userIds: string[], since: Date) =>
+  prisma.interaction.findMany({
+    where: { userId: { in: userIds }, createdAt: { gte: since } },
+    orderBy: { createdAt: 'desc' },
+    select: { userId: true, productId: true, kind: true },
+  });

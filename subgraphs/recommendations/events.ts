@@ -1,17 +1,29 @@
 import type { SubgraphDeps } from '../kit/definition';
 import { recordPurchases } from './data';
 import { refreshRecommendations } from './refresh';
+import { watchModelVersion, type RecommendationsResources } from './resources';
 
-/** Keeps the purchase read model in step with the orders service and refreshes live subscribers. */
-export function consumeEvents(deps: SubgraphDeps): (() => void)[] {
-  const { bus, prisma } = deps;
+/**
+ * Keeps the purchase read model in step with the orders service; a user's order or interaction
+ * drops their cached candidates and pushes fresh recommendations to live subscribers; a new model
+ * version does the same for everyone watched here.
+ */
+export function consumeEvents(deps: SubgraphDeps, resources: RecommendationsResources): (() => void)[] {
+  const { bus, prisma, log } = deps;
+  watchModelVersion(resources, (version) => {
+    log.info({ version, watched: resources.watchers.size }, 'new model version live; refreshing watched users');
+    for (const userId of resources.watchers.keys()) {
+      void refreshRecommendations(resources, bus, userId, 'MODEL_UPDATED').catch((error: unknown) => log.warn({ err: error, userId }, 'refresh failed'));
+    }
+  });
   return [
     bus.subscribe('order.placed', 'recommendations', async ({ payload }) => {
       await recordPurchases(prisma, payload);
-      await refreshRecommendations(deps, payload.userId, 'ORDER_PLACED');
+      await refreshRecommendations(resources, bus, payload.userId, 'ORDER_PLACED');
     }),
     bus.subscribe('interaction.recorded', 'recommendations', async ({ payload }) => {
-      await refreshRecommendations(deps, payload.userId, 'INTERACTION');
+      await refreshRecommendations(resources, bus, payload.userId, 'INTERACTION');
     }),
+    () => resources.stopWatchingModel(),
   ];
 }

@@ -5,7 +5,8 @@ import type { RecommendationsUpdated } from '../kit/events';
 import { liveIterator } from '../kit/live';
 import { requireSelfOrAdmin, requireUser } from '../kit/viewer';
 import { InteractionKind } from '../../prisma/generated/enums';
-import { recordInteraction } from './data';
+import { blockProduct, recordInteraction } from './data';
+import { refreshRecommendations } from './refresh';
 import type { RecommendationsLoaders } from './loaders';
 import { Interaction, Product, RecommendationsUpdate, toUpdate } from './recommendation';
 import { GraphQLError } from 'graphql';
@@ -20,7 +21,13 @@ export class LiveRecommendationsResolver {
     description: "Pushes a user's fresh recommendations whenever an order, an interaction or a new model changes them (the user and admins only).",
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { userId: string }, Context>) => {
       requireSelfOrAdmin(context.viewer, args.userId, 'recommendation updates');
-      return liveIterator(context.bus, 'recommendations.updated', (update) => update.userId === args.userId);
+      const watchers = context.loaders.resources.watchers;
+      watchers.set(args.userId, (watchers.get(args.userId) ?? 0) + 1);
+      return liveIterator(context.bus, 'recommendations.updated', (update) => update.userId === args.userId, () => {
+        const left = (watchers.get(args.userId) ?? 1) - 1;
+        if (left > 0) watchers.set(args.userId, left);
+        else watchers.delete(args.userId);
+      });
     },
   })
   recommendationsUpdated(
@@ -28,6 +35,17 @@ export class LiveRecommendationsResolver {
     @Arg('userId', () => ID, { description: 'The user whose updates to receive.' }) _userId: string,
   ): RecommendationsUpdate {
     return toUpdate(update);
+  }
+
+  @Mutation(() => Boolean, { description: 'Never recommend this product to the signed-in user again ("not interested").' })
+  async hideRecommendation(
+    @Arg('productId', () => ID, { description: 'The product to hide.' }) productId: string,
+    @Ctx() { viewer, prisma, bus, loaders }: Context,
+  ): Promise<boolean> {
+    const userId = requireUser(viewer);
+    await blockProduct(prisma, userId, productId);
+    await refreshRecommendations(loaders.resources, bus, userId, 'INTERACTION');
+    return true;
   }
 
   @Mutation(() => Interaction, { description: 'Record that the signed-in user viewed a product or added it to the cart.' })

@@ -1,24 +1,31 @@
+import DataLoader from 'dataloader';
 import type { PrismaClient } from '../../prisma/database';
 import { groupLoader } from '../kit/loaders';
+import type { Viewer } from '../kit/viewer';
 import { coPurchases, purchasesOfUsers } from './data';
-import { PopularityCache } from './popularity';
+import { productFactsLoader } from './product-facts';
+import { RecommendationPlacement } from './recommendation';
+import type { CandidateList } from './recommender';
+import type { RecommendationsResources } from './resources';
 
-// One cache per service instance (its Prisma client), shared by all requests.
-const popularityCaches = new WeakMap<PrismaClient, PopularityCache>();
-
-/** The popularity cache of the service that owns this Prisma client. */
-export function popularityOf(prisma: PrismaClient): PopularityCache {
-  let popularity = popularityCaches.get(prisma);
-  if (!popularity) {
-    popularity = new PopularityCache(prisma);
-    popularityCaches.set(prisma, popularity);
-  }
-  return popularity;
-}
-
-export function createLoaders(prisma: PrismaClient) {
+/**
+ * Per request: every user (or product) whose recommendations the operation touches joins one
+ * batch, so one operation costs one inference request per model.
+ */
+export function createLoaders(prisma: PrismaClient, _viewer: Viewer, resources: RecommendationsResources) {
+  const byPlacement = new Map<RecommendationPlacement, DataLoader<string, CandidateList>>();
   return {
-    popularity: popularityOf(prisma),
+    resources,
+    userCandidates(placement: RecommendationPlacement) {
+      let loader = byPlacement.get(placement);
+      if (!loader) {
+        loader = new DataLoader<string, CandidateList>((userIds) => resources.recommender.forUsers([...userIds], placement));
+        byPlacement.set(placement, loader);
+      }
+      return loader;
+    },
+    similarCandidates: new DataLoader<string, CandidateList>((productIds) => resources.recommender.similarTo([...productIds])),
+    productFacts: productFactsLoader(resources.services),
     purchasesOfUser: groupLoader((userIds) => purchasesOfUsers(prisma, userIds), (purchase) => purchase.userId),
     coPurchases: groupLoader((productIds) => coPurchases(prisma, productIds), (row) => row.source),
   };

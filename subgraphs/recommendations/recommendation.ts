@@ -3,6 +3,9 @@ import { InteractionKind } from '../../prisma/generated/enums';
 import type { RecommendationsUpdated } from '../kit/events';
 
 export enum RecommendationReason {
+  MODEL = 'MODEL',
+  SIMILAR_TO_RECENT = 'SIMILAR_TO_RECENT',
+  SIMILAR_ITEM = 'SIMILAR_ITEM',
   POPULAR = 'POPULAR',
   CO_PURCHASED = 'CO_PURCHASED',
 }
@@ -11,6 +14,9 @@ registerEnumType(RecommendationReason, {
   name: 'RecommendationReason',
   description: 'Why a product was recommended.',
   valuesConfig: {
+    MODEL: { description: "Predicted by the model from the user's purchase history." },
+    SIMILAR_TO_RECENT: { description: 'Similar to products the user just viewed or added to the cart.' },
+    SIMILAR_ITEM: { description: 'The model finds it similar to the product in question.' },
     POPULAR: { description: 'Bought by many customers recently.' },
     CO_PURCHASED: { description: 'Often bought by the same customers as the product in question.' },
   },
@@ -40,11 +46,44 @@ export class Recommendation {
 
   @Field(() => RecommendationReason, { description: 'Why it is recommended.' })
   reason!: RecommendationReason;
+
+  @Field(() => String, { nullable: true, description: 'Version of the model that produced it; null for rule-based fill-ins.' })
+  modelVersion!: string | null;
+
+  @Field(() => Boolean, {
+    description: 'True when the model could not answer in time (down, slow or overloaded) and popularity answered instead.',
+  })
+  degraded!: boolean;
 }
 
-export function recommendation(productId: string, score: number, reason: RecommendationReason): Recommendation {
-  return Object.assign(new Recommendation(), { product: Object.assign(new Product(), { id: productId }), score, reason });
+export function recommendation(
+  productId: string,
+  score: number,
+  reason: RecommendationReason,
+  provenance: { modelVersion?: string | null; degraded?: boolean } = {},
+): Recommendation {
+  return Object.assign(new Recommendation(), {
+    product: Object.assign(new Product(), { id: productId }),
+    score,
+    reason,
+    modelVersion: provenance.modelVersion ?? null,
+    degraded: provenance.degraded ?? false,
+  });
 }
+
+export enum RecommendationPlacement {
+  HOME = 'HOME',
+  CART = 'CART',
+}
+
+registerEnumType(RecommendationPlacement, {
+  name: 'RecommendationPlacement',
+  description: 'Where the recommendations will be shown; it sets how much the current session counts.',
+  valuesConfig: {
+    HOME: { description: 'Home page or feed: long-term taste first, the session shifts it.' },
+    CART: { description: 'Next to the cart: what the user is doing right now counts most.' },
+  },
+});
 
 export enum RecommendationTrigger {
   ORDER_PLACED = 'ORDER_PLACED',
@@ -90,7 +129,9 @@ export function toUpdate(update: RecommendationsUpdated): RecommendationsUpdate 
   return Object.assign(new RecommendationsUpdate(), {
     userId: update.userId,
     trigger: update.trigger as RecommendationTrigger,
-    items: update.items.map((item) => recommendation(item.productId, item.score, item.reason as RecommendationReason)),
+    items: update.items.map((item) =>
+      recommendation(item.productId, item.score, item.reason as RecommendationReason, { modelVersion: item.modelVersion, degraded: item.degraded }),
+    ),
     publishedAt: new Date(update.publishedAt),
   });
 }

@@ -2,26 +2,28 @@
  * Recomputes a user's recommendations after something changed them and pushes the fresh list
  * to every live subscriber of that user, in every replica.
  */
-import type { PrismaClient } from '../../prisma/database';
 import type { EventBus, RecommendationTrigger } from '../kit/events';
-import { purchasesOfUsers } from './data';
-import { popularityOf } from './loaders';
-import { popularFor } from './popularity';
+import { fetchProductFacts } from './product-facts';
+import { rank } from './rank';
+import { RecommendationPlacement } from './recommendation';
+import type { RecommendationsResources } from './resources';
 
 /** How many recommendations an update carries; subscribers show what they need of them. */
 export const UPDATE_SIZE = 20;
 
 export async function refreshRecommendations(
-  deps: { prisma: PrismaClient; bus: EventBus },
+  resources: RecommendationsResources,
+  bus: EventBus,
   userId: string,
   trigger: RecommendationTrigger,
 ): Promise<void> {
-  const [popular, purchases] = await Promise.all([popularityOf(deps.prisma).get(), purchasesOfUsers(deps.prisma, [userId])]);
-  const items = popularFor(popular, new Set(purchases.map((purchase) => purchase.productId)), UPDATE_SIZE);
-  await deps.bus.notify('recommendations.updated', {
+  await resources.recommender.invalidate(userId);
+  const [list] = await resources.recommender.forUsers([userId], RecommendationPlacement.HOME);
+  const items = await rank(list, UPDATE_SIZE, await resources.popularity.get(), (ids) => fetchProductFacts(resources.services, ids));
+  await bus.notify('recommendations.updated', {
     userId,
     trigger,
-    items: items.map((item) => ({ productId: item.product.id, score: item.score, reason: item.reason })),
+    items: items.map((item) => ({ productId: item.product.id, score: item.score, reason: item.reason, modelVersion: item.modelVersion, degraded: item.degraded })),
     publishedAt: new Date().toISOString(),
   });
 }

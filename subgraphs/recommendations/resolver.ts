@@ -2,9 +2,10 @@ import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { badInput } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
 import { requireSelfOrAdmin } from '../kit/viewer';
+import type { ProductFacts } from './candidates';
 import type { RecommendationsLoaders } from './loaders';
-import { popularFor, similarTo } from './popularity';
-import { Product, Recommendation, User } from './recommendation';
+import { rank } from './rank';
+import { Product, Recommendation, RecommendationPlacement, User } from './recommendation';
 
 type Context = SubgraphContext<RecommendationsLoaders>;
 
@@ -17,30 +18,41 @@ function count(first: number): number {
   return first;
 }
 
+/** Facts of many products through the request's loader, so every field of one operation shares one call. */
+const factsVia = (loaders: RecommendationsLoaders) => async (ids: string[]) => {
+  const facts = await loaders.productFacts.loadMany(ids);
+  return new Map(ids.map((id, index) => [id, facts[index] instanceof Error ? null : (facts[index] as ProductFacts | null)]));
+};
+
 @Resolver(() => User)
 export class UserRecommendationsResolver {
-  @FieldResolver(() => [Recommendation], { description: 'Products this user is likely to want, best first (the user and admins only).' })
+  @FieldResolver(() => [Recommendation], {
+    description: 'Products this user is likely to want, best first: in stock, not already bought, varied in category (the user and admins only).',
+  })
   async recommendations(
     @Root() user: User,
     @Arg('first', () => Int, { defaultValue: 10, description: 'How many, 1 to 100.' }) first: number,
+    @Arg('context', () => RecommendationPlacement, { defaultValue: RecommendationPlacement.HOME, description: 'Where they will be shown.' })
+    context: RecommendationPlacement,
     @Ctx() { viewer, loaders }: Context,
   ): Promise<Recommendation[]> {
     requireSelfOrAdmin(viewer, user.id, 'recommendations');
-    const [popular, purchases] = await Promise.all([loaders.popularity.get(), loaders.purchasesOfUser.load(user.id)]);
-    return popularFor(popular, new Set(purchases.map((purchase) => purchase.productId)), count(first));
+    const size = count(first);
+    const [list, popular] = await Promise.all([loaders.userCandidates(context).load(user.id), loaders.resources.popularity.get()]);
+    return rank(list, size, popular, factsVia(loaders));
   }
 }
 
 @Resolver(() => Product)
 export class SimilarProductsResolver {
-  @FieldResolver(() => [Recommendation], { description: 'Products often bought together with this one, best first.' })
+  @FieldResolver(() => [Recommendation], { description: 'Products like this one (item-to-item model, else co-purchases), in stock, best first.' })
   async similar(
     @Root() product: Product,
     @Arg('first', () => Int, { defaultValue: 10, description: 'How many, 1 to 100.' }) first: number,
     @Ctx() { loaders }: Context,
   ): Promise<Recommendation[]> {
     const size = count(first);
-    const [popular, coBought] = await Promise.all([loaders.popularity.get(), loaders.coPurchases.load(product.id)]);
-    return similarTo(product.id, coBought, popular, size);
+    const [list, popular] = await Promise.all([loaders.similarCandidates.load(product.id), loaders.resources.popularity.get()]);
+    return rank(list, size, popular, factsVia(loaders));
   }
 }

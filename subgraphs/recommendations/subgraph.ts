@@ -1,12 +1,13 @@
 import type { SubgraphDefinition } from '../kit/definition';
 import { consumeEvents } from './events';
+import { LiveRecommendationsResolver } from './live.resolver';
 import { createLoaders, type RecommendationsLoaders } from './loaders';
 import { Product, User } from './recommendation';
 import { resolveProductReference, resolveUserReference } from './recommendation.reference';
-import { LiveRecommendationsResolver } from './live.resolver';
 import { SimilarProductsResolver, UserRecommendationsResolver } from './resolver';
+import { createResources, disposeResources, type RecommendationsResources } from './resources';
 
-export const recommendationsSubgraph: SubgraphDefinition<RecommendationsLoaders> = {
+export const recommendationsSubgraph: SubgraphDefinition<RecommendationsLoaders, RecommendationsResources> = {
   name: 'recommendations',
   resolvers: [UserRecommendationsResolver, SimilarProductsResolver, LiveRecommendationsResolver],
   // Only entity fields, no root fields: the entities must be named or no type would be reachable.
@@ -15,6 +16,8 @@ export const recommendationsSubgraph: SubgraphDefinition<RecommendationsLoaders>
     User: { __resolveReference: resolveUserReference },
     Product: { __resolveReference: resolveProductReference },
   },
+  init: createResources,
   createLoaders,
   consumeEvents,
+  dispose: disposeResources,
 };

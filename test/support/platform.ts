@@ -51,6 +51,8 @@ export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED,
       host: '127.0.0.1',
       subscriptionLimits: { perConnection: options.subscriptionsPerConnection ?? 50, total: 10_000 },
       modelRepository: fs.mkdtempSync(path.join(os.tmpdir(), 'models-')),
+      // Without our inference server, point at a port nothing listens on (never at a developer's running one).
+      inferenceUrl: 'http://127.0.0.1:9',
     },
   }).catch(async (error: unknown) => {
     await database.drop();

@@ -14,3 +14,12 @@ CREATE TABLE "recommendations"."Interaction" (
 
 -- CreateIndex
 CREATE INDEX "Interaction_userId_createdAt_idx" ON "recommendations"."Interaction"("userId", "createdAt");
+
+-- CreateTable
+CREATE TABLE "recommendations"."BlockedProduct" (
+    "userId" TEXT NOT NULL,
+    "productId" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "BlockedProduct_pkey" PRIMARY KEY ("userId","productId")
+);

@@ -49,7 +49,7 @@ export type RecommendationTrigger = 'ORDER_PLACED' | 'INTERACTION' | 'MODEL_UPDA
 export interface RecommendationsUpdated {
   userId: string;
   trigger: RecommendationTrigger;
-  items: { productId: string; score: number; reason: string }[];
+  items: { productId: string; score: number; reason: string; modelVersion?: string | null; degraded?: boolean }[];
   /** When the update was published (ISO time), so receivers can measure delivery latency. */
   publishedAt: string;
 }

@@ -1,0 +1,31 @@
+import { Counter, Histogram } from 'prom-client';
+import { registry } from '../../platform/metrics';
+
+export const inferenceCalls = new Counter({
+  name: 'recommendations_inference_calls_total',
+  help: 'Inference requests sent by the recommendations subgraph, by model and outcome',
+  labelNames: ['model', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const inferenceRows = new Histogram({
+  name: 'recommendations_inference_rows',
+  help: 'Rows (users or products) per inference request',
+  labelNames: ['model'] as const,
+  buckets: [1, 2, 5, 10, 25, 50, 100, 200, 256],
+  registers: [registry],
+});
+
+export const cacheLookups = new Counter({
+  name: 'recommendations_cache_lookups_total',
+  help: 'Recommendation cache lookups, by result (hit or miss)',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
+
+export const fallbacks = new Counter({
+  name: 'recommendations_fallbacks_total',
+  help: 'Answers served from popularity because the model could not answer, by reason',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});

@@ -1,0 +1,32 @@
+/** From a candidate list to what a client sees: business rules, popularity fill, provenance. */
+import { applyBusinessRules, type Candidate, type ProductFacts } from './candidates';
+import type { Popularity } from './data';
+import { popularFor } from './popularity';
+import { recommendation, RecommendationReason, type Recommendation } from './recommendation';
+import type { CandidateList } from './recommender';
+
+/** Candidates looked at per slot: enough to survive stock, history and diversity filters. */
+export const OVER_FETCH = 4;
+
+const FROM_MODEL = new Set([RecommendationReason.MODEL, RecommendationReason.SIMILAR_TO_RECENT, RecommendationReason.SIMILAR_ITEM]);
+
+export async function rank(
+  list: CandidateList,
+  first: number,
+  popularity: Popularity[],
+  factsOf: (ids: string[]) => Promise<Map<string, ProductFacts | null>>,
+): Promise<Recommendation[]> {
+  const candidates = list.candidates.slice(0, first * OVER_FETCH);
+  const popular: Candidate[] = popularFor(popularity, list.exclude, first * OVER_FETCH).map((entry) => ({
+    productId: entry.product.id,
+    score: entry.score,
+    reason: entry.reason,
+  }));
+  const facts = await factsOf([...new Set([...candidates, ...popular].map((candidate) => candidate.productId))]);
+  return applyBusinessRules({ candidates, popular, exclude: list.exclude, facts, first }).map((candidate) =>
+    recommendation(candidate.productId, candidate.score, candidate.reason, {
+      modelVersion: FROM_MODEL.has(candidate.reason) ? list.version : null,
+      degraded: list.degraded,
+    }),
+  );
+}

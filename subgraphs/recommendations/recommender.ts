@@ -1,0 +1,206 @@
+/**
+ * Model-backed candidates. However many users (or products) one operation asks about, they reach
+ * here as one batch and cost one inference request per model: `recommender` for long-term taste,
+ * `similar_items` for the session signal (products like the ones just viewed or put in the cart).
+ * When the model cannot answer within the deadline — down, slow, overloaded, circuit open —
+ * popularity answers and the result says it is degraded.
+ */
+import type { PrismaClient } from '../../prisma/database';
+import type { Logger } from '../../platform/logger';
+import type { CandidateCache, CachedCandidates } from './cache';
+import { blendSession, SESSION_WEIGHTS, type Candidate } from './candidates';
+import { blockedOfUsers, coPurchases, purchasesOfUsers, recentInteractionsOfUsers } from './data';
+import { InferenceUnavailable, RECOMMENDER, SIMILAR_ITEMS, type InferenceClient, type ModelHandle } from './inference-client';
+import { fallbacks } from './metrics';
+import { popularFor, similarTo, type PopularityCache } from './popularity';
+import { RecommendationPlacement, RecommendationReason } from './recommendation';
+
+export interface CandidateList {
+  /** Model version behind the candidates; null when popularity answered. */
+  version: string | null;
+  degraded: boolean;
+  candidates: Candidate[];
+  /** Products this list must never show (bought or blocked by the user, or the product itself). */
+  exclude: Set<string>;
+}
+
+/** How much the session counts against long-term taste, per placement. */
+const SESSION_WEIGHT: Record<RecommendationPlacement, number> = { HOME: 0.6, CART: 0.85 };
+const SESSION_ITEMS = 5;
+const SESSION_WINDOW_MS = 24 * 60 * 60_000;
+const RECENCY_DECAY = 0.8;
+/** Exclusion row width sent to the model; heavier buyers' oldest purchases are filtered afterwards. */
+const MAX_EXCLUDE = 256;
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new InferenceUnavailable('timeout', `no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+const toTensor = (name: string, rows: number[][], width: number) => ({
+  name,
+  datatype: 'INT64',
+  shape: [rows.length, width],
+  data: rows.flatMap((row) => [...row, ...new Array<number>(width - row.length).fill(-1)]),
+});
+
+export class Recommender {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly client: InferenceClient,
+    private readonly cache: CandidateCache,
+    private readonly popularity: PopularityCache,
+    private readonly deadlineMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  static cacheKey(userId: string, placement: RecommendationPlacement): string {
+    return `${userId}:${placement}`;
+  }
+
+  async invalidate(userId: string): Promise<void> {
+    await Promise.all(Object.values(RecommendationPlacement).map((placement) => this.cache.invalidate(Recommender.cacheKey(userId, placement))));
+  }
+
+  async forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]> {
+    const [purchases, blocked] = await Promise.all([purchasesOfUsers(this.prisma, userIds), blockedOfUsers(this.prisma, userIds)]);
+    const exclude = new Map(userIds.map((id) => [id, new Set<string>()]));
+    for (const row of [...purchases, ...blocked]) exclude.get(row.userId)?.add(row.productId);
+
+    const cached = await this.cache.getMany(userIds.map((id) => Recommender.cacheKey(id, placement)));
+    const misses = userIds.filter((_, index) => !cached[index]);
+    const fresh = new Map<string, CachedCandidates>();
+    let failure: InferenceUnavailable | undefined;
+    if (misses.length > 0) {
+      try {
+        const lists = await withDeadline(this.modelCandidates(misses, exclude, placement), this.deadlineMs);
+        misses.forEach((id, index) => fresh.set(id, lists[index]));
+        await Promise.all(misses.map((id, index) => this.cache.set(Recommender.cacheKey(id, placement), lists[index])));
+      } catch (error) {
+        failure = error instanceof InferenceUnavailable ? error : new InferenceUnavailable('bad_response', String(error));
+        fallbacks.inc({ reason: failure.reason }, misses.length);
+        this.log.warn({ reason: failure.message, users: misses.length }, 'recommendations degraded to popularity');
+      }
+    }
+    const popular = failure ? await this.popularity.get() : [];
+    return userIds.map((id, index) => {
+      const hit = cached[index] ?? fresh.get(id);
+      if (hit) {
+        return { version: hit.version, degraded: false, exclude: exclude.get(id)!, candidates: hit.candidates as Candidate[] };
+      }
+      const fill = popularFor(popular, exclude.get(id)!, 100).map((entry) => ({ productId: entry.product.id, score: entry.score, reason: entry.reason }));
+      return { version: null, degraded: true, exclude: exclude.get(id)!, candidates: fill };
+    });
+  }
+
+  private async modelCandidates(userIds: string[], exclude: Map<string, Set<string>>, placement: RecommendationPlacement): Promise<CachedCandidates[]> {
+    if (this.client.circuitOpen) throw new InferenceUnavailable('circuit_open', 'recent inference calls failed');
+    const handle = await this.client.handle(RECOMMENDER);
+    const coldStart = handle.ids.cold_start_index ?? 0;
+    const excludeRows = userIds.map((id) =>
+      [...exclude.get(id)!].map((productId) => handle.itemIndex.get(productId)).filter((index): index is number => index !== undefined).slice(-MAX_EXCLUDE),
+    );
+    const width = Math.max(1, ...excludeRows.map((row) => row.length));
+    const [model, session] = await Promise.all([
+      this.client.infer(RECOMMENDER, handle.version, [
+        toTensor('user_index', userIds.map((id) => [handle.userIndex.get(id) ?? coldStart]), 1),
+        toTensor('exclude', excludeRows, width),
+      ]),
+      this.sessionCandidates(userIds),
+    ]);
+    return userIds.map((id, row) => {
+      const fromModel = model.rows[row].map((pair) => ({ productId: handle.ids.items[pair.item], score: pair.score }));
+      const recent = session.get(id) ?? [];
+      const candidates =
+        recent.length > 0
+          ? blendSession(fromModel, recent, SESSION_WEIGHT[placement])
+          : fromModel.map((entry) => ({ ...entry, reason: RecommendationReason.MODEL }));
+      return { version: model.version, candidates };
+    });
+  }
+
+  /** Products similar to each user's recent session items, from one `similar_items` request for all users. */
+  private async sessionCandidates(userIds: string[]): Promise<Map<string, { productId: string; score: number }[]>> {
+    const recent = await recentInteractionsOfUsers(this.prisma, userIds, new Date(Date.now() - SESSION_WINDOW_MS));
+    const perUser = new Map<string, { productId: string; weight: number }[]>();
+    for (const row of recent) {
+      const items = perUser.get(row.userId) ?? [];
+      if (items.length < SESSION_ITEMS && !items.some((item) => item.productId === row.productId)) {
+        items.push({ productId: row.productId, weight: SESSION_WEIGHTS[row.kind] * RECENCY_DECAY ** items.length });
+      }
+      perUser.set(row.userId, items);
+    }
+    if (perUser.size === 0) return new Map();
+    const handle: ModelHandle = await this.client.handle(SIMILAR_ITEMS);
+    const queries: { userId: string; weight: number; index: number }[] = [];
+    for (const [userId, items] of perUser) {
+      for (const item of items) {
+        const index = handle.itemIndex.get(item.productId);
+        if (index !== undefined) queries.push({ userId, weight: item.weight, index });
+      }
+    }
+    if (queries.length === 0) return new Map();
+    const similar = await this.client.infer(SIMILAR_ITEMS, handle.version, [toTensor('query_item_index', queries.map((query) => [query.index]), 1)]);
+    const scores = new Map<string, Map<string, number>>();
+    queries.forEach((query, row) => {
+      const byProduct = scores.get(query.userId) ?? new Map<string, number>();
+      for (const pair of similar.rows[row]) {
+        const productId = handle.ids.items[pair.item];
+        byProduct.set(productId, Math.max(byProduct.get(productId) ?? 0, pair.score * query.weight));
+      }
+      scores.set(query.userId, byProduct);
+    });
+    return new Map([...scores].map(([userId, byProduct]) => [userId, [...byProduct].map(([productId, score]) => ({ productId, score }))]));
+  }
+
+  /** Products like each given product: the item-to-item model, or co-purchases when it cannot answer. */
+  async similarTo(productIds: string[]): Promise<CandidateList[]> {
+    try {
+      if (this.client.circuitOpen) throw new InferenceUnavailable('circuit_open', 'recent inference calls failed');
+      return await withDeadline(this.similarFromModel(productIds), this.deadlineMs);
+    } catch (error) {
+      const failure = error instanceof InferenceUnavailable ? error : new InferenceUnavailable('bad_response', String(error));
+      fallbacks.inc({ reason: failure.reason }, productIds.length);
+      return this.similarFromPurchases(productIds, true);
+    }
+  }
+
+  private async similarFromModel(productIds: string[]): Promise<CandidateList[]> {
+    const handle = await this.client.handle(SIMILAR_ITEMS);
+    const known = productIds.filter((id) => handle.itemIndex.has(id));
+    const similar = known.length
+      ? await this.client.infer(SIMILAR_ITEMS, handle.version, [toTensor('query_item_index', known.map((id) => [handle.itemIndex.get(id)!]), 1)])
+      : { rows: [] };
+    const unknown = productIds.filter((id) => !handle.itemIndex.has(id));
+    // Products newer than the model have no row yet: co-purchases speak for them.
+    const fallback = new Map((await this.similarFromPurchases(unknown, false)).map((list, index) => [unknown[index], list]));
+    return productIds.map((id) => {
+      const row = known.indexOf(id);
+      if (row < 0) return fallback.get(id)!;
+      return {
+        version: handle.version,
+        degraded: false,
+        exclude: new Set([id]),
+        candidates: similar.rows[row].map((pair) => ({ productId: handle.ids.items[pair.item], score: pair.score, reason: RecommendationReason.SIMILAR_ITEM })),
+      };
+    });
+  }
+
+  private async similarFromPurchases(productIds: string[], degraded: boolean): Promise<CandidateList[]> {
+    if (productIds.length === 0) return [];
+    const [rows, popular] = await Promise.all([coPurchases(this.prisma, productIds), this.popularity.get()]);
+    return productIds.map((id) => ({
+      version: null,
+      degraded,
+      exclude: new Set([id]),
+      candidates: similarTo(id, rows.filter((row) => row.source === id), popular, 100).map((entry) => ({
+        productId: entry.product.id,
+        score: entry.score,
+        reason: entry.reason,
+      })),
+    }));
+  }
+}
