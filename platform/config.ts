@@ -15,6 +15,8 @@ export interface PlatformConfig {
   inferenceUrl: string;
   /** How long recommendations wait for the model before answering from popularity. */
   inferenceDeadlineMs: number;
+  /** Switches that exist for benchmarks and incident response: per-request batching and the candidate cache. */
+  recommendations: { batching: boolean; cache: boolean };
   /** Folder laid out like Triton's model repository. */
   modelRepository: string;
   /** HS256 secret for client JWTs. */
@@ -91,6 +93,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     redisUrl: optional(env, 'REDIS_URL'),
     inferenceUrl: optional(env, 'INFERENCE_URL') ?? `http://127.0.0.1:${ports.inference}`,
     inferenceDeadlineMs: positiveInt(env, 'INFERENCE_DEADLINE_MS', 500),
+    recommendations: {
+      batching: env.RECOMMENDATIONS_BATCHING !== 'off',
+      cache: env.RECOMMENDATIONS_CACHE !== 'off',
+    },
     modelRepository: path.resolve(optional(env, 'MODEL_REPOSITORY') ?? path.join(dataDir, 'models')),
     jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
     jwksUrl: optional(env, 'JWKS_URL'),

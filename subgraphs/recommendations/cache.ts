@@ -78,3 +78,16 @@ export class RedisCandidateCache implements CandidateCache {
     await this.redis.quit().catch(() => undefined);
   }
 }
+
+/** No caching at all (RECOMMENDATIONS_CACHE=off): every request asks the model. */
+export class NoCandidateCache implements CandidateCache {
+  async getMany(userIds: string[]) {
+    return count(userIds.map(() => undefined));
+  }
+
+  async set() {}
+
+  async invalidate() {}
+
+  async close() {}
+}

@@ -26,9 +26,11 @@ export interface RuleInput {
   exclude: Set<string>;
   facts: Map<string, ProductFacts | null>;
   first: number;
+  /** When diversity cannot be met, fill with what is left rather than return fewer (default true). */
+  relaxDiversity?: boolean;
 }
 
-export function applyBusinessRules({ candidates, popular, exclude, facts, first }: RuleInput): Candidate[] {
+export function applyBusinessRules({ candidates, popular, exclude, facts, first, relaxDiversity = true }: RuleInput): Candidate[] {
   const perCategory = Math.max(1, Math.ceil(first * MAX_CATEGORY_SHARE));
   const taken = new Map<string, number>();
   const chosen: Candidate[] = [];
@@ -46,7 +48,7 @@ export function applyBusinessRules({ candidates, popular, exclude, facts, first 
   for (const candidate of candidates) consider(candidate, true);
   for (const candidate of popular) consider(candidate, true);
   // A tiny catalogue may not allow the diversity asked for; a short list is worse than a narrow one.
-  for (const candidate of [...candidates, ...popular]) consider(candidate, false);
+  if (relaxDiversity) for (const candidate of [...candidates, ...popular]) consider(candidate, false);
   return chosen;
 }
 

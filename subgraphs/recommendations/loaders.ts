@@ -19,13 +19,17 @@ export function createLoaders(prisma: PrismaClient, _viewer: Viewer, resources: 
     userCandidates(placement: RecommendationPlacement) {
       let loader = byPlacement.get(placement);
       if (!loader) {
-        loader = new DataLoader<string, CandidateList>((userIds) => resources.recommender.forUsers([...userIds], placement));
+        loader = new DataLoader<string, CandidateList>((userIds) => resources.recommender.forUsers([...userIds], placement), {
+          batch: resources.batching,
+        });
         byPlacement.set(placement, loader);
       }
       return loader;
     },
-    similarCandidates: new DataLoader<string, CandidateList>((productIds) => resources.recommender.similarTo([...productIds])),
-    productFacts: productFactsLoader(resources.services),
+    similarCandidates: new DataLoader<string, CandidateList>((productIds) => resources.recommender.similarTo([...productIds]), {
+      batch: resources.batching,
+    }),
+    productFacts: productFactsLoader(resources.services, resources.batching),
     purchasesOfUser: groupLoader((userIds) => purchasesOfUsers(prisma, userIds), (purchase) => purchase.userId),
     coPurchases: groupLoader((productIds) => coPurchases(prisma, productIds), (row) => row.source),
   };

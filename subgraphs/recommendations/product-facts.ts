@@ -21,8 +21,11 @@ export async function fetchProductFacts(services: ServiceClient, ids: string[]):
   return new Map(ids.map((id, index) => [id, _entities[index] ? { stock: _entities[index]!.stock, category: _entities[index]!.category } : null]));
 }
 
-export const productFactsLoader = (services: ServiceClient) =>
-  new DataLoader<string, ProductFacts | null>(async (ids) => {
-    const facts = await fetchProductFacts(services, [...ids]);
-    return ids.map((id) => facts.get(id) ?? null);
-  });
+export const productFactsLoader = (services: ServiceClient, batch = true) =>
+  new DataLoader<string, ProductFacts | null>(
+    async (ids) => {
+      const facts = await fetchProductFacts(services, [...ids]);
+      return ids.map((id) => facts.get(id) ?? null);
+    },
+    { batch },
+  );

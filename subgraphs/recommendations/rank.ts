@@ -6,7 +6,7 @@ import { recommendation, RecommendationReason, type Recommendation } from './rec
 import type { CandidateList } from './recommender';
 
 /** Candidates looked at per slot: enough to survive stock, history and diversity filters. */
-export const OVER_FETCH = 4;
+export const OVER_FETCH = 3;
 
 const FROM_MODEL = new Set([RecommendationReason.MODEL, RecommendationReason.SIMILAR_TO_RECENT, RecommendationReason.SIMILAR_ITEM]);
 
@@ -16,14 +16,14 @@ export async function rank(
   popularity: Popularity[],
   factsOf: (ids: string[]) => Promise<Map<string, ProductFacts | null>>,
 ): Promise<Recommendation[]> {
-  const candidates = list.candidates.slice(0, first * OVER_FETCH);
-  const popular: Candidate[] = popularFor(popularity, list.exclude, first * OVER_FETCH).map((entry) => ({
+  const popularAll: Candidate[] = popularFor(popularity, list.exclude, first * OVER_FETCH).map((entry) => ({
     productId: entry.product.id,
     score: entry.score,
     reason: entry.reason,
   }));
-  const facts = await factsOf([...new Set([...candidates, ...popular].map((candidate) => candidate.productId))]);
-  return applyBusinessRules({ candidates, popular, exclude: list.exclude, facts, first }).map((candidate) =>
+  const candidates = list.candidates.slice(0, first * OVER_FETCH);
+  const facts = await factsOf([...new Set([...candidates, ...popularAll].map((candidate) => candidate.productId))]);
+  return applyBusinessRules({ candidates, popular: popularAll, exclude: list.exclude, facts, first }).map((candidate) =>
     recommendation(candidate.productId, candidate.score, candidate.reason, {
       modelVersion: FROM_MODEL.has(candidate.reason) ? list.version : null,
       degraded: list.degraded,

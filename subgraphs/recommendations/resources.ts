@@ -5,13 +5,15 @@
  */
 import type { SubgraphDeps } from '../kit/definition';
 import type { ServiceClient } from '../kit/service-client';
-import { MemoryCandidateCache, RedisCandidateCache, type CandidateCache } from './cache';
+import { MemoryCandidateCache, NoCandidateCache, RedisCandidateCache, type CandidateCache } from './cache';
 import { InferenceClient, RECOMMENDER } from './inference-client';
 import { PopularityCache } from './popularity';
 import { Recommender } from './recommender';
 
 export interface RecommendationsResources {
   services: ServiceClient;
+  /** False only to measure what per-request batching is worth (RECOMMENDATIONS_BATCHING=off). */
+  batching: boolean;
   client: InferenceClient;
   cache: CandidateCache;
   popularity: PopularityCache;
@@ -26,10 +28,14 @@ const MODEL_POLL_MS = 5_000;
 export function createResources(deps: SubgraphDeps): RecommendationsResources {
   const { config, prisma, log } = deps;
   const client = new InferenceClient({ baseUrl: config.inferenceUrl, deadlineMs: config.inferenceDeadlineMs, log });
-  const cache: CandidateCache = config.redisUrl ? new RedisCandidateCache(config.redisUrl, deps.namespace) : new MemoryCandidateCache();
+  const cache: CandidateCache = !config.recommendations.cache
+    ? new NoCandidateCache()
+    : config.redisUrl
+      ? new RedisCandidateCache(config.redisUrl, deps.namespace)
+      : new MemoryCandidateCache();
   const popularity = new PopularityCache(prisma);
   const recommender = new Recommender(prisma, client, cache, popularity, config.inferenceDeadlineMs, log);
-  return { services: deps.services, client, cache, popularity, recommender, watchers: new Map(), stopWatchingModel: () => undefined };
+  return { services: deps.services, batching: config.recommendations.batching, client, cache, popularity, recommender, watchers: new Map(), stopWatchingModel: () => undefined };
 }
 
 /** Calls `onNewVersion` when the served recommender version changes (not for the first one seen). */
