@@ -9,6 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
+import { rootLogger } from '../platform/logger';
 import { PrismaClient } from './generated/client';
 
 export { PrismaClient };
@@ -52,6 +53,9 @@ function clientLog(onQuery?: () => void) {
 
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server closes (restart, failover, DROP DATABASE ... FORCE) must not
+  // crash the process; the pool replaces it on next use.
+  pool.on('error', (error) => rootLogger.warn({ err: error }, 'idle database connection lost'));
   const clients: PrismaClient[] = [];
   const executor = (runner: pg.Pool | pg.PoolClient): SqlExecutor => ({
     async exec(sql) {

@@ -39,6 +39,15 @@ export interface CreatedSession {
   provider: ExecutionProvider;
 }
 
+/** The providers worth trying here: those whose libraries are installed (the others are logged once). */
+export function installedProviders(providers: ExecutionProvider[], logger: Logger): ExecutionProvider[] {
+  return providers.filter((provider) => {
+    const missing = missingLibrary(provider);
+    if (missing) logger.info({ provider, reason: missing }, 'execution provider not installed, trying the next one');
+    return !missing;
+  });
+}
+
 export async function createSessionWithFallback(
   model: Uint8Array,
   providers: ExecutionProvider[],
@@ -46,13 +55,7 @@ export async function createSessionWithFallback(
   options: ort.InferenceSession.SessionOptions = {},
 ): Promise<CreatedSession> {
   const errors: string[] = [];
-  for (const provider of providers) {
-    const missing = missingLibrary(provider);
-    if (missing) {
-      errors.push(`${provider}: ${missing}`);
-      logger.info({ provider, reason: missing }, 'execution provider not installed, trying the next one');
-      continue;
-    }
+  for (const provider of installedProviders(providers, logger)) {
     try {
       // CPU stays listed after an accelerator so nodes the accelerator lacks (e.g. TopK) still run.
       const executionProviders = provider === 'cpu' ? ['cpu'] : [provider, 'cpu'];

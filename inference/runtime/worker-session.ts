@@ -12,7 +12,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../platform/logger';
-import type { ExecutionProvider } from './execution-providers';
+import { installedProviders, type ExecutionProvider } from './execution-providers';
 import type { TensorData, TensorMap } from './onnx-session';
 
 const WORKER_SOURCE = `
@@ -90,12 +90,13 @@ export class WorkerSession {
     const spinning = process.env.INFERENCE_ALLOW_SPINNING === '1' ? '1' : '0';
     const options = { ...(threads > 0 ? { intraOpNumThreads: threads } : {}), extra: { session: { intra_op: { allow_spinning: spinning } } } };
     const started: Instance[] = [];
+    const tried = installedProviders(providers, logger);
     let provider: ExecutionProvider = 'cpu';
     try {
       for (let i = 0; i < Math.max(1, instances); i++) {
         const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath: require.resolve('onnxruntime-node') } });
         started.push({ worker, busy: 0 });
-        const reply = await request(worker, { type: 'load', model, providers, options }, ['loaded', 'failed']);
+        const reply = await request(worker, { type: 'load', model, providers: tried, options }, ['loaded', 'failed']);
         for (const failure of reply.failures as { provider: string; reason: string }[]) {
           if (i === 0) logger.warn(failure, 'execution provider unavailable, falling back to the next one');
         }
