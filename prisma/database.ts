@@ -89,10 +89,48 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
+/**
+ * PGlite is an in-process database: two processes on one directory would corrupt it. A lock file
+ * beside the directory names the process that has it open; a second opener gets a clear error.
+ */
+function lockPgliteDir(dir: string): () => void {
+  const lockFile = `${dir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new Error(
+          `The embedded database ${dir} is in use by process ${holder} (is \`npm start\` running?). ` +
+            'Stop it first, or set DATABASE_URL to use PostgreSQL, which many processes can share.',
+        );
+      }
+      fs.rmSync(lockFile, { force: true }); // left behind by a process that is gone
+    }
+  }
+  throw new Error(`Could not lock ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function openPglite(dir?: string): Promise<Database> {
   if (dir) fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const unlock = dir ? lockPgliteDir(dir) : () => undefined;
   const lite = dir ? new PGlite(dir) : new PGlite();
-  await lite.waitReady;
+  await lite.waitReady.catch((error: unknown) => {
+    unlock();
+    throw error;
+  });
   const clients: PrismaClient[] = [];
   const sql: SqlExecutor = {
     async exec(text) {
@@ -115,6 +153,7 @@ async function openPglite(dir?: string): Promise<Database> {
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));
       await lite.close();
+      unlock();
     },
   };
 }
