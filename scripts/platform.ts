@@ -62,7 +62,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
   });
   const closers: [string, () => Promise<void>][] = [['database', () => db.close()]];
   const close = async () => {
-    for (const [name, closer] of closers.reverse()) {
+    for (const [name, closer] of [...closers].reverse()) {
       await closer().catch((error) => log.warn({ err: error, name }, 'error while closing'));
       log.debug({ name }, 'closed');
     }
