@@ -17,3 +17,19 @@ export function groupLoader<Row>(findMany: (keys: string[]) => Promise<Row[]>, k
     return keys.map((key) => groups.get(key) ?? []);
   });
 }
+
+/**
+ * One loader per argument value (a page size, a placement), made on first use: every load with
+ * the same argument in a request shares one batch.
+ */
+export function loaderFamily<Arg, Loader>(create: (arg: Arg) => Loader): (arg: Arg) => Loader {
+  const loaders = new Map<Arg, Loader>();
+  return (arg) => {
+    let loader = loaders.get(arg);
+    if (!loader) {
+      loader = create(arg);
+      loaders.set(arg, loader);
+    }
+    return loader;
+  };
+}
