@@ -9,7 +9,7 @@ import {
   type GraphQLDataSource,
   type ServiceMap,
 } from '@apollo/gateway';
-import type { FetchNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner';
+import type { FetchNode, PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner';
 import type { DocumentNode, ExecutionResult } from 'graphql';
 import type { Logger } from '../../platform/logger';
 import type { GatewayContext } from '../data-source';
@@ -37,15 +37,30 @@ export class EventExecutor {
     private readonly log: Logger,
   ) {}
 
+  /** The plan and operation context of an execution are the same for every event: built once. */
+  private readonly prepared = new WeakMap<EventExecution, { plan: QueryPlan; operationContext: ReturnType<typeof buildOperationContext> }>();
+
+  private prepare(execution: EventExecution, rest: PlanNode) {
+    let prepared = this.prepared.get(execution);
+    if (!prepared) {
+      const primary: FetchNode = { ...execution.node.primary, serviceName: EVENT_SOURCE };
+      prepared = {
+        plan: { kind: 'QueryPlan', node: { kind: 'Sequence', nodes: [primary, rest] } },
+        operationContext: buildOperationContext({
+          schema: this.planner.apiGraphQLSchema,
+          operationDocument: execution.document,
+          operationName: execution.operationName ?? undefined,
+        }),
+      };
+      this.prepared.set(execution, prepared);
+    }
+    return prepared;
+  }
+
   async execute(execution: EventExecution, event: ExecutionResult): Promise<ExecutionResult> {
     if (!execution.node.rest) return event;
-    const primary: FetchNode = { ...execution.node.primary, serviceName: EVENT_SOURCE };
-    const plan: QueryPlan = { kind: 'QueryPlan', node: { kind: 'Sequence', nodes: [primary, execution.node.rest] } };
-    const operationContext = buildOperationContext({
-      schema: this.planner.apiGraphQLSchema,
-      operationDocument: execution.document,
-      operationName: execution.operationName ?? undefined,
-    });
+    const { plan, operationContext } = this.prepare(execution, execution.node.rest);
+    // Fresh per event: the executor records per-request state (error paths, traces) in it.
     const requestContext = {
       request: { query: undefined, variables: execution.variables, operationName: execution.operationName ?? undefined },
       context: execution.context,

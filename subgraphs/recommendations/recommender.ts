@@ -9,7 +9,7 @@ import type { PrismaClient } from '../../prisma/database';
 import type { Logger } from '../../platform/logger';
 import type { CandidateCache, CachedCandidates } from './cache';
 import { blendSession, SESSION_WEIGHTS, type Candidate } from './candidates';
-import { blockedOfUsers, coPurchases, purchasesOfUsers, recentInteractionsOfUsers } from './data';
+import { blockedOfUsers, coPurchases, purchasesOfUsers, recentInteractionsOfUsers, type CoPurchase } from './data';
 import { InferenceUnavailable, RECOMMENDER, SIMILAR_ITEMS, type InferenceClient, type ModelHandle } from './inference-client';
 import { fallbacks } from './metrics';
 import { popularFor, similarTo, type PopularityCache } from './popularity';
@@ -192,11 +192,13 @@ export class Recommender {
   private async similarFromPurchases(productIds: string[], degraded: boolean): Promise<CandidateList[]> {
     if (productIds.length === 0) return [];
     const [rows, popular] = await Promise.all([coPurchases(this.prisma, productIds), this.popularity.get()]);
+    const bySource = new Map<string, CoPurchase[]>(productIds.map((id) => [id, []]));
+    for (const row of rows) bySource.get(row.source)?.push(row);
     return productIds.map((id) => ({
       version: null,
       degraded,
       exclude: new Set([id]),
-      candidates: similarTo(id, rows.filter((row) => row.source === id), popular, 100).map((entry) => ({
+      candidates: similarTo(id, bySource.get(id)!, popular, 100).map((entry) => ({
         productId: entry.product.id,
         score: entry.score,
         reason: entry.reason,
