@@ -44,10 +44,11 @@ export interface PageArgs {
   after?: string | null;
 }
 
-export function pageSize(first: number | null | undefined, field = 'first'): number {
+/** Validates a requested count (`first`): an integer from 1 to `max`, or the default when omitted. */
+export function pageSize(first: number | null | undefined, field = 'first', max = MAX_PAGE_SIZE): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
-    throw badInput(field, `must be between 1 and ${MAX_PAGE_SIZE}, got ${size}`);
+  if (!Number.isInteger(size) || size < 1 || size > max) {
+    throw badInput(field, `must be between 1 and ${max}, got ${size}`);
   }
   return size;
 }

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { badInput } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
+import { pageSize } from '../kit/pagination';
 import { requireSelfOrAdmin } from '../kit/viewer';
 import type { ProductFacts } from './candidates';
 import type { RecommendationsLoaders } from './loaders';
@@ -10,13 +10,6 @@ import { Product, Recommendation, RecommendationPlacement, User } from './recomm
 type Context = SubgraphContext<RecommendationsLoaders>;
 
 const MAX_RECOMMENDATIONS = 100;
-
-function count(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > MAX_RECOMMENDATIONS) {
-    throw badInput('first', `must be between 1 and ${MAX_RECOMMENDATIONS}, got ${first}`);
-  }
-  return first;
-}
 
 /** Facts of many products through the request's loader, so every field of one operation shares one call. */
 const factsVia = (loaders: RecommendationsLoaders) => async (ids: string[]) => {
@@ -37,7 +30,7 @@ export class UserRecommendationsResolver {
     @Ctx() { viewer, loaders }: Context,
   ): Promise<Recommendation[]> {
     requireSelfOrAdmin(viewer, user.id, 'recommendations');
-    const size = count(first);
+    const size = pageSize(first, 'first', MAX_RECOMMENDATIONS);
     const [list, popular] = await Promise.all([loaders.userCandidates(context).load(user.id), loaders.resources.popularity.get()]);
     return rank(list, size, popular, factsVia(loaders));
   }
@@ -51,7 +44,7 @@ export class SimilarProductsResolver {
     @Arg('first', () => Int, { defaultValue: 10, description: 'How many, 1 to 100.' }) first: number,
     @Ctx() { loaders }: Context,
   ): Promise<Recommendation[]> {
-    const size = count(first);
+    const size = pageSize(first, 'first', MAX_RECOMMENDATIONS);
     const [list, popular] = await Promise.all([loaders.similarCandidates.load(product.id), loaders.resources.popularity.get()]);
     return rank(list, size, popular, factsVia(loaders));
   }
