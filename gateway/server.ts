@@ -103,10 +103,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     port,
     hub,
     async close() {
+      const closed = host.close();
       await closeWebSockets();
       await upstream.close();
       await server.stop();
-      await host.close();
+      await closed;
     },
   };
 }

@@ -11,6 +11,11 @@ export interface HttpHost {
   app: express.Express;
   server: http.Server;
   listen(port: number, host: string): Promise<{ port: number; url: string }>;
+  /**
+   * Stops accepting connections at once and resolves when the open ones are done (5 s at most).
+   * Services call it before closing their WebSocket servers, so no upgrade arrives in between
+   * to be answered by the HTTP routes instead.
+   */
   close(): Promise<void>;
 }
 
@@ -37,6 +42,7 @@ export function createHttpHost(options: { service: string; ready: () => Promise<
     res.type(registry.contentType).send(await registry.metrics());
   });
 
+  let closing: Promise<void> | undefined;
   return {
     app,
     server,
@@ -50,11 +56,12 @@ export function createHttpHost(options: { service: string; ready: () => Promise<
       });
     },
     close() {
-      return new Promise((resolve) => {
+      closing ??= new Promise((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
+      return closing;
     },
   };
 }

@@ -22,7 +22,7 @@ export interface UpstreamRequest {
 export const viewerKey = (viewer: Viewer): string => `${viewer.userId ?? ''}|${[...viewer.roles].sort().join(',')}`;
 
 export class UpstreamConnections {
-  private readonly connections = new Map<string, { client: Client; users: number }>();
+  private readonly connections = new Map<string, { service: string; client: Client; users: number }>();
 
   constructor(
     private readonly urls: Record<string, string>,
@@ -34,7 +34,7 @@ export class UpstreamConnections {
     const key = `${service}|${viewerKey(viewer)}`;
     let connection = this.connections.get(key);
     if (!connection) {
-      connection = { client: this.connect(service, viewer), users: 0 };
+      connection = { service, client: this.connect(service, viewer), users: 0 };
       this.connections.set(key, connection);
     }
     connection.users++;
@@ -46,7 +46,7 @@ export class UpstreamConnections {
       unsubscribe();
       if (--connection.users === 0) {
         this.connections.delete(key);
-        void connection.client.dispose();
+        void this.dispose(service, connection.client);
       }
     };
   }
@@ -76,8 +76,20 @@ export class UpstreamConnections {
     });
   }
 
+  /**
+   * graphql-ws's dispose() waits for a connection attempt in flight and rethrows its failure (a
+   * subgraph restarting refuses the upgrade with 400, or the port is closed). There is nothing
+   * left to close then; left unobserved, that rejection would take the gateway process down.
+   */
+  private async dispose(service: string, client: Client): Promise<void> {
+    await Promise.resolve(client.dispose()).catch((error: unknown) => {
+      this.log.debug({ service, error: String((error as { message?: string }).message ?? error) }, 'connection attempt failed while closing');
+    });
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.connections.values()].map((connection) => connection.client.dispose()));
+    const open = [...this.connections.values()];
     this.connections.clear();
+    await Promise.all(open.map((connection) => this.dispose(connection.service, connection.client)));
   }
 }

@@ -74,10 +74,11 @@ export async function startSubgraph<Loaders, Resources>(
     url: `${url}/graphql`,
     port,
     close: once(async () => {
+      const closed = host.close();
       stopConsuming.forEach((stop) => stop());
       await closeSubscriptions();
       await server.stop();
-      await host.close();
+      await closed;
       await definition.dispose?.(resources);
     }),
   };
