@@ -4,6 +4,7 @@ import { loadConfig } from '../platform/config';
 import { serviceLogger } from '../platform/logger';
 import { closeOnSignals } from '../platform/shutdown';
 import { subgraphUrls } from '../subgraphs/kit/urls';
+import { ideFromConfig } from './ide';
 import { startGateway } from './server';
 
 async function main() {
@@ -16,6 +17,7 @@ async function main() {
     jwksUrl: config.jwksUrl,
     internalSecret: config.internalSecret,
     subscriptionLimits: config.subscriptionLimits,
+    ide: ideFromConfig(config),
     subgraphUrls: subgraphUrls(config),
     log,
   });

@@ -5,20 +5,20 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import fs from 'node:fs';
-import path from 'node:path';
 import express from 'express';
 import { createHttpHost } from '../platform/http';
 import { fromRoot } from '../platform/paths';
 import type { Logger } from '../platform/logger';
 import { maskUnexpectedErrors } from '../subgraphs/kit/errors';
 import type { SubgraphName } from '../subgraphs/kit/names';
-import { createTokenVerifier } from './auth';
+import { createTokenVerifier, signToken } from './auth';
 import cors from './cors';
 import { SUPERGRAPH_SDL } from './composition';
 import { SignedClaimsDataSource, type GatewayContext } from './data-source';
+import { graphqlWsBrowserDir, serveIde } from './ide';
 import { EventExecutor } from './subscriptions/event-executor';
 import { SubscriptionHub, type SubscriptionLimits } from './subscriptions/hub';
 import { FederatedPlanner } from './subscriptions/planner';
@@ -35,6 +35,8 @@ export interface GatewayOptions {
   subgraphUrls: Record<SubgraphName, string>;
   supergraphSdl?: string;
   subscriptionLimits: SubscriptionLimits;
+  /** The browser IDE on GET /graphql; with devUserId, its headers start with a token for that user. */
+  ide?: { devUserId?: string };
   log: Logger;
 }
 
@@ -73,7 +75,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     gateway,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: host.server }),
-      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      // Our own IDE answers browsers (gateway/ide.ts); Apollo's landing page loads from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
     ],
     formatError: maskUnexpectedErrors(log, 'gateway'),
     logger: log,
@@ -83,6 +86,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   await server.start();
   serveDashboard(host.app);
+  if (options.ide) {
+    const { devUserId } = options.ide;
+    // A dev token can be minted only where the gateway holds the signing secret (not with JWKS).
+    const devToken = devUserId && !options.jwksUrl ? () => signToken(options.jwtSecret, { userId: devUserId, roles: ['customer'] }) : undefined;
+    serveIde(host.app, { endpoint: '/graphql', devToken });
+  }
   host.app.use(
     '/graphql',
     cors,
@@ -114,6 +123,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
 /** The live dashboard: static files, plus the browser build of graphql-ws it imports. */
 function serveDashboard(app: express.Express): void {
-  app.use('/dashboard/vendor/graphql-ws', express.static(path.dirname(require.resolve('graphql-ws/client'))));
+  app.use('/dashboard/vendor/graphql-ws', express.static(graphqlWsBrowserDir()));
   app.use('/dashboard', express.static(fromRoot('gateway', 'dashboard')));
 }

@@ -40,6 +40,13 @@ export interface PlatformConfig {
   logLevel: string;
   /** Subscriptions one client connection may hold, and the gateway in total. */
   subscriptionLimits: { perConnection: number; total: number };
+  /** The user that development tokens (npm start's, the IDE's prefilled header) are minted for. */
+  devUserId: string;
+  /**
+   * The browser IDE on GET /graphql: on unless NODE_ENV=production (GATEWAY_IDE=on|off decides).
+   * Its headers start with a dev token only outside production.
+   */
+  ide: { enabled: boolean; prefillDevToken: boolean };
 }
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
@@ -63,18 +70,27 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return value;
 }
 
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'true' || raw === '1') return true;
+  if (raw === 'off' || raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be on or off, got "${env[name]}"`);
+}
+
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  const production = env.NODE_ENV === 'production';
   const jwtSecret = optional(env, 'JWT_SECRET');
   const internalSecret = optional(env, 'INTERNAL_SECRET');
-  if (env.NODE_ENV === 'production' && (!jwtSecret && !optional(env, 'JWKS_URL'))) {
+  if (production && (!jwtSecret && !optional(env, 'JWKS_URL'))) {
     throw new Error('JWT_SECRET or JWKS_URL must be set when NODE_ENV=production');
   }
-  if (env.NODE_ENV === 'production' && !internalSecret) {
+  if (production && !internalSecret) {
     throw new Error('INTERNAL_SECRET must be set when NODE_ENV=production');
   }
   const ports = {
@@ -109,5 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       perConnection: positiveInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION', 50),
       total: positiveInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS', 10_000),
     },
+    devUserId: optional(env, 'DEV_USER_ID') ?? 'user-0001',
+    ide: { enabled: onOff(env, 'GATEWAY_IDE', !production), prefillDevToken: !production },
   };
 }

@@ -10,6 +10,7 @@ import { dbQueries } from '../platform/metrics';
 import { openDatabase, type Database, type PrismaClient } from '../prisma/database';
 import { migrate } from '../prisma/migrate';
 import { seedIfEmpty, type SeedOptions } from '../prisma/seed';
+import { ideFromConfig } from '../gateway/ide';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { startInferenceServer, type RunningInferenceServer } from '../inference';
 import { PlatformInteractionSource } from '../inference/training/platform-source';
@@ -134,6 +135,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       jwksUrl: config.jwksUrl,
       internalSecret: config.internalSecret,
       subscriptionLimits: config.subscriptionLimits,
+      ide: ideFromConfig(config),
       subgraphUrls: urls,
       log: serviceLogger('gateway'),
     });

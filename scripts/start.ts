@@ -10,7 +10,7 @@ async function main() {
   const started = Date.now();
   const platform = await startPlatform();
   const { config } = platform;
-  const devUser = process.env.DEV_USER_ID ?? 'user-0001';
+  const devUser = config.devUserId;
   const token = await signToken(config.jwtSecret, { userId: devUser, roles: ['customer'] });
   const adminToken = await signToken(config.jwtSecret, { userId: devUser, roles: ['customer', 'admin'] });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -1,28 +1,21 @@
 /**
- * The live dashboard in a real browser (Debian's chromium driven by playwright-core): it
- * subscribes through the gateway, and an order placed meanwhile shows up on the page.
+ * The live dashboard in a real browser (Chromium driven by playwright-core): it subscribes
+ * through the gateway, and an order placed meanwhile shows up on the page.
  */
 import fs from 'node:fs';
 import { gql } from 'graphql-request';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './support/browser';
 import { eventually } from './support/eventually';
 import { startTestPlatform, type TestPlatform } from './support/platform';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('live dashboard', () => {
   let t: TestPlatform;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
-    }
     t = await startTestPlatform({ seed: 9, users: 30, products: 150, orders: 200 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {

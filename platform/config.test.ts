@@ -1,0 +1,26 @@
+import { loadConfig } from './config';
+
+const productionSecrets = { NODE_ENV: 'production', JWT_SECRET: 'a-real-secret', INTERNAL_SECRET: 'another-real-secret' };
+
+describe('configuration', () => {
+  it('serves the IDE with a prefilled dev token in development', () => {
+    expect(loadConfig({}).ide).toEqual({ enabled: true, prefillDevToken: true });
+    expect(loadConfig({}).devUserId).toBe('user-0001');
+    expect(loadConfig({ DEV_USER_ID: 'user-0042' }).devUserId).toBe('user-0042');
+  });
+
+  it('keeps the IDE off in production unless configured, and never prefills a token there', () => {
+    expect(loadConfig(productionSecrets).ide).toEqual({ enabled: false, prefillDevToken: false });
+    expect(loadConfig({ ...productionSecrets, GATEWAY_IDE: 'on' }).ide).toEqual({ enabled: true, prefillDevToken: false });
+    expect(loadConfig({ GATEWAY_IDE: 'off' }).ide.enabled).toBe(false);
+  });
+
+  it('names the variable when a switch has a value it does not understand', () => {
+    expect(() => loadConfig({ GATEWAY_IDE: 'maybe' })).toThrow('GATEWAY_IDE must be on or off, got "maybe"');
+  });
+
+  it('refuses to start in production on development secrets', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', INTERNAL_SECRET: 'x' })).toThrow('JWT_SECRET or JWKS_URL must be set');
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x' })).toThrow('INTERNAL_SECRET must be set');
+  });
+});
