@@ -29,17 +29,10 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --onnxruntime-node-install=${ONNXRUNTIME_NODE_INSTALL}
 COPY . .
 # `npm run build` = prisma generate (no engine needed) + tsc → dist/; then drop dev dependencies
-# and gather what the services read at run time: dist/, node_modules/, package.json (marks the
-# project root), prisma/migrations (applied by the subgraphs at start), gateway/supergraph.graphql
-# and gateway/dashboard (the live dashboard's static files).
+# and gather what the services read at run time (the same script CI's production-shape check runs).
 RUN npm run build \
  && npm prune --omit=dev \
- && mkdir -p /out/prisma /out/gateway \
- && cp -r package.json package-lock.json node_modules dist /out/ \
- && cp -r prisma/migrations /out/prisma/migrations \
- && cp gateway/supergraph.graphql /out/gateway/supergraph.graphql \
- && cp -r gateway/dashboard /out/gateway/dashboard \
- && rm -f /out/dist/.tsbuildinfo
+ && bash scripts/assemble-runtime.sh . /out
 
 # ---------------------------------------------------------------- GPU runtime (--target runtime-cuda)
 FROM ${NODE_IMAGE} AS node

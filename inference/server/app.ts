@@ -3,7 +3,7 @@
  * protocol's, a deployment can point INFERENCE_URL at NVIDIA Triton instead without touching callers.
  *
  *   GET  /v2                                   server metadata
- *   GET  /v2/health/live | /v2/health/ready
+ *   GET  /v2/health/live | /v2/health/ready    (and /healthz, as every service of the platform)
  *   GET  /v2/models/{m}[/versions/{v}]         model metadata (+ execution provider)
  *   GET  /v2/models/{m}[/versions/{v}]/ready
  *   GET  /v2/models/{m}/config                 the model's config (as Triton's endpoint)
@@ -36,6 +36,10 @@ export function createInferenceApp(store: ModelStore): express.Express {
   });
   app.get('/v2/health/live', (_req, res) => {
     res.json({ live: true });
+  });
+  // The liveness path every other service of the platform answers, for probes and operators alike.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', service: 'inference' });
   });
   app.get('/v2/health/ready', (_req, res) => {
     res.status(store.ready() ? 200 : 503).json({ ready: store.ready() });

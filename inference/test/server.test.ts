@@ -33,6 +33,7 @@ describe('inference server (OIP over HTTP)', () => {
 
   it('answers health, server and model metadata', async () => {
     expect((await getJson(`${server.url}/v2/health/live`)).status).toBe(200);
+    expect((await getJson(`${server.url}/healthz`)).body).toEqual({ status: 'ok', service: 'inference' });
     expect((await getJson(`${server.url}/v2/health/ready`)).body).toEqual({ ready: true });
     expect((await getJson(`${server.url}/v2`)).body.name).toBe('federation-platform-inference');
     const meta = await getJson(`${server.url}/v2/models/recommender`);
