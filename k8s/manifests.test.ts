@@ -500,9 +500,11 @@ describe('k8s manifests', () => {
     expect(dockerfile).toMatch(/npm run build/);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
-    // The files the services read at run time beside dist/.
-    for (const file of ['gateway/supergraph.graphql', 'prisma/migrations', 'package.json']) {
-      expect(dockerfile).toContain(file);
+    // The runtime is gathered by the script CI's production-shape check also runs (and starts).
+    expect(dockerfile).toMatch(/bash scripts\/assemble-runtime\.sh \. \/out/);
+    const assemble = fs.readFileSync(path.join(ROOT, 'scripts', 'assemble-runtime.sh'), 'utf8');
+    for (const file of ['gateway/supergraph.graphql', 'gateway/dashboard', 'gateway/ide', 'prisma/migrations', 'package.json']) {
+      expect(assemble).toContain(`$src/${file}`);
       expect(fs.existsSync(path.join(ROOT, file))).toBe(true);
     }
     const ignored = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
