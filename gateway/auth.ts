@@ -4,8 +4,7 @@
  */
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { appError, ErrorCode } from '../platform/errors';
-import type { Role, Viewer } from '../subgraphs/kit/viewer';
-import { ANONYMOUS } from '../subgraphs/kit/viewer';
+import { ANONYMOUS, type Role, type Viewer } from '../platform/viewer';
 
 export const TOKEN_ISSUER = 'federation-platform';
 export const TOKEN_AUDIENCE = 'federation-platform-api';

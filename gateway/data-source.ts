@@ -1,5 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { viewerHeaders, type Viewer } from '../subgraphs/kit/viewer';
+import { viewerHeaders, type Viewer } from '../platform/viewer';
 
 export interface GatewayContext {
   viewer: Viewer;

@@ -1,9 +1,8 @@
 /** Runs the gateway as its own process (production: its own pods, subgraphs at <NAME>_URL). */
-import 'reflect-metadata';
 import { loadConfig } from '../platform/config';
 import { serviceLogger } from '../platform/logger';
 import { closeOnSignals } from '../platform/shutdown';
-import { subgraphUrls } from '../subgraphs/kit/urls';
+import { subgraphUrls } from '../platform/services';
 import { ideFromConfig } from './ide';
 import { startGateway } from './server';
 

@@ -4,7 +4,7 @@
  * strategic-merge and JSON 6902 patches, replicas, images, labels, secretGenerator) and every
  * rendered object is validated against the Kubernetes schemas of `kubernetes-models`; then the
  * wiring is checked: Service selectors and target ports, env names known to platform/config.ts
- * and subgraphs/kit/urls.ts, secret keys, probes, the overlays' promises (replicas, GPU, Triton).
+ * and platform/services.ts, secret keys, probes, the overlays' promises (replicas, GPU, Triton).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
+import { SUBGRAPH_NAMES } from '../platform/services';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
@@ -51,12 +52,8 @@ function knownEnvNames(): Set<string> {
   const config = read('platform/config.ts');
   for (const m of config.matchAll(/['"`]([A-Z][A-Z0-9_]+)['"`]/g)) names.add(m[1]);
   for (const m of config.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)) names.add(m[1]);
-  // urls.ts builds `${name.toUpperCase()}_URL` from SUBGRAPH_NAMES (subgraphs/kit/names.ts).
-  const urls = read('subgraphs/kit/urls.ts');
-  expect(urls).toContain('toUpperCase()}_URL');
-  const list = /SUBGRAPH_NAMES\s*=\s*\[([^\]]*)\]/.exec(read('subgraphs/kit/names.ts'));
-  expect(list).not.toBeNull();
-  for (const m of list![1].matchAll(/'([a-z]+)'/g)) names.add(`${m[1].toUpperCase()}_URL`);
+  // subgraphUrls() reads `<NAME>_URL` for each subgraph.
+  for (const name of SUBGRAPH_NAMES) names.add(`${name.toUpperCase()}_URL`);
   // The one inference-only knob the production overlay sets.
   const providers = read('inference/runtime/execution-providers.ts');
   for (const m of providers.matchAll(/env\.(INFERENCE_[A-Z0-9_]+)/g)) names.add(m[1]);

@@ -2,7 +2,9 @@
  * The one error vocabulary. Every error a client can see carries one of these codes in
  * `extensions.code`; services throw them through the helpers below, never ad-hoc strings.
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from './logger';
+import { graphqlErrors } from './metrics';
 
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
@@ -47,3 +49,33 @@ export const notFound = (what: string, id: string) => appError(ErrorCode.NOT_FOU
 /** A client sent a value that is well-typed but not acceptable; `field` is its path in the input. */
 export const badInput = (field: string, message: string) =>
   appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
+
+const CLIENT_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
+  // Apollo Server's own codes for requests that are malformed.
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/** Errors we did not raise on purpose are logged in full and reach the client as a bare INTERNAL_SERVER_ERROR. */
+export function maskUnexpectedErrors(log: Logger, service?: string) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+    graphqlErrors.inc({ service: service ?? 'unknown', code });
+    if (CLIENT_CODES.has(code)) {
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    log.error({ err: error, path: formatted.path }, 'unexpected error');
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}

@@ -2,7 +2,8 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { composeSupergraph, SUPERGRAPH_SDL } from '../gateway/composition';
+import { SUPERGRAPH_SDL } from '../gateway/supergraph';
+import { composeSupergraph } from './composition';
 import { projectRoot } from '../platform/paths';
 
 async function main() {

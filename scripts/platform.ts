@@ -18,9 +18,8 @@ import { ensureModel } from '../inference/training/train-and-publish';
 import { subgraphs } from '../subgraphs';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/bootstrap';
 import { createEventBus, type EventBus } from '../subgraphs/kit/events';
-import type { SubgraphName } from '../subgraphs/kit/names';
+import { subgraphUrls, type SubgraphName } from '../platform/services';
 import { ServiceClient } from '../subgraphs/kit/service-client';
-import { subgraphUrls } from '../subgraphs/kit/urls';
 
 export interface PlatformOptions {
   /** Overrides of the environment's configuration. */

@@ -42,9 +42,9 @@ async function withAdmin(sql) {
 const children = [];
 
 /** Starts one entry and resolves with its URL once it logs that it listens. */
-function start(name, entry, env) {
+function start(name, entry, env, nodeArgs = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry], { cwd: runtime, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: runtime, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const record = { name, child, output: [], exited: new Promise((done) => child.once('exit', (code, signal) => done({ code, signal }))) };
     children.push(record);
     const timer = setTimeout(() => reject(new Error(`${name} did not listen within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
@@ -113,6 +113,7 @@ async function main() {
   };
   await withAdmin(`CREATE DATABASE ${database}`);
   let failure;
+  let gatewayModules;
   try {
     const inference = await start('inference', 'dist/inference/main.js', { ...env, INFERENCE_PORT: '0' });
     const urls = {};
@@ -120,7 +121,12 @@ async function main() {
       urls[name] = await start(name, `dist/subgraphs/${name}/index.js`, { ...env, [`${name.toUpperCase()}_PORT`]: '0', INFERENCE_URL: inference });
     }
     const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_URL`, `${urls[name]}/graphql`]));
-    const gateway = await start('gateway', 'dist/gateway/main.js', { ...env, GATEWAY_PORT: '0', INFERENCE_URL: inference, ...subgraphUrls });
+    // The gateway process writes down every module it loaded when it exits (checked below).
+    const loadedList = path.join(models, 'gateway-modules.json');
+    const recorder = path.join(models, 'record-modules.cjs');
+    fs.writeFileSync(recorder, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadedList)}, JSON.stringify(Object.keys(require.cache))));\n`);
+    const gateway = await start('gateway', 'dist/gateway/main.js', { ...env, GATEWAY_PORT: '0', INFERENCE_URL: inference, ...subgraphUrls }, ['--require', recorder]);
+    gatewayModules = loadedList;
 
     for (const [name, url] of [['inference', inference], ...SUBGRAPHS.map((name) => [name, urls[name]]), ['gateway', gateway]]) {
       await expectOk(`${name} /healthz`, `${url}/healthz`);
@@ -136,6 +142,13 @@ async function main() {
     failure = error;
   }
   const slow = await stopAll();
+  if (!failure && gatewayModules) {
+    // A gateway pod carries no database or subgraph code.
+    const loaded = JSON.parse(fs.readFileSync(gatewayModules, 'utf8')).map((file) => path.relative(runtime, file));
+    const strays = loaded.filter((file) => /^dist\/(subgraphs|prisma|inference)\/|node_modules\/(@prisma\/client|@electric-sql\/pglite|type-graphql|pg)\//.test(file));
+    if (strays.length > 0) failure = new Error(`the gateway process loaded ${strays.length} modules it must not: ${strays.slice(0, 5).join(', ')}`);
+    else process.stdout.write(`  ok  the gateway process loaded ${loaded.length} modules, none of subgraphs, Prisma, PGlite, pg or type-graphql\n`);
+  }
   await withAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   fs.rmSync(models, { recursive: true, force: true });
   if (slow.length > 0) failure ??= new Error(`did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM: ${slow.join(', ')}`);

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { signToken } from '../gateway/auth';
 import { loadConfig } from '../platform/config';
-import type { Role } from '../subgraphs/kit/viewer';
+import type { Role } from '../platform/viewer';
 
 async function main() {
   const { values } = parseArgs({

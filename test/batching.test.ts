@@ -3,7 +3,7 @@
  * whether a response holds 10 entities or 1,000 (counted at the database client of each subgraph).
  */
 import { gql } from 'graphql-request';
-import type { SubgraphName } from '../subgraphs/kit/names';
+import type { SubgraphName } from '../platform/services';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 
 const CATALOGUE = gql`

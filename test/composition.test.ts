@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import { Supergraph } from '@apollo/federation-internals';
 import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
-import { composeSupergraph, SUPERGRAPH_SDL } from '../gateway/composition';
+import { SUPERGRAPH_SDL } from '../gateway/supergraph';
+import { composeSupergraph } from '../scripts/composition';
 
 describe('supergraph composition', () => {
   let composed: Awaited<ReturnType<typeof composeSupergraph>>;

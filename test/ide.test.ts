@@ -6,7 +6,7 @@
 import { gql } from 'graphql-request';
 import pino from 'pino';
 import { startGateway } from '../gateway/server';
-import { SUBGRAPH_NAMES } from '../subgraphs/kit/names';
+import { SUBGRAPH_NAMES } from '../platform/services';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './support/browser';
 import { eventually } from './support/eventually';

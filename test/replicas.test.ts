@@ -8,7 +8,7 @@ import { startGateway, type RunningGateway } from '../gateway/server';
 import { rootLogger } from '../platform/logger';
 import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/bootstrap';
 import { RedisEventBus } from '../subgraphs/kit/events';
-import type { SubgraphName } from '../subgraphs/kit/names';
+import type { SubgraphName } from '../platform/services';
 import { recommendationsSubgraph } from '../subgraphs/recommendations/subgraph';
 import { ServiceClient } from '../subgraphs/kit/service-client';
 import { eventually } from './support/eventually';

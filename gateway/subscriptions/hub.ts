@@ -9,7 +9,7 @@ import { appError, ErrorCode } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { clientSubscriptions, subscriptionEvents, upstreamSubscriptions, upstreamSubscriptionsOpened } from '../../platform/metrics';
 import { pushIterator, type PushIterator } from '../../platform/push-iterator';
-import type { Viewer } from '../../subgraphs/kit/viewer';
+import type { Viewer } from '../../platform/viewer';
 import type { EventExecution, EventExecutor } from './event-executor';
 import type { FederatedPlanner } from './planner';
 import { viewerKey, type UpstreamConnections } from './upstream';

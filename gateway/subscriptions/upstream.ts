@@ -8,7 +8,7 @@ import { createClient, type Client, type Sink } from 'graphql-ws';
 import type { ExecutionResult } from 'graphql';
 import WebSocket from 'ws';
 import type { Logger } from '../../platform/logger';
-import { viewerHeaders, type Viewer } from '../../subgraphs/kit/viewer';
+import { viewerHeaders, type Viewer } from '../../platform/viewer';
 
 const RETRY_ATTEMPTS = 40;
 const MAX_RETRY_WAIT_MS = 1_000;

@@ -10,7 +10,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { ErrorCode } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
-import type { Viewer } from '../../subgraphs/kit/viewer';
+import type { Viewer } from '../../platform/viewer';
 import type { TokenVerifier } from '../auth';
 import type { GatewayContext } from '../data-source';
 import type { ConnectionState, SubscriptionHub } from './hub';

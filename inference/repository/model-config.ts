@@ -3,12 +3,12 @@
  * ModelConfig (config.pbtxt) so the same settings carry over when Triton serves the repository;
  * `traffic_split` is our one extension (Triton has no per-user canary routing).
  */
+import type { OipDataType } from '../../platform/oip';
 import { badRequest } from '../errors';
 
 export type TritonDataType = 'TYPE_INT64' | 'TYPE_FP32';
-/** Open Inference Protocol datatype names for the same types. */
-export type OipDataType = 'INT64' | 'FP32';
 
+/** Open Inference Protocol datatype names for the same types. */
 export const OIP_TYPE: Record<TritonDataType, OipDataType> = { TYPE_INT64: 'INT64', TYPE_FP32: 'FP32' };
 
 export interface TensorConfig {

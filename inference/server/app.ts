@@ -18,7 +18,7 @@ import { OIP_TYPE } from '../repository/model-config';
 import { readIdMaps } from '../repository/model-repository';
 import type { LoadedVersion, ModelStore } from '../repository/model-store';
 import { inferenceMetrics } from './metrics';
-import type { OipInferResponse } from './oip-types';
+import type { OipInferResponse } from '../../platform/oip';
 import { routingKeyOf, validateInferRequest } from './validate-request';
 
 export const SERVER_NAME = 'federation-platform-inference';

@@ -7,7 +7,7 @@ import { badRequest } from '../errors';
 import { OIP_TYPE, type ModelConfig, type TensorConfig } from '../repository/model-config';
 import type { VersionMetadata } from '../repository/model-repository';
 import type { TensorMap } from '../runtime/onnx-session';
-import type { OipInferRequest, OipRequestTensor } from './oip-types';
+import type { OipInferRequest, OipRequestTensor } from '../../platform/oip';
 
 export interface ValidatedRequest {
   rows: number;

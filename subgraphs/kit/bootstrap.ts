@@ -10,11 +10,11 @@ import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createHttpHost } from '../../platform/http';
-import { maskUnexpectedErrors } from './errors';
+import { maskUnexpectedErrors } from '../../platform/errors';
 import type { SubgraphContext } from './context';
 import type { SubgraphDefinition, SubgraphDeps } from './definition';
 import { buildFederatedSchema } from './schema';
-import { viewerFromHeaders, type Viewer } from './viewer';
+import { viewerFromHeaders, type Viewer } from '../../platform/viewer';
 
 export interface RunningSubgraph {
   name: string;

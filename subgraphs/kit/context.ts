@@ -2,7 +2,7 @@ import type { PrismaClient } from '../../prisma/database';
 import type { Logger } from '../../platform/logger';
 import type { EventBus } from './events';
 import type { ServiceClient } from './service-client';
-import type { Viewer } from './viewer';
+import type { Viewer } from '../../platform/viewer';
 
 /** What every resolver receives. `loaders` are created per request, so batching never leaks between users. */
 export interface SubgraphContext<Loaders = unknown> {

@@ -2,10 +2,10 @@ import type { PrismaClient } from '../../prisma/database';
 import type { PlatformConfig } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import type { EventBus } from './events';
-import type { SubgraphName } from './names';
+import type { SubgraphName } from '../../platform/services';
 import type { SubgraphSchemaParts } from './schema';
 import type { ServiceClient } from './service-client';
-import type { Viewer } from './viewer';
+import type { Viewer } from '../../platform/viewer';
 
 /** What a service depends on at run time; the bootstrap builds these from configuration. */
 export interface SubgraphDeps {

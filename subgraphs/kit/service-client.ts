@@ -4,8 +4,8 @@
  */
 import { GraphQLError } from 'graphql';
 import { appError, ErrorCode } from '../../platform/errors';
-import type { SubgraphName } from './names';
-import { viewerHeaders, type Viewer } from './viewer';
+import type { SubgraphName } from '../../platform/services';
+import { viewerHeaders, type Viewer } from '../../platform/viewer';
 
 interface GraphQLResponse<T> {
   data?: T | null;

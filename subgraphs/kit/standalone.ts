@@ -12,7 +12,7 @@ import { startSubgraph } from './bootstrap';
 import type { SubgraphDefinition } from './definition';
 import { createEventBus } from './events';
 import { ServiceClient } from './service-client';
-import { subgraphUrls } from './urls';
+import { subgraphUrls } from '../../platform/services';
 
 export async function runStandalone<Loaders, Resources>(definition: SubgraphDefinition<Loaders, Resources>): Promise<void> {
   const config = loadConfig();

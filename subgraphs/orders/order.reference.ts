@@ -1,5 +1,5 @@
 import type { SubgraphContext } from '../kit/context';
-import { canRead } from '../kit/viewer';
+import { canRead } from '../../platform/viewer';
 import { toOrder } from './data';
 import type { OrdersLoaders } from './loaders';
 import { User, type Order } from './order';

@@ -5,7 +5,7 @@
 import { GraphQLError } from 'graphql';
 import { appError, badInput, ErrorCode } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
-import type { Viewer } from '../kit/viewer';
+import type { Viewer } from '../../platform/viewer';
 import { createOrder, findOrderByKey, type OrderItemRow, type OrderRow } from './data';
 import type { OrdersLoaders } from './loaders';
 import type { PlaceOrderInput } from './order';

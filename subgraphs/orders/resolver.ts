@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { SubgraphContext } from '../kit/context';
 import { pageSize, toConnection } from '../kit/pagination';
-import { canRead, requireSelfOrAdmin, requireUser } from '../kit/viewer';
+import { canRead, requireSelfOrAdmin, requireUser } from '../../platform/viewer';
 import { orderCursor, ordersOfUserAfter, toOrder, toOrderItem } from './data';
 import type { OrdersLoaders } from './loaders';
 import { Order, OrderConnection, OrderItem, PlaceOrderInput, User } from './order';

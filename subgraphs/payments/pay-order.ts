@@ -4,7 +4,7 @@
  */
 import { appError, badInput, ErrorCode, notFound } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
-import { canRead } from '../kit/viewer';
+import { canRead } from '../../platform/viewer';
 import { createPendingPayment, findPaymentByKey, moveStatus, type PaymentRow } from './data';
 import type { PaymentsLoaders } from './loaders';
 import type { PayOrderInput } from './payment';

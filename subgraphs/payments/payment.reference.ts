@@ -1,5 +1,5 @@
 import type { SubgraphContext } from '../kit/context';
-import { canRead } from '../kit/viewer';
+import { canRead } from '../../platform/viewer';
 import { toPayment } from './data';
 import type { PaymentsLoaders } from './loaders';
 import { Order, type Payment } from './payment';

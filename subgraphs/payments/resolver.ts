@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { SubgraphContext } from '../kit/context';
-import { canRead, requireUser } from '../kit/viewer';
+import { canRead, requireUser } from '../../platform/viewer';
 import { currentPayment, toPayment } from './data';
 import type { PaymentsLoaders } from './loaders';
 import { payOrder, refundPayment } from './pay-order';

@@ -3,7 +3,7 @@ import { badInput } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
 import { pageSize, toConnection } from '../kit/pagination';
 import { money } from '../kit/shared-types';
-import { requireAdmin, requireService } from '../kit/viewer';
+import { requireAdmin, requireService } from '../../platform/viewer';
 import { listProducts, productCursor, reserveStock, setStock, toProduct } from './data';
 import type { ProductsLoaders } from './loaders';
 import { Product, ProductConnection, ReservedItem, StockItemInput } from './product';

@@ -3,7 +3,7 @@ import { badInput, ErrorCode } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
 import type { RecommendationsUpdated } from '../kit/events';
 import { liveIterator } from '../kit/live';
-import { requireSelfOrAdmin, requireUser } from '../kit/viewer';
+import { requireSelfOrAdmin, requireUser } from '../../platform/viewer';
 import { InteractionKind } from '../../prisma/generated/enums';
 import { blockProduct, recordInteraction } from './data';
 import { refreshRecommendations } from './refresh';

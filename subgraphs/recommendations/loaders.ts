@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { PrismaClient } from '../../prisma/database';
 import { loaderFamily } from '../kit/loaders';
-import type { Viewer } from '../kit/viewer';
+import type { Viewer } from '../../platform/viewer';
 import { productFactsLoader } from './product-facts';
 import type { RecommendationPlacement } from './recommendation';
 import type { CandidateList } from './recommender';

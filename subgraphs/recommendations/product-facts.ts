@@ -1,7 +1,7 @@
 /** Stock and category of products, asked of the products subgraph (which owns them) in one call per batch. */
 import DataLoader from 'dataloader';
 import type { ServiceClient } from '../kit/service-client';
-import type { Viewer } from '../kit/viewer';
+import type { Viewer } from '../../platform/viewer';
 import type { ProductFacts } from './candidates';
 
 const FACTS = `query ProductFacts($representations: [_Any!]!) {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { SubgraphContext } from '../kit/context';
 import { pageSize } from '../kit/pagination';
-import { requireSelfOrAdmin } from '../kit/viewer';
+import { requireSelfOrAdmin } from '../../platform/viewer';
 import type { ProductFacts } from './candidates';
 import type { RecommendationsLoaders } from './loaders';
 import { rank } from './rank';

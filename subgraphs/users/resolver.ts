@@ -2,7 +2,7 @@ import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { notFound } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
 import { pageSize, toConnection } from '../kit/pagination';
-import { requireAdmin, requireSelfOrAdmin, requireUser } from '../kit/viewer';
+import { requireAdmin, requireSelfOrAdmin, requireUser } from '../../platform/viewer';
 import { listUsers, userCursor } from './data';
 import type { UsersLoaders } from './loaders';
 import { User, UserConnection } from './user';

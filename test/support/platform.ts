@@ -10,7 +10,7 @@ import { GraphQLClient } from 'graphql-request';
 import { signToken } from '../../gateway/auth';
 import type { SeedOptions } from '../../prisma/seed';
 import { startPlatform, type RunningPlatform } from '../../scripts/platform';
-import type { Role } from '../../subgraphs/kit/viewer';
+import type { Role } from '../../platform/viewer';
 import { createTestDatabase } from './database';
 
 export const TEST_JWT_SECRET = 'integration-test-jwt-secret';

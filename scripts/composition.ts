@@ -1,6 +1,7 @@
 /**
  * Composition from supergraph.yaml (Rover's config format): each subgraph's SDL is printed from
- * its type-graphql code, then @apollo/composition builds the supergraph the gateway serves.
+ * its type-graphql code, then @apollo/composition builds the supergraph. `npm run compose` runs
+ * it; the gateway never does, it reads the committed result (gateway/supergraph.graphql).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,6 @@ import { subgraphs } from '../subgraphs';
 import { buildFederatedSchema } from '../subgraphs/kit/schema';
 
 export const SUPERGRAPH_CONFIG = fromRoot('supergraph.yaml');
-export const SUPERGRAPH_SDL = fromRoot('gateway', 'supergraph.graphql');
 
 interface RoverConfig {
   federation_version?: string;

@@ -4,7 +4,7 @@
  * signature matches, so a client that reaches a subgraph directly cannot pose as anyone.
  */
 import crypto from 'node:crypto';
-import { forbidden, unauthenticated } from '../../platform/errors';
+import { forbidden, unauthenticated } from './errors';
 
 export type Role = 'admin' | 'customer' | 'service';
 

@@ -1,5 +1,8 @@
-import type { PlatformConfig } from '../../platform/config';
-import { SUBGRAPH_NAMES, type SubgraphName } from './names';
+/** The platform's services as other processes know them: subgraph names and where each answers. */
+import type { PlatformConfig } from './config';
+
+export const SUBGRAPH_NAMES = ['users', 'products', 'orders', 'payments', 'recommendations'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /**
  * Where each subgraph answers: `<NAME>_URL` (e.g. PRODUCTS_URL, set by k8s to the Service) or,

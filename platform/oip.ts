@@ -1,5 +1,10 @@
-/** Open Inference Protocol (KServe v2) REST shapes, as far as this server uses them. */
-export type OipDataType = 'INT64' | 'FP32' | 'BYTES' | 'BOOL' | 'INT32' | 'FP64' | string;
+/**
+ * Open Inference Protocol (KServe v2) REST shapes: what the inference server accepts and answers
+ * and what its clients send, defined once for both sides.
+ */
+
+/** The protocol's tensor datatypes. */
+export type OipDataType = 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP16' | 'FP32' | 'FP64' | 'BYTES';
 
 export interface OipRequestTensor {
   name: string;

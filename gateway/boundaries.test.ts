@@ -1,0 +1,49 @@
+/**
+ * The gateway knows the subgraphs only through the committed supergraph and HTTP: its entry's
+ * module graph reaches no subgraph, database or inference code. (CI's production-shape check
+ * also asks the running gateway process which modules it loaded.)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { projectRoot } from '../platform/paths';
+
+/** Every project file and package the module at `entry` loads, following project imports. */
+function moduleGraph(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const pending = [path.resolve(entry)];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (files.has(file)) continue;
+    files.add(file);
+    const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
+    for (const { fileName: specifier } of importedFiles) {
+      if (specifier.startsWith('.')) {
+        const base = path.resolve(path.dirname(file), specifier);
+        const resolved = [`${base}.ts`, path.join(base, 'index.ts'), base].find((candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile());
+        if (!resolved) throw new Error(`${path.relative(projectRoot, file)} imports ${specifier}, which does not resolve`);
+        if (resolved.endsWith('.ts')) pending.push(resolved);
+      } else if (!specifier.startsWith('node:')) {
+        packages.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+      }
+    }
+  }
+  return { files, packages };
+}
+
+describe('gateway boundaries', () => {
+  const graph = moduleGraph(path.join(projectRoot, 'gateway', 'main.ts'));
+  const projectFiles = [...graph.files].map((file) => path.relative(projectRoot, file));
+
+  it('loads only gateway and platform code', () => {
+    expect(projectFiles.filter((file) => !/^(gateway|platform)\//.test(file))).toEqual([]);
+    expect(projectFiles).toContain('gateway/server.ts');
+  });
+
+  it('loads no database, ORM or subgraph framework', () => {
+    const forbidden = ['@prisma/client', '@prisma/adapter-pg', '@electric-sql/pglite', 'pglite-prisma-adapter', 'pg', 'type-graphql', 'reflect-metadata', '@apollo/subgraph', 'onnxruntime-node'];
+    expect([...graph.packages].filter((name) => forbidden.includes(name))).toEqual([]);
+    expect(graph.packages).toContain('@apollo/gateway');
+  });
+});
