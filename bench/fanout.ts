@@ -107,7 +107,7 @@ async function runPhase(platform: RunningPlatform, subscribers: number, watchedU
   const expected = published * (subscribers / users.length);
   await until(() => deliveries >= expected, 5_000).catch(() => undefined);
   stops.forEach((stop) => stop());
-  await Promise.all(clients.map((client) => client.dispose()));
+  await Promise.all(clients.map((client) => Promise.resolve(client.dispose())));
   return {
     subscribers,
     eventsPublished: published,

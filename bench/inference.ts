@@ -97,7 +97,7 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
   })();
 
   const serving: InferenceBenchResult['serving'] = [];
-  let provider = 'unknown';
+  let provider: string;
   try {
     provider = ((await (await fetch(`${server.url}/v2/models/recommender`)).json()) as { parameters: { execution_provider: string } }).parameters.execution_provider;
     for (const mode of ['recommender', 'recommender_nobatch']) await load(`${server.url}/v2/models/${mode}/infer`, 8, 1, users); // warm-up

@@ -18,6 +18,7 @@ import { SUBGRAPH_NAMES } from '../platform/services';
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
 // Loose views of the objects we read (the schemas are enforced by kubernetes-models).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are read as loose YAML and validated by kubernetes-models
 type K8s = any;
 
 const K8S_DIR = __dirname;
@@ -259,7 +260,7 @@ function validate(obj: K8s, where: string): void {
   try {
     new Model(obj).validate();
   } catch (error) {
-    throw new Error(`${where}: ${idOf(obj)} is invalid: ${(error as Error).message}`);
+    throw new Error(`${where}: ${idOf(obj)} is invalid: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -106,6 +106,7 @@ function lockPgliteDir(dir: string): () => void {
         throw new Error(
           `The embedded database ${dir} is in use by process ${holder} (is \`npm start\` running?). ` +
             'Stop it first, or set DATABASE_URL to use PostgreSQL, which many processes can share.',
+          { cause: error },
         );
       }
       fs.rmSync(lockFile, { force: true }); // left behind by a process that is gone

@@ -95,7 +95,7 @@ describe('subscriptions through the gateway', () => {
     await placeOrder();
     await Promise.all(subscriptions.map((subscription) => subscription.next((result) => result.data?.recommendationsUpdated.trigger === 'ORDER_PLACED')));
     subscriptions.forEach((subscription) => subscription.stop());
-    await Promise.all(clients.map((client) => client.dispose()));
+    await Promise.all(clients.map((client) => Promise.resolve(client.dispose())));
     await eventually(async () => t.platform.gateway.hub.upstreamCount, (count) => count === 0);
   });
 

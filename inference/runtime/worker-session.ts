@@ -96,12 +96,12 @@ export class WorkerSession {
       for (let i = 0; i < Math.max(1, instances); i++) {
         const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath: require.resolve('onnxruntime-node') } });
         started.push({ worker, busy: 0 });
-        const reply = await request(worker, { type: 'load', model, providers: tried, options }, ['loaded', 'failed']);
-        for (const failure of reply.failures as { provider: string; reason: string }[]) {
+        const reply = await request<LoadReply>(worker, { type: 'load', model, providers: tried, options }, ['loaded', 'failed']);
+        for (const failure of reply.failures) {
           if (i === 0) logger.warn(failure, 'execution provider unavailable, falling back to the next one');
         }
         if (reply.type === 'failed') {
-          throw new Error(`no execution provider could run the model (${(reply.failures as { provider: string; reason: string }[]).map((f) => `${f.provider}: ${f.reason}`).join('; ')})`);
+          throw new Error(`no execution provider could run the model (${reply.failures.map((f) => `${f.provider}: ${f.reason}`).join('; ')})`);
         }
         provider = reply.provider;
       }
@@ -139,13 +139,18 @@ export class WorkerSession {
   }
 }
 
-function request(worker: Worker, message: object, replies: string[]): Promise<any> {
+/** What a worker answers to 'load': the provider it runs on, and every provider that failed before it. */
+type LoadReply =
+  | { type: 'loaded'; provider: ExecutionProvider; failures: { provider: string; reason: string }[] }
+  | { type: 'failed'; failures: { provider: string; reason: string }[] };
+
+function request<T>(worker: Worker, message: object, replies: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
     const onMessage = (reply: { type: string }) => {
       if (!replies.includes(reply.type)) return;
       worker.off('message', onMessage);
       worker.off('error', reject);
-      resolve(reply);
+      resolve(reply as T);
     };
     worker.on('message', onMessage);
     worker.once('error', reject);

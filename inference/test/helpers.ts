@@ -53,6 +53,7 @@ export interface OipTensorOut {
   data: number[];
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever JSON the server answered
 export interface HttpResult<T = any> {
   status: number;
   body: T;

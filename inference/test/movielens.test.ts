@@ -15,7 +15,6 @@ import { MovieLens100kSource, defaultMl100kFolder } from '../training/movielens'
 const folder = defaultMl100kFolder();
 const present = existsSync(path.join(folder, 'u.data'));
 if (!present) {
-  // eslint-disable-next-line no-console
   console.warn(`MovieLens 100K not found at ${folder} (set ML100K_DIR): skipping the ML-100K protocol test`);
 }
 

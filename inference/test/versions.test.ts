@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startInferenceServer } from '../index';
 import type { ModelConfig } from '../repository/model-config';
 import { seededRandom } from '../training/rng';
-import { expectRowsBelongTo, getJson, postJson, publishRandomModel, tempRepository, userRequest } from './helpers';
+import { expectRowsBelongTo, getJson, postJson, publishRandomModel, tempRepository, userRequest, type OipTensorOut } from './helpers';
 
 const USERS = 30;
 const ITEMS = 50;
@@ -33,7 +33,7 @@ describe('version swap under load', () => {
       const url = `${server.url}/v2/models/recommender/infer`;
       const before = await counters(server.url);
       const random = seededRandom(5);
-      const sent: { users: number[]; status: number; body: any }[] = [];
+      const sent: { users: number[]; status: number; body: { model_version: string; outputs: OipTensorOut[] } }[] = [];
       let stop = false;
       const caller = async () => {
         while (!stop) {

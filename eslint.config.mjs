@@ -1,0 +1,102 @@
+// Lint: typescript-eslint, plus the architecture's boundaries as import rules, so that "the gateway
+// never imports subgraph code" and its siblings are checked by a tool on every `npm test`.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const SUBGRAPHS = ['users', 'products', 'orders', 'payments', 'recommendations'];
+const SERVICES = ['./gateway', './subgraphs', './inference', './prisma', './platform'];
+
+/** Who may import whom: the dependency direction drawn in ARCHITECTURE.md and the README. */
+const boundaries = [
+  {
+    target: './platform',
+    from: ['./gateway', './subgraphs', './inference', './prisma', './scripts', './bench', './test', './k8s'],
+    message: 'platform/ is what every service shares; it imports none of them.',
+  },
+  {
+    target: './gateway',
+    from: ['./subgraphs', './inference', './prisma', './scripts', './bench'],
+    message: 'The gateway knows subgraphs only through the committed supergraph and HTTP; shared contracts live in platform/.',
+  },
+  {
+    target: './subgraphs',
+    from: ['./gateway', './inference', './scripts', './bench'],
+    message: 'A subgraph reaches the gateway and the inference server over the network only.',
+  },
+  ...SUBGRAPHS.map((name) => ({
+    target: `./subgraphs/${name}`,
+    from: SUBGRAPHS.filter((other) => other !== name).map((other) => `./subgraphs/${other}`),
+    message: 'Subgraphs meet only through the supergraph (entity keys) and events; shared code goes in subgraphs/kit.',
+  })),
+  {
+    target: './subgraphs/kit',
+    from: SUBGRAPHS.map((name) => `./subgraphs/${name}`),
+    message: 'The kit serves every subgraph and knows none of them.',
+  },
+  {
+    target: './inference',
+    from: ['./gateway', './subgraphs', './scripts', './bench'],
+    message: 'The inference service depends on platform/ only.',
+  },
+  {
+    target: ['./inference/server', './inference/runtime', './inference/repository', './inference/batching', './inference/model', './inference/main.ts'],
+    from: './prisma',
+    message: 'The model server carries no database code; only training reads the platform database.',
+  },
+  {
+    target: './prisma',
+    from: ['./gateway', './subgraphs', './inference', './scripts', './bench'],
+    message: 'The data layer depends on platform/ only.',
+  },
+];
+
+/** Test support is for tests: production code in a service never imports it. */
+const noTestSupport = { target: SERVICES, from: './test', message: 'Production code never imports test support.' };
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '.data/', '.bench/', '.dbg/', 'prisma/generated/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.test.json', tsconfigRootDir: import.meta.dirname } },
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.test.json' })] },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: boundaries }],
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        { devDependencies: ['**/*.test.ts', '**/test/**', 'bench/**', 'k8s/**', 'scripts/**', 'prisma.config.ts', 'eslint.config.mjs'] },
+      ],
+      'import-x/no-duplicates': 'error',
+      'import-x/no-cycle': 'off',
+      // A promise nobody awaits or catches is how a rejection becomes a crash (see the upstream
+      // subscription fix): every floating promise is awaited, returned, caught, or marked `void`.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    ignores: ['**/*.test.ts', '**/test/**'],
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: [...boundaries, noTestSupport] }] },
+  },
+  {
+    // Pages the gateway serves to browsers.
+    files: ['gateway/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { ...globals.browser, React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly' } },
+  },
+  {
+    // Plain Node scripts that run before (or without) the TypeScript build.
+    files: ['scripts/**/*.js', 'scripts/**/*.mjs', 'inference/test/*.js', '*.js', '*.mjs'],
+    languageOptions: { globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  prettier,
+);
