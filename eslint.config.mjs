@@ -43,7 +43,14 @@ const boundaries = [
     message: 'The inference service depends on platform/ only.',
   },
   {
-    target: ['./inference/server', './inference/runtime', './inference/repository', './inference/batching', './inference/model', './inference/main.ts'],
+    target: [
+      './inference/server',
+      './inference/runtime',
+      './inference/repository',
+      './inference/batching',
+      './inference/model',
+      './inference/main.ts',
+    ],
     from: './prisma',
     message: 'The model server carries no database code; only training reads the platform database.',
   },
@@ -90,7 +97,10 @@ export default tseslint.config(
   {
     // Pages the gateway serves to browsers.
     files: ['gateway/**/*.js'],
-    languageOptions: { sourceType: 'module', globals: { ...globals.browser, React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly' } },
+    languageOptions: {
+      sourceType: 'module',
+      globals: { ...globals.browser, React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly' },
+    },
   },
   {
     // Plain Node scripts that run before (or without) the TypeScript build.

@@ -45,7 +45,13 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   }
 }
 
-async function runPhase(platform: RunningPlatform, subscribers: number, watchedUsers: number, eventsPerSecond: number, seconds: number): Promise<Phase> {
+async function runPhase(
+  platform: RunningPlatform,
+  subscribers: number,
+  watchedUsers: number,
+  eventsPerSecond: number,
+  seconds: number,
+): Promise<Phase> {
   const users = Array.from({ length: Math.min(watchedUsers, subscribers) }, (_, i) => `user-${String(i + 1).padStart(4, '0')}`);
   const adminToken = await signToken(JWT_SECRET, { userId: 'bench-admin', roles: ['admin'] });
   const latencies: number[] = [];
@@ -83,11 +89,19 @@ async function runPhase(platform: RunningPlatform, subscribers: number, watchedU
       ),
     );
   }
-  await until(() => platform.gateway.hub.activeSubscriptions === subscribers && platform.gateway.hub.upstreamCount === users.length, 30_000);
+  await until(
+    () => platform.gateway.hub.activeSubscriptions === subscribers && platform.gateway.hub.upstreamCount === users.length,
+    30_000,
+  );
   // Warm-up, not measured (JIT, first model calls, connections): at least 100 events, paced like the run.
   const warmupEvents = Math.max(users.length, 100);
   for (let i = 0; i < warmupEvents; i++) {
-    await platform.bus.publish('interaction.recorded', { userId: users[i % users.length], productId: 'product-00001', kind: 'VIEW', occurredAt: new Date().toISOString() });
+    await platform.bus.publish('interaction.recorded', {
+      userId: users[i % users.length],
+      productId: 'product-00001',
+      kind: 'VIEW',
+      occurredAt: new Date().toISOString(),
+    });
     await new Promise((resolve) => setTimeout(resolve, 1000 / eventsPerSecond));
   }
   await until(() => warmupDeliveries >= warmupEvents * (subscribers / users.length), 30_000).catch(() => undefined);
@@ -98,7 +112,12 @@ async function runPhase(platform: RunningPlatform, subscribers: number, watchedU
   const started = Date.now();
   while (Date.now() - started < seconds * 1000) {
     const userId = users[published % users.length];
-    await platform.bus.publish('interaction.recorded', { userId, productId: 'product-00001', kind: 'VIEW', occurredAt: new Date().toISOString() });
+    await platform.bus.publish('interaction.recorded', {
+      userId,
+      productId: 'product-00001',
+      kind: 'VIEW',
+      occurredAt: new Date().toISOString(),
+    });
     published++;
     const nextAt = started + published * interval;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, nextAt - Date.now())));

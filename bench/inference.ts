@@ -71,7 +71,16 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
   const normal = seededNormal(2024);
   const itemFactors = Float32Array.from({ length: items * factors }, normal);
   const userFactors = Float32Array.from({ length: users * factors }, normal);
-  const onnx = buildTopKScorer({ name: 'recommender', queryInput: 'user_index', queries: userFactors, numQueries: users, items: itemFactors, numItems: items, factors, k });
+  const onnx = buildTopKScorer({
+    name: 'recommender',
+    queryInput: 'user_index',
+    queries: userFactors,
+    numQueries: users,
+    items: itemFactors,
+    numItems: items,
+    factors,
+    k,
+  });
 
   // Scoring efficiency first, while nothing else runs in this process or on the two cores.
   const scoring = await measureScoring(onnx, itemFactors, userFactors, items, factors, 64);
@@ -81,7 +90,16 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
   for (const f of [32, 64, 128].filter((f) => f < factors)) {
     const small = Float32Array.from({ length: items * f }, normal);
     const smallUsers = Float32Array.from({ length: 64 * f }, normal);
-    const smallOnnx = buildTopKScorer({ name: 'recommender', queryInput: 'user_index', queries: smallUsers, numQueries: 64, items: small, numItems: items, factors: f, k });
+    const smallOnnx = buildTopKScorer({
+      name: 'recommender',
+      queryInput: 'user_index',
+      queries: smallUsers,
+      numQueries: 64,
+      items: small,
+      numItems: items,
+      factors: f,
+      k,
+    });
     const m = await measureScoring(smallOnnx, small, smallUsers, items, f, 64);
     scoringByFactors.push({ factors: f, ratio: m.ratio, scorerGflops: m.scorerGflops });
   }
@@ -99,14 +117,16 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
   const serving: InferenceBenchResult['serving'] = [];
   let provider: string;
   try {
-    provider = ((await (await fetch(`${server.url}/v2/models/recommender`)).json()) as { parameters: { execution_provider: string } }).parameters.execution_provider;
+    provider = ((await (await fetch(`${server.url}/v2/models/recommender`)).json()) as { parameters: { execution_provider: string } })
+      .parameters.execution_provider;
     for (const mode of ['recommender', 'recommender_nobatch']) await load(`${server.url}/v2/models/${mode}/infer`, 8, 1, users); // warm-up
     for (const [index, c] of concurrency.entries()) {
       // Alternate which mode goes first, so slow drift on a shared machine does not favour one.
       const run = (model: string) => load(`${server.url}/v2/models/${model}/infer`, c, seconds, users);
-      const [batching, noBatching] = index % 2 === 0
-        ? [await run('recommender'), await run('recommender_nobatch')]
-        : await run('recommender_nobatch').then(async (off) => [await run('recommender'), off]);
+      const [batching, noBatching] =
+        index % 2 === 0
+          ? [await run('recommender'), await run('recommender_nobatch')]
+          : await run('recommender_nobatch').then(async (off) => [await run('recommender'), off]);
       serving.push({ concurrency: c, batching, noBatching, speedup: round(batching.requestsPerSecond / noBatching.requestsPerSecond) });
       process.stderr.write(`  ${c} callers: batching ${batching.requestsPerSecond} req/s, off ${noBatching.requestsPerSecond} req/s\n`);
     }
@@ -117,7 +137,12 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
 
   const at64 = serving.find((s) => s.concurrency === 64);
   const result: InferenceBenchResult = {
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, onnxruntime: ort.env.versions?.common ?? 'unknown' },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      onnxruntime: ort.env.versions?.common ?? 'unknown',
+    },
     model: { items, factors, users, k, executionProvider: provider },
     serving,
     batchingSpeedupAt64: at64?.speedup ?? NaN,
@@ -136,7 +161,8 @@ export function formatBench(result: InferenceBenchResult): string {
     '| callers | batching req/s | p50 ms | p99 ms | off req/s | p50 ms | p99 ms | speedup |',
     '|--------:|---------------:|-------:|-------:|----------:|-------:|-------:|--------:|',
     ...result.serving.map(
-      (s) => `| ${s.concurrency} | ${s.batching.requestsPerSecond} | ${s.batching.p50Ms} | ${s.batching.p99Ms} | ${s.noBatching.requestsPerSecond} | ${s.noBatching.p50Ms} | ${s.noBatching.p99Ms} | ${s.speedup}× |`,
+      (s) =>
+        `| ${s.concurrency} | ${s.batching.requestsPerSecond} | ${s.batching.p50Ms} | ${s.batching.p99Ms} | ${s.noBatching.requestsPerSecond} | ${s.noBatching.p50Ms} | ${s.noBatching.p99Ms} | ${s.speedup}× |`,
     ),
     `batching speedup at 64 callers: ${result.batchingSpeedupAt64}× (target ≥ 3×)`,
     `scoring at batch ${result.scoring.batch}: ${result.scoring.scorerGflops} GFLOP/s vs plain MatMul ${result.scoring.plainMatMulGflops} GFLOP/s = ${Math.round(result.scoring.ratio * 100)}% of the practical limit (target ≥ 70%)`,
@@ -172,12 +198,23 @@ async function load(url: string, connections: number, duration: number, users: n
 }
 
 /** Median time of the served graph vs a plain MatMul of the same size, both in onnxruntime on the CPU. */
-async function measureScoring(onnx: Uint8Array, itemFactors: Float32Array, userFactors: Float32Array, items: number, factors: number, batch: number): Promise<ScoringFigures> {
+async function measureScoring(
+  onnx: Uint8Array,
+  itemFactors: Float32Array,
+  userFactors: Float32Array,
+  items: number,
+  factors: number,
+  batch: number,
+): Promise<ScoringFigures> {
   const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], graphOptimizationLevel: 'all' };
   const scorer = await ort.InferenceSession.create(onnx, options);
   const plain = await ort.InferenceSession.create(buildPlainMatMul(factors, items, itemFactors), options);
   const scorerFeeds = {
-    user_index: new ort.Tensor('int64', BigInt64Array.from({ length: batch }, (_, i) => BigInt(i)), [batch, 1]),
+    user_index: new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: batch }, (_, i) => BigInt(i)),
+      [batch, 1],
+    ),
     exclude: new ort.Tensor('int64', new BigInt64Array(batch).fill(-1n), [batch, 1]),
   };
   const plainFeeds = { a: new ort.Tensor('float32', userFactors.slice(0, batch * factors), [batch, factors]) };
@@ -199,7 +236,14 @@ async function measureScoring(onnx: Uint8Array, itemFactors: Float32Array, userF
   const flops = 2 * batch * factors * items; // the same useful work for both
   const scorerGflops = flops / (scorerMs / 1000) / 1e9;
   const plainGflops = flops / (plainMs / 1000) / 1e9;
-  return { batch, scorerMs: round(scorerMs), scorerGflops: round(scorerGflops), plainMatMulMs: round(plainMs), plainMatMulGflops: round(plainGflops), ratio: round(scorerGflops / plainGflops) };
+  return {
+    batch,
+    scorerMs: round(scorerMs),
+    scorerGflops: round(scorerGflops),
+    plainMatMulMs: round(plainMs),
+    plainMatMulGflops: round(plainGflops),
+    ratio: round(scorerGflops / plainGflops),
+  };
 }
 
 async function timeOnce(run: () => Promise<unknown>): Promise<number> {
@@ -214,7 +258,14 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 function startServerProcess(repository: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const main = path.join(__dirname, '..', 'inference', 'main.js');
   const child = fork(main, [], {
-    env: { ...process.env, MODEL_REPOSITORY: repository, INFERENCE_PORT: '0', HOST: '127.0.0.1', INFERENCE_POLL_INTERVAL_MS: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: {
+      ...process.env,
+      MODEL_REPOSITORY: repository,
+      INFERENCE_PORT: '0',
+      HOST: '127.0.0.1',
+      INFERENCE_POLL_INTERVAL_MS: '0',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -237,8 +288,10 @@ function startServerProcess(repository: string): Promise<{ url: string; stop: ()
 const round = (value: number) => Math.round(value * 100) / 100;
 
 if (require.main === module) {
-  runInferenceBench().then((result) => process.stdout.write(`${formatBench(result)}\n`)).catch((error) => {
-    process.stderr.write(`inference bench failed: ${(error as Error).stack ?? error}\n`);
-    process.exit(1);
-  });
+  runInferenceBench()
+    .then((result) => process.stdout.write(`${formatBench(result)}\n`))
+    .catch((error) => {
+      process.stderr.write(`inference bench failed: ${(error as Error).stack ?? error}\n`);
+      process.exit(1);
+    });
 }

@@ -79,7 +79,9 @@ async function measure(batching: boolean, repository: string, seconds: number, c
   }
 }
 
-export async function runRecommendationsBench(options: { seconds?: number; connections?: number } = {}): Promise<RecommendationsBenchResult> {
+export async function runRecommendationsBench(
+  options: { seconds?: number; connections?: number } = {},
+): Promise<RecommendationsBenchResult> {
   const seconds = options.seconds ?? 10;
   const connections = options.connections ?? 4;
   const repository = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-models-'));

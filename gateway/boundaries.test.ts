@@ -21,7 +21,9 @@ function moduleGraph(entry: string): { files: Set<string>; packages: Set<string>
     for (const { fileName: specifier } of importedFiles) {
       if (specifier.startsWith('.')) {
         const base = path.resolve(path.dirname(file), specifier);
-        const resolved = [`${base}.ts`, path.join(base, 'index.ts'), base].find((candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile());
+        const resolved = [`${base}.ts`, path.join(base, 'index.ts'), base].find(
+          (candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile(),
+        );
         if (!resolved) throw new Error(`${path.relative(projectRoot, file)} imports ${specifier}, which does not resolve`);
         if (resolved.endsWith('.ts')) pending.push(resolved);
       } else if (!specifier.startsWith('node:')) {
@@ -42,7 +44,17 @@ describe('gateway boundaries', () => {
   });
 
   it('loads no database, ORM or subgraph framework', () => {
-    const forbidden = ['@prisma/client', '@prisma/adapter-pg', '@electric-sql/pglite', 'pglite-prisma-adapter', 'pg', 'type-graphql', 'reflect-metadata', '@apollo/subgraph', 'onnxruntime-node'];
+    const forbidden = [
+      '@prisma/client',
+      '@prisma/adapter-pg',
+      '@electric-sql/pglite',
+      'pglite-prisma-adapter',
+      'pg',
+      'type-graphql',
+      'reflect-metadata',
+      '@apollo/subgraph',
+      'onnxruntime-node',
+    ];
     expect([...graph.packages].filter((name) => forbidden.includes(name))).toEqual([]);
     expect(graph.packages).toContain('@apollo/gateway');
   });

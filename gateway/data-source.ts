@@ -7,7 +7,10 @@ export interface GatewayContext {
 
 /** Forwards the verified viewer to subgraphs in signed headers (never the client's raw token). */
 export class SignedClaimsDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly internalSecret: string) {
+  constructor(
+    url: string,
+    private readonly internalSecret: string,
+  ) {
     super({ url });
   }
 

@@ -89,7 +89,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   if (options.ide) {
     const { devUserId } = options.ide;
     // A dev token can be minted only where the gateway holds the signing secret (not with JWKS).
-    const devToken = devUserId && !options.jwksUrl ? () => signToken(options.jwtSecret, { userId: devUserId, roles: ['customer'] }) : undefined;
+    const devToken =
+      devUserId && !options.jwksUrl ? () => signToken(options.jwtSecret, { userId: devUserId, roles: ['customer'] }) : undefined;
     serveIde(host.app, { endpoint: '/graphql', devToken });
   }
   host.app.use(

@@ -6,7 +6,10 @@ import { ErrorCode, httpStatusOf } from '../platform/errors';
 
 export class InferenceError extends Error {
   readonly status: number;
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'InferenceError';
     this.status = httpStatusOf[code];

@@ -72,7 +72,14 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
 export { ModelStore } from './repository/model-store';
 export { publishModelVersion, readIdMaps, listVersions, type IdMaps } from './repository/model-repository';
 export type { ModelConfig } from './repository/model-config';
-export { trainAndPublish, ensureModel, EMBEDDED_TRAINING, EVALUATED_TRAINING, type TrainOptions, type TrainResult } from './training/train-and-publish';
+export {
+  trainAndPublish,
+  ensureModel,
+  EMBEDDED_TRAINING,
+  EVALUATED_TRAINING,
+  type TrainOptions,
+  type TrainResult,
+} from './training/train-and-publish';
 export type { Interaction, InteractionSource } from './training/interactions';
 export { MovieLens100kSource } from './training/movielens';
 export { RECOMMENDER, SIMILAR_ITEMS, EXCLUDE_PAD } from './training/export-models';

@@ -11,7 +11,10 @@ async function main(): Promise<void> {
   const logger = serviceLogger('inference');
   const server = await startInferenceServer({ logger });
   if (server.store.modelNames().length === 0) {
-    logger.warn({ repository: server.store.repository }, 'model repository is empty: run `npm run train` (new versions are picked up without a restart)');
+    logger.warn(
+      { repository: server.store.repository },
+      'model repository is empty: run `npm run train` (new versions are picked up without a restart)',
+    );
   }
   process.send?.({ url: server.url, port: server.port });
   const stop = async () => {

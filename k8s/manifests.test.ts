@@ -115,7 +115,10 @@ function strategicMerge(base: Json, patch: Json): Json {
 
 function jsonPatch(target: Obj, ops: Obj[], where: string): void {
   for (const op of ops) {
-    const parts = String(op.path).split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = String(op.path)
+      .split('/')
+      .slice(1)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     const last = parts.pop()!;
     let node: Json = target;
     for (const part of parts) {
@@ -202,7 +205,10 @@ function render(dir: string): Rendered {
     }
     const target = entry.target ?? { kind: (patch as K8s).kind, name: (patch as K8s).metadata?.name };
     const matches = objects.filter(
-      (obj) => obj.kind === target.kind && obj.metadata?.name === target.name && (!target.group || String(obj.apiVersion).startsWith(`${target.group}/`)),
+      (obj) =>
+        obj.kind === target.kind &&
+        obj.metadata?.name === target.name &&
+        (!target.group || String(obj.apiVersion).startsWith(`${target.group}/`)),
     );
     if (matches.length !== 1) throw new Error(`${where} targets ${target.kind}/${target.name}, which the kustomization does not contain`);
     if (Array.isArray(patch)) {
@@ -233,7 +239,8 @@ function render(dir: string): Rendered {
     expect(includeSelectors).toBe(false); // selectors are immutable: never change them by a label transformer
     for (const obj of objects) {
       obj.metadata.labels = { ...obj.metadata.labels, ...pairs };
-      if (includeTemplates && obj.spec?.template?.metadata) obj.spec.template.metadata.labels = { ...obj.spec.template.metadata.labels, ...pairs };
+      if (includeTemplates && obj.spec?.template?.metadata)
+        obj.spec.template.metadata.labels = { ...obj.spec.template.metadata.labels, ...pairs };
     }
   }
   const ids = objects.map(idOf);
@@ -272,7 +279,10 @@ const get = (objects: K8s[], kind: string, name: string): K8s => {
   if (!found) throw new Error(`${kind}/${name} not found`);
   return found;
 };
-const containersOf = (deployment: K8s): K8s[] => [...deployment.spec.template.spec.containers, ...(deployment.spec.template.spec.initContainers ?? [])];
+const containersOf = (deployment: K8s): K8s[] => [
+  ...deployment.spec.template.spec.containers,
+  ...(deployment.spec.template.spec.initContainers ?? []),
+];
 const matchesLabels = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
 
@@ -297,14 +307,16 @@ function checkWiring(name: string, { objects, generated }: Rendered, envNames: S
     const ports = containersOf(targets[0]).flatMap((c) => c.ports ?? []);
     for (const port of svc.spec.ports) {
       if (typeof port.targetPort !== 'string') throw new Error(`${where}: port ${port.port} must target a named containerPort`);
-      if (!ports.some((p: K8s) => p.name === port.targetPort)) throw new Error(`${where}: targetPort ${port.targetPort} is no containerPort of ${targets[0].metadata.name}`);
+      if (!ports.some((p: K8s) => p.name === port.targetPort))
+        throw new Error(`${where}: targetPort ${port.targetPort} is no containerPort of ${targets[0].metadata.name}`);
     }
   }
 
   for (const d of deployments) {
     const where = `${name}: Deployment/${d.metadata.name}`;
     const pod = d.spec.template.spec;
-    if (!matchesLabels(d.spec.selector.matchLabels, d.spec.template.metadata.labels)) throw new Error(`${where}: selector does not match its pod labels`);
+    if (!matchesLabels(d.spec.selector.matchLabels, d.spec.template.metadata.labels))
+      throw new Error(`${where}: selector does not match its pod labels`);
     expect(pod.securityContext?.runAsNonRoot).toBe(true);
     expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
     const volumes = new Map<string, K8s>((pod.volumes ?? []).map((v: K8s) => [v.name, v]));
@@ -313,7 +325,10 @@ function checkWiring(name: string, { objects, generated }: Rendered, envNames: S
     }
     for (const c of containersOf(d)) {
       const cwhere = `${where} container ${c.name}`;
-      expect([cwhere, c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.memory ? 'ok' : 'missing']).toEqual([cwhere, 'ok']);
+      expect([
+        cwhere,
+        c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.memory ? 'ok' : 'missing',
+      ]).toEqual([cwhere, 'ok']);
       expect([cwhere, c.securityContext?.allowPrivilegeEscalation]).toEqual([cwhere, false]);
       for (const mount of c.volumeMounts ?? []) {
         if (!volumes.has(mount.name)) throw new Error(`${cwhere}: mounts unknown volume ${mount.name}`);
@@ -348,7 +363,8 @@ function checkWiring(name: string, { objects, generated }: Rendered, envNames: S
         if (ref) {
           expect([cwhere, ref.name, SECRET_KEYS.includes(ref.key)]).toEqual([cwhere, 'platform-secrets', true]);
           const secret = secrets.find((s) => s.metadata.name === ref.name);
-          if (secret && !ref.optional) expect([cwhere, Object.keys(secret.data ?? secret.stringData ?? {})]).toEqual([cwhere, expect.arrayContaining([ref.key])]);
+          if (secret && !ref.optional)
+            expect([cwhere, Object.keys(secret.data ?? secret.stringData ?? {})]).toEqual([cwhere, expect.arrayContaining([ref.key])]);
           if (generated.size > 0) expect(generated.has(ref.name)).toBe(true);
         } else if (env.valueFrom) {
           throw new Error(`${cwhere}: env ${env.name} comes from neither a value nor platform-secrets`);
@@ -363,7 +379,8 @@ function checkWiring(name: string, { objects, generated }: Rendered, envNames: S
       }
       // NODE_ENV=production refuses to start without these.
       expect([cwhere, names]).toEqual([cwhere, expect.arrayContaining(['NODE_ENV', 'HOST', 'INTERNAL_SECRET', 'JWT_SECRET'])]);
-      if (SUBGRAPHS.includes(service as (typeof SUBGRAPHS)[number])) expect([cwhere, names]).toEqual([cwhere, expect.arrayContaining(['DATABASE_URL', 'REDIS_URL'])]);
+      if (SUBGRAPHS.includes(service as (typeof SUBGRAPHS)[number]))
+        expect([cwhere, names]).toEqual([cwhere, expect.arrayContaining(['DATABASE_URL', 'REDIS_URL'])]);
     }
   }
 
@@ -413,11 +430,27 @@ describe('k8s manifests', () => {
 
   test('every YAML file belongs to some kustomization', () => {
     for (const dir of OVERLAYS) render(path.join(K8S_DIR, dir));
-    expect(yamlFiles(K8S_DIR).filter((file) => !usedFiles.has(file)).map(rel)).toEqual([]);
+    expect(
+      yamlFiles(K8S_DIR)
+        .filter((file) => !usedFiles.has(file))
+        .map(rel),
+    ).toEqual([]);
   });
 
   test('the env names the code reads are found', () => {
-    for (const name of ['DATABASE_URL', 'REDIS_URL', 'INFERENCE_URL', 'MODEL_REPOSITORY', 'JWT_SECRET', 'INTERNAL_SECRET', 'HOST', 'GATEWAY_PORT', 'USERS_URL', 'RECOMMENDATIONS_URL', 'INFERENCE_EXECUTION_PROVIDERS']) {
+    for (const name of [
+      'DATABASE_URL',
+      'REDIS_URL',
+      'INFERENCE_URL',
+      'MODEL_REPOSITORY',
+      'JWT_SECRET',
+      'INTERNAL_SECRET',
+      'HOST',
+      'GATEWAY_PORT',
+      'USERS_URL',
+      'RECOMMENDATIONS_URL',
+      'INFERENCE_EXECUTION_PROVIDERS',
+    ]) {
       expect([name, envNames.has(name)]).toEqual([name, true]);
     }
     expect(envNames.has('NOT_A_SETTING')).toBe(false);
@@ -487,7 +520,11 @@ describe('k8s manifests', () => {
     expect(triton.volumeMounts.find((m: K8s) => m.name === 'model-repository').mountPath).toBe('/models');
     expect(triton.resources.limits['nvidia.com/gpu']).toBe(1);
     expect(get(objects, 'ConfigMap', 'platform-config').data.INFERENCE_URL).toBe('http://inference:8000');
-    expect(get(objects, 'Service', 'inference').spec.ports.map((p: K8s) => p.port).sort()).toEqual([8000, 8002]);
+    expect(
+      get(objects, 'Service', 'inference')
+        .spec.ports.map((p: K8s) => p.port)
+        .sort(),
+    ).toEqual([8000, 8002]);
   });
 
   test('Dockerfile and .dockerignore', () => {
@@ -505,7 +542,10 @@ describe('k8s manifests', () => {
       expect(assemble).toContain(`$src/${file}`);
       expect(fs.existsSync(path.join(ROOT, file))).toBe(true);
     }
-    const ignored = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    const ignored = fs
+      .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
     for (const entry of ['node_modules', 'dist', '.data', '.git', 'coverage']) expect(ignored).toContain(entry);
   });
 });

@@ -87,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
   const production = env.NODE_ENV === 'production';
   const jwtSecret = optional(env, 'JWT_SECRET');
   const internalSecret = optional(env, 'INTERNAL_SECRET');
-  if (production && (!jwtSecret && !optional(env, 'JWKS_URL'))) {
+  if (production && !jwtSecret && !optional(env, 'JWKS_URL')) {
     throw new Error('JWT_SECRET or JWKS_URL must be set when NODE_ENV=production');
   }
   if (production && !internalSecret) {

@@ -41,14 +41,12 @@ export function appError(code: ErrorCode, message: string, extensions: Record<st
   return new GraphQLError(message, { extensions: { ...extensions, code } });
 }
 
-export const unauthenticated = (message = 'Sign in: send Authorization: Bearer <token>') =>
-  appError(ErrorCode.UNAUTHENTICATED, message);
+export const unauthenticated = (message = 'Sign in: send Authorization: Bearer <token>') => appError(ErrorCode.UNAUTHENTICATED, message);
 export const forbidden = (message: string) => appError(ErrorCode.FORBIDDEN, message);
 export const notFound = (what: string, id: string) => appError(ErrorCode.NOT_FOUND, `${what} ${id} was not found`, { id });
 
 /** A client sent a value that is well-typed but not acceptable; `field` is its path in the input. */
-export const badInput = (field: string, message: string) =>
-  appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
+export const badInput = (field: string, message: string) => appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
 
 const CLIENT_CODES = new Set<string>([
   ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),

@@ -71,15 +71,13 @@ async function applyPending(sql: SqlExecutor, dir: string): Promise<string[]> {
         continue;
       }
       const id = crypto.randomUUID();
-      await sql.query(
-        'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
-        [id, migration.checksum, migration.name],
-      );
+      await sql.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())', [
+        id,
+        migration.checksum,
+        migration.name,
+      ]);
       await sql.exec(`BEGIN;\n${migration.sql}\nCOMMIT;`);
-      await sql.query(
-        'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
-        [id],
-      );
+      await sql.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
       done.push(migration.name);
     }
     return done;

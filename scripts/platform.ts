@@ -124,7 +124,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const restartSubgraph = async (name: SubgraphName) => {
       const port = running[name].port;
       await running[name].close();
-      await startOne(subgraphs.find((definition) => definition.name === name)!, port);
+      await startOne(
+        subgraphs.find((definition) => definition.name === name)!,
+        port,
+      );
     };
 
     const gateway = await startGateway({
@@ -139,7 +142,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       log: serviceLogger('gateway'),
     });
     closers.push(['gateway', () => gateway.close()]);
-    return { config, db, bus, gateway, inference, subgraphs: running, queryCounts, stopSubgraph: (name) => running[name].close(), restartSubgraph, close };
+    return {
+      config,
+      db,
+      bus,
+      gateway,
+      inference,
+      subgraphs: running,
+      queryCounts,
+      stopSubgraph: (name) => running[name].close(),
+      restartSubgraph,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -118,14 +118,26 @@ async function main() {
     const inference = await start('inference', 'dist/inference/main.js', { ...env, INFERENCE_PORT: '0' });
     const urls = {};
     for (const name of SUBGRAPHS) {
-      urls[name] = await start(name, `dist/subgraphs/${name}/index.js`, { ...env, [`${name.toUpperCase()}_PORT`]: '0', INFERENCE_URL: inference });
+      urls[name] = await start(name, `dist/subgraphs/${name}/index.js`, {
+        ...env,
+        [`${name.toUpperCase()}_PORT`]: '0',
+        INFERENCE_URL: inference,
+      });
     }
     const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_URL`, `${urls[name]}/graphql`]));
     // The gateway process writes down every module it loaded when it exits (checked below).
     const loadedList = path.join(models, 'gateway-modules.json');
     const recorder = path.join(models, 'record-modules.cjs');
-    fs.writeFileSync(recorder, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadedList)}, JSON.stringify(Object.keys(require.cache))));\n`);
-    const gateway = await start('gateway', 'dist/gateway/main.js', { ...env, GATEWAY_PORT: '0', INFERENCE_URL: inference, ...subgraphUrls }, ['--require', recorder]);
+    fs.writeFileSync(
+      recorder,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadedList)}, JSON.stringify(Object.keys(require.cache))));\n`,
+    );
+    const gateway = await start(
+      'gateway',
+      'dist/gateway/main.js',
+      { ...env, GATEWAY_PORT: '0', INFERENCE_URL: inference, ...subgraphUrls },
+      ['--require', recorder],
+    );
     gatewayModules = loadedList;
 
     for (const [name, url] of [['inference', inference], ...SUBGRAPHS.map((name) => [name, urls[name]]), ['gateway', gateway]]) {
@@ -145,9 +157,15 @@ async function main() {
   if (!failure && gatewayModules) {
     // A gateway pod carries no database or subgraph code.
     const loaded = JSON.parse(fs.readFileSync(gatewayModules, 'utf8')).map((file) => path.relative(runtime, file));
-    const strays = loaded.filter((file) => /^dist\/(subgraphs|prisma|inference)\/|node_modules\/(@prisma\/client|@electric-sql\/pglite|type-graphql|pg)\//.test(file));
-    if (strays.length > 0) failure = new Error(`the gateway process loaded ${strays.length} modules it must not: ${strays.slice(0, 5).join(', ')}`);
-    else process.stdout.write(`  ok  the gateway process loaded ${loaded.length} modules, none of subgraphs, Prisma, PGlite, pg or type-graphql\n`);
+    const strays = loaded.filter((file) =>
+      /^dist\/(subgraphs|prisma|inference)\/|node_modules\/(@prisma\/client|@electric-sql\/pglite|type-graphql|pg)\//.test(file),
+    );
+    if (strays.length > 0)
+      failure = new Error(`the gateway process loaded ${strays.length} modules it must not: ${strays.slice(0, 5).join(', ')}`);
+    else
+      process.stdout.write(
+        `  ok  the gateway process loaded ${loaded.length} modules, none of subgraphs, Prisma, PGlite, pg or type-graphql\n`,
+      );
   }
   await withAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   fs.rmSync(models, { recursive: true, force: true });

@@ -8,14 +8,49 @@ import { startTestPlatform, type TestPlatform } from './support/platform';
 
 const CATALOGUE = gql`
   query ($first: Int!) {
-    products(first: $first) { edges { node { name similar(first: 2) { product { name price { amount } } } } } }
+    products(first: $first) {
+      edges {
+        node {
+          name
+          similar(first: 2) {
+            product {
+              name
+              price {
+                amount
+              }
+            }
+          }
+        }
+      }
+    }
   }
 `;
 
 const CUSTOMERS = gql`
   query ($first: Int!) {
     users(first: $first) {
-      edges { node { name orders(first: 3) { edges { node { total { amount } items { product { name } } payment { status } } } } } }
+      edges {
+        node {
+          name
+          orders(first: 3) {
+            edges {
+              node {
+                total {
+                  amount
+                }
+                items {
+                  product {
+                    name
+                  }
+                }
+                payment {
+                  status
+                }
+              }
+            }
+          }
+        }
+      }
     }
   }
 `;

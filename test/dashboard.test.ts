@@ -32,15 +32,36 @@ describe('live dashboard', () => {
     await page.waitForSelector('#status[data-state="live"]', { timeout: 10_000 });
     await page.waitForSelector('#items tbody tr');
     // 'live' means connected; wait until the subscription itself reached the subgraph.
-    await eventually(async () => t.platform.gateway.hub.upstreamCount, (count) => count === 1);
-
-    const { products } = await t.client().request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(
-      gql`{ products(first: 50) { edges { node { id stock } } } }`,
+    await eventually(
+      async () => t.platform.gateway.hub.upstreamCount,
+      (count) => count === 1,
     );
+
+    const { products } = await t.client().request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(gql`
+      {
+        products(first: 50) {
+          edges {
+            node {
+              id
+              stock
+            }
+          }
+        }
+      }
+    `);
     const productId = products.edges.find((edge) => edge.node.stock > 10)!.node.id;
-    await t.client(token).request(gql`mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`, {
-      input: { idempotencyKey: 'dashboard-order', items: [{ productId, quantity: 1 }] },
-    });
+    await t.client(token).request(
+      gql`
+        mutation ($input: PlaceOrderInput!) {
+          placeOrder(input: $input) {
+            id
+          }
+        }
+      `,
+      {
+        input: { idempotencyKey: 'dashboard-order', items: [{ productId, quantity: 1 }] },
+      },
+    );
 
     const row = await page.waitForSelector('#log tbody tr[data-trigger="ORDER_PLACED"]', { timeout: 5_000 });
     const text = await row.innerText();

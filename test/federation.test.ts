@@ -11,33 +11,103 @@ const DASHBOARD = gql`
     me {
       name
       orders(first: 3) {
-        edges { node { total { amount currency } items { quantity product { name price { amount } } } payment { status } } }
+        edges {
+          node {
+            total {
+              amount
+              currency
+            }
+            items {
+              quantity
+              product {
+                name
+                price {
+                  amount
+                }
+              }
+            }
+            payment {
+              status
+            }
+          }
+        }
       }
-      recommendations(first: 5) { score product { name category } }
+      recommendations(first: 5) {
+        score
+        product {
+          name
+          category
+        }
+      }
     }
   }
 `;
 
 const PLACE_ORDER = gql`
   mutation ($input: PlaceOrderInput!) {
-    placeOrder(input: $input) { id status total { amount currency } items { quantity unitPrice { amount } product { id stock } } }
+    placeOrder(input: $input) {
+      id
+      status
+      total {
+        amount
+        currency
+      }
+      items {
+        quantity
+        unitPrice {
+          amount
+        }
+        product {
+          id
+          stock
+        }
+      }
+    }
   }
 `;
 
 const PAY_ORDER = gql`
   mutation ($input: PayOrderInput!) {
-    payOrder(input: $input) { id status method failureReason amount { amount currency } order { id } }
+    payOrder(input: $input) {
+      id
+      status
+      method
+      failureReason
+      amount {
+        amount
+        currency
+      }
+      order {
+        id
+      }
+    }
   }
 `;
 
 const PRODUCT_STOCK = gql`
-  query ($id: ID!) { product(id: $id) { id stock price { amount } } }
+  query ($id: ID!) {
+    product(id: $id) {
+      id
+      stock
+      price {
+        amount
+      }
+    }
+  }
 `;
 
 interface DashboardData {
   me: {
     name: string;
-    orders: { edges: { node: { total: { amount: number }; items: { quantity: number; product: { name: string; price: { amount: number } } }[]; payment: { status: string } | null } }[] };
+    orders: {
+      edges: {
+        node: {
+          total: { amount: number };
+          items: { quantity: number; product: { name: string; price: { amount: number } } }[];
+          payment: { status: string } | null;
+        };
+      }[];
+    };
     recommendations: { score: number; product: { name: string; category: string } }[];
   };
 }
@@ -70,9 +140,18 @@ describe('federated platform through the gateway', () => {
 
   it('places and pays an order once, however often the same keys are sent', async () => {
     const client = t.client(await t.token(stranger));
-    const { products } = await client.request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(
-      gql`{ products(first: 50) { edges { node { id stock } } } }`,
-    );
+    const { products } = await client.request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(gql`
+      {
+        products(first: 50) {
+          edges {
+            node {
+              id
+              stock
+            }
+          }
+        }
+      }
+    `);
     const product = products.edges.map((edge) => edge.node).find((node) => node.stock >= 5)!;
     const input = { idempotencyKey: `order-${Date.now()}`, items: [{ productId: product.id, quantity: 2 }] };
 
@@ -98,17 +177,40 @@ describe('federated platform through the gateway', () => {
     const stockNow = await client.request<{ product: { stock: number } }>(PRODUCT_STOCK, { id: product.id });
     expect(stockNow.product.stock).toBe(product.stock - 2);
     const readStatus = async () =>
-      (await client.request<{ order: { status: string } }>(gql`query ($id: ID!) { order(id: $id) { status } }`, { id: first.placeOrder.id })).order.status;
+      (
+        await client.request<{ order: { status: string } }>(
+          gql`
+            query ($id: ID!) {
+              order(id: $id) {
+                status
+              }
+            }
+          `,
+          { id: first.placeOrder.id },
+        )
+      ).order.status;
     // Order status follows the payments service's event; it settles shortly after.
     expect(await eventually(readStatus, (status) => status === 'PAID')).toBe('PAID');
   });
 
   it('records a declined card as a FAILED payment, then accepts another card, then refunds once', async () => {
     const client = t.client(await t.token(stranger));
-    const { products } = await client.request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(
-      gql`{ products(first: 50, after: null) { edges { node { id stock } } } }`,
-    );
-    const product = products.edges.map((edge) => edge.node).reverse().find((node) => node.stock >= 1)!;
+    const { products } = await client.request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(gql`
+      {
+        products(first: 50, after: null) {
+          edges {
+            node {
+              id
+              stock
+            }
+          }
+        }
+      }
+    `);
+    const product = products.edges
+      .map((edge) => edge.node)
+      .reverse()
+      .find((node) => node.stock >= 1)!;
     const { placeOrder } = await client.request<{ placeOrder: { id: string } }>(PLACE_ORDER, {
       input: { idempotencyKey: `declined-${Date.now()}`, items: [{ productId: product.id, quantity: 1 }] },
     });
@@ -121,26 +223,92 @@ describe('federated platform through the gateway', () => {
     });
     expect(ok.payOrder.status).toBe('CAPTURED');
 
-    const REFUND = gql`mutation ($id: ID!) { refundPayment(paymentId: $id) { id status } }`;
+    const REFUND = gql`
+      mutation ($id: ID!) {
+        refundPayment(paymentId: $id) {
+          id
+          status
+        }
+      }
+    `;
     const refunded = await client.request<{ refundPayment: { status: string } }>(REFUND, { id: ok.payOrder.id });
     expect(refunded.refundPayment.status).toBe('REFUNDED');
     const again = await graphqlErrors(client.request(REFUND, { id: ok.payOrder.id }));
-    expect(again[0]).toMatchObject({ message: 'A payment in status REFUNDED cannot become REFUNDED', extensions: { code: 'INVALID_STATE_TRANSITION' } });
+    expect(again[0]).toMatchObject({
+      message: 'A payment in status REFUNDED cannot become REFUNDED',
+      extensions: { code: 'INVALID_STATE_TRANSITION' },
+    });
   });
 
   it("keeps one user's orders and payments from another", async () => {
     const owner = t.client(await t.token(buyer));
     const other = t.client(await t.token(stranger));
-    const { me } = await owner.request<{ me: { id: string; orders: { edges: { node: { id: string; payment: { id: string } | null } }[] } } }>(
-      gql`{ me { id orders(first: 5) { edges { node { id payment { id } } } } } }`,
-    );
+    const { me } = await owner.request<{
+      me: { id: string; orders: { edges: { node: { id: string; payment: { id: string } | null } }[] } };
+    }>(gql`
+      {
+        me {
+          id
+          orders(first: 5) {
+            edges {
+              node {
+                id
+                payment {
+                  id
+                }
+              }
+            }
+          }
+        }
+      }
+    `);
     const order = me.orders.edges.find((edge) => edge.node.payment)!.node;
 
-    const viaUser = await graphqlErrors(other.request(gql`query ($id: ID!) { user(id: $id) { orders(first: 5) { edges { node { id } } } } }`, { id: buyer }));
+    const viaUser = await graphqlErrors(
+      other.request(
+        gql`
+          query ($id: ID!) {
+            user(id: $id) {
+              orders(first: 5) {
+                edges {
+                  node {
+                    id
+                  }
+                }
+              }
+            }
+          }
+        `,
+        { id: buyer },
+      ),
+    );
     expect(viaUser[0].extensions?.code).toBe('FORBIDDEN');
-    const viaOrder = await other.request<{ order: unknown }>(gql`query ($id: ID!) { order(id: $id) { id total { amount } } }`, { id: order.id });
+    const viaOrder = await other.request<{ order: unknown }>(
+      gql`
+        query ($id: ID!) {
+          order(id: $id) {
+            id
+            total {
+              amount
+            }
+          }
+        }
+      `,
+      { id: order.id },
+    );
     expect(viaOrder.order).toBeNull();
-    const refund = await graphqlErrors(other.request(gql`mutation ($id: ID!) { refundPayment(paymentId: $id) { status } }`, { id: order.payment!.id }));
+    const refund = await graphqlErrors(
+      other.request(
+        gql`
+          mutation ($id: ID!) {
+            refundPayment(paymentId: $id) {
+              status
+            }
+          }
+        `,
+        { id: order.payment!.id },
+      ),
+    );
     expect(refund[0].extensions?.code).toBe('NOT_FOUND');
     const pay = await graphqlErrors(
       other.request(PAY_ORDER, { input: { orderId: order.id, idempotencyKey: 'steal', cardNumber: '4242424242424242' } }),
@@ -148,12 +316,29 @@ describe('federated platform through the gateway', () => {
     expect(pay[0].extensions?.code).toBe('NOT_FOUND');
 
     const admin = t.client(await t.token(stranger, ['customer', 'admin']));
-    const asAdmin = await admin.request<{ order: { id: string } }>(gql`query ($id: ID!) { order(id: $id) { id } }`, { id: order.id });
+    const asAdmin = await admin.request<{ order: { id: string } }>(
+      gql`
+        query ($id: ID!) {
+          order(id: $id) {
+            id
+          }
+        }
+      `,
+      { id: order.id },
+    );
     expect(asAdmin.order.id).toBe(order.id);
   });
 
   it('answers a missing or forged token with UNAUTHENTICATED', async () => {
-    const anonymous = await graphqlErrors(t.client().request(gql`{ me { id } }`));
+    const anonymous = await graphqlErrors(
+      t.client().request(gql`
+        {
+          me {
+            id
+          }
+        }
+      `),
+    );
     expect(anonymous[0].extensions?.code).toBe('UNAUTHENTICATED');
 
     const forged = await fetch(t.url, {
@@ -168,21 +353,39 @@ describe('federated platform through the gateway', () => {
 
   it('answers malformed input with BAD_USER_INPUT naming the field', async () => {
     const client = t.client(await t.token(stranger));
-    const zero = await graphqlErrors(client.request(PLACE_ORDER, { input: { idempotencyKey: 'bad-1', items: [{ productId: 'product-00001', quantity: 0 }] } }));
+    const zero = await graphqlErrors(
+      client.request(PLACE_ORDER, { input: { idempotencyKey: 'bad-1', items: [{ productId: 'product-00001', quantity: 0 }] } }),
+    );
     expect(zero[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.items[0].quantity' } });
     expect(zero[0].message).toContain('input.items[0].quantity');
 
-    const typed = await graphqlErrors(client.request(PLACE_ORDER, { input: { idempotencyKey: 'bad-2', items: [{ productId: 'p', quantity: 'two' }] } }));
+    const typed = await graphqlErrors(
+      client.request(PLACE_ORDER, { input: { idempotencyKey: 'bad-2', items: [{ productId: 'p', quantity: 'two' }] } }),
+    );
     expect(typed[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(typed[0].message).toContain('quantity');
 
-    const unknown = await graphqlErrors(client.request(PLACE_ORDER, { input: { idempotencyKey: 'bad-3', items: [{ productId: 'no-such-product', quantity: 1 }] } }));
+    const unknown = await graphqlErrors(
+      client.request(PLACE_ORDER, { input: { idempotencyKey: 'bad-3', items: [{ productId: 'no-such-product', quantity: 1 }] } }),
+    );
     expect(unknown[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.items[0].productId' } });
 
     const card = await graphqlErrors(client.request(PAY_ORDER, { input: { orderId: 'x', idempotencyKey: 'k', cardNumber: '1234' } }));
     expect(card[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'input.cardNumber' } });
 
-    const page = await graphqlErrors(client.request(gql`{ products(first: 0) { edges { node { id } } } }`));
+    const page = await graphqlErrors(
+      client.request(gql`
+        {
+          products(first: 0) {
+            edges {
+              node {
+                id
+              }
+            }
+          }
+        }
+      `),
+    );
     expect(page[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'first' } });
   });
 });

@@ -19,7 +19,8 @@ interface EditorElement {
 type PageGlobals = { document: { querySelector(css: string): EditorElement } };
 const editorAt = (css: string) => (globalThis as unknown as PageGlobals).document.querySelector(`${css} .CodeMirror`).CodeMirror;
 
-const editorValue = (page: Page, selector: string) => page.evaluate(`(${editorAt})(${JSON.stringify(selector)}).getValue()`) as Promise<string>;
+const editorValue = (page: Page, selector: string) =>
+  page.evaluate(`(${editorAt})(${JSON.stringify(selector)}).getValue()`) as Promise<string>;
 const setQuery = (page: Page, query: string) => page.evaluate(`(${editorAt})('.graphiql-query-editor').setValue(${JSON.stringify(query)})`);
 
 describe('GraphQL IDE', () => {
@@ -56,7 +57,11 @@ describe('GraphQL IDE', () => {
   it('runs a query as the dev user', async () => {
     await setQuery(page, '{ me { id name } products(first: 2) { edges { node { name } } } }');
     await page.click('.graphiql-execute-button');
-    const response = await eventually(async () => editorValue(page, '.graphiql-response'), (text) => text.includes('"me"'), 10_000);
+    const response = await eventually(
+      async () => editorValue(page, '.graphiql-response'),
+      (text) => text.includes('"me"'),
+      10_000,
+    );
     const { data, errors } = JSON.parse(response);
     expect(errors).toBeUndefined();
     expect(data.me.id).toBe('user-0001');
@@ -67,19 +72,49 @@ describe('GraphQL IDE', () => {
   it('runs a subscription over graphql-ws with the same token', async () => {
     await setQuery(page, 'subscription { recommendationsUpdated(userId: "user-0001") { trigger items { product { name } } } }');
     await page.click('.graphiql-execute-button');
-    await eventually(async () => t.platform.gateway.hub.upstreamCount, (count) => count === 1, 10_000);
-    const { products } = await t.client().request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(gql`{ products(first: 50) { edges { node { id stock } } } }`);
+    await eventually(
+      async () => t.platform.gateway.hub.upstreamCount,
+      (count) => count === 1,
+      10_000,
+    );
+    const { products } = await t.client().request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(gql`
+      {
+        products(first: 50) {
+          edges {
+            node {
+              id
+              stock
+            }
+          }
+        }
+      }
+    `);
     const productId = products.edges.find((edge) => edge.node.stock > 10)!.node.id;
-    await t.client(await t.token('user-0001')).request(gql`mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`, {
-      input: { idempotencyKey: 'ide-order', items: [{ productId, quantity: 1 }] },
-    });
-    const response = await eventually(async () => editorValue(page, '.graphiql-response'), (text) => text.includes('ORDER_PLACED'), 10_000);
+    await t.client(await t.token('user-0001')).request(
+      gql`
+        mutation ($input: PlaceOrderInput!) {
+          placeOrder(input: $input) {
+            id
+          }
+        }
+      `,
+      {
+        input: { idempotencyKey: 'ide-order', items: [{ productId, quantity: 1 }] },
+      },
+    );
+    const response = await eventually(
+      async () => editorValue(page, '.graphiql-response'),
+      (text) => text.includes('ORDER_PLACED'),
+      10_000,
+    );
     expect(JSON.parse(response).data.recommendationsUpdated.items.length).toBeGreaterThan(0);
     expect(offMachine).toEqual([]);
   });
 
   it('still answers API clients on GET /graphql', async () => {
-    const response = await fetch(`${t.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+    const response = await fetch(`${t.url}?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });

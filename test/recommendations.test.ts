@@ -44,17 +44,34 @@ describe('model-backed recommendations', () => {
 
   const recsOf = async (userId: string, first = 10, context = 'HOME') =>
     (
-      await t.client(admin).request<{ user: { recommendations: Rec[] } }>(
-        `query ($id: ID!, $first: Int!, $context: RecommendationPlacement!) { user(id: $id) { recommendations(first: $first, context: $context) { ${REC_FIELDS} } } }`,
-        { id: userId, first, context },
-      )
+      await t
+        .client(admin)
+        .request<{ user: { recommendations: Rec[] } }>(
+          `query ($id: ID!, $first: Int!, $context: RecommendationPlacement!) { user(id: $id) { recommendations(first: $first, context: $context) { ${REC_FIELDS} } } }`,
+          { id: userId, first, context },
+        )
     ).user.recommendations;
 
   it('sends one inference request for a dashboard of 200 users', async () => {
     const before = await metric(inferenceUrl, 'inference_requests_total', { model: 'recommender' });
-    const { users } = await t.client(admin).request<{ users: { edges: { node: { id: string; recommendations: Rec[] } }[] } }>(
-      gql`{ users(first: 200) { edges { node { id recommendations(first: 10) { product { name } degraded modelVersion } } } } }`,
-    );
+    const { users } = await t.client(admin).request<{ users: { edges: { node: { id: string; recommendations: Rec[] } }[] } }>(gql`
+      {
+        users(first: 200) {
+          edges {
+            node {
+              id
+              recommendations(first: 10) {
+                product {
+                  name
+                }
+                degraded
+                modelVersion
+              }
+            }
+          }
+        }
+      }
+    `);
     const after = await metric(inferenceUrl, 'inference_requests_total', { model: 'recommender' });
     expect(users.edges).toHaveLength(200);
     expect(users.edges.every((edge) => edge.node.recommendations.length === 10)).toBe(true);
@@ -67,12 +84,37 @@ describe('model-backed recommendations', () => {
     const requestsBefore = await metric(inferenceUrl, 'inference_requests_total', { model: 'recommender' });
     const batchesBefore = await metric(inferenceUrl, 'inference_batch_size_count', { model: 'recommender' });
     // 50 operations at once, each a different page of 4 users (cold in the cache, CART placement).
-    const { users } = await t.client(admin).request<{ users: { edges: { cursor: string }[] } }>(gql`{ users(first: 200) { edges { cursor } } }`);
-    const cursors = users.edges.filter((_, index) => index % 4 === 3).map((edge) => edge.cursor).slice(0, 50);
+    const { users } = await t.client(admin).request<{ users: { edges: { cursor: string }[] } }>(gql`
+      {
+        users(first: 200) {
+          edges {
+            cursor
+          }
+        }
+      }
+    `);
+    const cursors = users.edges
+      .filter((_, index) => index % 4 === 3)
+      .map((edge) => edge.cursor)
+      .slice(0, 50);
     await Promise.all(
       cursors.map((after) =>
         t.client(admin).request(
-          gql`query ($after: String) { users(first: 4, after: $after) { edges { node { recommendations(first: 5, context: CART) { product { id } } } } } }`,
+          gql`
+            query ($after: String) {
+              users(first: 4, after: $after) {
+                edges {
+                  node {
+                    recommendations(first: 5, context: CART) {
+                      product {
+                        id
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          `,
           { after },
         ),
       ),
@@ -90,16 +132,28 @@ describe('model-backed recommendations', () => {
     // Take some of the most recommended products out of stock, so the rule has work to do.
     const sample = await recsOf('user-0002', 20);
     for (const rec of sample.slice(0, 5)) {
-      await t.client(admin).request(gql`mutation ($id: ID!) { setProductStock(productId: $id, stock: 0) { id } }`, { id: rec.product.id });
+      await t.client(admin).request(
+        gql`
+          mutation ($id: ID!) {
+            setProductStock(productId: $id, stock: 0) {
+              id
+            }
+          }
+        `,
+        { id: rec.product.id },
+      );
     }
     const userIds = Array.from({ length: 240 }, (_, index) => `user-${String(index + 1).padStart(4, '0')}`);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...userIds), fc.integer({ min: 1, max: 30 }), async (userId, first) => {
         const recs = await recsOf(userId, first);
         const bought = new Set(
-          (await t.platform.db.sql.query<{ productId: string }>(`SELECT "productId" FROM "recommendations"."Purchase" WHERE "userId" = $1`, [userId])).map(
-            (row) => row.productId,
-          ),
+          (
+            await t.platform.db.sql.query<{ productId: string }>(
+              `SELECT "productId" FROM "recommendations"."Purchase" WHERE "userId" = $1`,
+              [userId],
+            )
+          ).map((row) => row.productId),
         );
         expect(recs.length).toBe(first);
         for (const rec of recs) {
@@ -117,21 +171,42 @@ describe('model-backed recommendations', () => {
     const before = await recsOf(userId, 10);
     const counts = new Map<string, number>();
     for (const rec of before) counts.set(rec.product.category, (counts.get(rec.product.category) ?? 0) + 1);
-    const { products } = await t.client().request<{ products: { edges: { node: { id: string; category: string } }[] } }>(
-      gql`{ products(first: 600) { edges { node { id category } } } }`,
-    );
+    const { products } = await t.client().request<{ products: { edges: { node: { id: string; category: string } }[] } }>(gql`
+      {
+        products(first: 600) {
+          edges {
+            node {
+              id
+              category
+            }
+          }
+        }
+      }
+    `);
     const categories = [...new Set(products.edges.map((edge) => edge.node.category))];
     const target = categories.sort((a, b) => (counts.get(a) ?? 0) - (counts.get(b) ?? 0))[0];
     const inTarget = products.edges.filter((edge) => edge.node.category === target).slice(0, 4);
     const token = await t.token(userId);
     for (const [index, edge] of inTarget.entries()) {
-      await t.client(token).request(gql`mutation ($id: ID!, $kind: InteractionKind!) { recordInteraction(productId: $id, kind: $kind) { id } }`, {
-        id: edge.node.id,
-        kind: index % 2 ? 'VIEW' : 'ADD_TO_CART',
-      });
+      await t.client(token).request(
+        gql`
+          mutation ($id: ID!, $kind: InteractionKind!) {
+            recordInteraction(productId: $id, kind: $kind) {
+              id
+            }
+          }
+        `,
+        {
+          id: edge.node.id,
+          kind: index % 2 ? 'VIEW' : 'ADD_TO_CART',
+        },
+      );
     }
     const share = (recs: Rec[]) => recs.filter((rec) => rec.product.category === target).length;
-    const after = await eventually(() => recsOf(userId, 10), (recs) => share(recs) >= 3);
+    const after = await eventually(
+      () => recsOf(userId, 10),
+      (recs) => share(recs) >= 3,
+    );
     expect(share(before)).toBeLessThanOrEqual(1);
     expect(share(after)).toBeGreaterThanOrEqual(3);
     expect(after.some((rec) => rec.reason === 'SIMILAR_TO_RECENT')).toBe(true);
@@ -155,7 +230,11 @@ describe('model-backed recommendations', () => {
 
     const restarted = await startInferenceServer({ port, host: '127.0.0.1', modelRepository: t.platform.config.modelRepository });
     try {
-      const recovered = await eventually(() => recsOf('user-0215', 10, 'CART'), (recs) => recs.every((rec) => !rec.degraded), 15_000);
+      const recovered = await eventually(
+        () => recsOf('user-0215', 10, 'CART'),
+        (recs) => recs.every((rec) => !rec.degraded),
+        15_000,
+      );
       expect(recovered.every((rec) => !rec.degraded)).toBe(true);
       expect(recovered.some((rec) => rec.modelVersion === '1')).toBe(true);
     } finally {

@@ -27,10 +27,20 @@ withRedis('replicas sharing Redis', () => {
     a = await startTestPlatform({ seed: 13, users: 30, products: 120, orders: 150 });
     const { config } = a.platform;
     busB = new RedisEventBus(process.env.REDIS_URL!, rootLogger, a.eventNamespace);
-    const urls = Object.fromEntries(Object.entries(a.platform.subgraphs).map(([name, subgraph]) => [name, subgraph.url])) as Record<SubgraphName, string>;
+    const urls = Object.fromEntries(Object.entries(a.platform.subgraphs).map(([name, subgraph]) => [name, subgraph.url])) as Record<
+      SubgraphName,
+      string
+    >;
     recommendationsB = await startSubgraph(
       recommendationsSubgraph,
-      { prisma: a.platform.db.createClient(), bus: busB, services: new ServiceClient(urls, config.internalSecret), log: rootLogger, config, namespace: a.eventNamespace },
+      {
+        prisma: a.platform.db.createClient(),
+        bus: busB,
+        services: new ServiceClient(urls, config.internalSecret),
+        log: rootLogger,
+        config,
+        namespace: a.eventNamespace,
+      },
       { port: 0, host: '127.0.0.1', internalSecret: config.internalSecret },
     );
     gatewayB = await startGateway({
@@ -60,16 +70,37 @@ withRedis('replicas sharing Redis', () => {
       `subscription ($userId: ID!) { recommendationsUpdated(userId: $userId) { trigger items { product { name } } } }`,
       { userId },
     );
-    await eventually(async () => gatewayB.hub.upstreamCount, (count) => count === 1);
+    await eventually(
+      async () => gatewayB.hub.upstreamCount,
+      (count) => count === 1,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200)); // the replica's Redis SUBSCRIBE is confirmed asynchronously
 
-    const { products } = await a.client().request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(
-      gql`{ products(first: 30) { edges { node { id stock } } } }`,
-    );
+    const { products } = await a.client().request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(gql`
+      {
+        products(first: 30) {
+          edges {
+            node {
+              id
+              stock
+            }
+          }
+        }
+      }
+    `);
     const productId = products.edges.find((edge) => edge.node.stock > 5)!.node.id;
-    await a.client(token).request(gql`mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`, {
-      input: { idempotencyKey: 'replica-order', items: [{ productId, quantity: 1 }] },
-    });
+    await a.client(token).request(
+      gql`
+        mutation ($input: PlaceOrderInput!) {
+          placeOrder(input: $input) {
+            id
+          }
+        }
+      `,
+      {
+        input: { idempotencyKey: 'replica-order', items: [{ productId, quantity: 1 }] },
+      },
+    );
 
     const update = await updates.next((result) => result.data?.recommendationsUpdated.trigger === 'ORDER_PLACED', 5_000);
     expect(update.data!.recommendationsUpdated.items[0].product.name).toEqual(expect.any(String));

@@ -26,7 +26,13 @@ interface Update {
   };
 }
 
-const PLACE_ORDER = gql`mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`;
+const PLACE_ORDER = gql`
+  mutation ($input: PlaceOrderInput!) {
+    placeOrder(input: $input) {
+      id
+    }
+  }
+`;
 
 async function upstreamOpened(): Promise<number> {
   const metric = await upstreamSubscriptionsOpened.get();
@@ -44,9 +50,18 @@ describe('subscriptions through the gateway', () => {
     t = await startTestPlatform({ seed: 5, users: 40, products: 200, orders: 300 }, { subscriptionsPerConnection: 10 });
     userId = 'user-0003';
     token = await t.token(userId);
-    const { products } = await t.client().request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(
-      gql`{ products(first: 100) { edges { node { id stock } } } }`,
-    );
+    const { products } = await t.client().request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(gql`
+      {
+        products(first: 100) {
+          edges {
+            node {
+              id
+              stock
+            }
+          }
+        }
+      }
+    `);
     inStock = products.edges.filter((edge) => edge.node.stock > 50).map((edge) => edge.node.id);
   });
 
@@ -60,7 +75,10 @@ describe('subscriptions through the gateway', () => {
   it('delivers an update with product names and prices from the products subgraph within 2 s of an order', async () => {
     const client = wsClient(t.url, token);
     const updates = collect<Update>(client, UPDATES, { userId });
-    await eventually(async () => t.platform.gateway.hub.upstreamCount, (count) => count === 1);
+    await eventually(
+      async () => t.platform.gateway.hub.upstreamCount,
+      (count) => count === 1,
+    );
     const placedAt = Date.now();
     await placeOrder();
     const update = await updates.next((result) => result.data?.recommendationsUpdated.trigger === 'ORDER_PLACED', 2_000);
@@ -69,9 +87,23 @@ describe('subscriptions through the gateway', () => {
     const items = update.data!.recommendationsUpdated.items;
     expect(items.length).toBeGreaterThan(0);
     const ids = items.slice(0, 5).map((item) => item.product.id);
-    const { products } = await t.client().request<{ products: { edges: { node: { id: string; name: string; price: { amount: number } } }[] } }>(
-      gql`{ products(first: 1000) { edges { node { id name price { amount } } } } }`,
-    );
+    const { products } = await t
+      .client()
+      .request<{ products: { edges: { node: { id: string; name: string; price: { amount: number } } }[] } }>(gql`
+        {
+          products(first: 1000) {
+            edges {
+              node {
+                id
+                name
+                price {
+                  amount
+                }
+              }
+            }
+          }
+        }
+      `);
     const catalogue = new Map(products.edges.map((edge) => [edge.node.id, edge.node]));
     for (const item of items.slice(0, 5)) {
       expect(item.product.name).toBe(catalogue.get(item.product.id)!.name);
@@ -81,7 +113,10 @@ describe('subscriptions through the gateway', () => {
     expect(ids).toHaveLength(5);
     updates.stop();
     await client.dispose();
-    await eventually(async () => t.platform.gateway.hub.upstreamCount, (count) => count === 0);
+    await eventually(
+      async () => t.platform.gateway.hub.upstreamCount,
+      (count) => count === 0,
+    );
     expect(t.platform.gateway.hub.upstreamCount).toBe(0);
   });
 
@@ -89,14 +124,22 @@ describe('subscriptions through the gateway', () => {
     const before = await upstreamOpened();
     const clients = Array.from({ length: 10 }, () => wsClient(t.url, token));
     const subscriptions = clients.flatMap((client) => Array.from({ length: 10 }, () => collect<Update>(client, UPDATES, { userId })));
-    await eventually(async () => t.platform.gateway.hub.activeSubscriptions, (count) => count === 100);
+    await eventually(
+      async () => t.platform.gateway.hub.activeSubscriptions,
+      (count) => count === 100,
+    );
     expect((await upstreamOpened()) - before).toBe(1);
     expect(t.platform.gateway.hub.upstreamCount).toBe(1);
     await placeOrder();
-    await Promise.all(subscriptions.map((subscription) => subscription.next((result) => result.data?.recommendationsUpdated.trigger === 'ORDER_PLACED')));
+    await Promise.all(
+      subscriptions.map((subscription) => subscription.next((result) => result.data?.recommendationsUpdated.trigger === 'ORDER_PLACED')),
+    );
     subscriptions.forEach((subscription) => subscription.stop());
     await Promise.all(clients.map((client) => Promise.resolve(client.dispose())));
-    await eventually(async () => t.platform.gateway.hub.upstreamCount, (count) => count === 0);
+    await eventually(
+      async () => t.platform.gateway.hub.upstreamCount,
+      (count) => count === 0,
+    );
   });
 
   it("refuses a subscription to another user's updates", async () => {
@@ -120,7 +163,10 @@ describe('subscriptions through the gateway', () => {
   it('limits subscriptions per connection with a clear error', async () => {
     const client = wsClient(t.url, token);
     const allowed = Array.from({ length: 10 }, () => collect<Update>(client, UPDATES, { userId }));
-    await eventually(async () => t.platform.gateway.hub.activeSubscriptions, (count) => count >= 10);
+    await eventually(
+      async () => t.platform.gateway.hub.activeSubscriptions,
+      (count) => count >= 10,
+    );
     const refused = collect<Update>(client, UPDATES, { userId });
     const result = await refused.next((r) => Boolean(r.errors));
     expect(result.errors![0]).toMatchObject({ message: 'At most 10 subscriptions per connection', extensions: { code: 'LIMIT_EXCEEDED' } });
@@ -131,7 +177,10 @@ describe('subscriptions through the gateway', () => {
   it('keeps a client subscription across a restart of the recommendations subgraph', async () => {
     const client = wsClient(t.url, token);
     const updates = collect<Update>(client, UPDATES, { userId });
-    await eventually(async () => t.platform.gateway.hub.upstreamCount, (count) => count === 1);
+    await eventually(
+      async () => t.platform.gateway.hub.upstreamCount,
+      (count) => count === 1,
+    );
     await t.platform.stopSubgraph('recommendations');
     await new Promise((resolve) => setTimeout(resolve, 300));
     await t.platform.restartSubgraph('recommendations');
@@ -139,7 +188,12 @@ describe('subscriptions through the gateway', () => {
     const received = await eventually(
       async () => {
         await placeOrder();
-        return updates.next((result) => result.data?.recommendationsUpdated.trigger === 'ORDER_PLACED', 1_000).then(() => true, () => false);
+        return updates
+          .next((result) => result.data?.recommendationsUpdated.trigger === 'ORDER_PLACED', 1_000)
+          .then(
+            () => true,
+            () => false,
+          );
       },
       Boolean,
       10_000,
@@ -155,7 +209,15 @@ describe('subscriptions through the gateway', () => {
     const client = wsClient(t.url, token);
     const result = await collect<{ me: { id: string } }>(client, '{ me { id } }').next();
     expect(result.data).toEqual({ me: { id: userId } });
-    const anonymous = await graphqlErrors(t.client().request(gql`{ me { id } }`));
+    const anonymous = await graphqlErrors(
+      t.client().request(gql`
+        {
+          me {
+            id
+          }
+        }
+      `),
+    );
     expect(anonymous[0].extensions?.code).toBe('UNAUTHENTICATED');
     await client.dispose();
   });

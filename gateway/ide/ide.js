@@ -36,7 +36,8 @@ function isSubscription(query, operationName) {
     const last = operations.at(-1);
     if (token === '(') parens++;
     else if (token === ')') parens--;
-    else if (parens > 0) continue; // variable definitions and arguments, default values included
+    else if (parens > 0)
+      continue; // variable definitions and arguments, default values included
     else if (token === '{') {
       if (braces++ > 0) continue;
       if (last?.awaitingBody) last.awaitingBody = false;

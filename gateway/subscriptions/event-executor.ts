@@ -3,12 +3,7 @@
  * answered by the event itself (a data source that replays it), then `rest` runs exactly as in a
  * query, so entity fields from other subgraphs resolve per event with batching and access rules.
  */
-import {
-  buildOperationContext,
-  executeQueryPlan,
-  type GraphQLDataSource,
-  type ServiceMap,
-} from '@apollo/gateway';
+import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { FetchNode, PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner';
 import type { DocumentNode, ExecutionResult } from 'graphql';
 import type { Logger } from '../../platform/logger';
@@ -38,7 +33,10 @@ export class EventExecutor {
   ) {}
 
   /** The plan and operation context of an execution are the same for every event: built once. */
-  private readonly prepared = new WeakMap<EventExecution, { plan: QueryPlan; operationContext: ReturnType<typeof buildOperationContext> }>();
+  private readonly prepared = new WeakMap<
+    EventExecution,
+    { plan: QueryPlan; operationContext: ReturnType<typeof buildOperationContext> }
+  >();
 
   private prepare(execution: EventExecution, rest: PlanNode) {
     let prepared = this.prepared.get(execution);

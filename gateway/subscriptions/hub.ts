@@ -81,10 +81,18 @@ export class SubscriptionHub {
 
   subscribe(request: ClientSubscription): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
     if (request.connection.active >= this.limits.perConnection) {
-      return failure(appError(ErrorCode.LIMIT_EXCEEDED, `At most ${this.limits.perConnection} subscriptions per connection`, { limit: this.limits.perConnection }));
+      return failure(
+        appError(ErrorCode.LIMIT_EXCEEDED, `At most ${this.limits.perConnection} subscriptions per connection`, {
+          limit: this.limits.perConnection,
+        }),
+      );
     }
     if (this.total >= this.limits.total) {
-      return failure(appError(ErrorCode.LIMIT_EXCEEDED, `This gateway is at its limit of ${this.limits.total} subscriptions; retry later`, { limit: this.limits.total }));
+      return failure(
+        appError(ErrorCode.LIMIT_EXCEEDED, `This gateway is at its limit of ${this.limits.total} subscriptions; retry later`, {
+          limit: this.limits.total,
+        }),
+      );
     }
     let node: SubscriptionNode;
     try {
@@ -101,7 +109,13 @@ export class SubscriptionHub {
     let execution = upstream.executions.get(executionKey);
     if (!execution) {
       execution = {
-        execution: { node, document: request.document, operationName: request.operationName, variables: request.variables, context: { viewer: request.viewer } },
+        execution: {
+          node,
+          document: request.document,
+          operationName: request.operationName,
+          variables: request.variables,
+          context: { viewer: request.viewer },
+        },
         subscribers: new Set(),
       };
       upstream.executions.set(executionKey, execution);

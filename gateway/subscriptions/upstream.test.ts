@@ -36,7 +36,12 @@ describe('upstream subscription connections', () => {
   it('releases a subscription whose connection attempt then fails without an unhandled rejection', async () => {
     const connections = new UpstreamConnections({ recommendations: url }, 'internal-secret', pino({ level: 'silent' }));
     const sink = { next: jest.fn(), error: jest.fn(), complete: jest.fn() };
-    const release = connections.subscribe('recommendations', { userId: 'user-0001', roles: ['customer'] }, { query: 'subscription { x }', variables: {} }, sink);
+    const release = connections.subscribe(
+      'recommendations',
+      { userId: 'user-0001', roles: ['customer'] },
+      { query: 'subscription { x }', variables: {} },
+      sink,
+    );
     // Let the WebSocket upgrade reach the server, then leave before it answers.
     while (upgrades === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     release();

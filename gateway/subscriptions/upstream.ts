@@ -38,7 +38,10 @@ export class UpstreamConnections {
       this.connections.set(key, connection);
     }
     connection.users++;
-    const unsubscribe = connection.client.subscribe<Record<string, unknown>>(request, sink as Sink<ExecutionResult<Record<string, unknown>>>);
+    const unsubscribe = connection.client.subscribe<Record<string, unknown>>(
+      request,
+      sink as Sink<ExecutionResult<Record<string, unknown>>>,
+    );
     let released = false;
     return () => {
       if (released) return;
@@ -83,7 +86,10 @@ export class UpstreamConnections {
    */
   private async dispose(service: string, client: Client): Promise<void> {
     await Promise.resolve(client.dispose()).catch((error: unknown) => {
-      this.log.debug({ service, error: String((error as { message?: string }).message ?? error) }, 'connection attempt failed while closing');
+      this.log.debug(
+        { service, error: String((error as { message?: string }).message ?? error) },
+        'connection attempt failed while closing',
+      );
     });
   }
 

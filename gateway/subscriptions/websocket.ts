@@ -69,11 +69,19 @@ export function serveGraphqlWs(options: {
       execute: async (args): Promise<ExecutionResult> => {
         const context = args.contextValue as SocketContext;
         const response = await apollo.executeOperation(
-          { query: print(args.document), variables: args.variableValues as Record<string, unknown>, operationName: args.operationName ?? undefined },
+          {
+            query: print(args.document),
+            variables: args.variableValues as Record<string, unknown>,
+            operationName: args.operationName ?? undefined,
+          },
           { contextValue: { viewer: context.viewer } },
         );
         if (response.body.kind !== 'single') {
-          return { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket', { extensions: { code: ErrorCode.BAD_USER_INPUT } })] };
+          return {
+            errors: [
+              new GraphQLError('Incremental delivery is not supported over WebSocket', { extensions: { code: ErrorCode.BAD_USER_INPUT } }),
+            ],
+          };
         }
         return response.body.singleResult as ExecutionResult;
       },

@@ -84,13 +84,16 @@ describe('DynamicBatcher', () => {
 
   it('an execution error fails only that batch, and the batcher keeps serving', async () => {
     let fail = true;
-    const batcher = new DynamicBatcher(async (b) => {
-      if (fail) {
-        fail = false;
-        throw new Error('boom');
-      }
-      return { y: b.x };
-    }, { ...defaults, maxQueueDelayMs: 0 });
+    const batcher = new DynamicBatcher(
+      async (b) => {
+        if (fail) {
+          fail = false;
+          throw new Error('boom');
+        }
+        return { y: b.x };
+      },
+      { ...defaults, maxQueueDelayMs: 0 },
+    );
     await expect(batcher.submit(request([1]), 1)).rejects.toMatchObject({ status: 500 });
     await expect(batcher.submit(request([2]), 1)).resolves.toBeDefined();
   });

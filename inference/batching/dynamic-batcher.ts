@@ -70,7 +70,9 @@ export class DynamicBatcher {
   submit(inputs: TensorMap, rows: number): Promise<TensorMap> {
     if (this.closed) return Promise.reject(new RetiredError());
     if (this.queue.length >= this.options.maxQueueSize) {
-      return Promise.reject(unavailable(`overloaded: ${this.queue.length} requests already queued (max_queue_size ${this.options.maxQueueSize}); retry later`));
+      return Promise.reject(
+        unavailable(`overloaded: ${this.queue.length} requests already queued (max_queue_size ${this.options.maxQueueSize}); retry later`),
+      );
     }
     return new Promise<TensorMap>((resolve, reject) => {
       const pending: Pending = { rows, inputs, enqueuedAt: performance.now(), resolve, reject };
@@ -118,7 +120,9 @@ export class DynamicBatcher {
     const { enabled, maxBatchSize, maxQueueDelayMs, preferredBatchSizes } = this.options;
     if (!enabled || this.closed) return true;
     if (this.queuedRows >= maxBatchSize) return true;
-    const reachedPreferred = preferredBatchSizes.length > 0 && (preferredBatchSizes.includes(this.queuedRows) || this.queuedRows >= Math.max(...preferredBatchSizes));
+    const reachedPreferred =
+      preferredBatchSizes.length > 0 &&
+      (preferredBatchSizes.includes(this.queuedRows) || this.queuedRows >= Math.max(...preferredBatchSizes));
     if (reachedPreferred) return true;
     return performance.now() - this.queue[0].enqueuedAt >= maxQueueDelayMs;
   }
@@ -177,14 +181,22 @@ export class DynamicBatcher {
     const queueDelaysMs = batch.map((p) => startedAt - p.enqueuedAt);
     let work: Promise<TensorMap>;
     try {
-      work = this.execute(concatRequests(batch.map((p) => p.inputs), this.options.padValues));
+      work = this.execute(
+        concatRequests(
+          batch.map((p) => p.inputs),
+          this.options.padValues,
+        ),
+      );
     } catch (error) {
       work = Promise.reject(error);
     }
     work
       .then((outputs) => {
         const computeMs = performance.now() - startedAt;
-        const perRequest = splitRows(outputs, batch.map((p) => p.rows));
+        const perRequest = splitRows(
+          outputs,
+          batch.map((p) => p.rows),
+        );
         batch.forEach((p, i) => p.resolve(perRequest[i]));
         this.onBatch({ size: batch.reduce((s, p) => s + p.rows, 0), requests: batch.length, queueDelaysMs, computeMs });
       })

@@ -14,7 +14,9 @@ const rows: Record<string, string[]> = {
   u5: ['A', 'B'],
   probe: ['A'],
 };
-const interactions = Object.entries(rows).flatMap(([userId, items]) => items.map((itemId, t) => ({ userId, itemId, timestamp: t, weight: 1 })));
+const interactions = Object.entries(rows).flatMap(([userId, items]) =>
+  items.map((itemId, t) => ({ userId, itemId, timestamp: t, weight: 1 })),
+);
 const matrix = buildInteractionMatrix(interactions, { itemIds: ['A', 'B', 'C', 'D', 'E'] });
 const probe = matrix.users.indexOf('probe');
 const best = (scores: Float64Array, excluded: number[]) => {
@@ -36,7 +38,10 @@ describe('baselines on hand-made data', () => {
   });
 
   it('EASE never scores an item by itself (zero diagonal)', () => {
-    const oneItemUser = buildInteractionMatrix([{ userId: 'x', itemId: 'A', timestamp: 0, weight: 1 }, { userId: 'y', itemId: 'B', timestamp: 0, weight: 1 }]);
+    const oneItemUser = buildInteractionMatrix([
+      { userId: 'x', itemId: 'A', timestamp: 0, weight: 1 },
+      { userId: 'y', itemId: 'B', timestamp: 0, weight: 1 },
+    ]);
     expect(ease(oneItemUser, 1)(0)[0]).toBe(0);
   });
 

@@ -14,11 +14,23 @@ async function main(): Promise<void> {
   const folder = args.string('ml100k') ?? defaultMl100kFolder();
   const interactions = await new MovieLens100kSource(folder).load();
   const als = Object.fromEntries(
-    Object.entries({ factors: args.number('factors'), epochs: args.number('epochs'), regularization: args.number('reg'), alpha: args.number('alpha'), seed: args.number('seed') }).filter(([, v]) => v !== undefined),
+    Object.entries({
+      factors: args.number('factors'),
+      epochs: args.number('epochs'),
+      regularization: args.number('reg'),
+      alpha: args.number('alpha'),
+      seed: args.number('seed'),
+    }).filter(([, v]) => v !== undefined),
   );
-  const { report, details } = await runEvaluation(interactions, { als, easeLambda: args.number('lambda'), progress: Boolean(process.stderr.isTTY) });
+  const { report, details } = await runEvaluation(interactions, {
+    als,
+    easeLambda: args.number('lambda'),
+    progress: Boolean(process.stderr.isTTY),
+  });
   process.stdout.write(`${JSON.stringify(report)}\n\n${formatTable(report)}\n`);
-  process.stderr.write(`users ${details.users}, items ${details.items}, train interactions ${details.trainInteractions}; seconds ${JSON.stringify(details.seconds)}\n`);
+  process.stderr.write(
+    `users ${details.users}, items ${details.items}, train interactions ${details.trainInteractions}; seconds ${JSON.stringify(details.seconds)}\n`,
+  );
 }
 
 main().catch((error) => {

@@ -46,7 +46,10 @@ interface TestCase {
   item: number;
 }
 
-export async function runEvaluation(interactions: Interaction[], options: EvaluationOptions = {}): Promise<{ report: EvaluationReport; details: EvaluationDetails }> {
+export async function runEvaluation(
+  interactions: Interaction[],
+  options: EvaluationOptions = {},
+): Promise<{ report: EvaluationReport; details: EvaluationDetails }> {
   const logger = serviceLogger('inference');
   const { train, test } = leaveLatestOut(interactions);
   const userIds = [...new Set(interactions.map((i) => i.userId))];
@@ -67,7 +70,9 @@ export async function runEvaluation(interactions: Interaction[], options: Evalua
   const report: EvaluationReport = {
     itemPop: await timed('itemPop', () => evaluateScorer(matrix, cases, itemPop(matrix))),
     itemKNN: await timed('itemKNN', () => evaluateScorer(matrix, cases, itemKnn(matrix))),
-    ease: options.skipEase ? { hr10: NaN, ndcg10: NaN } : await timed('ease', () => evaluateScorer(matrix, cases, ease(matrix, options.easeLambda ?? 300))),
+    ease: options.skipEase
+      ? { hr10: NaN, ndcg10: NaN }
+      : await timed('ease', () => evaluateScorer(matrix, cases, ease(matrix, options.easeLambda ?? 300))),
     model: await timed('model', () => evaluateServedModel(train, matrix, cases, options)),
   };
   return {
@@ -90,10 +95,22 @@ export function evaluateScorer(matrix: InteractionMatrix, cases: TestCase[], sco
 }
 
 /** Trains and publishes into a temporary repository, then ranks through onnxruntime as the server does. */
-async function evaluateServedModel(train: Interaction[], matrix: InteractionMatrix, cases: TestCase[], options: EvaluationOptions): Promise<HitRateNdcg> {
+async function evaluateServedModel(
+  train: Interaction[],
+  matrix: InteractionMatrix,
+  cases: TestCase[],
+  options: EvaluationOptions,
+): Promise<HitRateNdcg> {
   const repository = await fs.mkdtemp(path.join(os.tmpdir(), 'inference-eval-'));
   try {
-    const published = await trainAndPublish(train, { repository, userIds: matrix.users, itemIds: matrix.items, progress: options.progress ?? false, k: 10, ...options.als });
+    const published = await trainAndPublish(train, {
+      repository,
+      userIds: matrix.users,
+      itemIds: matrix.items,
+      progress: options.progress ?? false,
+      k: 10,
+      ...options.als,
+    });
     const onnx = await fs.readFile(versionFile(repository, RECOMMENDER, published.recommender, 'model.onnx'));
     const session = await OnnxSession.load(onnx, ['cpu'], serviceLogger('inference'));
     const results: HitRateNdcg[] = [];

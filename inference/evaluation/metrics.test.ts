@@ -29,11 +29,20 @@ describe('leaveLatestOut', () => {
 
   it('holds out each user’s latest interaction; timestamp ties go to the larger item id', () => {
     const { train, test } = leaveLatestOut([
-      at('a', 'i-1', 1), at('a', 'i-9', 3), at('a', 'i-2', 2),
-      at('b', 'i-10', 5), at('b', 'i-9', 5), at('b', 'i-1', 1),
+      at('a', 'i-1', 1),
+      at('a', 'i-9', 3),
+      at('a', 'i-2', 2),
+      at('b', 'i-10', 5),
+      at('b', 'i-9', 5),
+      at('b', 'i-1', 1),
       at('c', 'i-1', 1), // a single interaction: nothing to hold out
     ]);
-    expect(test).toEqual(new Map([['a', 'i-9'], ['b', 'i-10']]));
+    expect(test).toEqual(
+      new Map([
+        ['a', 'i-9'],
+        ['b', 'i-10'],
+      ]),
+    );
     expect(train).toHaveLength(5);
     expect(train.some((i) => i.userId === 'c')).toBe(true);
   });

@@ -49,9 +49,7 @@ export class GraphBuilder {
 
   /** Adds a node; returns its output names (generated unless given). */
   node(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, outputs?: string[] | number): string[] {
-    const outs = Array.isArray(outputs)
-      ? outputs
-      : Array.from({ length: outputs ?? 1 }, () => `${opType.toLowerCase()}_${this.counter++}`);
+    const outs = Array.isArray(outputs) ? outputs : Array.from({ length: outputs ?? 1 }, () => `${opType.toLowerCase()}_${this.counter++}`);
     this.nodes.push({
       opType,
       name: `${opType}_${this.nodes.length}`,

@@ -18,7 +18,16 @@ async function run(model: Uint8Array, feeds: Record<string, ort.Tensor>) {
 const int64 = (data: number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(data.map(BigInt)), dims);
 
 describe('buildTopKScorer', () => {
-  const model = buildTopKScorer({ name: 't', queryInput: 'user_index', queries: users, numQueries: 2, items, numItems: 4, factors: 2, k: 3 });
+  const model = buildTopKScorer({
+    name: 't',
+    queryInput: 'user_index',
+    queries: users,
+    numQueries: 2,
+    items,
+    numItems: 4,
+    factors: 2,
+    k: 3,
+  });
 
   it('scores with the embeddings and returns the top k in order', async () => {
     const out = await run(model, { user_index: int64([0, 1], [2, 1]), exclude: int64([4, 4], [2, 1]) });
@@ -34,7 +43,17 @@ describe('buildTopKScorer', () => {
   });
 
   it('similar-items graph excludes the query item itself', async () => {
-    const similar = buildTopKScorer({ name: 's', queryInput: 'query_item_index', queries: items, numQueries: 4, items, numItems: 4, factors: 2, k: 2, excludeQueryItself: true });
+    const similar = buildTopKScorer({
+      name: 's',
+      queryInput: 'query_item_index',
+      queries: items,
+      numQueries: 4,
+      items,
+      numItems: 4,
+      factors: 2,
+      k: 2,
+      excludeQueryItself: true,
+    });
     const out = await run(similar, { query_item_index: int64([0], [1, 1]), exclude: int64([4], [1, 1]) });
     expect(Array.from(out.item_index.data as BigInt64Array, Number)).toEqual([2, 3]);
   });

@@ -101,6 +101,11 @@ export function buildPlainMatMul(factors: number, numItems: number, items: Float
   for (let i = 0; i < numItems; i++) for (let f = 0; f < factors; f++) bT[f * numItems + i] = items[i * factors + f];
   const b = g.floatTensor('b', [factors, numItems], bT);
   g.node('MatMul', [a, b], {}, ['c']);
-  g.node('Slice', ['c', g.int64Tensor('head_start', [1], [0]), g.int64Tensor('head_end', [1], [1]), g.int64Tensor('head_axis', [1], [1])], {}, ['c_head']);
+  g.node(
+    'Slice',
+    ['c', g.int64Tensor('head_start', [1], [0]), g.int64Tensor('head_end', [1], [1]), g.int64Tensor('head_axis', [1], [1])],
+    {},
+    ['c_head'],
+  );
   return g.encode();
 }

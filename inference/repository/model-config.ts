@@ -33,10 +33,7 @@ export interface DynamicBatchingConfig {
   default_queue_policy?: QueuePolicy;
 }
 
-export type VersionPolicy =
-  | { latest: { num_versions: number } }
-  | { specific: { versions: number[] } }
-  | { all: Record<string, never> };
+export type VersionPolicy = { latest: { num_versions: number } } | { specific: { versions: number[] } } | { all: Record<string, never> };
 
 export interface ModelConfig {
   name: string;
@@ -100,7 +97,8 @@ export function toPbtxt(config: ModelConfig): string {
   if (batching) {
     const parts: string[] = [];
     if (batching.preferred_batch_size?.length) parts.push(`  preferred_batch_size: [ ${batching.preferred_batch_size.join(', ')} ]`);
-    if (batching.max_queue_delay_microseconds !== undefined) parts.push(`  max_queue_delay_microseconds: ${batching.max_queue_delay_microseconds}`);
+    if (batching.max_queue_delay_microseconds !== undefined)
+      parts.push(`  max_queue_delay_microseconds: ${batching.max_queue_delay_microseconds}`);
     const queue = batching.default_queue_policy;
     if (queue) {
       const q: string[] = [];

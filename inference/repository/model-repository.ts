@@ -60,7 +60,11 @@ export async function listVersions(repository: string, model: string): Promise<n
   const entries = await fs.readdir(path.join(repository, model), { withFileTypes: true }).catch(() => []);
   const versions: number[] = [];
   for (const entry of entries) {
-    if (entry.isDirectory() && VERSION_DIR.test(entry.name) && (await exists(versionFile(repository, model, Number(entry.name), 'model.onnx')))) {
+    if (
+      entry.isDirectory() &&
+      VERSION_DIR.test(entry.name) &&
+      (await exists(versionFile(repository, model, Number(entry.name), 'model.onnx')))
+    ) {
       versions.push(Number(entry.name));
     }
   }

@@ -74,9 +74,11 @@ export class ModelStore {
 
   /** Re-reads the repository now (the poller calls this; tests and the platform may too). Serialized. */
   refresh(): Promise<void> {
-    this.refreshing = this.refreshing.then(() => this.sync()).catch((error) => {
-      this.options.logger.error({ err: error }, 'model repository refresh failed');
-    });
+    this.refreshing = this.refreshing
+      .then(() => this.sync())
+      .catch((error) => {
+        this.options.logger.error({ err: error }, 'model repository refresh failed');
+      });
     return this.refreshing;
   }
 
@@ -99,7 +101,10 @@ export class ModelStore {
     if (!loaded) throw badRequest(`unknown model "${model}"; available: ${this.modelNames().join(', ') || 'none'}`);
     if (version !== undefined) {
       const found = /^\d+$/.test(version) ? loaded.versions.get(Number(version)) : undefined;
-      if (!found) throw badRequest(`unknown version "${version}" of model "${model}"; loaded versions: ${this.loadedVersions(model).join(', ') || 'none'}`);
+      if (!found)
+        throw badRequest(
+          `unknown version "${version}" of model "${model}"; loaded versions: ${this.loadedVersions(model).join(', ') || 'none'}`,
+        );
       return found;
     }
     const versions = this.loadedVersions(model);
@@ -175,11 +180,15 @@ export class ModelStore {
       const options = batcherOptions(config, this.options.defaults);
       const session = await WorkerSession.load(onnx, this.options.providers, this.options.logger, options.instanceCount);
       const labels = { model: config.name, version: String(version) };
-      const batcher = new DynamicBatcher((batch) => session.run(batch), options, (stats) => {
-        inferenceMetrics.batchSize.observe({ model: config.name }, stats.size);
-        inferenceMetrics.compute.observe(labels, stats.computeMs / 1000);
-        for (const delay of stats.queueDelaysMs) inferenceMetrics.queueDelay.observe(labels, delay / 1000);
-      });
+      const batcher = new DynamicBatcher(
+        (batch) => session.run(batch),
+        options,
+        (stats) => {
+          inferenceMetrics.batchSize.observe({ model: config.name }, stats.size);
+          inferenceMetrics.compute.observe(labels, stats.computeMs / 1000);
+          for (const delay of stats.queueDelaysMs) inferenceMetrics.queueDelay.observe(labels, delay / 1000);
+        },
+      );
       inferenceMetrics.executionProvider.set({ ...labels, provider: session.provider }, 1);
       return { model: config.name, version, config, metadata, provider: session.provider, batcher, session };
     } catch (error) {

@@ -21,7 +21,9 @@ function missingLibrary(provider: ExecutionProvider): string | undefined {
   const library = PROVIDER_LIBRARIES[provider];
   if (!library || process.platform !== 'linux') return undefined;
   const binaries = path.join(path.dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
-  return fs.existsSync(path.join(binaries, library)) ? undefined : `${library} is not installed (install onnxruntime-node with --onnxruntime-node-install=cuda12)`;
+  return fs.existsSync(path.join(binaries, library))
+    ? undefined
+    : `${library} is not installed (install onnxruntime-node with --onnxruntime-node-install=cuda12)`;
 }
 
 export type ExecutionProvider = 'cuda' | 'webgpu' | 'cpu' | 'tensorrt' | 'dml' | 'coreml';
@@ -30,7 +32,10 @@ export const DEFAULT_EXECUTION_PROVIDERS: ExecutionProvider[] = ['cuda', 'webgpu
 export function executionProvidersFromEnv(env: NodeJS.ProcessEnv = process.env): ExecutionProvider[] {
   const raw = env.INFERENCE_EXECUTION_PROVIDERS?.trim();
   if (!raw) return DEFAULT_EXECUTION_PROVIDERS;
-  const list = raw.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean) as ExecutionProvider[];
+  const list = raw
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean) as ExecutionProvider[];
   return list.includes('cpu') ? list : [...list, 'cpu'];
 }
 
@@ -62,7 +67,9 @@ export async function createSessionWithFallback(
       const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'all', ...options, executionProviders });
       return { session, provider };
     } catch (error) {
-      const reason = String((error as Error).message ?? error).split('\n')[0].slice(0, 300);
+      const reason = String((error as Error).message ?? error)
+        .split('\n')[0]
+        .slice(0, 300);
       errors.push(`${provider}: ${reason}`);
       logger.warn({ provider, reason }, 'execution provider unavailable, falling back to the next one');
     }

@@ -23,7 +23,12 @@ export class OnnxSession {
 
   static async load(model: Uint8Array, providers: ExecutionProvider[], logger: Logger): Promise<OnnxSession> {
     const threads = Number(process.env.INFERENCE_INTRA_OP_THREADS ?? 0);
-    const { session, provider } = await createSessionWithFallback(model, providers, logger, threads > 0 ? { intraOpNumThreads: threads } : {});
+    const { session, provider } = await createSessionWithFallback(
+      model,
+      providers,
+      logger,
+      threads > 0 ? { intraOpNumThreads: threads } : {},
+    );
     return new OnnxSession(session, provider);
   }
 

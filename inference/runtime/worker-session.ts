@@ -88,7 +88,10 @@ export class WorkerSession {
     // onnxruntime's pool threads spin while waiting for work by default; here they share the cores
     // with the event loop that parses requests, so spinning is off unless asked for.
     const spinning = process.env.INFERENCE_ALLOW_SPINNING === '1' ? '1' : '0';
-    const options = { ...(threads > 0 ? { intraOpNumThreads: threads } : {}), extra: { session: { intra_op: { allow_spinning: spinning } } } };
+    const options = {
+      ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+      extra: { session: { intra_op: { allow_spinning: spinning } } },
+    };
     const started: Instance[] = [];
     const tried = installedProviders(providers, logger);
     let provider: ExecutionProvider = 'cpu';
@@ -101,7 +104,9 @@ export class WorkerSession {
           if (i === 0) logger.warn(failure, 'execution provider unavailable, falling back to the next one');
         }
         if (reply.type === 'failed') {
-          throw new Error(`no execution provider could run the model (${reply.failures.map((f) => `${f.provider}: ${f.reason}`).join('; ')})`);
+          throw new Error(
+            `no execution provider could run the model (${reply.failures.map((f) => `${f.provider}: ${f.reason}`).join('; ')})`,
+          );
         }
         provider = reply.provider;
       }

@@ -91,7 +91,12 @@ export function createInferenceApp(store: ModelStore): express.Express {
         outputs: validated.outputs.map((name) => {
           const spec = target.config.output.find((o) => o.name === name)!;
           const tensor = outputs[name];
-          return { name, datatype: OIP_TYPE[spec.data_type], shape: tensor.dims, data: Array.from(tensor.data as ArrayLike<number | bigint>, Number) };
+          return {
+            name,
+            datatype: OIP_TYPE[spec.data_type],
+            shape: tensor.dims,
+            data: Array.from(tensor.data as ArrayLike<number | bigint>, Number),
+          };
         }),
       };
       inferenceMetrics.latency.observe({ model, version: String(target.version) }, (performance.now() - started) / 1000);
@@ -113,7 +118,8 @@ export function createInferenceApp(store: ModelStore): express.Express {
 }
 
 function modelMetadata(store: ModelStore, target: LoadedVersion, pinned: boolean) {
-  const tensors = (list: typeof target.config.input) => list.map((t) => ({ name: t.name, datatype: OIP_TYPE[t.data_type], shape: [-1, ...t.dims] }));
+  const tensors = (list: typeof target.config.input) =>
+    list.map((t) => ({ name: t.name, datatype: OIP_TYPE[t.data_type], shape: [-1, ...t.dims] }));
   return {
     name: target.model,
     versions: pinned ? [String(target.version)] : store.loadedVersions(target.model).map(String),

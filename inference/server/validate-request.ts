@@ -24,7 +24,8 @@ export function routingKeyOf(body: unknown): string | undefined {
 }
 
 export function validateInferRequest(body: unknown, config: ModelConfig, metadata: VersionMetadata): ValidatedRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('request body must be a JSON object with "inputs"');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest('request body must be a JSON object with "inputs"');
   const request = body as OipInferRequest;
   if (!Array.isArray(request.inputs) || request.inputs.length === 0) throw badRequest('"inputs" must be a non-empty array of tensors');
 
@@ -52,9 +53,13 @@ export function validateInferRequest(body: unknown, config: ModelConfig, metadat
     }
     rows = parsed.dims[0];
     checkBounds(spec.name, parsed.values, metadata.input_bounds[spec.name]);
-    inputs[spec.name] = { data: spec.data_type === 'TYPE_INT64' ? BigInt64Array.from(parsed.values, BigInt) : Float32Array.from(parsed.values), dims: parsed.dims };
+    inputs[spec.name] = {
+      data: spec.data_type === 'TYPE_INT64' ? BigInt64Array.from(parsed.values, BigInt) : Float32Array.from(parsed.values),
+      dims: parsed.dims,
+    };
   }
-  if (rows === undefined) throw badRequest(`no required input given; model "${config.name}" takes ${config.input.map((c) => c.name).join(', ')}`);
+  if (rows === undefined)
+    throw badRequest(`no required input given; model "${config.name}" takes ${config.input.map((c) => c.name).join(', ')}`);
 
   // Optional inputs left out get one column of their pad value ("nothing") per row.
   for (const spec of config.input) {
@@ -79,17 +84,21 @@ export function validateInferRequest(body: unknown, config: ModelConfig, metadat
 function parseTensor(tensor: OipRequestTensor, spec: TensorConfig, maxBatchSize: number): { dims: number[]; values: number[] } {
   const name = spec.name;
   const expectedType = OIP_TYPE[spec.data_type];
-  if (tensor.datatype !== expectedType) throw badRequest(`input "${name}" must have datatype ${expectedType}, got ${JSON.stringify(tensor.datatype)}`);
+  if (tensor.datatype !== expectedType)
+    throw badRequest(`input "${name}" must have datatype ${expectedType}, got ${JSON.stringify(tensor.datatype)}`);
   const shape = tensor.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw badRequest(`input "${name}" needs "shape" as an array of non-negative integers`);
   }
   if (shape.length !== spec.dims.length + 1) {
-    throw badRequest(`input "${name}" must have shape [batch, ${spec.dims.map((d) => (d === -1 ? '?' : d)).join(', ')}], got [${shape.join(', ')}]`);
+    throw badRequest(
+      `input "${name}" must have shape [batch, ${spec.dims.map((d) => (d === -1 ? '?' : d)).join(', ')}], got [${shape.join(', ')}]`,
+    );
   }
   const batch = shape[0];
   if (batch < 1) throw badRequest(`input "${name}" has an empty batch`);
-  if (batch > maxBatchSize) throw badRequest(`input "${name}" has batch size ${batch}, above max_batch_size ${maxBatchSize}; split the request`);
+  if (batch > maxBatchSize)
+    throw badRequest(`input "${name}" has batch size ${batch}, above max_batch_size ${maxBatchSize}; split the request`);
   spec.dims.forEach((d, i) => {
     if (d !== -1 && shape[i + 1] !== d) throw badRequest(`input "${name}" dimension ${i + 1} must be ${d}, got ${shape[i + 1]}`);
     if (d === -1 && shape[i + 1] < 1) throw badRequest(`input "${name}" dimension ${i + 1} must be at least 1`);
@@ -97,7 +106,8 @@ function parseTensor(tensor: OipRequestTensor, spec: TensorConfig, maxBatchSize:
   const values = Array.isArray(tensor.data) ? (tensor.data as unknown[]).flat(Infinity) : undefined;
   if (!values) throw badRequest(`input "${name}" needs "data" as an array`);
   const expected = shape.reduce((a, b) => a * b, 1);
-  if (values.length !== expected) throw badRequest(`input "${name}" has ${values.length} values but shape [${shape.join(', ')}] needs ${expected}`);
+  if (values.length !== expected)
+    throw badRequest(`input "${name}" has ${values.length} values but shape [${shape.join(', ')}] needs ${expected}`);
   const isInt = spec.data_type === 'TYPE_INT64';
   values.forEach((v, i) => {
     if (typeof v !== 'number' || (isInt ? !Number.isSafeInteger(v) : !Number.isFinite(v))) {

@@ -60,7 +60,11 @@ export interface HttpResult<T = any> {
 }
 
 export async function postJson(url: string, body: unknown): Promise<HttpResult> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: response.status, body: await response.json() };
 }
 
@@ -86,7 +90,12 @@ export function outputOf(body: { outputs: OipTensorOut[] }, name: string): OipTe
 }
 
 /** Checks every returned row belongs to its user: scores equal that user's dot products, best first. */
-export function expectRowsBelongTo(model: AlsModel, users: number[], body: { outputs: OipTensorOut[] }, excluded: Set<number>[] = []): void {
+export function expectRowsBelongTo(
+  model: AlsModel,
+  users: number[],
+  body: { outputs: OipTensorOut[] },
+  excluded: Set<number>[] = [],
+): void {
   const items = outputOf(body, 'item_index');
   const scores = outputOf(body, 'score');
   const k = items.shape[1];

@@ -91,7 +91,9 @@ describe('inference server (OIP over HTTP)', () => {
 
   it('concurrent callers each get exactly their own rows, merged into batches', async () => {
     const random = seededRandom(7);
-    const calls = Array.from({ length: 120 }, () => Array.from({ length: 1 + Math.floor(random() * 4) }, () => Math.floor(random() * USERS)));
+    const calls = Array.from({ length: 120 }, () =>
+      Array.from({ length: 1 + Math.floor(random() * 4) }, () => Math.floor(random() * USERS)),
+    );
     const before = await batchStats(server.url);
     const results = await Promise.all(calls.map((users) => postJson(infer, userRequest(users))));
     results.forEach((result, i) => {
@@ -108,13 +110,48 @@ describe('inference server (OIP over HTTP)', () => {
   describe('bad input → 400 naming the problem; the server stays up', () => {
     const cases: [string, string, unknown, RegExp][] = [
       ['unknown model', 'nope', userRequest([1]), /unknown model "nope"/],
-      ['unknown input name', 'recommender', { inputs: [{ name: 'user', shape: [1, 1], datatype: 'INT64', data: [1] }] }, /unknown input "user"/],
-      ['missing required input', 'recommender', { inputs: [{ name: 'exclude', shape: [1, 1], datatype: 'INT64', data: [1] }] }, /missing input "user_index"/],
-      ['wrong dtype', 'recommender', { inputs: [{ name: 'user_index', shape: [1, 1], datatype: 'FP32', data: [1] }] }, /"user_index" must have datatype INT64/],
-      ['wrong rank', 'recommender', { inputs: [{ name: 'user_index', shape: [2], datatype: 'INT64', data: [1, 2] }] }, /"user_index" must have shape \[batch, 1\]/],
-      ['wrong fixed dimension', 'recommender', { inputs: [{ name: 'user_index', shape: [1, 2], datatype: 'INT64', data: [1, 2] }] }, /"user_index" dimension 1 must be 1/],
-      ['data length vs shape', 'recommender', { inputs: [{ name: 'user_index', shape: [3, 1], datatype: 'INT64', data: [1, 2] }] }, /has 2 values but shape \[3, 1\] needs 3/],
-      ['non-integer value', 'recommender', { inputs: [{ name: 'user_index', shape: [1, 1], datatype: 'INT64', data: [1.5] }] }, /value #0 \(1.5\) is not an integer/],
+      [
+        'unknown input name',
+        'recommender',
+        { inputs: [{ name: 'user', shape: [1, 1], datatype: 'INT64', data: [1] }] },
+        /unknown input "user"/,
+      ],
+      [
+        'missing required input',
+        'recommender',
+        { inputs: [{ name: 'exclude', shape: [1, 1], datatype: 'INT64', data: [1] }] },
+        /missing input "user_index"/,
+      ],
+      [
+        'wrong dtype',
+        'recommender',
+        { inputs: [{ name: 'user_index', shape: [1, 1], datatype: 'FP32', data: [1] }] },
+        /"user_index" must have datatype INT64/,
+      ],
+      [
+        'wrong rank',
+        'recommender',
+        { inputs: [{ name: 'user_index', shape: [2], datatype: 'INT64', data: [1, 2] }] },
+        /"user_index" must have shape \[batch, 1\]/,
+      ],
+      [
+        'wrong fixed dimension',
+        'recommender',
+        { inputs: [{ name: 'user_index', shape: [1, 2], datatype: 'INT64', data: [1, 2] }] },
+        /"user_index" dimension 1 must be 1/,
+      ],
+      [
+        'data length vs shape',
+        'recommender',
+        { inputs: [{ name: 'user_index', shape: [3, 1], datatype: 'INT64', data: [1, 2] }] },
+        /has 2 values but shape \[3, 1\] needs 3/,
+      ],
+      [
+        'non-integer value',
+        'recommender',
+        { inputs: [{ name: 'user_index', shape: [1, 1], datatype: 'INT64', data: [1.5] }] },
+        /value #0 \(1.5\) is not an integer/,
+      ],
       ['oversized batch', 'recommender', userRequest(Array.from({ length: 65 }, () => 1)), /batch size 65, above max_batch_size 64/],
       ['user index out of range', 'recommender', userRequest([0, USERS + 1]), /"user_index" value #1 \(41\) is out of range \[0, 41\)/],
       ['negative user index', 'recommender', userRequest([-1]), /"user_index" value #0 \(-1\) is out of range/],
@@ -122,7 +159,12 @@ describe('inference server (OIP over HTTP)', () => {
       ['batch sizes disagree', 'recommender', userRequest([1, 2], [[1]]), /"exclude" has batch size 1 but other inputs have 2/],
       ['unknown output', 'recommender', { ...userRequest([1]), outputs: [{ name: 'scores' }] }, /unknown output "scores"/],
       ['outputs not a list', 'recommender', { ...userRequest([1]), outputs: 'score' }, /"outputs" must be an array/],
-      ['input given twice', 'recommender', { inputs: [...userRequest([1]).inputs, ...userRequest([2]).inputs] }, /input "user_index" is given twice/],
+      [
+        'input given twice',
+        'recommender',
+        { inputs: [...userRequest([1]).inputs, ...userRequest([2]).inputs] },
+        /input "user_index" is given twice/,
+      ],
       ['no inputs', 'recommender', { inputs: [] }, /"inputs" must be a non-empty array/],
       ['body not an object', 'recommender', [1, 2], /request body must be a JSON object/],
       ['invalid JSON', 'recommender', '{"inputs": [', /request body/],
@@ -172,7 +214,10 @@ describe('overload', () => {
       const results = await Promise.all(Array.from({ length: 60 }, () => postJson(url, fullBatch)));
       const overloaded = results.filter((r) => r.status === 503);
       expect(overloaded.length).toBeGreaterThan(0);
-      expect(overloaded[0].body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', error: expect.stringMatching(/overloaded: .*max_queue_size 2/) });
+      expect(overloaded[0].body).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        error: expect.stringMatching(/overloaded: .*max_queue_size 2/),
+      });
       expect(results.filter((r) => r.status === 200).length + overloaded.length).toBe(60);
       expect((await postJson(url, userRequest([1]))).status).toBe(200);
     } finally {

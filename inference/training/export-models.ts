@@ -50,13 +50,29 @@ export function servingConfig(name: string, queryInput: string, k: number, maxBa
   };
 }
 
-export function recommenderOnnx(model: AlsModel, numUsers: number, numItems: number, k: number, metadata: Record<string, string> = {}): Uint8Array {
+export function recommenderOnnx(
+  model: AlsModel,
+  numUsers: number,
+  numItems: number,
+  k: number,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const f = model.factors;
   const queries = new Float32Array((numUsers + 1) * f);
   queries.set(model.userFactors.subarray(0, numUsers * f));
   const coldStart = queries.subarray(numUsers * f);
   for (let u = 0; u < numUsers; u++) for (let j = 0; j < f; j++) coldStart[j] += model.userFactors[u * f + j] / Math.max(1, numUsers);
-  return buildTopKScorer({ name: RECOMMENDER, queryInput: 'user_index', queries, numQueries: numUsers + 1, items: model.itemFactors, numItems, factors: f, k, metadata });
+  return buildTopKScorer({
+    name: RECOMMENDER,
+    queryInput: 'user_index',
+    queries,
+    numQueries: numUsers + 1,
+    items: model.itemFactors,
+    numItems,
+    factors: f,
+    k,
+    metadata,
+  });
 }
 
 export function similarItemsOnnx(model: AlsModel, numItems: number, k: number, metadata: Record<string, string> = {}): Uint8Array {
@@ -68,7 +84,18 @@ export function similarItemsOnnx(model: AlsModel, numItems: number, k: number, m
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let j = 0; j < f; j++) normalized[i * f + j] = model.itemFactors[i * f + j] * scale;
   }
-  return buildTopKScorer({ name: SIMILAR_ITEMS, queryInput: 'query_item_index', queries: normalized, numQueries: numItems, items: normalized, numItems, factors: f, k, excludeQueryItself: true, metadata });
+  return buildTopKScorer({
+    name: SIMILAR_ITEMS,
+    queryInput: 'query_item_index',
+    queries: normalized,
+    numQueries: numItems,
+    items: normalized,
+    numItems,
+    factors: f,
+    k,
+    excludeQueryItself: true,
+    metadata,
+  });
 }
 
 export interface PublishedModels {
@@ -92,13 +119,25 @@ export async function publishTrainedModels(
   const recommender = await publishModelVersion(repository, {
     config: servingConfig(RECOMMENDER, 'user_index', kk, maxBatchSize),
     onnx: recommenderOnnx(model, numUsers, numItems, kk),
-    metadata: { input_bounds: { user_index: [0, numUsers + 1], exclude: itemBounds }, num_users: numUsers, num_items: numItems, factors: model.factors, cold_start_index: numUsers, training },
+    metadata: {
+      input_bounds: { user_index: [0, numUsers + 1], exclude: itemBounds },
+      num_users: numUsers,
+      num_items: numItems,
+      factors: model.factors,
+      cold_start_index: numUsers,
+      training,
+    },
     ids: { users: ids.users, items: ids.items, cold_start_index: numUsers },
   });
   const similarItems = await publishModelVersion(repository, {
     config: servingConfig(SIMILAR_ITEMS, 'query_item_index', kk, maxBatchSize),
     onnx: similarItemsOnnx(model, numItems, kk),
-    metadata: { input_bounds: { query_item_index: [0, numItems], exclude: itemBounds }, num_items: numItems, factors: model.factors, training },
+    metadata: {
+      input_bounds: { query_item_index: [0, numItems], exclude: itemBounds },
+      num_items: numItems,
+      factors: model.factors,
+      training,
+    },
     ids: { items: ids.items },
   });
   return { recommender, similarItems };

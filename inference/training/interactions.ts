@@ -35,7 +35,10 @@ export interface InteractionMatrix {
  * Builds the matrix. `userIds`/`itemIds` fix the rows/columns (so products nobody bought yet still
  * get a column); ids not listed there are appended in first-seen order. Repeated pairs add up.
  */
-export function buildInteractionMatrix(interactions: Interaction[], ids: { userIds?: string[]; itemIds?: string[] } = {}): InteractionMatrix {
+export function buildInteractionMatrix(
+  interactions: Interaction[],
+  ids: { userIds?: string[]; itemIds?: string[] } = {},
+): InteractionMatrix {
   const users = [...new Set(ids.userIds ?? [])];
   const items = [...new Set(ids.itemIds ?? [])];
   const userIndex = new Map(users.map((u, i) => [u, i]));
@@ -55,8 +58,14 @@ export function buildInteractionMatrix(interactions: Interaction[], ids: { userI
   return {
     users,
     items,
-    byUser: toSparseRows(users.length, entries.map((e) => [e.u, e.i, e.value])),
-    byItem: toSparseRows(items.length, entries.map((e) => [e.i, e.u, e.value])),
+    byUser: toSparseRows(
+      users.length,
+      entries.map((e) => [e.u, e.i, e.value]),
+    ),
+    byItem: toSparseRows(
+      items.length,
+      entries.map((e) => [e.i, e.u, e.value]),
+    ),
   };
 }
 

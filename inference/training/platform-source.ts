@@ -22,7 +22,12 @@ export class PlatformInteractionSource implements InteractionSource {
     );
     return [
       ...purchases.map((row) => ({ userId: row.userId, itemId: row.productId, timestamp: new Date(row.at).getTime(), weight: 1 })),
-      ...signals.map((row) => ({ userId: row.userId, itemId: row.productId, timestamp: new Date(row.at).getTime(), weight: INTERACTION_WEIGHTS[row.kind] })),
+      ...signals.map((row) => ({
+        userId: row.userId,
+        itemId: row.productId,
+        timestamp: new Date(row.at).getTime(),
+        weight: INTERACTION_WEIGHTS[row.kind],
+      })),
     ];
   }
 

@@ -32,7 +32,14 @@ describe('trainAndPublish / ensureModel', () => {
 
   it('publishes both models in the Triton layout with id maps covering every given user and product', async () => {
     const data = orders(50, 80, 600);
-    const result = await trainAndPublish(data.interactions, { repository, userIds: data.userIds, itemIds: data.itemIds, factors: 8, epochs: 2, progress: false });
+    const result = await trainAndPublish(data.interactions, {
+      repository,
+      userIds: data.userIds,
+      itemIds: data.itemIds,
+      factors: 8,
+      epochs: 2,
+      progress: false,
+    });
     expect(result).toMatchObject({ recommender: 1, similarItems: 1, users: 50, items: 80 });
     for (const file of ['config.json', 'config.pbtxt', '1/model.onnx', '1/metadata.json', '1/ids.json']) {
       await expect(fs.access(path.join(repository, RECOMMENDER, file))).resolves.toBeUndefined();
@@ -63,7 +70,13 @@ describe('trainAndPublish / ensureModel', () => {
   it('trains the embedded catalogue (2,000 users, 5,000 products, 30,000 orders) well under 10 s', async () => {
     const data = orders(2000, 5000, 30_000);
     const started = performance.now();
-    await trainAndPublish(data.interactions, { repository, userIds: data.userIds, itemIds: data.itemIds, ...EMBEDDED_TRAINING, progress: false });
+    await trainAndPublish(data.interactions, {
+      repository,
+      userIds: data.userIds,
+      itemIds: data.itemIds,
+      ...EMBEDDED_TRAINING,
+      progress: false,
+    });
     expect((performance.now() - started) / 1000).toBeLessThan(10);
   });
 });

@@ -42,16 +42,30 @@ export async function trainAndPublish(interactions: Interaction[], options: Trai
   if (matrix.items.length === 0) throw new Error('cannot train a recommender without items');
   const { repository, k, maxBatchSize, progress, userIds: _u, itemIds: _i, ...als } = options;
   const settings = { ...EVALUATED_TRAINING, ...definedOnly(als) };
-  const bar = (progress ?? Boolean(process.stderr.isTTY)) ? new SingleBar({ format: 'training ALS [{bar}] {value}/{total} epochs | {duration}s' }, Presets.shades_classic) : undefined;
+  const bar =
+    (progress ?? Boolean(process.stderr.isTTY))
+      ? new SingleBar({ format: 'training ALS [{bar}] {value}/{total} epochs | {duration}s' }, Presets.shades_classic)
+      : undefined;
   bar?.start(settings.epochs ?? 1, 0);
   const model = trainAls(matrix, { ...settings, onEpoch: (epoch) => bar?.update(epoch) });
   bar?.stop();
-  const published = await publishTrainedModels(repository, model, { users: matrix.users, items: matrix.items }, {
-    k,
-    maxBatchSize,
-    training: { algorithm: 'implicit-als', ...settings, interactions: interactions.length },
-  });
-  const result = { ...published, users: matrix.users.length, items: matrix.items.length, interactions: interactions.length, seconds: (performance.now() - started) / 1000 };
+  const published = await publishTrainedModels(
+    repository,
+    model,
+    { users: matrix.users, items: matrix.items },
+    {
+      k,
+      maxBatchSize,
+      training: { algorithm: 'implicit-als', ...settings, interactions: interactions.length },
+    },
+  );
+  const result = {
+    ...published,
+    users: matrix.users.length,
+    items: matrix.items.length,
+    interactions: interactions.length,
+    seconds: (performance.now() - started) / 1000,
+  };
   serviceLogger('inference').info(result, 'trained and published recommender models');
   return result;
 }

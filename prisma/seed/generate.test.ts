@@ -161,7 +161,10 @@ describe('generateSeed', () => {
     const orders = new Map(data.orders.map((o) => [o.id, o]));
     const expected = data.orderItems
       .filter((i) => orders.get(i.orderId)!.status === 'PAID')
-      .map((i) => `${i.orderId}|${i.productId}|${orders.get(i.orderId)!.userId}|${i.quantity}|${orders.get(i.orderId)!.createdAt.toISOString()}`)
+      .map(
+        (i) =>
+          `${i.orderId}|${i.productId}|${orders.get(i.orderId)!.userId}|${i.quantity}|${orders.get(i.orderId)!.createdAt.toISOString()}`,
+      )
       .sort();
     const actual = data.purchases.map((p) => `${p.orderId}|${p.productId}|${p.userId}|${p.quantity}|${p.purchasedAt.toISOString()}`).sort();
     expect(actual).toEqual(expected);
@@ -184,7 +187,10 @@ describe('generateSeed', () => {
     );
     expect(bad).toEqual([]);
     const median = (category: string) => {
-      const prices = data.products.filter((p) => p.category === category).map((p) => p.priceAmount).sort((a, b) => a - b);
+      const prices = data.products
+        .filter((p) => p.category === category)
+        .map((p) => p.priceAmount)
+        .sort((a, b) => a - b);
       return prices[prices.length >> 1];
     };
     expect(median('Electronics')).toBeGreaterThan(median('Grocery') * 5);
@@ -193,7 +199,7 @@ describe('generateSeed', () => {
   it('derives segments from order counts', () => {
     const counts = new Map<string, number>();
     for (const o of data.orders) counts.set(o.userId, (counts.get(o.userId) ?? 0) + 1);
-    const mean = (data.orders.length / data.users.length);
+    const mean = data.orders.length / data.users.length;
     for (const u of data.users) {
       const n = counts.get(u.id) ?? 0;
       if (u.segment === 'NEW') expect(n).toBeLessThanOrEqual(1);
@@ -239,7 +245,10 @@ describe('generateSeed', () => {
     for (const m of perUser.values()) {
       const total = [...m.values()].reduce((s, n) => s + n, 0);
       if (total < 10) continue;
-      const top3 = [...m.values()].sort((a, b) => b - a).slice(0, 3).reduce((s, n) => s + n, 0);
+      const top3 = [...m.values()]
+        .sort((a, b) => b - a)
+        .slice(0, 3)
+        .reduce((s, n) => s + n, 0);
       topShare += top3 / total;
       users++;
     }

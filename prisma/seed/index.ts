@@ -69,10 +69,7 @@ export async function seedIfEmpty(db: Database, options: SeedIfEmptyOptions = {}
       const data = generateSeed(seedOptions);
       const generatedMs = Date.now() - started;
       const counts = await writeSeedInSession(sql, data, { progress: options.progress });
-      log.info(
-        { ...counts, seed: seedOptions.seed, generateMs: generatedMs, totalMs: Date.now() - started },
-        'seeded the database',
-      );
+      log.info({ ...counts, seed: seedOptions.seed, generateMs: generatedMs, totalMs: Date.now() - started }, 'seeded the database');
       return { seeded: true, counts };
     } finally {
       await sql.query('SELECT pg_advisory_unlock($1)', [SEED_LOCK]);

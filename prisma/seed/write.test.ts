@@ -97,7 +97,9 @@ if (!canOpenDatabase) {
       `SELECT id, name, email, segment::text AS segment, to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
        FROM "users"."User" ORDER BY id`,
     );
-    expect(rows).toEqual(data.users.map((u) => ({ id: u.id, name: u.name, email: u.email, segment: u.segment, at: u.createdAt.toISOString() })));
+    expect(rows).toEqual(
+      data.users.map((u) => ({ id: u.id, name: u.name, email: u.email, segment: u.segment, at: u.createdAt.toISOString() })),
+    );
     const payment = data.payments[0];
     const [stored] = await db.sql.query<{ method: string; status: string; failureReason: string | null }>(
       `SELECT method, status::text AS status, "failureReason" FROM "payments"."Payment" WHERE id = $1`,

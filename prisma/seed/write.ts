@@ -67,8 +67,12 @@ function writer<Row>(label: string, table: string, columns: string[], rows: read
 /** Tables in foreign-key order. */
 function tables(data: SeedData): TableWriter[] {
   return [
-    writer('users', '"users"."User"', ['id', 'name', 'email', 'segment', 'createdAt'], data.users, (u) =>
-      `(${sqlString(u.id)},${sqlString(u.name)},${sqlString(u.email)},${sqlString(u.segment)},${sqlTimestamp(u.createdAt)})`,
+    writer(
+      'users',
+      '"users"."User"',
+      ['id', 'name', 'email', 'segment', 'createdAt'],
+      data.users,
+      (u) => `(${sqlString(u.id)},${sqlString(u.name)},${sqlString(u.email)},${sqlString(u.segment)},${sqlTimestamp(u.createdAt)})`,
     ),
     writer(
       'products',
@@ -111,16 +115,14 @@ function tables(data: SeedData): TableWriter[] {
       '"recommendations"."Purchase"',
       ['orderId', 'productId', 'userId', 'quantity', 'purchasedAt'],
       data.purchases,
-      (p) => `(${sqlString(p.orderId)},${sqlString(p.productId)},${sqlString(p.userId)},${sqlInt(p.quantity)},${sqlTimestamp(p.purchasedAt)})`,
+      (p) =>
+        `(${sqlString(p.orderId)},${sqlString(p.productId)},${sqlString(p.userId)},${sqlInt(p.quantity)},${sqlTimestamp(p.purchasedAt)})`,
     ),
   ];
 }
 
 /** The multi-row INSERT statements for the data, in foreign-key order (exposed for tests and dumps). */
-export function* seedStatements(
-  data: SeedData,
-  rowsPerStatement = 2000,
-): Generator<{ label: string; sql: string; rows: number }> {
+export function* seedStatements(data: SeedData, rowsPerStatement = 2000): Generator<{ label: string; sql: string; rows: number }> {
   if (!Number.isInteger(rowsPerStatement) || rowsPerStatement < 1) throw new Error('rowsPerStatement must be a positive integer');
   for (const t of tables(data)) {
     const head = `INSERT INTO ${t.table} (${t.columns.map((c) => `"${c}"`).join(',')}) VALUES\n`;

@@ -22,11 +22,7 @@ interface Reserved {
 
 type OrderWithItems = OrderRow & { items: OrderItemRow[] };
 
-export async function placeOrder(
-  userId: string,
-  input: PlaceOrderInput,
-  context: SubgraphContext<OrdersLoaders>,
-): Promise<OrderWithItems> {
+export async function placeOrder(userId: string, input: PlaceOrderInput, context: SubgraphContext<OrdersLoaders>): Promise<OrderWithItems> {
   validatePlaceOrder(input);
   const { prisma, services, bus } = context;
   const previous = await findOrderByKey(prisma, userId, input.idempotencyKey);

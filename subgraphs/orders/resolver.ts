@@ -11,14 +11,19 @@ type Context = SubgraphContext<OrdersLoaders>;
 
 @Resolver(() => Order)
 export class OrderResolver {
-  @Query(() => Order, { nullable: true, description: 'One of your orders by id (any order for admins); null when there is none you may see.' })
+  @Query(() => Order, {
+    nullable: true,
+    description: 'One of your orders by id (any order for admins); null when there is none you may see.',
+  })
   async order(@Arg('id', () => ID, { description: 'Id of the order.' }) id: string, @Ctx() { viewer, loaders }: Context) {
     requireUser(viewer);
     const row = await loaders.order.load(id);
     return row && canRead(viewer, row.userId) ? toOrder(row) : null;
   }
 
-  @Mutation(() => Order, { description: 'Place an order for the signed-in user. Reserves stock; the same idempotencyKey returns the same order.' })
+  @Mutation(() => Order, {
+    description: 'Place an order for the signed-in user. Reserves stock; the same idempotencyKey returns the same order.',
+  })
   async placeOrder(
     @Arg('input', () => PlaceOrderInput, { description: 'Items to order and the idempotency key.' }) input: PlaceOrderInput,
     @Ctx() context: Context,
@@ -46,9 +51,7 @@ export class UserOrdersResolver {
   ) {
     requireSelfOrAdmin(viewer, user.id, 'orders');
     const size = pageSize(first);
-    const rows = after
-      ? await ordersOfUserAfter(prisma, user.id, size + 1, after)
-      : await loaders.firstOrders(size + 1).load(user.id);
+    const rows = after ? await ordersOfUserAfter(prisma, user.id, size + 1, after) : await loaders.firstOrders(size + 1).load(user.id);
     return toConnection(rows, size, orderCursor, Boolean(after), toOrder);
   }
 }

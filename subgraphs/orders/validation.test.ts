@@ -31,7 +31,18 @@ describe('placeOrder input validation', () => {
   });
 
   it('compares order lines regardless of their order', () => {
-    expect(sameLines([{ productId: 'a', quantity: 1 }, { productId: 'b', quantity: 2 }], [{ productId: 'b', quantity: 2 }, { productId: 'a', quantity: 1 }])).toBe(true);
+    expect(
+      sameLines(
+        [
+          { productId: 'a', quantity: 1 },
+          { productId: 'b', quantity: 2 },
+        ],
+        [
+          { productId: 'b', quantity: 2 },
+          { productId: 'a', quantity: 1 },
+        ],
+      ),
+    ).toBe(true);
     expect(sameLines([{ productId: 'a', quantity: 1 }], [{ productId: 'a', quantity: 2 }])).toBe(false);
   });
 });

@@ -30,6 +30,9 @@ export function validatePlaceOrder(input: PlaceOrderInput): void {
 /** Same lines in any order: a retried request, not a different order under a reused key. */
 export function sameLines(a: { productId: string; quantity: number }[], b: { productId: string; quantity: number }[]): boolean {
   const canonical = (lines: { productId: string; quantity: number }[]) =>
-    lines.map((line) => `${line.productId}×${line.quantity}`).sort().join(',');
+    lines
+      .map((line) => `${line.productId}×${line.quantity}`)
+      .sort()
+      .join(',');
   return canonical(a) === canonical(b);
 }

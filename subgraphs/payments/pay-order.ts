@@ -58,7 +58,12 @@ export async function payOrder(userId: string, input: PayOrderInput, context: Co
   }
 
   const event = { paymentId: payment.id, orderId: order.id, userId, amount: payment.amount, currency: payment.currency };
-  const authorized = await provider.authorize({ cardNumber: input.cardNumber, amount: payment.amount, currency: payment.currency, paymentId: payment.id });
+  const authorized = await provider.authorize({
+    cardNumber: input.cardNumber,
+    amount: payment.amount,
+    currency: payment.currency,
+    paymentId: payment.id,
+  });
   if (!authorized.ok) {
     const failed = await moveStatus(prisma, payment.id, 'PENDING', 'FAILED', authorized.reason);
     await bus.publish('payment.failed', { ...event, reason: authorized.reason });
@@ -95,6 +100,12 @@ export async function refundPayment(paymentId: string, context: Context, provide
   if (!refunded.ok) throw appError(ErrorCode.SERVICE_UNAVAILABLE, `The payment provider refused the refund: ${refunded.reason}`);
   const done = await moveStatus(prisma, payment.id, 'CAPTURED', 'REFUNDED');
   if (!done) throw appError(ErrorCode.INVALID_STATE_TRANSITION, `Payment ${payment.id} changed status meanwhile; read it again`);
-  await bus.publish('payment.refunded', { paymentId: done.id, orderId: done.orderId, userId: done.userId, amount: done.amount, currency: done.currency });
+  await bus.publish('payment.refunded', {
+    paymentId: done.id,
+    orderId: done.orderId,
+    userId: done.userId,
+    amount: done.amount,
+    currency: done.currency,
+  });
   return done;
 }

@@ -22,7 +22,7 @@ export class Order {
 }
 
 @Directive('@key(fields: "id")')
-@ObjectType({ description: 'A payment for an order; visible to the order\'s owner and to admins.' })
+@ObjectType({ description: "A payment for an order; visible to the order's owner and to admins." })
 export class Payment {
   @Field(() => ID, { description: 'Stable identifier of the payment.' })
   id!: string;

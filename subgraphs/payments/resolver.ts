@@ -37,7 +37,10 @@ export class PaymentResolver {
 
 @Resolver(() => Order)
 export class OrderPaymentResolver {
-  @FieldResolver(() => Payment, { nullable: true, description: 'The payment of this order: the live one, else the latest failed attempt; null if unpaid.' })
+  @FieldResolver(() => Payment, {
+    nullable: true,
+    description: 'The payment of this order: the live one, else the latest failed attempt; null if unpaid.',
+  })
   async payment(@Root() order: Order, @Ctx() { viewer, loaders }: Context): Promise<Payment | null> {
     const payment = currentPayment(await loaders.paymentsOfOrder.load(order.id));
     return payment && canRead(viewer, payment.userId) ? toPayment(payment) : null;

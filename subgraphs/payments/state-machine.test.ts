@@ -15,6 +15,8 @@ describe('payment state machine', () => {
     ['REFUNDED', 'CAPTURED'],
     ['CAPTURED', 'FAILED'],
   ] as const)('refuses %s → %s with INVALID_STATE_TRANSITION', (from, to) => {
-    expect(() => assertTransition(from, to)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'INVALID_STATE_TRANSITION', from, to }) }));
+    expect(() => assertTransition(from, to)).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'INVALID_STATE_TRANSITION', from, to }) }),
+    );
   });
 });

@@ -21,8 +21,7 @@ export function toProduct(row: ProductRow): Product {
   });
 }
 
-export const findProductsByIds = (prisma: PrismaClient, ids: string[]) =>
-  prisma.product.findMany({ where: { id: { in: ids } } });
+export const findProductsByIds = (prisma: PrismaClient, ids: string[]) => prisma.product.findMany({ where: { id: { in: ids } } });
 
 export interface ProductFilter {
   category?: string | null;
@@ -36,9 +35,7 @@ export function listProducts(prisma: PrismaClient, filter: ProductFilter, take: 
     where: {
       ...(afterId ? { id: { gt: afterId } } : {}),
       ...(filter.category ? { category: filter.category } : {}),
-      ...(search
-        ? { OR: [{ name: { contains: search, mode: 'insensitive' } }, { sku: { equals: search, mode: 'insensitive' } }] }
-        : {}),
+      ...(search ? { OR: [{ name: { contains: search, mode: 'insensitive' } }, { sku: { equals: search, mode: 'insensitive' } }] } : {}),
     },
     orderBy: { id: 'asc' },
     take,
@@ -88,12 +85,21 @@ export async function reserveStock(
           data: { stock: { decrement: item.quantity } },
         });
         if (count === 0) {
-          throw appError(ErrorCode.INSUFFICIENT_STOCK, `Not enough stock for product ${item.productId}: ${product.stock} left, ${item.quantity} asked`, {
-            productId: item.productId,
-            available: product.stock,
-          });
+          throw appError(
+            ErrorCode.INSUFFICIENT_STOCK,
+            `Not enough stock for product ${item.productId}: ${product.stock} left, ${item.quantity} asked`,
+            {
+              productId: item.productId,
+              available: product.stock,
+            },
+          );
         }
-        reserved.push({ productId: item.productId, quantity: item.quantity, unitPriceAmount: product.priceAmount, currency: product.currency });
+        reserved.push({
+          productId: item.productId,
+          quantity: item.quantity,
+          unitPriceAmount: product.priceAmount,
+          currency: product.currency,
+        });
       }
       await tx.stockReservation.create({ data: { id: reservationId, items: reserved as unknown as Prisma.InputJsonValue } });
       return reserved;

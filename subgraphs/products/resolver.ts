@@ -26,7 +26,8 @@ export class ProductResolver {
   @Query(() => ProductConnection, { description: 'Browse the catalogue, optionally by category or search text.' })
   async products(
     @Arg('category', () => String, { nullable: true, description: 'Only products of this category.' }) category: string | null,
-    @Arg('search', () => String, { nullable: true, description: 'Case-insensitive text in the name, or an exact SKU.' }) search: string | null,
+    @Arg('search', () => String, { nullable: true, description: 'Case-insensitive text in the name, or an exact SKU.' })
+    search: string | null,
     @Arg('first', () => Int, { nullable: true, description: 'Page size (default 20, at most 1000).' }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'Cursor after which the page starts.' }) after: string | null,
     @Ctx() { prisma }: Context,
@@ -60,8 +61,11 @@ export class ProductResolver {
     requireService(viewer);
     const rows = await reserveStock(prisma, reservationId, items);
     return rows.map((row) =>
-      Object.assign(new ReservedItem(), { productId: row.productId, quantity: row.quantity, unitPrice: money(row.unitPriceAmount, row.currency) }),
+      Object.assign(new ReservedItem(), {
+        productId: row.productId,
+        quantity: row.quantity,
+        unitPrice: money(row.unitPriceAmount, row.currency),
+      }),
     );
   }
 }
-

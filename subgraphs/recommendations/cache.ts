@@ -51,7 +51,10 @@ export class MemoryCandidateCache implements CandidateCache {
 export class RedisCandidateCache implements CandidateCache {
   private readonly redis: Redis;
 
-  constructor(url: string, private readonly namespace: string) {
+  constructor(
+    url: string,
+    private readonly namespace: string,
+  ) {
     this.redis = new Redis(url, { maxRetriesPerRequest: 1 });
   }
 

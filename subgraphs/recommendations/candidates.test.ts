@@ -25,14 +25,27 @@ describe('business rules after the model', () => {
   });
 
   it('relaxes diversity rather than return fewer than asked when the catalogue is narrow', () => {
-    const chosen = applyBusinessRules({ candidates: ['a1', 'a2', 'a3'].map((id) => candidate(id)), popular: [], exclude: new Set(), facts, first: 3 });
+    const chosen = applyBusinessRules({
+      candidates: ['a1', 'a2', 'a3'].map((id) => candidate(id)),
+      popular: [],
+      exclude: new Set(),
+      facts,
+      first: 3,
+    });
     expect(chosen).toHaveLength(3);
   });
 });
 
 describe('session blending', () => {
   it('lets strong session similarity outrank long-term taste and says why', () => {
-    const blended = blendSession([{ productId: 'm1', score: 2 }, { productId: 'm2', score: 1 }], [{ productId: 's1', score: 0.9 }], 0.6);
+    const blended = blendSession(
+      [
+        { productId: 'm1', score: 2 },
+        { productId: 'm2', score: 1 },
+      ],
+      [{ productId: 's1', score: 0.9 }],
+      0.6,
+    );
     expect(blended.map((entry) => [entry.productId, entry.reason])).toEqual([
       ['s1', RecommendationReason.SIMILAR_TO_RECENT],
       ['m1', RecommendationReason.MODEL],

@@ -78,7 +78,10 @@ export function blendSession(
     .map(([productId, parts]) => ({
       productId,
       score: (1 - sessionWeight) * parts.model + sessionWeight * parts.session,
-      reason: sessionWeight * parts.session > (1 - sessionWeight) * parts.model ? RecommendationReason.SIMILAR_TO_RECENT : RecommendationReason.MODEL,
+      reason:
+        sessionWeight * parts.session > (1 - sessionWeight) * parts.model
+          ? RecommendationReason.SIMILAR_TO_RECENT
+          : RecommendationReason.MODEL,
     }))
     .sort((a, b) => b.score - a.score || a.productId.localeCompare(b.productId));
 }

@@ -13,7 +13,9 @@ export function consumeEvents(deps: SubgraphDeps, resources: RecommendationsReso
   watchModelVersion(resources, (version) => {
     log.info({ version, watched: resources.watchers.size }, 'new model version live; refreshing watched users');
     for (const userId of resources.watchers.keys()) {
-      void refreshRecommendations(resources, bus, userId, 'MODEL_UPDATED').catch((error: unknown) => log.warn({ err: error, userId }, 'refresh failed'));
+      void refreshRecommendations(resources, bus, userId, 'MODEL_UPDATED').catch((error: unknown) =>
+        log.warn({ err: error, userId }, 'refresh failed'),
+      );
     }
   });
   return [

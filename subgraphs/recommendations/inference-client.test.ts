@@ -14,7 +14,13 @@ function fakeServer() {
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({ model_version: '1', outputs: [{ name: 'item_index', shape: [1, 2], datatype: 'INT64', data: [1, -1] }, { name: 'score', shape: [1, 2], datatype: 'FP32', data: [0.5, 0] }] }),
+      JSON.stringify({
+        model_version: '1',
+        outputs: [
+          { name: 'item_index', shape: [1, 2], datatype: 'INT64', data: [1, -1] },
+          { name: 'score', shape: [1, 2], datatype: 'FP32', data: [0.5, 0] },
+        ],
+      }),
     );
   });
   return {
@@ -29,7 +35,12 @@ describe('inference client circuit breaker', () => {
     const fake = fakeServer();
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
-    const client = new InferenceClient({ baseUrl: url, deadlineMs: 500, log: rootLogger, breaker: { volumeThreshold: 3, resetTimeoutMs: 300 } });
+    const client = new InferenceClient({
+      baseUrl: url,
+      deadlineMs: 500,
+      log: rootLogger,
+      breaker: { volumeThreshold: 3, resetTimeoutMs: 300 },
+    });
     const input = [{ name: 'user_index', shape: [1, 1], datatype: 'INT64', data: [0] }];
     try {
       for (let i = 0; i < 3; i++) await expect(client.infer('recommender', '1', input)).rejects.toBeInstanceOf(InferenceUnavailable);

@@ -42,7 +42,10 @@ export interface InferOutputs {
 export const MAX_ROWS_PER_REQUEST = 256;
 
 export class InferenceUnavailable extends Error {
-  constructor(readonly reason: 'timeout' | 'overloaded' | 'down' | 'circuit_open' | 'bad_response', detail: string) {
+  constructor(
+    readonly reason: 'timeout' | 'overloaded' | 'down' | 'circuit_open' | 'bad_response',
+    detail: string,
+  ) {
     super(`inference ${reason}: ${detail}`);
   }
 }
@@ -141,7 +144,10 @@ export class InferenceClient {
       body = await this.breaker.fire(model, version, inputs);
       inferenceCalls.inc({ model, outcome: 'ok' });
     } catch (error) {
-      const failure = error instanceof InferenceUnavailable ? error : new InferenceUnavailable(this.breaker.opened ? 'circuit_open' : 'down', String((error as Error).message ?? error));
+      const failure =
+        error instanceof InferenceUnavailable
+          ? error
+          : new InferenceUnavailable(this.breaker.opened ? 'circuit_open' : 'down', String((error as Error).message ?? error));
       inferenceCalls.inc({ model, outcome: failure.reason });
       throw failure;
     }
@@ -174,7 +180,8 @@ export class InferenceClient {
 
   private async getJson<T>(path: string): Promise<T> {
     const response = await this.fetch(path);
-    if (!response.ok) throw new InferenceUnavailable(response.status === 503 ? 'overloaded' : 'bad_response', `GET ${path}: HTTP ${response.status}`);
+    if (!response.ok)
+      throw new InferenceUnavailable(response.status === 503 ? 'overloaded' : 'bad_response', `GET ${path}: HTTP ${response.status}`);
     return (await response.json()) as T;
   }
 

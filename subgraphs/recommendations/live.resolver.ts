@@ -18,16 +18,22 @@ const PRODUCT_EXISTS = `query ProductExists($id: ID!) { product(id: $id) { id } 
 @Resolver(() => RecommendationsUpdate)
 export class LiveRecommendationsResolver {
   @Subscription(() => RecommendationsUpdate, {
-    description: "Pushes a user's fresh recommendations whenever an order, an interaction or a new model changes them (the user and admins only).",
+    description:
+      "Pushes a user's fresh recommendations whenever an order, an interaction or a new model changes them (the user and admins only).",
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { userId: string }, Context>) => {
       requireSelfOrAdmin(context.viewer, args.userId, 'recommendation updates');
       const watchers = context.loaders.resources.watchers;
       watchers.set(args.userId, (watchers.get(args.userId) ?? 0) + 1);
-      return liveIterator(context.bus, 'recommendations.updated', (update) => update.userId === args.userId, () => {
-        const left = (watchers.get(args.userId) ?? 1) - 1;
-        if (left > 0) watchers.set(args.userId, left);
-        else watchers.delete(args.userId);
-      });
+      return liveIterator(
+        context.bus,
+        'recommendations.updated',
+        (update) => update.userId === args.userId,
+        () => {
+          const left = (watchers.get(args.userId) ?? 1) - 1;
+          if (left > 0) watchers.set(args.userId, left);
+          else watchers.delete(args.userId);
+        },
+      );
     },
   })
   recommendationsUpdated(
@@ -55,12 +61,12 @@ export class LiveRecommendationsResolver {
     @Ctx() { viewer, prisma, bus, services }: Context,
   ): Promise<Interaction> {
     const userId = requireUser(viewer);
-    const { product } = await services.request<{ product: { id: string } | null }>('products', PRODUCT_EXISTS, { id: productId }, viewer).catch(
-      (error: unknown) => {
+    const { product } = await services
+      .request<{ product: { id: string } | null }>('products', PRODUCT_EXISTS, { id: productId }, viewer)
+      .catch((error: unknown) => {
         if (error instanceof GraphQLError && error.extensions.code === ErrorCode.BAD_USER_INPUT) return { product: null };
         throw error;
-      },
-    );
+      });
     if (!product) throw badInput('productId', `no product with id ${productId}`);
     const row = await recordInteraction(prisma, { userId, productId, kind });
     await bus.publish('interaction.recorded', { userId, productId, kind, occurredAt: row.createdAt.toISOString() });

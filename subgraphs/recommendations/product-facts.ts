@@ -18,7 +18,9 @@ export async function fetchProductFacts(services: ServiceClient, ids: string[]):
     { representations: ids.map((id) => ({ __typename: 'Product', id })) },
     SERVICE,
   );
-  return new Map(ids.map((id, index) => [id, _entities[index] ? { stock: _entities[index]!.stock, category: _entities[index]!.category } : null]));
+  return new Map(
+    ids.map((id, index) => [id, _entities[index] ? { stock: _entities[index]!.stock, category: _entities[index]!.category } : null]),
+  );
 }
 
 export const productFactsLoader = (services: ServiceClient, batch = true) =>

@@ -130,7 +130,10 @@ export function toUpdate(update: RecommendationsUpdated): RecommendationsUpdate 
     userId: update.userId,
     trigger: update.trigger as RecommendationTrigger,
     items: update.items.map((item) =>
-      recommendation(item.productId, item.score, item.reason as RecommendationReason, { modelVersion: item.modelVersion, degraded: item.degraded }),
+      recommendation(item.productId, item.score, item.reason as RecommendationReason, {
+        modelVersion: item.modelVersion,
+        degraded: item.degraded,
+      }),
     ),
     publishedAt: new Date(update.publishedAt),
   });

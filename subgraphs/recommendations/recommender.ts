@@ -62,7 +62,9 @@ export class Recommender {
   }
 
   async invalidate(userId: string): Promise<void> {
-    await Promise.all(Object.values(RecommendationPlacement).map((placement) => this.cache.invalidate(Recommender.cacheKey(userId, placement))));
+    await Promise.all(
+      Object.values(RecommendationPlacement).map((placement) => this.cache.invalidate(Recommender.cacheKey(userId, placement))),
+    );
   }
 
   async forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]> {
@@ -91,22 +93,37 @@ export class Recommender {
       if (hit) {
         return { version: hit.version, degraded: false, exclude: exclude.get(id)!, candidates: hit.candidates as Candidate[] };
       }
-      const fill = popularFor(popular, exclude.get(id)!, 100).map((entry) => ({ productId: entry.product.id, score: entry.score, reason: entry.reason }));
+      const fill = popularFor(popular, exclude.get(id)!, 100).map((entry) => ({
+        productId: entry.product.id,
+        score: entry.score,
+        reason: entry.reason,
+      }));
       return { version: null, degraded: true, exclude: exclude.get(id)!, candidates: fill };
     });
   }
 
-  private async modelCandidates(userIds: string[], exclude: Map<string, Set<string>>, placement: RecommendationPlacement): Promise<CachedCandidates[]> {
+  private async modelCandidates(
+    userIds: string[],
+    exclude: Map<string, Set<string>>,
+    placement: RecommendationPlacement,
+  ): Promise<CachedCandidates[]> {
     if (this.client.circuitOpen) throw new InferenceUnavailable('circuit_open', 'recent inference calls failed');
     const handle = await this.client.handle(RECOMMENDER);
     const coldStart = handle.ids.cold_start_index ?? 0;
     const excludeRows = userIds.map((id) =>
-      [...exclude.get(id)!].map((productId) => handle.itemIndex.get(productId)).filter((index): index is number => index !== undefined).slice(-MAX_EXCLUDE),
+      [...exclude.get(id)!]
+        .map((productId) => handle.itemIndex.get(productId))
+        .filter((index): index is number => index !== undefined)
+        .slice(-MAX_EXCLUDE),
     );
     const width = Math.max(1, ...excludeRows.map((row) => row.length));
     const [model, session] = await Promise.all([
       this.client.infer(RECOMMENDER, handle.version, [
-        toTensor('user_index', userIds.map((id) => [handle.userIndex.get(id) ?? coldStart]), 1),
+        toTensor(
+          'user_index',
+          userIds.map((id) => [handle.userIndex.get(id) ?? coldStart]),
+          1,
+        ),
         toTensor('exclude', excludeRows, width),
       ]),
       this.sessionCandidates(userIds),
@@ -143,7 +160,13 @@ export class Recommender {
       }
     }
     if (queries.length === 0) return new Map();
-    const similar = await this.client.infer(SIMILAR_ITEMS, handle.version, [toTensor('query_item_index', queries.map((query) => [query.index]), 1)]);
+    const similar = await this.client.infer(SIMILAR_ITEMS, handle.version, [
+      toTensor(
+        'query_item_index',
+        queries.map((query) => [query.index]),
+        1,
+      ),
+    ]);
     const scores = new Map<string, Map<string, number>>();
     queries.forEach((query, row) => {
       const byProduct = scores.get(query.userId) ?? new Map<string, number>();
@@ -172,7 +195,13 @@ export class Recommender {
     const handle = await this.client.handle(SIMILAR_ITEMS);
     const known = productIds.filter((id) => handle.itemIndex.has(id));
     const similar = known.length
-      ? await this.client.infer(SIMILAR_ITEMS, handle.version, [toTensor('query_item_index', known.map((id) => [handle.itemIndex.get(id)!]), 1)])
+      ? await this.client.infer(SIMILAR_ITEMS, handle.version, [
+          toTensor(
+            'query_item_index',
+            known.map((id) => [handle.itemIndex.get(id)!]),
+            1,
+          ),
+        ])
       : { rows: [] };
     const unknown = productIds.filter((id) => !handle.itemIndex.has(id));
     // Products newer than the model have no row yet: co-purchases speak for them.
@@ -184,7 +213,11 @@ export class Recommender {
         version: handle.version,
         degraded: false,
         exclude: new Set([id]),
-        candidates: similar.rows[row].map((pair) => ({ productId: handle.ids.items[pair.item], score: pair.score, reason: RecommendationReason.SIMILAR_ITEM })),
+        candidates: similar.rows[row].map((pair) => ({
+          productId: handle.ids.items[pair.item],
+          score: pair.score,
+          reason: RecommendationReason.SIMILAR_ITEM,
+        })),
       };
     });
   }

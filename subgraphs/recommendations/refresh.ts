@@ -23,7 +23,13 @@ export async function refreshRecommendations(
   await bus.notify('recommendations.updated', {
     userId,
     trigger,
-    items: items.map((item) => ({ productId: item.product.id, score: item.score, reason: item.reason, modelVersion: item.modelVersion, degraded: item.degraded })),
+    items: items.map((item) => ({
+      productId: item.product.id,
+      score: item.score,
+      reason: item.reason,
+      modelVersion: item.modelVersion,
+      degraded: item.degraded,
+    })),
     publishedAt: new Date().toISOString(),
   });
 }

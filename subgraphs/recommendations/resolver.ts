@@ -20,7 +20,8 @@ const factsVia = (loaders: RecommendationsLoaders) => async (ids: string[]) => {
 @Resolver(() => User)
 export class UserRecommendationsResolver {
   @FieldResolver(() => [Recommendation], {
-    description: 'Products this user is likely to want, best first: in stock, not already bought, varied in category (the user and admins only).',
+    description:
+      'Products this user is likely to want, best first: in stock, not already bought, varied in category (the user and admins only).',
   })
   async recommendations(
     @Root() user: User,
@@ -38,7 +39,9 @@ export class UserRecommendationsResolver {
 
 @Resolver(() => Product)
 export class SimilarProductsResolver {
-  @FieldResolver(() => [Recommendation], { description: 'Products like this one (item-to-item model, else co-purchases), in stock, best first.' })
+  @FieldResolver(() => [Recommendation], {
+    description: 'Products like this one (item-to-item model, else co-purchases), in stock, best first.',
+  })
   async similar(
     @Root() product: Product,
     @Arg('first', () => Int, { defaultValue: 10, description: 'How many, 1 to 100.' }) first: number,

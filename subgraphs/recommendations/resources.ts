@@ -35,7 +35,16 @@ export function createResources(deps: SubgraphDeps): RecommendationsResources {
       : new MemoryCandidateCache();
   const popularity = new PopularityCache(prisma);
   const recommender = new Recommender(prisma, client, cache, popularity, config.inferenceDeadlineMs, log);
-  return { services: deps.services, batching: config.recommendations.batching, client, cache, popularity, recommender, watchers: new Map(), stopWatchingModel: () => undefined };
+  return {
+    services: deps.services,
+    batching: config.recommendations.batching,
+    client,
+    cache,
+    popularity,
+    recommender,
+    watchers: new Map(),
+    stopWatchingModel: () => undefined,
+  };
 }
 
 /** Calls `onNewVersion` when the served recommender version changes (not for the first one seen). */

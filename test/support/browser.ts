@@ -39,11 +39,15 @@ async function unpackedChromium(): Promise<string> {
   if (fs.existsSync(binary)) return binary;
   const staging = fs.mkdtempSync(`${home}.unpacking-`);
   try {
-    await execFileAsync(process.execPath, ['--input-type=module', '-e', "await (await import('@sparticuz/chromium')).default.executablePath()"], {
-      cwd: path.dirname(packageJson),
-      env: { ...process.env, TMPDIR: staging },
-      timeout: 120_000,
-    });
+    await execFileAsync(
+      process.execPath,
+      ['--input-type=module', '-e', "await (await import('@sparticuz/chromium')).default.executablePath()"],
+      {
+        cwd: path.dirname(packageJson),
+        env: { ...process.env, TMPDIR: staging },
+        timeout: 120_000,
+      },
+    );
     fs.renameSync(staging, home);
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });

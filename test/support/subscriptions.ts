@@ -37,29 +37,35 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
       const seen = collected.results.find(accept);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching subscription result within ${timeoutMs} ms (got ${JSON.stringify(collected.results)})`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching subscription result within ${timeoutMs} ms (got ${JSON.stringify(collected.results)})`)),
+          timeoutMs,
+        );
         waiters.push({ accept, resolve: (result) => (clearTimeout(timer), resolve(result)) });
       });
     },
   };
-  collected.stop = client.subscribe<T>({ query, variables }, {
-    next: (received) => {
-      const result = received as ExecutionResult<T>;
-      collected.results.push(result);
-      for (const waiter of [...waiters]) {
-        if (waiter.accept(result)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter.resolve(result);
+  collected.stop = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (received) => {
+        const result = received as ExecutionResult<T>;
+        collected.results.push(result);
+        for (const waiter of [...waiters]) {
+          if (waiter.accept(result)) {
+            waiters.splice(waiters.indexOf(waiter), 1);
+            waiter.resolve(result);
+          }
         }
-      }
+      },
+      error: (error) => {
+        collected.error = error;
+        collected.completed = true;
+      },
+      complete: () => {
+        collected.completed = true;
+      },
     },
-    error: (error) => {
-      collected.error = error;
-      collected.completed = true;
-    },
-    complete: () => {
-      collected.completed = true;
-    },
-  });
+  );
   return collected;
 }

@@ -8,7 +8,5 @@ export { InProcessEventBus, RedisEventBus };
 
 /** Redis Streams when a Redis URL is configured, in-process otherwise: chosen by configuration only. */
 export function createEventBus(options: { redisUrl?: string; namespace?: string; log: Logger }): EventBus {
-  return options.redisUrl
-    ? new RedisEventBus(options.redisUrl, options.log, options.namespace)
-    : new InProcessEventBus(options.log);
+  return options.redisUrl ? new RedisEventBus(options.redisUrl, options.log, options.namespace) : new InProcessEventBus(options.log);
 }

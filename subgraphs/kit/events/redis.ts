@@ -133,9 +133,16 @@ export class RedisEventBus implements EventBus {
           await this.reclaim(redis, subscription);
         }
         const reply = (await redis.xreadgroup(
-          'GROUP', subscription.group, this.consumer,
-          'COUNT', BATCH, 'BLOCK', BLOCK_MS,
-          'STREAMS', subscription.stream, '>',
+          'GROUP',
+          subscription.group,
+          this.consumer,
+          'COUNT',
+          BATCH,
+          'BLOCK',
+          BLOCK_MS,
+          'STREAMS',
+          subscription.stream,
+          '>',
         )) as [string, [string, string[]][]][] | null;
         for (const [, entries] of reply ?? []) await this.handle(redis, subscription, entries);
       } catch (error) {
@@ -149,9 +156,19 @@ export class RedisEventBus implements EventBus {
   /** Takes over events that a crashed or failing consumer left unacknowledged. */
   private async reclaim(redis: Redis, subscription: Subscription): Promise<void> {
     const reply = (await redis.xautoclaim(
-      subscription.stream, subscription.group, this.consumer, RECLAIM_IDLE_MS, '0', 'COUNT', BATCH,
+      subscription.stream,
+      subscription.group,
+      this.consumer,
+      RECLAIM_IDLE_MS,
+      '0',
+      'COUNT',
+      BATCH,
     )) as [string, [string, string[]][]];
-    await this.handle(redis, subscription, reply[1].filter((entry) => entry && entry[1]));
+    await this.handle(
+      redis,
+      subscription,
+      reply[1].filter((entry) => entry && entry[1]),
+    );
   }
 
   private async handle(redis: Redis, subscription: Subscription, entries: [string, string[]][]): Promise<void> {
