@@ -37,22 +37,23 @@ describe('inference client circuit breaker', () => {
     const url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
     const client = new InferenceClient({
       baseUrl: url,
-      deadlineMs: 500,
       log: rootLogger,
       breaker: { volumeThreshold: 3, resetTimeoutMs: 300 },
     });
-    const input = [{ name: 'user_index', shape: [1, 1], datatype: 'INT64', data: [0] }];
+    const input = [{ name: 'user_index', shape: [1, 1], datatype: 'INT64' as const, data: [0] }];
+    const deadline = () => AbortSignal.timeout(500);
     try {
-      for (let i = 0; i < 3; i++) await expect(client.infer('recommender', '1', input)).rejects.toBeInstanceOf(InferenceUnavailable);
+      for (let i = 0; i < 3; i++)
+        await expect(client.infer('recommender', '1', input, deadline())).rejects.toBeInstanceOf(InferenceUnavailable);
       expect(client.circuitOpen).toBe(true);
       const callsWhileOpen = fake.calls();
-      await expect(client.infer('recommender', '1', input)).rejects.toMatchObject({ reason: 'circuit_open' });
+      await expect(client.infer('recommender', '1', input, deadline())).rejects.toMatchObject({ reason: 'circuit_open' });
       expect(fake.calls()).toBe(callsWhileOpen);
 
       fake.setHealthy(true);
       await new Promise((resolve) => setTimeout(resolve, 350));
-      const result = await client.infer('recommender', '1', input);
-      expect(result.rows).toEqual([[{ item: 1, score: 0.5 }]]);
+      const result = await client.infer('recommender', '1', input, deadline());
+      expect(result.outputs.find((output) => output.name === 'item_index')?.data).toEqual([1, -1]);
       expect(client.circuitOpen).toBe(false);
     } finally {
       client.close();

@@ -10,8 +10,9 @@ import type { Logger } from '../../platform/logger';
 import type { CandidateCache, CachedCandidates } from './cache';
 import { blendSession, SESSION_WEIGHTS, type Candidate } from './candidates';
 import { blockedOfUsers, coPurchases, purchasesOfUsers, recentInteractionsOfUsers, type CoPurchase } from './data';
-import { InferenceUnavailable, RECOMMENDER, SIMILAR_ITEMS, type InferenceClient, type ModelHandle } from './inference-client';
+import { deadlineAfter, InferenceUnavailable } from './inference-client';
 import { fallbacks } from './metrics';
+import type { RecommendationModels } from './model-client';
 import { popularFor, similarTo, type PopularityCache } from './popularity';
 import { RecommendationPlacement, RecommendationReason } from './recommendation';
 
@@ -29,28 +30,10 @@ const SESSION_WEIGHT: Record<RecommendationPlacement, number> = { HOME: 0.6, CAR
 const SESSION_ITEMS = 5;
 const SESSION_WINDOW_MS = 24 * 60 * 60_000;
 const RECENCY_DECAY = 0.8;
-/** Exclusion row width sent to the model; heavier buyers' oldest purchases are filtered afterwards. */
-const MAX_EXCLUDE = 256;
-
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new InferenceUnavailable('timeout', `no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-const toTensor = (name: string, rows: number[][], width: number) => ({
-  name,
-  datatype: 'INT64',
-  shape: [rows.length, width],
-  data: rows.flatMap((row) => [...row, ...new Array<number>(width - row.length).fill(-1)]),
-});
-
 export class Recommender {
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly client: InferenceClient,
+    private readonly models: RecommendationModels,
     private readonly cache: CandidateCache,
     private readonly popularity: PopularityCache,
     private readonly deadlineMs: number,
@@ -78,7 +61,7 @@ export class Recommender {
     let failure: InferenceUnavailable | undefined;
     if (misses.length > 0) {
       try {
-        const lists = await withDeadline(this.modelCandidates(misses, exclude, placement), this.deadlineMs);
+        const lists = await this.modelCandidates(misses, exclude, placement, deadlineAfter(this.deadlineMs));
         misses.forEach((id, index) => fresh.set(id, lists[index]));
         await Promise.all(misses.map((id, index) => this.cache.set(Recommender.cacheKey(id, placement), lists[index])));
       } catch (error) {
@@ -106,41 +89,29 @@ export class Recommender {
     userIds: string[],
     exclude: Map<string, Set<string>>,
     placement: RecommendationPlacement,
+    deadline: AbortSignal,
   ): Promise<CachedCandidates[]> {
-    if (this.client.circuitOpen) throw new InferenceUnavailable('circuit_open', 'recent inference calls failed');
-    const handle = await this.client.handle(RECOMMENDER);
-    const coldStart = handle.ids.cold_start_index ?? 0;
-    const excludeRows = userIds.map((id) =>
-      [...exclude.get(id)!]
-        .map((productId) => handle.itemIndex.get(productId))
-        .filter((index): index is number => index !== undefined)
-        .slice(-MAX_EXCLUDE),
-    );
-    const width = Math.max(1, ...excludeRows.map((row) => row.length));
-    const [model, session] = await Promise.all([
-      this.client.infer(RECOMMENDER, handle.version, [
-        toTensor(
-          'user_index',
-          userIds.map((id) => [handle.userIndex.get(id) ?? coldStart]),
-          1,
-        ),
-        toTensor('exclude', excludeRows, width),
-      ]),
-      this.sessionCandidates(userIds),
+    if (!this.models.available) throw new InferenceUnavailable('circuit_open', 'recent inference calls failed');
+    const [taste, session] = await Promise.all([
+      this.models.tasteOf(
+        userIds.map((userId) => ({ userId, exclude: exclude.get(userId)! })),
+        deadline,
+      ),
+      this.sessionCandidates(userIds, deadline),
     ]);
     return userIds.map((id, row) => {
-      const fromModel = model.rows[row].map((pair) => ({ productId: handle.ids.items[pair.item], score: pair.score }));
+      const fromModel = taste.rows[row];
       const recent = session.get(id) ?? [];
       const candidates =
         recent.length > 0
           ? blendSession(fromModel, recent, SESSION_WEIGHT[placement])
           : fromModel.map((entry) => ({ ...entry, reason: RecommendationReason.MODEL }));
-      return { version: model.version, candidates };
+      return { version: taste.version, candidates };
     });
   }
 
   /** Products similar to each user's recent session items, from one `similar_items` request for all users. */
-  private async sessionCandidates(userIds: string[]): Promise<Map<string, { productId: string; score: number }[]>> {
+  private async sessionCandidates(userIds: string[], deadline: AbortSignal): Promise<Map<string, { productId: string; score: number }[]>> {
     const recent = await recentInteractionsOfUsers(this.prisma, userIds, new Date(Date.now() - SESSION_WINDOW_MS));
     const perUser = new Map<string, { productId: string; weight: number }[]>();
     for (const row of recent) {
@@ -150,29 +121,17 @@ export class Recommender {
       }
       perUser.set(row.userId, items);
     }
-    if (perUser.size === 0) return new Map();
-    const handle: ModelHandle = await this.client.handle(SIMILAR_ITEMS);
-    const queries: { userId: string; weight: number; index: number }[] = [];
-    for (const [userId, items] of perUser) {
-      for (const item of items) {
-        const index = handle.itemIndex.get(item.productId);
-        if (index !== undefined) queries.push({ userId, weight: item.weight, index });
-      }
-    }
+    const queries = [...perUser].flatMap(([userId, items]) => items.map((item) => ({ userId, ...item })));
     if (queries.length === 0) return new Map();
-    const similar = await this.client.infer(SIMILAR_ITEMS, handle.version, [
-      toTensor(
-        'query_item_index',
-        queries.map((query) => [query.index]),
-        1,
-      ),
-    ]);
+    const similar = await this.models.similarTo(
+      queries.map((query) => query.productId),
+      deadline,
+    );
     const scores = new Map<string, Map<string, number>>();
     queries.forEach((query, row) => {
       const byProduct = scores.get(query.userId) ?? new Map<string, number>();
-      for (const pair of similar.rows[row]) {
-        const productId = handle.ids.items[pair.item];
-        byProduct.set(productId, Math.max(byProduct.get(productId) ?? 0, pair.score * query.weight));
+      for (const { productId, score } of similar.rows[row] ?? []) {
+        byProduct.set(productId, Math.max(byProduct.get(productId) ?? 0, score * query.weight));
       }
       scores.set(query.userId, byProduct);
     });
@@ -182,8 +141,8 @@ export class Recommender {
   /** Products like each given product: the item-to-item model, or co-purchases when it cannot answer. */
   async similarTo(productIds: string[]): Promise<CandidateList[]> {
     try {
-      if (this.client.circuitOpen) throw new InferenceUnavailable('circuit_open', 'recent inference calls failed');
-      return await withDeadline(this.similarFromModel(productIds), this.deadlineMs);
+      if (!this.models.available) throw new InferenceUnavailable('circuit_open', 'recent inference calls failed');
+      return await this.similarFromModel(productIds, deadlineAfter(this.deadlineMs));
     } catch (error) {
       const failure = error instanceof InferenceUnavailable ? error : new InferenceUnavailable('bad_response', String(error));
       fallbacks.inc({ reason: failure.reason }, productIds.length);
@@ -191,33 +150,19 @@ export class Recommender {
     }
   }
 
-  private async similarFromModel(productIds: string[]): Promise<CandidateList[]> {
-    const handle = await this.client.handle(SIMILAR_ITEMS);
-    const known = productIds.filter((id) => handle.itemIndex.has(id));
-    const similar = known.length
-      ? await this.client.infer(SIMILAR_ITEMS, handle.version, [
-          toTensor(
-            'query_item_index',
-            known.map((id) => [handle.itemIndex.get(id)!]),
-            1,
-          ),
-        ])
-      : { rows: [] };
-    const unknown = productIds.filter((id) => !handle.itemIndex.has(id));
+  private async similarFromModel(productIds: string[], deadline: AbortSignal): Promise<CandidateList[]> {
+    const similar = await this.models.similarTo(productIds, deadline);
     // Products newer than the model have no row yet: co-purchases speak for them.
+    const unknown = productIds.filter((_, index) => similar.rows[index] === undefined);
     const fallback = new Map((await this.similarFromPurchases(unknown, false)).map((list, index) => [unknown[index], list]));
-    return productIds.map((id) => {
-      const row = known.indexOf(id);
-      if (row < 0) return fallback.get(id)!;
+    return productIds.map((id, index) => {
+      const row = similar.rows[index];
+      if (!row) return fallback.get(id)!;
       return {
-        version: handle.version,
+        version: similar.version,
         degraded: false,
         exclude: new Set([id]),
-        candidates: similar.rows[row].map((pair) => ({
-          productId: handle.ids.items[pair.item],
-          score: pair.score,
-          reason: RecommendationReason.SIMILAR_ITEM,
-        })),
+        candidates: row.map(({ productId, score }) => ({ productId, score, reason: RecommendationReason.SIMILAR_ITEM })),
       };
     });
   }

@@ -6,7 +6,8 @@
 import type { SubgraphDeps } from '../kit/definition';
 import type { ServiceClient } from '../kit/service-client';
 import { MemoryCandidateCache, NoCandidateCache, RedisCandidateCache, type CandidateCache } from './cache';
-import { InferenceClient, RECOMMENDER } from './inference-client';
+import { InferenceClient } from './inference-client';
+import { RECOMMENDER, RecommendationModels } from './model-client';
 import { PopularityCache } from './popularity';
 import { Recommender } from './recommender';
 
@@ -27,14 +28,14 @@ const MODEL_POLL_MS = 5_000;
 
 export function createResources(deps: SubgraphDeps): RecommendationsResources {
   const { config, prisma, log } = deps;
-  const client = new InferenceClient({ baseUrl: config.inferenceUrl, deadlineMs: config.inferenceDeadlineMs, log });
+  const client = new InferenceClient({ baseUrl: config.inferenceUrl, log });
   const cache: CandidateCache = !config.recommendations.cache
     ? new NoCandidateCache()
     : config.redisUrl
       ? new RedisCandidateCache(config.redisUrl, deps.namespace)
       : new MemoryCandidateCache();
   const popularity = new PopularityCache(prisma);
-  const recommender = new Recommender(prisma, client, cache, popularity, config.inferenceDeadlineMs, log);
+  const recommender = new Recommender(prisma, new RecommendationModels(client), cache, popularity, config.inferenceDeadlineMs, log);
   return {
     services: deps.services,
     batching: config.recommendations.batching,

@@ -1,0 +1,169 @@
+/**
+ * The recommendation models as the subgraph uses them: user and product ids in, ranked product ids
+ * out. Everything tensor-shaped lives here and nowhere else: the served version's id ↔ index maps,
+ * the cold-start row for users the model has never seen, padding ragged exclusion lists, decoding
+ * the outputs, and splitting a batch at the max_batch_size the model publishes in its config.
+ * Every request pins the version whose id maps it used, so indices and ids always match.
+ */
+import type { OipInferResponse, OipRequestTensor } from '../../platform/oip';
+import { InferenceUnavailable, type InferenceClient } from './inference-client';
+
+export const RECOMMENDER = 'recommender';
+export const SIMILAR_ITEMS = 'similar_items';
+
+/** Value that fills exclusion rows shorter than the longest one (the models skip it). */
+const PAD = -1;
+/** Exclusions sent per user; a heavy buyer's oldest purchases are filtered after the model instead. */
+const MAX_EXCLUDED = 256;
+
+export interface Ranked {
+  productId: string;
+  score: number;
+}
+
+export interface ModelAnswer<Row> {
+  /** The model version that answered. */
+  version: string;
+  /** One row per request, in request order. */
+  rows: Row[];
+}
+
+interface IdMaps {
+  users?: string[];
+  items: string[];
+  cold_start_index?: number;
+}
+
+/** A served version with what it takes to speak to it in ids. */
+interface Version {
+  version: string;
+  items: string[];
+  userIndex: Map<string, number>;
+  itemIndex: Map<string, number>;
+  coldStartIndex: number;
+  maxBatchSize: number;
+}
+
+export class RecommendationModels {
+  private readonly versions = new Map<string, Promise<Version>>();
+
+  constructor(private readonly client: InferenceClient) {}
+
+  /** False while the circuit breaker holds calls back: callers answer from popularity at once. */
+  get available(): boolean {
+    return !this.client.circuitOpen;
+  }
+
+  /** Long-term taste: for each user, products ranked best first, none of those in `exclude`. */
+  async tasteOf(users: { userId: string; exclude: Iterable<string> }[], deadline: AbortSignal): Promise<ModelAnswer<Ranked[]>> {
+    const served = await this.served(RECOMMENDER, deadline);
+    const exclusions = users.map(({ exclude }) =>
+      [...exclude]
+        .map((productId) => served.itemIndex.get(productId))
+        .filter((index): index is number => index !== undefined)
+        .slice(-MAX_EXCLUDED),
+    );
+    const width = Math.max(1, ...exclusions.map((row) => row.length));
+    const rows = await this.infer(RECOMMENDER, served, users.length, deadline, (start, end) => [
+      tensor(
+        'user_index',
+        users.slice(start, end).map(({ userId }) => [served.userIndex.get(userId) ?? served.coldStartIndex]),
+        1,
+      ),
+      tensor('exclude', exclusions.slice(start, end), width),
+    ]);
+    return { version: served.version, rows };
+  }
+
+  /** Item to item: for each product, similar products; undefined for a product newer than the model. */
+  async similarTo(productIds: string[], deadline: AbortSignal): Promise<ModelAnswer<Ranked[] | undefined>> {
+    const served = await this.served(SIMILAR_ITEMS, deadline);
+    const known = productIds.filter((id) => served.itemIndex.has(id));
+    const rows = known.length
+      ? await this.infer(SIMILAR_ITEMS, served, known.length, deadline, (start, end) => [
+          tensor(
+            'query_item_index',
+            known.slice(start, end).map((id) => [served.itemIndex.get(id)!]),
+            1,
+          ),
+          // A product is not similar to itself: spend no result slot on it.
+          tensor(
+            'exclude',
+            known.slice(start, end).map((id) => [served.itemIndex.get(id)!]),
+            1,
+          ),
+        ])
+      : [];
+    const byProduct = new Map(known.map((id, row) => [id, rows[row]]));
+    return { version: served.version, rows: productIds.map((id) => byProduct.get(id)) };
+  }
+
+  /** Runs `count` rows as requests of at most the model's max batch size, in parallel, rows in order. */
+  private async infer(
+    model: string,
+    served: Version,
+    count: number,
+    deadline: AbortSignal,
+    inputsFor: (start: number, end: number) => OipRequestTensor[],
+  ): Promise<Ranked[][]> {
+    const requests: Promise<Ranked[][]>[] = [];
+    for (let start = 0; start < count; start += served.maxBatchSize) {
+      const end = Math.min(count, start + served.maxBatchSize);
+      requests.push(this.client.infer(model, served.version, inputsFor(start, end), deadline).then((response) => decode(response, served)));
+    }
+    return (await Promise.all(requests)).flat();
+  }
+
+  /** The version now served for `model`, its id maps and batch limit, read once per version. */
+  private async served(model: string, deadline: AbortSignal): Promise<Version> {
+    const version = await this.client.latestVersion(model, false, deadline);
+    const key = `${model}/${version}`;
+    let served = this.versions.get(key);
+    if (!served) {
+      served = Promise.all([
+        this.client.getJson<IdMaps>(`/v2/models/${model}/versions/${version}/ids`, deadline),
+        this.client.getJson<{ max_batch_size?: number }>(`/v2/models/${model}/config`, deadline),
+      ]).then(([ids, config]) => ({
+        version,
+        items: ids.items,
+        userIndex: new Map((ids.users ?? []).map((id, index) => [id, index])),
+        itemIndex: new Map(ids.items.map((id, index) => [id, index])),
+        coldStartIndex: ids.cold_start_index ?? 0,
+        // 0 in a Triton config means "no batching": one row per request.
+        maxBatchSize: Math.max(1, config.max_batch_size ?? 1),
+      }));
+      served.catch(() => this.versions.delete(key));
+      this.versions.set(key, served);
+    }
+    return served;
+  }
+}
+
+/** An INT64 input whose rows are padded to `width` columns. */
+function tensor(name: string, rows: number[][], width: number): OipRequestTensor {
+  return {
+    name,
+    datatype: 'INT64',
+    shape: [rows.length, width],
+    data: rows.flatMap((row) => [...row, ...new Array<number>(width - row.length).fill(PAD)]),
+  };
+}
+
+/** The models answer top-K `item_index` and `score` per row; padding slots (index < 0) are dropped. */
+function decode(response: OipInferResponse, served: Version): Ranked[][] {
+  const items = response.outputs.find((output) => output.name === 'item_index');
+  const scores = response.outputs.find((output) => output.name === 'score');
+  if (!items || !scores) throw new InferenceUnavailable('bad_response', 'outputs item_index and score expected');
+  const [rows, k] = items.shape;
+  const decoded: Ranked[][] = [];
+  for (let row = 0; row < rows; row++) {
+    const ranked: Ranked[] = [];
+    for (let j = 0; j < k; j++) {
+      const index = Number(items.data[row * k + j]);
+      const productId = served.items[index];
+      if (index >= 0 && productId !== undefined) ranked.push({ productId, score: Number(scores.data[row * k + j]) });
+    }
+    decoded.push(ranked);
+  }
+  return decoded;
+}

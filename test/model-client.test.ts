@@ -1,0 +1,91 @@
+/**
+ * The recommendations subgraph's model client against the real inference server: ids in, ranked
+ * ids out, with batches split at the max_batch_size the model publishes, ragged exclusion lists
+ * padded, unseen users on the cold-start row and products newer than the model left to the caller.
+ */
+import pino from 'pino';
+import { startInferenceServer, type RunningInferenceServer } from '../inference';
+import { publishTrainedModels } from '../inference/training/export-models';
+import { expectedScore, idsFor, randomModel, tempRepository } from '../inference/test/helpers';
+import { InferenceClient } from '../subgraphs/recommendations/inference-client';
+import { RecommendationModels } from '../subgraphs/recommendations/model-client';
+
+const USERS = 12;
+const ITEMS = 30;
+const MAX_BATCH = 4;
+
+describe('recommendation model client', () => {
+  const model = randomModel(21, USERS, ITEMS, 6);
+  const ids = idsFor(USERS, ITEMS);
+  let repository: Awaited<ReturnType<typeof tempRepository>>;
+  let server: RunningInferenceServer;
+  let client: InferenceClient;
+  let models: RecommendationModels;
+  const deadline = () => AbortSignal.timeout(5_000);
+
+  beforeAll(async () => {
+    repository = await tempRepository();
+    await publishTrainedModels(repository.dir, model, ids, { k: 5, maxBatchSize: MAX_BATCH });
+    server = await startInferenceServer({ port: 0, host: '127.0.0.1', modelRepository: repository.dir, pollIntervalMs: 0 });
+    client = new InferenceClient({ baseUrl: server.url, log: pino({ level: 'silent' }) });
+    models = new RecommendationModels(client);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await server?.close();
+    await repository?.remove();
+  });
+
+  it('answers many users in requests of the published batch size, each row ranked and without its exclusions', async () => {
+    const users = Array.from({ length: 10 }, (_, row) => ({
+      userId: ids.users[row],
+      // Ragged on purpose: 0 to 9 exclusions per user.
+      exclude: ids.items.slice(0, row),
+    }));
+    const infer = jest.spyOn(client, 'infer');
+    const answer = await models.tasteOf(users, deadline());
+    expect(infer).toHaveBeenCalledTimes(Math.ceil(users.length / MAX_BATCH));
+    expect(infer.mock.calls.every(([, , inputs]) => inputs[0].shape[0] <= MAX_BATCH)).toBe(true);
+    infer.mockRestore();
+
+    expect(answer.version).toBe('1');
+    expect(answer.rows).toHaveLength(users.length);
+    users.forEach(({ exclude }, row) => {
+      const ranked = answer.rows[row];
+      expect(ranked).toHaveLength(5);
+      expect(ranked.filter(({ productId }) => exclude.includes(productId))).toEqual([]);
+      // The first product is the model's best for that user among those not excluded.
+      const best = ids.items
+        .map((productId, item) => ({ productId, score: expectedScore(model, row, item) }))
+        .filter(({ productId }) => !exclude.includes(productId))
+        .sort((a, b) => b.score - a.score)[0];
+      expect(ranked[0].productId).toBe(best.productId);
+      expect(ranked[0].score).toBeCloseTo(best.score, 4);
+    });
+  });
+
+  it('ranks a user the model has never seen from the cold-start row', async () => {
+    const answer = await models.tasteOf([{ userId: 'user-new', exclude: [] }], deadline());
+    expect(answer.rows[0].length).toBeGreaterThan(0);
+    expect(answer.rows[0].every(({ productId }) => ids.items.includes(productId))).toBe(true);
+  });
+
+  it('finds similar products, never the product itself, and leaves products newer than the model to the caller', async () => {
+    const answer = await models.similarTo([ids.items[3], 'product-new', ids.items[7]], deadline());
+    expect(answer.rows[1]).toBeUndefined();
+    for (const [row, productId] of [
+      [0, ids.items[3]],
+      [2, ids.items[7]],
+    ] as const) {
+      expect(answer.rows[row]!.length).toBeGreaterThan(0);
+      expect(answer.rows[row]!.map((entry) => entry.productId)).not.toContain(productId);
+    }
+  });
+
+  it('gives up at the deadline with a timeout the caller can answer from popularity', async () => {
+    await expect(models.tasteOf([{ userId: ids.users[0], exclude: [] }], AbortSignal.timeout(0))).rejects.toMatchObject({
+      reason: 'timeout',
+    });
+  });
+});
