@@ -1,22 +1,33 @@
-/** Minimal `--name value` argument reading for the inference CLIs (train, eval). */
-export function parseArgs(argv: string[]) {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) continue;
-    const [name, inline] = arg.slice(2).split('=', 2);
-    if (inline !== undefined) values.set(name, inline);
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) values.set(name, argv[++i]);
-    else values.set(name, 'true');
-  }
-  return {
-    string: (name: string): string | undefined => values.get(name),
-    number: (name: string): number | undefined => {
-      const raw = values.get(name);
-      if (raw === undefined) return undefined;
-      const value = Number(raw);
-      if (!Number.isFinite(value)) throw new Error(`--${name} must be a number, got "${raw}"`);
-      return value;
-    },
+/**
+ * The training flags `npm run train` and `npm run eval` share, for node:util's parseArgs, and
+ * their conversion to training options.
+ */
+import { integerOption, numberOption } from '../platform/cli';
+
+export const ALS_FLAGS = {
+  factors: { type: 'string' },
+  epochs: { type: 'string' },
+  reg: { type: 'string' },
+  alpha: { type: 'string' },
+  seed: { type: 'string' },
+} as const;
+
+export interface AlsFlagValues {
+  factors?: string;
+  epochs?: string;
+  reg?: string;
+  alpha?: string;
+  seed?: string;
+}
+
+/** The ALS settings given on the command line (absent ones are left to the defaults). */
+export function alsOptions(values: AlsFlagValues) {
+  const options = {
+    factors: integerOption(values.factors, 'factors', 1),
+    epochs: integerOption(values.epochs, 'epochs', 1),
+    regularization: numberOption(values.reg, 'reg'),
+    alpha: numberOption(values.alpha, 'alpha'),
+    seed: integerOption(values.seed, 'seed'),
   };
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<typeof options>;
 }

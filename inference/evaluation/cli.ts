@@ -3,28 +3,22 @@
  * Prints one JSON object {"itemPop":{…},"itemKNN":{…},"ease":{…},"model":{…}} and a small table.
  */
 import { rootLogger } from '../../platform/logger';
-import { parseArgs } from '../cli-args';
+import { parseArgs } from 'node:util';
+import { numberOption } from '../../platform/cli';
+import { ALS_FLAGS, alsOptions } from '../cli-args';
 import { MovieLens100kSource, defaultMl100kFolder } from '../training/movielens';
 import { formatTable, runEvaluation } from './evaluate';
 
 async function main(): Promise<void> {
   // stdout carries the result only; logs below warn would interleave with it.
   if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
-  const args = parseArgs(process.argv.slice(2));
-  const folder = args.string('ml100k') ?? defaultMl100kFolder();
+  const { values } = parseArgs({ options: { ...ALS_FLAGS, ml100k: { type: 'string' }, lambda: { type: 'string' } } });
+  const folder = values.ml100k ?? defaultMl100kFolder();
   const interactions = await new MovieLens100kSource(folder).load();
-  const als = Object.fromEntries(
-    Object.entries({
-      factors: args.number('factors'),
-      epochs: args.number('epochs'),
-      regularization: args.number('reg'),
-      alpha: args.number('alpha'),
-      seed: args.number('seed'),
-    }).filter(([, v]) => v !== undefined),
-  );
+  const als = alsOptions(values);
   const { report, details } = await runEvaluation(interactions, {
     als,
-    easeLambda: args.number('lambda'),
+    easeLambda: numberOption(values.lambda, 'lambda'),
     progress: Boolean(process.stderr.isTTY),
   });
   process.stdout.write(`${JSON.stringify(report)}\n\n${formatTable(report)}\n`);

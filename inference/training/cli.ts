@@ -6,8 +6,9 @@
  */
 import { loadConfig } from '../../platform/config';
 import { rootLogger } from '../../platform/logger';
-import { parseArgs } from '../cli-args';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ALS_FLAGS, alsOptions } from '../cli-args';
 import { openDatabase } from '../../prisma/database';
 import { migrate } from '../../prisma/migrate';
 import type { Interaction } from './interactions';
@@ -18,10 +19,10 @@ import { trainAndPublish } from './train-and-publish';
 async function main(): Promise<void> {
   // stdout carries the result only; logs below warn would interleave with it.
   if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
-  const args = parseArgs(process.argv.slice(2));
-  const folder = args.string('ml100k');
+  const { values } = parseArgs({ options: { ...ALS_FLAGS, ml100k: { type: 'string' }, out: { type: 'string' } } });
+  const folder = values.ml100k;
   const config = loadConfig();
-  const repository = args.string('out') ?? config.modelRepository;
+  const repository = values.out ?? config.modelRepository;
   let interactions: Interaction[];
   let ids: { userIds?: string[]; itemIds?: string[] } = {};
   if (folder) {
@@ -39,11 +40,7 @@ async function main(): Promise<void> {
   const result = await trainAndPublish(interactions, {
     repository,
     ...ids,
-    factors: args.number('factors'),
-    epochs: args.number('epochs'),
-    regularization: args.number('reg'),
-    alpha: args.number('alpha'),
-    seed: args.number('seed'),
+    ...alsOptions(values),
     progress: true,
   });
   process.stdout.write(`${JSON.stringify({ repository, ...result })}\n`);

@@ -8,6 +8,8 @@
  * left alone unless --reset empties the seeded tables first.
  */
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { dateOption, integerOption } from '../../platform/cli';
 import { loadConfig } from '../../platform/config';
 import { serviceLogger } from '../../platform/logger';
 import { openDatabase } from '../database';
@@ -32,67 +34,37 @@ export interface CliArgs {
   help: boolean;
 }
 
-export function parseArgs(argv: string[]): CliArgs {
-  const options: SeedIfEmptyOptions = {};
-  let reset = false;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    const count = (name: string): number => {
-      const raw = value();
-      const n = Number(raw);
-      if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-      return n;
-    };
-    switch (flag) {
-      case '--seed': {
-        const raw = value();
-        const n = Number(raw);
-        if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n)) throw new Error(`--seed must be an integer, got "${raw}"`);
-        options.seed = n;
-        break;
-      }
-      case '--users':
-        options.users = count(flag);
-        break;
-      case '--products':
-        options.products = count(flag);
-        break;
-      case '--orders':
-        options.orders = count(flag);
-        break;
-      case '--now': {
-        const raw = value();
-        const date = new Date(raw);
-        if (Number.isNaN(date.getTime())) throw new Error(`--now must be an ISO date, got "${raw}"`);
-        options.now = date;
-        break;
-      }
-      case '--reset':
-        reset = true;
-        break;
-      case '--help':
-      case '-h':
-        help = true;
-        break;
-      default:
-        throw new Error(`Unknown argument "${arg}"`);
-    }
-  }
-  return { options, reset, help };
+export function parseCliArgs(argv: string[]): CliArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      seed: { type: 'string' },
+      users: { type: 'string' },
+      products: { type: 'string' },
+      orders: { type: 'string' },
+      now: { type: 'string' },
+      reset: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const options: SeedIfEmptyOptions = {
+    seed: integerOption(values.seed, 'seed'),
+    users: integerOption(values.users, 'users', 0),
+    products: integerOption(values.products, 'products', 0),
+    orders: integerOption(values.orders, 'orders', 0),
+    now: dateOption(values.now, 'now'),
+  };
+  return {
+    options: Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+    reset: values.reset,
+    help: values.help,
+  };
 }
 
 async function main(): Promise<void> {
   let args: CliArgs;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = parseCliArgs(process.argv.slice(2));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     process.exitCode = 2;
