@@ -104,7 +104,7 @@ export default tseslint.config(
   },
   {
     // Plain Node scripts that run before (or without) the TypeScript build.
-    files: ['scripts/**/*.js', 'scripts/**/*.mjs', 'inference/test/*.js', '*.js', '*.mjs'],
+    files: ['scripts/**/*.js', 'scripts/**/*.mjs', 'inference/test/*.js', 'inference/runtime/*.js', '*.js', '*.mjs'],
     languageOptions: { globals: globals.node },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

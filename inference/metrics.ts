@@ -4,7 +4,7 @@
  * `inference_batch_size{model}` (rows per executed batch).
  */
 import { Counter, Gauge, Histogram, Summary } from 'prom-client';
-import { registry } from '../../platform/metrics';
+import { registry } from '../platform/metrics';
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 

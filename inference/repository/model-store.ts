@@ -14,7 +14,7 @@ import { DynamicBatcher } from '../batching/dynamic-batcher';
 import { badRequest } from '../errors';
 import { WorkerSession } from '../runtime/worker-session';
 import type { ExecutionProvider } from '../runtime/execution-providers';
-import { inferenceMetrics } from '../server/metrics';
+import { inferenceMetrics } from '../metrics';
 import type { ModelConfig } from './model-config';
 import { listModels, listVersions, readModelConfig, readVersionMetadata, versionFile, type VersionMetadata } from './model-repository';
 import { pickVersion } from './traffic-split';

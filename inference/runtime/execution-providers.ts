@@ -17,7 +17,14 @@ const PROVIDER_LIBRARIES: Partial<Record<ExecutionProvider, string>> = {
   tensorrt: 'libonnxruntime_providers_tensorrt.so',
 };
 
+/**
+ * onnxruntime drops a provider its build lacks (DirectML off Windows, CoreML off macOS) with a
+ * warning and runs on CPU, so a session would claim a provider it does not use: ask the build.
+ */
+const BUILT_IN = new Set(ort.listSupportedBackends().map((backend) => backend.name));
+
 function missingLibrary(provider: ExecutionProvider): string | undefined {
+  if (!BUILT_IN.has(provider)) return `this onnxruntime-node build has no ${provider} provider on ${process.platform}`;
   const library = PROVIDER_LIBRARIES[provider];
   if (!library || process.platform !== 'linux') return undefined;
   const binaries = path.join(path.dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
@@ -39,9 +46,23 @@ export function executionProvidersFromEnv(env: NodeJS.ProcessEnv = process.env):
   return list.includes('cpu') ? list : [...list, 'cpu'];
 }
 
+/** A provider that could not take the model, and why (first line of its error). */
+export interface ProviderFailure {
+  provider: ExecutionProvider;
+  reason: string;
+}
+
 export interface CreatedSession {
   session: ort.InferenceSession;
   provider: ExecutionProvider;
+  /** Providers tried before the one that took the model: the caller logs the fallback. */
+  failures: ProviderFailure[];
+}
+
+export class NoExecutionProvider extends Error {
+  constructor(readonly failures: ProviderFailure[]) {
+    super(`no execution provider could run the model (${failures.map((f) => `${f.provider}: ${f.reason}`).join('; ')})`);
+  }
 }
 
 /** The providers worth trying here: those whose libraries are installed (the others are logged once). */
@@ -53,26 +74,47 @@ export function installedProviders(providers: ExecutionProvider[], logger: Logge
   });
 }
 
+/**
+ * Creates a session on the first of `providers` that takes the model. Runs in the main thread
+ * (evaluation) and in session workers alike, so it reports failures instead of logging them.
+ */
 export async function createSessionWithFallback(
   model: Uint8Array,
   providers: ExecutionProvider[],
-  logger: Logger,
   options: ort.InferenceSession.SessionOptions = {},
+  create: (model: Uint8Array, options: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession> = (bytes, sessionOptions) =>
+    ort.InferenceSession.create(bytes, sessionOptions),
 ): Promise<CreatedSession> {
-  const errors: string[] = [];
-  for (const provider of installedProviders(providers, logger)) {
+  const failures: ProviderFailure[] = [];
+  for (const provider of providers) {
     try {
       // CPU stays listed after an accelerator so nodes the accelerator lacks (e.g. TopK) still run.
       const executionProviders = provider === 'cpu' ? ['cpu'] : [provider, 'cpu'];
-      const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'all', ...options, executionProviders });
-      return { session, provider };
+      const session = await create(model, { graphOptimizationLevel: 'all', ...options, executionProviders });
+      return { session, provider, failures };
     } catch (error) {
       const reason = String((error as Error).message ?? error)
         .split('\n')[0]
         .slice(0, 300);
-      errors.push(`${provider}: ${reason}`);
-      logger.warn({ provider, reason }, 'execution provider unavailable, falling back to the next one');
+      failures.push({ provider, reason });
     }
   }
-  throw new Error(`no execution provider could run the model (${errors.join('; ')})`);
+  throw new NoExecutionProvider(failures);
+}
+
+export function logFallback(failures: ProviderFailure[], logger: Logger): void {
+  for (const failure of failures) logger.warn(failure, 'execution provider unavailable, falling back to the next one');
+}
+
+/**
+ * Session options from the environment. onnxruntime's pool threads spin while waiting for work
+ * by default; here they share the cores with the event loop that parses requests, so spinning is
+ * off unless INFERENCE_ALLOW_SPINNING=1.
+ */
+export function sessionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ort.InferenceSession.SessionOptions {
+  const threads = Number(env.INFERENCE_INTRA_OP_THREADS ?? 0);
+  return {
+    ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+    extra: { session: { intra_op: { allow_spinning: env.INFERENCE_ALLOW_SPINNING === '1' ? '1' : '0' } } },
+  };
 }

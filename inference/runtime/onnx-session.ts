@@ -1,10 +1,17 @@
 /**
  * One loaded model version in onnxruntime: turns the batcher's plain typed arrays into ort
- * tensors and back. Nothing here knows about HTTP or batching.
+ * tensors and back. Nothing here knows about HTTP or batching. The server runs these inside
+ * session workers (worker-session.ts); evaluation runs one in-process.
  */
 import * as ort from 'onnxruntime-node';
 import type { Logger } from '../../platform/logger';
-import { createSessionWithFallback, type ExecutionProvider } from './execution-providers';
+import {
+  createSessionWithFallback,
+  logFallback,
+  sessionOptionsFromEnv,
+  type ExecutionProvider,
+  type ProviderFailure,
+} from './execution-providers';
 
 export type TensorData = BigInt64Array | Float32Array;
 
@@ -21,15 +28,21 @@ export class OnnxSession {
     readonly provider: ExecutionProvider,
   ) {}
 
+  /** A session on the first provider that takes the model, and the providers that did not. */
+  static async create(
+    model: Uint8Array,
+    providers: ExecutionProvider[],
+    options = sessionOptionsFromEnv(),
+  ): Promise<{ session: OnnxSession; failures: ProviderFailure[] }> {
+    const created = await createSessionWithFallback(model, providers, options);
+    return { session: new OnnxSession(created.session, created.provider), failures: created.failures };
+  }
+
+  /** In-process: creates the session and logs any fallback. */
   static async load(model: Uint8Array, providers: ExecutionProvider[], logger: Logger): Promise<OnnxSession> {
-    const threads = Number(process.env.INFERENCE_INTRA_OP_THREADS ?? 0);
-    const { session, provider } = await createSessionWithFallback(
-      model,
-      providers,
-      logger,
-      threads > 0 ? { intraOpNumThreads: threads } : {},
-    );
-    return new OnnxSession(session, provider);
+    const { session, failures } = await OnnxSession.create(model, providers);
+    logFallback(failures, logger);
+    return session;
   }
 
   async run(inputs: TensorMap): Promise<TensorMap> {

@@ -17,7 +17,7 @@ import { InferenceError, RetiredError, badRequest } from '../errors';
 import { OIP_TYPE } from '../repository/model-config';
 import { readIdMaps } from '../repository/model-repository';
 import type { LoadedVersion, ModelStore } from '../repository/model-store';
-import { inferenceMetrics } from './metrics';
+import { inferenceMetrics } from '../metrics';
 import type { OipInferResponse } from '../../platform/oip';
 import { routingKeyOf, validateInferRequest } from './validate-request';
 
