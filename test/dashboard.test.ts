@@ -3,7 +3,6 @@
  * through the gateway, and an order placed meanwhile shows up on the page.
  */
 import fs from 'node:fs';
-import { gql } from 'graphql-request';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from './support/browser';
 import { eventually } from './support/eventually';
@@ -37,31 +36,7 @@ describe('live dashboard', () => {
       (count) => count === 1,
     );
 
-    const { products } = await t.client().request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(gql`
-      {
-        products(first: 50) {
-          edges {
-            node {
-              id
-              stock
-            }
-          }
-        }
-      }
-    `);
-    const productId = products.edges.find((edge) => edge.node.stock > 10)!.node.id;
-    await t.client(token).request(
-      gql`
-        mutation ($input: PlaceOrderInput!) {
-          placeOrder(input: $input) {
-            id
-          }
-        }
-      `,
-      {
-        input: { idempotencyKey: 'dashboard-order', items: [{ productId, quantity: 1 }] },
-      },
-    );
+    await t.placeOrder(token, 'dashboard-order');
 
     const row = await page.waitForSelector('#log tbody tr[data-trigger="ORDER_PLACED"]', { timeout: 5_000 });
     const text = await row.innerText();

@@ -3,7 +3,6 @@
  * machine refused: it loads from the gateway alone, starts with the dev token in its headers,
  * and runs a query over HTTP and a subscription over graphql-ws with that token.
  */
-import { gql } from 'graphql-request';
 import pino from 'pino';
 import { startGateway } from '../gateway/server';
 import { SUBGRAPH_NAMES } from '../platform/services';
@@ -77,31 +76,7 @@ describe('GraphQL IDE', () => {
       (count) => count === 1,
       10_000,
     );
-    const { products } = await t.client().request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(gql`
-      {
-        products(first: 50) {
-          edges {
-            node {
-              id
-              stock
-            }
-          }
-        }
-      }
-    `);
-    const productId = products.edges.find((edge) => edge.node.stock > 10)!.node.id;
-    await t.client(await t.token('user-0001')).request(
-      gql`
-        mutation ($input: PlaceOrderInput!) {
-          placeOrder(input: $input) {
-            id
-          }
-        }
-      `,
-      {
-        input: { idempotencyKey: 'ide-order', items: [{ productId, quantity: 1 }] },
-      },
-    );
+    await t.placeOrder(await t.token('user-0001'), 'ide-order');
     const response = await eventually(
       async () => editorValue(page, '.graphiql-response'),
       (text) => text.includes('ORDER_PLACED'),

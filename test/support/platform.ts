@@ -24,6 +24,8 @@ export interface TestPlatform {
   /** A GraphQL client that sends this token (none: anonymous). */
   client(token?: string): GraphQLClient;
   token(userId: string, roles?: Role[]): Promise<string>;
+  /** Places an order of one unit of a product in stock, as the user of `token`; resolves with the order id. */
+  placeOrder(token: string, idempotencyKey: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,19 @@ export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED,
     url,
     client: (token) => new GraphQLClient(url, { headers: token ? { authorization: `Bearer ${token}` } : {} }),
     token: (userId, roles = ['customer']) => signToken(TEST_JWT_SECRET, { userId, roles }),
+    async placeOrder(token, idempotencyKey) {
+      const anonymous = new GraphQLClient(url);
+      const { products } = await anonymous.request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(
+        'query { products(first: 50) { edges { node { id stock } } } }',
+      );
+      const productId = products.edges.find((edge) => edge.node.stock > 10)!.node.id;
+      const { placeOrder } = await new GraphQLClient(url, { headers: { authorization: `Bearer ${token}` } }).request<{
+        placeOrder: { id: string };
+      }>('mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }', {
+        input: { idempotencyKey, items: [{ productId, quantity: 1 }] },
+      });
+      return placeOrder.id;
+    },
     async close() {
       await platform.close();
       await database.drop();
