@@ -1,10 +1,11 @@
 /**
  * Static checks of the Kubernetes manifests (no cluster, no kubectl here): every YAML document
  * under k8s/ parses; each kustomization is rendered by a small kustomize subset (resources,
- * strategic-merge and JSON 6902 patches, replicas, images, labels, secretGenerator) and every
- * rendered object is validated against the Kubernetes schemas of `kubernetes-models`; then the
- * wiring is checked: Service selectors and target ports, env names known to platform/config.ts
- * and platform/services.ts, secret keys, probes, the overlays' promises (replicas, GPU, Triton).
+ * components, strategic-merge and JSON 6902 patches, replicas, images, labels, replacements,
+ * secretGenerator, local-config objects) and every rendered object is validated against the
+ * Kubernetes schemas of `kubernetes-models`; then the wiring is checked: Service selectors and
+ * target ports, env names known to platform/config.ts and platform/services.ts, secret keys,
+ * probes, the overlays' promises (replicas, GPU, Triton).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -142,6 +143,159 @@ function jsonPatch(target: Obj, ops: Obj[], where: string): void {
 
 const idOf = (obj: K8s) => `${obj.kind}/${obj.metadata?.name}`;
 
+// ---------------------------------------------------------------- replacements
+
+/**
+ * kustomize's field path (kyaml SmarterPathSplitter): `.`-separated, `\.` is a dot inside a key,
+ * a bracketed part keeps its dots (`[name=a.b]` matches list items, `[a.b]` is the key a.b).
+ */
+function fieldPathParts(fieldPath: string): string[] {
+  const pieces: string[] = [];
+  for (const piece of fieldPath.split('.')) {
+    const last = pieces.length - 1;
+    if (last >= 0 && pieces[last].endsWith('\\')) pieces[last] = `${pieces[last].slice(0, -1)}.${piece}`;
+    else pieces.push(piece);
+  }
+  const parts: string[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    if (!pieces[i].startsWith('[') || pieces[i].endsWith(']')) {
+      parts.push(pieces[i]);
+      continue;
+    }
+    const bracketed = [pieces[i]];
+    while (i < pieces.length - 1 && !pieces[i].endsWith(']')) bracketed.push(pieces[++i]);
+    const joined = bracketed.join('.');
+    parts.push(joined.includes('=') ? joined : joined.replace(/^\[+|\]+$/g, ''));
+  }
+  return parts;
+}
+
+interface Slot {
+  holder: Obj | Json[];
+  key: string | number;
+}
+
+/**
+ * The nodes a target field path reaches (kyaml PathMatcher): keys, list indexes (out of range is an
+ * error) and `[field=regex]` (every list item whose field matches, unanchored, as in kyaml). A key
+ * that is absent reaches nothing. Wildcards and creating fields are left out: not used here.
+ */
+function slots(node: Json, parts: string[], where: string): Slot[] {
+  const [part, ...rest] = parts;
+  const found: Slot[] = [];
+  if (/^\d+$/.test(part)) {
+    if (!Array.isArray(node)) return [];
+    const index = Number(part);
+    if (index >= node.length) throw new Error(`${where}: index ${index} specified but only ${node.length} elements found`);
+    found.push({ holder: node, key: index });
+  } else if (part.startsWith('[') && part.endsWith(']')) {
+    const [field, pattern] = part.slice(1, -1).split(/=(.*)/s);
+    if (pattern === undefined) throw new Error(`${where}: list path element must contain fieldName=fieldValue`);
+    if (!Array.isArray(node)) return [];
+    const regex = new RegExp(pattern);
+    node.forEach((item, index) => {
+      const value = field === '' ? item : isObj(item) ? item[field] : undefined;
+      if (value !== undefined && value !== null && !isObj(value) && !Array.isArray(value) && regex.test(String(value)))
+        found.push({ holder: node, key: index });
+    });
+  } else if (part === '*' || part === '-') {
+    throw new Error(`${where}: field path part ${part} is not supported by this renderer`);
+  } else {
+    if (!isObj(node) || !(part in node)) return [];
+    found.push({ holder: node, key: part });
+  }
+  if (rest.length === 0) return found;
+  return found.flatMap(({ holder, key }) => slots((holder as Record<string | number, Json>)[key], rest, where));
+}
+
+const isScalar = (value: Json): value is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof value);
+
+/**
+ * The new value of a target (kustomize's setTargetValue): with a delimiter, the source text
+ * replaces the index-th part of the target's text (prefixed when index < 0, appended past the
+ * end); a scalar target keeps its type, only the text is copied, so "4001" fills an integer field
+ * as 4001 and a string field as "4001"; anything else is replaced by the source.
+ */
+function replacedValue(target: Json, source: Json, options: K8s, where: string): Json {
+  let value = source;
+  if (options?.delimiter) {
+    if (!isScalar(target) || !isScalar(source)) throw new Error(`${where}: delimiter option can only be used with scalar nodes`);
+    const parts = String(target).split(options.delimiter);
+    const index = Number(options.index ?? 0);
+    if (index < 0) parts.unshift(String(source));
+    else if (index >= parts.length) parts.push(String(source));
+    else parts[index] = String(source);
+    value = parts.join(options.delimiter);
+  }
+  if (target === null) throw new Error(`${where}: a null target is not supported by this renderer`);
+  if (!isScalar(target)) return clone(value);
+  if (!isScalar(value)) throw new Error(`${where}: cannot put a map or list into the scalar field`);
+  const text = String(value);
+  if (typeof target === 'string') return text;
+  if (typeof target === 'number') {
+    if (!/^-?\d+(\.\d+)?$/.test(text)) throw new Error(`${where}: ${JSON.stringify(text)} in a number field`);
+    return Number(text);
+  }
+  if (text !== 'true' && text !== 'false') throw new Error(`${where}: ${JSON.stringify(text)} in a boolean field`);
+  return text === 'true';
+}
+
+/** kustomize's ResId.IsSelectedBy for the selector fields used here (empty fields match anything). */
+function selects(selector: K8s, obj: K8s, where: string): boolean {
+  const unsupported = Object.keys(selector).filter((key) => !['group', 'version', 'kind', 'name'].includes(key));
+  if (unsupported.length) throw new Error(`${where}: selector fields ${unsupported.join(', ')} are not supported by this renderer`);
+  const apiVersion = String(obj.apiVersion);
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  return (
+    (!selector.group || selector.group === group) &&
+    (!selector.version || selector.version === version) &&
+    (!selector.kind || selector.kind === obj.kind) &&
+    (!selector.name || selector.name === obj.metadata?.name)
+  );
+}
+
+/**
+ * One entry of `replacements:` (api/filters/replacement): the value at `source.fieldPath`
+ * (default metadata.name) of the one object the source selects goes into every `fieldPaths` of
+ * every object each target selects, target by target in order. Stricter than kustomize, which skips
+ * a target that selects nothing or a field path that reaches nothing: both fail here, so a stale
+ * selector (e.g. a name an earlier replacement changed) cannot pass unnoticed.
+ */
+function replace(objects: K8s[], replacement: K8s, where: string): void {
+  const { source, targets } = replacement;
+  if (replacement.path || replacement.sourceValue !== undefined || source?.options)
+    throw new Error(`${where}: only inline replacements with a plain source are supported by this renderer`);
+  if (!source || !targets) throw new Error(`${where}: replacements must specify a source and at least one target`);
+  const { fieldPath = 'metadata.name', ...sourceSelector } = source;
+  const sources = objects.filter((obj) => selects(sourceSelector, obj, where));
+  if (sources.length !== 1) throw new Error(`${where}: the source selects ${sources.length} objects, not 1`);
+  // kyaml Lookup: keys and list indexes (list matching is not used for sources here).
+  let value: Json | undefined = sources[0];
+  for (const part of fieldPathParts(fieldPath)) {
+    if (part.startsWith('[')) throw new Error(`${where}: list matching in a source field path is not supported by this renderer`);
+    value = Array.isArray(value) && /^\d+$/.test(part) ? value[Number(part)] : isObj(value) ? value[part] : undefined;
+  }
+  if (value === undefined || value === null || (typeof value === 'object' && Object.keys(value).length === 0))
+    throw new Error(`${where}: fieldPath ${fieldPath} is missing for the replacement source`);
+  for (const [t, target] of (targets as K8s[]).entries()) {
+    const twhere = `${where}.targets[${t}]`;
+    if (!target.select) throw new Error(`${twhere}: target must specify resources to select`);
+    if (target.reject || target.options?.create) throw new Error(`${twhere}: reject and create are not supported by this renderer`);
+    const selected = objects.filter((obj) => selects(target.select, obj, twhere));
+    if (selected.length === 0) throw new Error(`${twhere}: selects no object`);
+    for (const obj of selected) {
+      for (const targetPath of (target.fieldPaths ?? ['metadata.name']) as string[]) {
+        const found = slots(obj, fieldPathParts(targetPath), `${twhere} ${idOf(obj)} ${targetPath}`);
+        if (found.length === 0) throw new Error(`${twhere}: ${targetPath} reaches nothing in ${idOf(obj)}`);
+        for (const { holder, key } of found) {
+          const current = (holder as Record<string | number, Json>)[key];
+          (holder as Record<string | number, Json>)[key] = replacedValue(current, value, target.options, `${twhere} ${targetPath}`);
+        }
+      }
+    }
+  }
+}
+
 interface Rendered {
   objects: K8s[];
   /** Secrets made by a secretGenerator (kustomize suffixes their names with a hash). */
@@ -151,23 +305,46 @@ interface Rendered {
 const rendered = new Map<string, Rendered>();
 const usedFiles = new Set<string>();
 
+/**
+ * `kustomize build dir`. Objects annotated config.kubernetes.io/local-config (unless "false") only
+ * feed the build, e.g. as replacement sources; kustomize drops them at the very end, never from a
+ * base or component on the way.
+ */
 function render(dir: string): Rendered {
-  const cached = rendered.get(dir);
+  const { objects, generated } = accumulate(dir);
+  const local = (obj: K8s) => {
+    const value = obj.metadata?.annotations?.['config.kubernetes.io/local-config'];
+    return value !== undefined && value !== 'false';
+  };
+  return { objects: objects.filter((obj) => !local(obj)), generated };
+}
+
+/**
+ * One kustomization in kustomize's order (api/internal/target/kusttarget.go, v5.1+): resources,
+ * generators, components, then the transformers. A Component (kind Component) has no result of its
+ * own: it is applied to `parent`, what the kustomization listing it has accumulated so far.
+ */
+function accumulate(dir: string, parent?: Rendered): Rendered {
+  const cached = parent ? undefined : rendered.get(dir);
   if (cached) return { objects: clone(cached.objects), generated: new Set(cached.generated) };
   const kfile = path.join(dir, 'kustomization.yaml');
   if (!fs.existsSync(kfile)) throw new Error(`${rel(dir)} has no kustomization.yaml`);
   usedFiles.add(kfile);
   const k = docs(kfile)[0] as K8s;
-  expect(k.apiVersion).toBe('kustomize.config.k8s.io/v1beta1');
-  expect(k.kind).toBe('Kustomization');
-  let objects: K8s[] = [];
-  const generated = new Set<string>();
+  // kustomize refuses a Component among resources and a Kustomization among components.
+  expect([rel(kfile), k.apiVersion, k.kind]).toEqual(
+    parent
+      ? [rel(kfile), 'kustomize.config.k8s.io/v1alpha1', 'Component']
+      : [rel(kfile), 'kustomize.config.k8s.io/v1beta1', 'Kustomization'],
+  );
+  let objects: K8s[] = parent?.objects ?? [];
+  const generated = parent?.generated ?? new Set<string>();
 
   for (const resource of (k.resources ?? []) as string[]) {
     const full = path.resolve(dir, resource);
     if (!fs.existsSync(full)) throw new Error(`${rel(kfile)}: resource ${resource} does not exist`);
     if (fs.statSync(full).isDirectory()) {
-      const sub = render(full);
+      const sub = accumulate(full);
       objects.push(...sub.objects);
       sub.generated.forEach((name) => generated.add(name));
     } else {
@@ -189,6 +366,11 @@ function render(dir: string): Rendered {
     }
     objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: gen.name }, type: gen.type ?? 'Opaque', data });
     generated.add(gen.name);
+  }
+  for (const component of (k.components ?? []) as string[]) {
+    const full = path.resolve(dir, component);
+    if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) throw new Error(`${rel(kfile)}: component ${component} is no directory`);
+    ({ objects } = accumulate(full, { objects, generated }));
   }
   for (const entry of (k.patches ?? []) as K8s[]) {
     const where = `${rel(kfile)}: patch ${entry.path ?? '(inline)'}`;
@@ -243,9 +425,13 @@ function render(dir: string): Rendered {
         obj.spec.template.metadata.labels = { ...obj.spec.template.metadata.labels, ...pairs };
     }
   }
+  // Last, as kustomize runs its builtin transformers.
+  for (const [i, replacement] of ((k.replacements ?? []) as K8s[]).entries()) {
+    replace(objects, replacement, `${rel(kfile)}: replacements[${i}]`);
+  }
   const ids = objects.map(idOf);
   expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
-  rendered.set(dir, { objects: clone(objects), generated: new Set(generated) });
+  if (!parent) rendered.set(dir, { objects: clone(objects), generated: new Set(generated) });
   return { objects, generated };
 }
 
@@ -470,6 +656,72 @@ describe('k8s manifests', () => {
     expect(get(objects, 'ConfigMap', 'platform-config').data.MODEL_REPOSITORY).toBe('/models');
     // No Secret is defined in the base: only referenced.
     expect(byKind(objects, 'Secret')).toEqual([]);
+  });
+
+  test('base: each subgraph is the shared component with its own name, port, probes, env and labels', () => {
+    const { objects } = render(path.join(K8S_DIR, 'base'));
+    const secret = (key: string, optional?: true) => ({
+      name: key,
+      valueFrom: { secretKeyRef: { name: 'platform-secrets', key, ...(optional && { optional }) } },
+    });
+    const same: string[] = [];
+    for (const name of SUBGRAPHS) {
+      const port = PORTS[name];
+      const labels = {
+        'app.kubernetes.io/name': name,
+        'app.kubernetes.io/component': 'subgraph',
+        'app.kubernetes.io/part-of': 'federation-platform',
+      };
+      const deployment = get(objects, 'Deployment', name);
+      expect([name, deployment.metadata]).toEqual([name, { name, labels }]);
+      expect([name, deployment.spec.selector]).toEqual([name, { matchLabels: { 'app.kubernetes.io/name': name } }]);
+      const annotations = { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' };
+      expect([name, deployment.spec.template.metadata]).toEqual([name, { labels, annotations }]);
+      const containers = deployment.spec.template.spec.containers;
+      expect([name, containers.length]).toEqual([name, 1]);
+      const { resources, securityContext, volumeMounts, ...container } = containers[0];
+      expect([name, container]).toEqual([
+        name,
+        {
+          name,
+          image: 'federation-platform:latest',
+          imagePullPolicy: 'IfNotPresent',
+          args: [`dist/subgraphs/${name}/index.js`],
+          ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+          envFrom: [{ configMapRef: { name: 'platform-config' } }],
+          env: [secret('DATABASE_URL'), secret('REDIS_URL'), secret('JWT_SECRET', true), secret('INTERNAL_SECRET')],
+          startupProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 5, failureThreshold: 60 },
+          livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+          readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+        },
+      ]);
+      expect([name, resources, securityContext, volumeMounts]).toEqual([
+        name,
+        { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+        { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        [{ name: 'tmp', mountPath: '/tmp' }],
+      ]);
+      const service = get(objects, 'Service', name);
+      expect([name, service.metadata, service.spec]).toEqual([
+        name,
+        { name, labels },
+        {
+          type: 'ClusterIP',
+          selector: { 'app.kubernetes.io/name': name },
+          ports: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' }],
+        },
+      ]);
+      // Everything else (strategy, pod security, volumes…) is one definition: equal once the name
+      // and port are blanked out.
+      same.push(
+        JSON.stringify([deployment, service])
+          .replaceAll(`"${name}"`, '"<name>"')
+          .replaceAll(`/${name}/`, '/<name>/')
+          .replaceAll(String(port), '<port>'),
+      );
+    }
+    expect(new Set(same).size).toBe(1);
+    expect(same[0]).not.toMatch(/users|products|orders|payments|recommendations|400[1-5]/);
   });
 
   test('dev: one replica each, generated dev-only secret, no autoscaler', () => {
