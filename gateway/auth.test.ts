@@ -1,4 +1,6 @@
-import { SignJWT } from 'jose';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createTokenVerifier, signToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from './auth';
 
 describe('gateway token verification', () => {
@@ -21,12 +23,73 @@ describe('gateway token verification', () => {
     [
       'a token without subject',
       async () =>
-        `Bearer ${await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).sign(new TextEncoder().encode(secret))}`,
+        `Bearer ${await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setExpirationTime('1h').sign(new TextEncoder().encode(secret))}`,
       'names no user',
+    ],
+    [
+      'a token that never expires',
+      async () =>
+        `Bearer ${await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).sign(new TextEncoder().encode(secret))}`,
+      'has no expiry (exp)',
+    ],
+    [
+      'a token signed with the right secret but another algorithm (HS512)',
+      async () =>
+        `Bearer ${await new SignJWT({}).setProtectedHeader({ alg: 'HS512' }).setSubject('u').setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCE).setExpirationTime('1h').sign(new TextEncoder().encode(secret))}`,
+      'algorithm this API does not accept',
     ],
   ])('rejects %s with UNAUTHENTICATED', async (_name, header, message) => {
     await expect(verifier.verify(await header())).rejects.toMatchObject({
       message: expect.stringContaining(message),
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+  });
+});
+
+describe('gateway token verification with an identity provider (JWKS)', () => {
+  let server: http.Server;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+  let verifier: ReturnType<typeof createTokenVerifier>;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    privateKey = pair.privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'test-key', use: 'sig' };
+    // A real HTTP server publishing the provider's keys, as an identity provider does.
+    server = http.createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    verifier = createTokenVerifier({
+      jwtSecret: 'unused',
+      jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`,
+    });
+  });
+
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  const token = (alg: string, expires = true) => {
+    const jwt = new SignJWT({ roles: ['customer'] })
+      .setProtectedHeader({ alg, kid: 'test-key' })
+      .setSubject('user-0009')
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE);
+    return (expires ? jwt.setExpirationTime('1h') : jwt).sign(privateKey);
+  };
+
+  it("accepts a token signed with the provider's key", async () => {
+    await expect(verifier.verify(`Bearer ${await token('RS256')}`)).resolves.toEqual({ userId: 'user-0009', roles: ['customer'] });
+  });
+
+  it('requires an expiry from the provider too', async () => {
+    await expect(verifier.verify(`Bearer ${await token('RS256', false)}`)).rejects.toMatchObject({
+      message: expect.stringContaining('has no expiry'),
+    });
+  });
+
+  it('refuses an algorithm outside the pinned set even with a valid key', async () => {
+    await expect(verifier.verify(`Bearer ${await token('RS384')}`)).rejects.toMatchObject({
+      message: expect.stringContaining('algorithm this API does not accept'),
       extensions: { code: 'UNAUTHENTICATED' },
     });
   });
