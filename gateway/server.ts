@@ -70,7 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name, url }) => dataSources[name] ?? new SignedClaimsDataSource(url ?? '', options.internalSecret),
   });
   const verifier = createTokenVerifier(options);
-  const host = createHttpHost({ service: 'gateway', ready: () => subgraphsReady(Object.values(options.subgraphUrls)) });
+  const host = createHttpHost({ service: 'gateway', ready: () => subgraphsReady(Object.values(options.subgraphUrls)), log });
   const server = new ApolloServer<GatewayContext>({
     gateway,
     plugins: [

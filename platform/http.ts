@@ -5,11 +5,38 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { ErrorCode } from './errors';
+import type { Logger } from './logger';
 import { httpRequestDuration, registry } from './metrics';
+
+/**
+ * Errors raised before GraphQL sees a request (body parsing, body size) answered as GraphQL
+ * errors in JSON with a 4xx, never Express's HTML page with a stack trace and file paths.
+ */
+function jsonErrors(log?: Logger): express.ErrorRequestHandler {
+  return (error: { status?: number; type?: string; limit?: number }, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+    const [code, message] =
+      error.type === 'entity.parse.failed'
+        ? [ErrorCode.BAD_USER_INPUT, 'The request body is not valid JSON']
+        : error.type === 'entity.too.large'
+          ? [ErrorCode.LIMIT_EXCEEDED, `The request body is larger than the limit of ${error.limit} bytes`]
+          : status < 500
+            ? [ErrorCode.BAD_USER_INPUT, 'The request could not be read']
+            : [ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'];
+    if (status === 500) log?.error({ err: error }, 'unexpected error before GraphQL');
+    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  };
+}
 
 export interface HttpHost {
   app: express.Express;
   server: http.Server;
+  /** Starts listening; routes must be added before (it appends the JSON error handler). */
   listen(port: number, host: string): Promise<{ port: number; url: string }>;
   /**
    * Stops accepting connections at once and resolves when the open ones are done (5 s at most).
@@ -19,7 +46,7 @@ export interface HttpHost {
   close(): Promise<void>;
 }
 
-export function createHttpHost(options: { service: string; ready: () => Promise<boolean> }): HttpHost {
+export function createHttpHost(options: { service: string; ready: () => Promise<boolean>; log?: Logger }): HttpHost {
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
@@ -47,6 +74,8 @@ export function createHttpHost(options: { service: string; ready: () => Promise<
     app,
     server,
     listen(port, host) {
+      // Last in the chain, after every route the service added.
+      app.use(jsonErrors(options.log));
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {

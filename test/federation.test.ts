@@ -388,4 +388,14 @@ describe('federated platform through the gateway', () => {
     );
     expect(page[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'first' } });
   });
+
+  it('answers a body it cannot read with a 4xx GraphQL error in JSON, not an HTML page', async () => {
+    const post = (body: string) => fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const malformed = await post('{"query": "{ me { id }');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
+    const oversized = await post(JSON.stringify({ query: `{ __typename }${' '.repeat(1_100_000)}` }));
+    expect(oversized.status).toBe(413);
+    expect(await oversized.json()).toMatchObject({ errors: [{ extensions: { code: 'LIMIT_EXCEEDED' } }] });
+  });
 });

@@ -32,6 +32,7 @@ export async function startSubgraph<Loaders, Resources>(
   const schema = await buildFederatedSchema(definition);
   const host = createHttpHost({
     service: definition.name,
+    log,
     ready: async () => {
       await deps.prisma.$queryRaw`SELECT 1`;
       return true;
