@@ -17,6 +17,7 @@ async function main() {
     internalSecret: config.internalSecret,
     subscriptionLimits: config.subscriptionLimits,
     ide: ideFromConfig(config),
+    introspection: config.introspection,
     subgraphUrls: subgraphUrls(config),
     log,
   });

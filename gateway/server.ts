@@ -35,6 +35,8 @@ export interface GatewayOptions {
   subgraphUrls: Record<SubgraphName, string>;
   supergraphSdl?: string;
   subscriptionLimits: SubscriptionLimits;
+  /** Introspection and "Did you mean …" suggestions (default on; the platform's config turns them off in production). */
+  introspection?: boolean;
   /** The browser IDE on GET /graphql; with devUserId, its headers start with a token for that user. */
   ide?: { devUserId?: string };
   log: Logger;
@@ -80,7 +82,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ],
     formatError: maskUnexpectedErrors(log, 'gateway'),
     logger: log,
-    introspection: true,
+    introspection: options.introspection ?? true,
+    // Without introspection, validation errors must not spell the schema out either.
+    hideSchemaDetailsFromClientErrors: !(options.introspection ?? true),
     // Shutdown is ours (platform/shutdown.ts): Apollo's own signal handlers would race it.
     stopOnTerminationSignals: false,
   });

@@ -15,6 +15,12 @@ describe('configuration', () => {
     expect(loadConfig({ GATEWAY_IDE: 'off' }).ide.enabled).toBe(false);
   });
 
+  it('answers introspection and suggestions in development only, unless configured', () => {
+    expect(loadConfig({}).introspection).toBe(true);
+    expect(loadConfig(productionSecrets).introspection).toBe(false);
+    expect(loadConfig({ ...productionSecrets, GATEWAY_INTROSPECTION: 'on' }).introspection).toBe(true);
+  });
+
   it('names the variable when a switch has a value it does not understand', () => {
     expect(() => loadConfig({ GATEWAY_IDE: 'maybe' })).toThrow('GATEWAY_IDE must be on or off, got "maybe"');
   });

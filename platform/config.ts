@@ -47,6 +47,11 @@ export interface PlatformConfig {
    * Its headers start with a dev token only outside production.
    */
   ide: { enabled: boolean; prefillDevToken: boolean };
+  /**
+   * Whether the gateway answers introspection and "Did you mean …" suggestions: a map of the API
+   * for anyone who asks. On unless NODE_ENV=production (GATEWAY_INTROSPECTION=on|off decides).
+   */
+  introspection: boolean;
 }
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
@@ -127,5 +132,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     },
     devUserId: optional(env, 'DEV_USER_ID') ?? 'user-0001',
     ide: { enabled: onOff(env, 'GATEWAY_IDE', !production), prefillDevToken: !production },
+    introspection: onOff(env, 'GATEWAY_INTROSPECTION', !production),
   };
 }

@@ -138,6 +138,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       internalSecret: config.internalSecret,
       subscriptionLimits: config.subscriptionLimits,
       ide: ideFromConfig(config),
+      introspection: config.introspection,
       subgraphUrls: urls,
       log: serviceLogger('gateway'),
     });

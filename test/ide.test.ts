@@ -3,9 +3,6 @@
  * machine refused: it loads from the gateway alone, starts with the dev token in its headers,
  * and runs a query over HTTP and a subscription over graphql-ws with that token.
  */
-import pino from 'pino';
-import { startGateway } from '../gateway/server';
-import { SUBGRAPH_NAMES } from '../platform/services';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './support/browser';
 import { eventually } from './support/eventually';
@@ -92,27 +89,5 @@ describe('GraphQL IDE', () => {
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
-  });
-});
-
-describe('GraphQL IDE switched off (the production default)', () => {
-  it('sends a browser no IDE page and no IDE files', async () => {
-    const gateway = await startGateway({
-      port: 0,
-      host: '127.0.0.1',
-      jwtSecret: 'secret',
-      internalSecret: 'internal',
-      subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, 'http://127.0.0.1:9/graphql'])) as never,
-      subscriptionLimits: { perConnection: 1, total: 1 },
-      log: pino({ level: 'silent' }),
-    });
-    try {
-      const page = await fetch(gateway.url, { headers: { accept: 'text/html' } });
-      expect(page.headers.get('content-type')).not.toMatch(/html/);
-      expect(await page.text()).not.toContain('GraphiQL');
-      expect((await fetch(gateway.url.replace('/graphql', '/ide/ide.js'))).status).toBe(404);
-    } finally {
-      await gateway.close();
-    }
   });
 });

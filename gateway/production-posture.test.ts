@@ -1,0 +1,68 @@
+/**
+ * What the gateway shows strangers in production (IDE off, introspection off): no IDE page, no
+ * schema through introspection, no field names through "Did you mean …" — against the development
+ * posture, where all three are on. Real gateways on port 0; no subgraph is needed for any of it.
+ */
+import pino from 'pino';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/services';
+import { startGateway, type RunningGateway } from './server';
+
+const start = (posture: { introspection: boolean; ide?: { devUserId?: string } }) =>
+  startGateway({
+    port: 0,
+    host: '127.0.0.1',
+    jwtSecret: 'secret',
+    internalSecret: 'internal',
+    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, 'http://127.0.0.1:9/graphql'])) as Record<SubgraphName, string>,
+    subscriptionLimits: { perConnection: 1, total: 1 },
+    log: pino({ level: 'silent' }),
+    ...posture,
+  });
+
+const query = async (gateway: RunningGateway, text: string) => {
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: text }),
+  });
+  return (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+};
+
+describe('gateway posture', () => {
+  let production: RunningGateway;
+  let development: RunningGateway;
+
+  beforeAll(async () => {
+    production = await start({ introspection: false });
+    development = await start({ introspection: true, ide: { devUserId: 'user-0001' } });
+  });
+
+  afterAll(async () => {
+    await production?.close();
+    await development?.close();
+  });
+
+  it('sends a browser no IDE page and no IDE files in production', async () => {
+    const page = await fetch(production.url, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).not.toMatch(/html/);
+    expect(await page.text()).not.toContain('GraphiQL');
+    expect((await fetch(production.url.replace('/graphql', '/ide/ide.js'))).status).toBe(404);
+    expect(await (await fetch(development.url, { headers: { accept: 'text/html' } })).text()).toContain('ide.js');
+  });
+
+  it('answers introspection in development only', async () => {
+    const introspection = '{ __schema { queryType { name } } }';
+    expect(await query(development, introspection)).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    const refused = await query(production, introspection);
+    expect(refused.data).toBeUndefined();
+    expect(refused.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('suggests field names in development only', async () => {
+    const typo = '{ prodcts(first: 1) { edges { node { id } } } }';
+    expect((await query(development, typo)).errors?.[0].message).toMatch(/Did you mean "products"/);
+    const hidden = await query(production, typo);
+    expect(hidden.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(hidden.errors?.[0].message).not.toMatch(/Did you mean|products/);
+  });
+});
