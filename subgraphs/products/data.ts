@@ -28,6 +28,13 @@ export interface ProductFilter {
   search?: string | null;
 }
 
+/**
+ * Prisma turns `contains` and case-insensitive `equals` into ILIKE with the text as it is, so `%`
+ * and `_` in a search would act as wildcards and a backslash as LIKE's escape character: escape
+ * all three.
+ */
+const literalForLike = (text: string): string => text.replace(/[\\%_]/g, (character) => `\\${character}`);
+
 export function listProducts(prisma: PrismaClient, filter: ProductFilter, take: number, after?: string | null) {
   const afterId = after ? String(decodeCursor(after)[0]) : undefined;
   const search = filter.search?.trim();
@@ -35,7 +42,14 @@ export function listProducts(prisma: PrismaClient, filter: ProductFilter, take: 
     where: {
       ...(afterId ? { id: { gt: afterId } } : {}),
       ...(filter.category ? { category: filter.category } : {}),
-      ...(search ? { OR: [{ name: { contains: search, mode: 'insensitive' } }, { sku: { equals: search, mode: 'insensitive' } }] } : {}),
+      ...(search
+        ? {
+            OR: [
+              { name: { contains: literalForLike(search), mode: 'insensitive' } },
+              { sku: { equals: literalForLike(search), mode: 'insensitive' } },
+            ],
+          }
+        : {}),
     },
     orderBy: { id: 'asc' },
     take,

@@ -34,6 +34,8 @@ export class ProductResolver {
   ) {
     const size = pageSize(first);
     if (search && search.length > 200) throw badInput('search', 'must be at most 200 characters');
+    // PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
+    if (search?.includes('\u0000')) throw badInput('search', 'must not contain NUL characters');
     const rows = await listProducts(prisma, { category, search }, size + 1, after);
     return toConnection(rows, size, productCursor, Boolean(after), toProduct);
   }
