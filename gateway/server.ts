@@ -19,6 +19,7 @@ import cors from './cors';
 import { SUPERGRAPH_SDL } from './supergraph';
 import { SignedClaimsDataSource, type GatewayContext } from './data-source';
 import { graphqlWsBrowserDir, serveIde } from './ide';
+import { operationChecks } from './operation-checks';
 import { EventExecutor } from './subscriptions/event-executor';
 import { SubscriptionHub, type SubscriptionLimits } from './subscriptions/hub';
 import { FederatedPlanner } from './subscriptions/planner';
@@ -77,6 +78,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     gateway,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: host.server }),
+      operationChecks,
       // Our own IDE answers browsers (gateway/ide.ts); Apollo's landing page loads from a CDN.
       ApolloServerPluginLandingPageDisabled(),
     ],

@@ -2,6 +2,7 @@
 import type { Order as OrderRow, OrderItem as OrderItemRow } from '../../prisma/generated/client';
 import { Prisma } from '../../prisma/generated/client';
 import type { PrismaClient } from '../../prisma/database';
+import { badInput } from '../../platform/errors';
 import { decodeCursor, type CursorKey } from '../kit/pagination';
 import { money } from '../kit/shared-types';
 import { Order, OrderItem, Product, User } from './order';
@@ -51,6 +52,8 @@ export async function firstOrdersOfUsers(prisma: PrismaClient, userIds: string[]
 export function ordersOfUserAfter(prisma: PrismaClient, userId: string, take: number, after: string) {
   const [createdAt, id] = decodeCursor(after);
   const at = new Date(String(createdAt));
+  // A well-formed cursor from elsewhere (another list's, or made up) must not reach the query as an Invalid Date.
+  if (Number.isNaN(at.getTime()) || id === undefined) throw badInput('after', 'is not a cursor returned by this API');
   return prisma.order.findMany({
     where: { userId, OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: String(id) } }] },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

@@ -1,0 +1,30 @@
+/**
+ * Operations the gateway cannot run because of how they were sent: answered as the client's
+ * mistake (HTTP 400 with a code) before execution, where @apollo/gateway would throw plain errors
+ * that reach clients as INTERNAL_SERVER_ERROR.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from '../platform/errors';
+
+const clientMistake = (message: string, code: string) => new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+
+export const operationChecks: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, request }) {
+        if (!operation) {
+          throw clientMistake(
+            request.operationName
+              ? `The document has no operation named "${request.operationName}"`
+              : 'The document has several operations: name the one to run in operationName',
+            'OPERATION_RESOLUTION_FAILURE',
+          );
+        }
+        if (operation.operation === 'subscription') {
+          throw clientMistake('Subscriptions run over WebSocket (graphql-ws) on this same path, not over HTTP', ErrorCode.BAD_USER_INPUT);
+        }
+      },
+    };
+  },
+};
