@@ -221,4 +221,23 @@ describe('subscriptions through the gateway', () => {
     expect(anonymous[0].extensions?.code).toBe('UNAUTHENTICATED');
     await client.dispose();
   });
+
+  it('answers a subscription with a syntax error by itself, keeping the socket and its other subscriptions', async () => {
+    let closed: number | undefined;
+    const client = wsClient(t.url, token, (code) => (closed = code));
+    const live = collect<Update>(client, UPDATES, { userId });
+    await eventually(
+      async () => t.platform.gateway.hub.upstreamCount,
+      (count) => count === 1,
+    );
+    const broken = collect<Update>(client, 'subscription { recommendationsUpdated(userId: ');
+    await eventually(async () => broken.completed, Boolean);
+    expect((broken.error as { message: string }[])[0].message).toMatch(/^Syntax Error/);
+    await placeOrder();
+    await live.next((result) => result.data?.recommendationsUpdated.trigger === 'ORDER_PLACED');
+    expect(closed).toBeUndefined();
+    expect(live.completed).toBe(false);
+    live.stop();
+    await client.dispose();
+  });
 });

@@ -5,7 +5,7 @@
  */
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { GraphQLError, print, type ExecutionResult } from 'graphql';
+import { GraphQLError, parse, print, type ExecutionResult } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { ErrorCode } from '../../platform/errors';
@@ -53,6 +53,16 @@ export function serveGraphqlWs(options: {
           // 4401 tells a graphql-ws client not to retry with the same token.
           ctx.extra.socket.close(4401, error instanceof GraphQLError ? error.message : 'Unauthenticated');
           return false;
+        }
+      },
+      // graphql-ws parses inside a handler that closes the whole socket (4500) on a syntax error,
+      // dropping the client's other subscriptions: answer that one operation with its error instead.
+      onSubscribe: (_ctx, _id, payload) => {
+        try {
+          parse(payload.query);
+          return undefined;
+        } catch (error) {
+          return error instanceof GraphQLError ? [error] : undefined;
         }
       },
       context: (ctx): SocketContext => ({ viewer: ctx.extra.viewer!, connection: ctx.extra.state! }),
