@@ -1,0 +1,70 @@
+/**
+ * The one way to open a Redis connection. Every client in the platform (event bus, caches, rate
+ * limiter, replay guard) gets the same failure behaviour: commands fail within a bound instead of
+ * queueing forever, reconnects never back off beyond a second, an outage is logged once (not once
+ * per retry), and closing never waits on a server that is gone.
+ */
+import Redis, { type RedisOptions } from 'ioredis';
+import type { Logger } from './logger';
+
+/** A command that has not been answered by then fails, so no request waits on a dead Redis. */
+export const REDIS_COMMAND_TIMEOUT_MS = 2000;
+const MAX_RECONNECT_DELAY_MS = 1000;
+const CLOSE_TIMEOUT_MS = 1000;
+
+export interface RedisConnectionOptions {
+  /** Says which client this is in the outage log line. */
+  role: string;
+  log: Logger;
+  /**
+   * For connections that block (XREADGROUP BLOCK) or subscribe: no command timeout, because a
+   * blocking read legitimately waits, and retries without limit, because the loop owns retrying.
+   */
+  blocking?: boolean;
+  /** Extra ioredis options for a client with special needs; the failure settings above still win. */
+  extra?: RedisOptions;
+}
+
+export function openRedis(url: string, options: RedisConnectionOptions): Redis {
+  const client = new Redis(url, {
+    ...options.extra,
+    connectTimeout: 2000,
+    commandTimeout: options.blocking ? undefined : REDIS_COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: options.blocking ? null : 1,
+    retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+    disconnectTimeout: 0,
+  });
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    options.log.warn({ err: error, redis: options.role }, 'redis unavailable; retrying every second at most');
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    options.log.info({ redis: options.role }, 'redis connection restored');
+  });
+  return client;
+}
+
+/** QUIT when the server answers; otherwise drop the socket. Either way done within a second. */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([
+      client.quit().then(
+        () => undefined,
+        () => undefined,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+    client.disconnect();
+  }
+}
