@@ -35,19 +35,17 @@ const METADATA_TIMEOUT_MS = 2_000;
 
 export class InferenceClient {
   private readonly latest = new Map<string, { at: number; version: Promise<string> }>();
-  private readonly breaker: CircuitBreaker<[string, string, OipRequestTensor[], AbortSignal], OipInferResponse>;
+  /** Every call to the server goes through it, metadata too, so a server that is down opens it. */
+  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
 
   constructor(private readonly options: InferenceClientOptions) {
-    this.breaker = new CircuitBreaker(
-      (model: string, version: string, inputs: OipRequestTensor[], deadline: AbortSignal) => this.post(model, version, inputs, deadline),
-      {
-        timeout: false, // the caller's deadline aborts the fetch itself
-        errorThresholdPercentage: 50,
-        volumeThreshold: options.breaker?.volumeThreshold ?? 3,
-        resetTimeout: options.breaker?.resetTimeoutMs ?? 3_000,
-        rollingCountTimeout: 10_000,
-      },
-    );
+    this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
+      timeout: false, // the caller's deadline aborts the fetch itself
+      errorThresholdPercentage: 50,
+      volumeThreshold: options.breaker?.volumeThreshold ?? 3,
+      resetTimeout: options.breaker?.resetTimeoutMs ?? 3_000,
+      rollingCountTimeout: 10_000,
+    });
     this.breaker.on('open', () => options.log.warn('inference circuit opened: answering from popularity'));
     this.breaker.on('close', () => options.log.info('inference circuit closed: model answers again'));
   }
@@ -74,25 +72,33 @@ export class InferenceClient {
   async infer(model: string, version: string, inputs: OipRequestTensor[], deadline: AbortSignal): Promise<OipInferResponse> {
     inferenceRows.observe({ model }, inputs[0]?.shape[0] ?? 0);
     try {
-      const response = await this.breaker.fire(model, version, inputs, deadline);
+      const response = await this.guarded(() => this.post(model, version, inputs, deadline));
       inferenceCalls.inc({ model, outcome: 'ok' });
       return response;
     } catch (error) {
-      const failure =
-        error instanceof InferenceUnavailable
-          ? error
-          : new InferenceUnavailable(this.breaker.opened ? 'circuit_open' : 'down', String((error as Error).message ?? error));
-      inferenceCalls.inc({ model, outcome: failure.reason });
-      throw failure;
+      inferenceCalls.inc({ model, outcome: (error as InferenceUnavailable).reason });
+      throw error;
     }
   }
 
-  async getJson<T>(path: string, deadline: AbortSignal): Promise<T> {
-    const response = await this.fetch(path, { signal: deadline });
-    if (!response.ok) {
-      throw new InferenceUnavailable(response.status === 503 ? 'overloaded' : 'bad_response', `GET ${path}: HTTP ${response.status}`);
+  getJson<T>(path: string, deadline: AbortSignal): Promise<T> {
+    return this.guarded(async () => {
+      const response = await this.fetch(path, { signal: deadline });
+      if (!response.ok) {
+        throw new InferenceUnavailable(response.status === 503 ? 'overloaded' : 'bad_response', `GET ${path}: HTTP ${response.status}`);
+      }
+      return (await response.json()) as T;
+    });
+  }
+
+  /** Runs one call to the server through the breaker; every failure comes out as InferenceUnavailable. */
+  private async guarded<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return (await this.breaker.fire(call)) as T;
+    } catch (error) {
+      if (error instanceof InferenceUnavailable) throw error;
+      throw new InferenceUnavailable(this.breaker.opened ? 'circuit_open' : 'down', String((error as Error).message ?? error));
     }
-    return (await response.json()) as T;
   }
 
   private async post(model: string, version: string, inputs: OipRequestTensor[], deadline: AbortSignal): Promise<OipInferResponse> {
