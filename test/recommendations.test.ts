@@ -19,7 +19,7 @@ interface Rec {
 
 const REC_FIELDS = 'score reason degraded modelVersion product { id name category stock }';
 
-/** Reads one series from the inference server's own Prometheus endpoint. */
+/** Reads one series from a server's own Prometheus endpoint (the inference server's, a subgraph's). */
 async function metric(inferenceUrl: string, name: string, labels: Record<string, string>): Promise<number> {
   const text = await (await fetch(`${inferenceUrl}/metrics`)).text();
   const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
@@ -35,7 +35,12 @@ describe('model-backed recommendations', () => {
   let inferenceUrl: string;
 
   beforeAll(async () => {
-    t = await startTestPlatform({ seed: 21, users: 240, products: 600, orders: 3000 }, { inference: true });
+    // A deadline far above any model latency, so the model answers even on a machine under load;
+    // the outage test below checks fallback by its reasons, not by how fast it came.
+    t = await startTestPlatform(
+      { seed: 21, users: 240, products: 600, orders: 3000 },
+      { inference: true, config: { inferenceDeadlineMs: 30_000 } },
+    );
     admin = await t.token('user-0001', ['customer', 'admin']);
     inferenceUrl = t.platform.inference!.url;
   });
@@ -212,21 +217,27 @@ describe('model-backed recommendations', () => {
     expect(after.some((rec) => rec.reason === 'SIMILAR_TO_RECENT')).toBe(true);
   });
 
-  it('answers from popularity within the deadline while inference is down, and returns to the model after', async () => {
+  it('answers from popularity while inference is down, opens the circuit, and returns to the model after', async () => {
+    const recommendations = new URL(t.platform.subgraphs.recommendations.url).origin;
+    const fallbacksOf = (reason: string) => metric(recommendations, 'recommendations_fallbacks_total', { reason });
     const inference = t.platform.inference!;
     const port = inference.port;
     await inference.close();
-    const started = Date.now();
+    const downBefore = await fallbacksOf('down');
     const degraded = await recsOf('user-0210', 10, 'CART');
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeLessThan(t.platform.config.inferenceDeadlineMs + 1_000);
     expect(degraded).toHaveLength(10);
     expect(degraded.every((rec) => rec.degraded && rec.reason === 'POPULAR' && rec.modelVersion === null)).toBe(true);
-    // Repeated failures open the circuit: later answers do not even wait for the deadline.
-    for (const id of ['user-0211', 'user-0212', 'user-0213']) await recsOf(id, 5, 'CART');
-    const fast = Date.now();
-    await recsOf('user-0214', 5, 'CART');
-    expect(Date.now() - fast).toBeLessThan(t.platform.config.inferenceDeadlineMs);
+    expect(await fallbacksOf('down')).toBeGreaterThan(downBefore);
+    // Repeated failures open the circuit: later answers come from popularity without calling the model.
+    const openBefore = await fallbacksOf('circuit_open');
+    let calls = 0;
+    const whileOpen = await eventually(
+      async () => ({ recs: await recsOf(`user-02${11 + (calls++ % 20)}`, 5, 'CART'), open: await fallbacksOf('circuit_open') }),
+      ({ open }) => open > openBefore,
+      30_000,
+    );
+    expect(whileOpen.open).toBeGreaterThan(openBefore);
+    expect(whileOpen.recs.every((rec) => rec.degraded && rec.reason === 'POPULAR')).toBe(true);
 
     const restarted = await startInferenceServer({ port, host: '127.0.0.1', modelRepository: t.platform.config.modelRepository });
     try {
