@@ -5,7 +5,11 @@
  * gateway the same data stays readable for its owner and admins.
  */
 import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import WebSocket from 'ws';
+import { SignedClaimsDataSource, type GatewayContext } from '../gateway/data-source';
 import { claimsHeaders, signClaims, CLAIMS_HEADER, CLAIMS_LIFETIME_S } from '../platform/forwarded-claims';
 import type { SubgraphName } from '../platform/services';
 import type { Viewer } from '../platform/viewer';
@@ -144,6 +148,12 @@ describe('authority: subgraphs called directly', () => {
       expect(oldScheme.data).toEqual({ _entities: [null] });
       const garbage = await post('users', body, { [CLAIMS_HEADER]: 'not.a.token' });
       expect(garbage.status).toBe(401);
+      // A GET carries its operation in the URL, which no token covers.
+      const valid = await signed('users', '{ me { email } }', {}, ALICE);
+      const get = await fetch(`${urlOf('users')}?query=${encodeURIComponent('{ me { email } }')}`, {
+        headers: { ...valid.headers, 'apollo-require-preflight': 'true' },
+      });
+      expect(get.status).toBe(401);
     });
 
     it('refuses a captured header replayed, on the same subgraph or another', async () => {
@@ -160,6 +170,41 @@ describe('authority: subgraphs called directly', () => {
       const elsewhere = await post('orders', forOrders.body, forOrders.headers);
       expect(elsewhere.status).toBe(401);
       expect(elsewhere.errors?.[0]?.message).toMatch(/aud/);
+    });
+
+    it("refuses a replay of what the gateway's own data source sent", async () => {
+      // Let the gateway's data source send to an eavesdropper instead of the subgraph.
+      const captured: { headers?: http.IncomingHttpHeaders; body?: string } = {};
+      const eavesdropper = http.createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          Object.assign(captured, { headers: req.headers, body });
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ data: { _entities: [] } }));
+        });
+      });
+      await new Promise<void>((resolve) => eavesdropper.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = eavesdropper.address() as AddressInfo;
+        const source = new SignedClaimsDataSource(`http://127.0.0.1:${port}/graphql`, 'users', secret());
+        // The enum GraphQLDataSourceRequestKind is not exported at run time; its value is this string.
+        await source.process({
+          kind: 'health check',
+          request: { query: USER_ENTITIES, variables: users('user-0001', 'user-0002') },
+          context: { viewer: ADMIN },
+        } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>);
+      } finally {
+        await new Promise((resolve) => eavesdropper.close(resolve));
+      }
+      const token = captured.headers?.[CLAIMS_HEADER];
+      expect(typeof token).toBe('string');
+      // Nothing but the signed token leaves the gateway.
+      expect(Object.keys(captured.headers ?? {}).filter((name) => name.startsWith('x-'))).toEqual([CLAIMS_HEADER]);
+      const first = await post('users', captured.body!, { [CLAIMS_HEADER]: token as string });
+      expect((first.data as { _entities: { id: string }[] })._entities.map((user) => user.id)).toEqual(['user-0001', 'user-0002']);
+      const again = await post('users', captured.body!, { [CLAIMS_HEADER]: token as string });
+      expect(again.status).toBe(401);
     });
 
     it('refuses expired claims', async () => {

@@ -10,7 +10,8 @@ import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createHttpHost } from '../../platform/http';
-import { ErrorCode, maskUnexpectedErrors } from '../../platform/errors';
+import { ErrorCode, maskUnexpectedErrors, unauthenticated } from '../../platform/errors';
+import { GraphQLError } from 'graphql';
 import type { SubgraphContext } from './context';
 import type { SubgraphDefinition, SubgraphDeps } from './definition';
 import { buildFederatedSchema } from './schema';
@@ -113,16 +114,16 @@ function verifyForwardedClaims(claims: ClaimsVerifier): express.RequestHandler {
   return (req, res, next) => {
     const token = req.headers[CLAIMS_HEADER];
     void (async () => {
-      if (token !== undefined && req.method !== 'POST') {
-        throw new Error('Forwarded viewer claims are accepted on POST requests only');
-      }
+      // The token covers a body; a GET carries its operation in the URL, which no token covers.
+      if (token !== undefined && req.method !== 'POST') throw unauthenticated('Forwarded viewer claims are accepted on POST only');
       res.locals.viewer = await claims.verify(Array.isArray(token) ? token[0] : token, {
         channel: 'http',
         body: (req as RawBodyRequest).rawBody ?? '',
       });
     })().then(
       () => next(),
-      (error: Error) => {
+      (error: unknown) => {
+        if (!(error instanceof GraphQLError) || error.extensions.code !== ErrorCode.UNAUTHENTICATED) return next(error);
         res.status(401).json({ errors: [{ message: error.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
       },
     );
