@@ -4,6 +4,7 @@
  */
 import { appError, badInput, ErrorCode, notFound } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
+import { requireAllowed } from '../../platform/viewer';
 import { createPendingPayment, findPaymentByKey, moveStatus, type PaymentRow } from './data';
 import type { PaymentsLoaders } from './loaders';
 import type { PayOrderInput } from './payment';
@@ -37,7 +38,8 @@ export async function payOrder(userId: string, input: PayOrderInput, context: Co
   // The orders service decides whether this viewer may see the order at all.
   const { order } = await services.request<OrderToPay>('orders', ORDER_TO_PAY, { id: input.orderId }, viewer);
   if (!order) throw notFound('Order', input.orderId);
-  if (order.user.id !== userId) throw appError(ErrorCode.FORBIDDEN, 'Only the customer who placed an order can pay it');
+  // An admin may read anyone's order, but only its customer may pay it.
+  requireAllowed(viewer, order.user.id === userId, 'Only the customer who placed an order can pay it');
   if (order.status !== 'PENDING_PAYMENT') {
     throw appError(ErrorCode.INVALID_STATE_TRANSITION, `Order ${order.id} is ${order.status}, not waiting for payment`);
   }
