@@ -66,11 +66,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_SDL, 'utf8');
   // One data source per subgraph, shared by queries (Apollo Gateway) and subscription events.
   const dataSources = Object.fromEntries(
-    Object.entries(options.subgraphUrls).map(([name, url]) => [name, new SignedClaimsDataSource(url, options.internalSecret)]),
+    Object.entries(options.subgraphUrls).map(([name, url]) => [name, new SignedClaimsDataSource(url, name, options.internalSecret)]),
   );
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => dataSources[name] ?? new SignedClaimsDataSource(url ?? '', options.internalSecret),
+    buildService: ({ name, url }) => dataSources[name] ?? new SignedClaimsDataSource(url ?? '', name, options.internalSecret),
   });
   const verifier = createTokenVerifier(options);
   const host = createHttpHost({ service: 'gateway', ready: () => subgraphsReady(Object.values(options.subgraphUrls)), log });

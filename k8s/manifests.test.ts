@@ -5,13 +5,15 @@
  * secretGenerator, local-config objects) and every rendered object is validated against the
  * Kubernetes schemas of `kubernetes-models`; then the wiring is checked: Service selectors and
  * target ports, env names known to platform/config.ts and platform/services.ts, secret keys,
- * probes, the overlays' promises (replicas, GPU, Triton).
+ * probes, the overlays' promises (replicas, GPU, Triton), and who may connect to whom
+ * (NetworkPolicies against the call graph in the code).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
 import { SUBGRAPH_NAMES } from '../platform/services';
@@ -445,6 +447,7 @@ const MODELS: Record<string, new (data: K8s) => { validate(): void }> = {
   'v1/PersistentVolumeClaim': PersistentVolumeClaim,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
 };
 
 function validate(obj: K8s, where: string): void {
@@ -594,6 +597,85 @@ function checkWiring(name: string, { objects, generated }: Rendered, envNames: S
     const targets = deployments.filter((d) => matchesLabels(pdb.spec.selector.matchLabels, d.spec.template.metadata.labels));
     expect([pdb.metadata.name, targets.length]).toEqual([pdb.metadata.name, 1]);
   }
+
+  checkNetworkPolicies(name, objects);
+}
+
+// ---------------------------------------------------------------- who may connect to whom
+
+/** The monitoring namespace label Prometheus's namespace carries (k8s/README.md). */
+const MONITORING = { 'federation-platform/monitoring': 'true' };
+
+/**
+ * Who is meant to reach each service: the gateway every subgraph; services the subgraphs they
+ * call (the test below finds those calls in the code); Prometheus everything it scrapes.
+ */
+const INTENDED_CALLERS: Record<Exclude<(typeof SERVICES)[number], 'gateway'>, string[]> = {
+  users: ['gateway', 'monitoring'],
+  products: ['gateway', 'monitoring', 'orders', 'recommendations'],
+  orders: ['gateway', 'monitoring', 'payments'],
+  payments: ['gateway', 'monitoring'],
+  recommendations: ['gateway', 'monitoring'],
+  inference: ['monitoring', 'recommendations'],
+};
+
+/** A Kubernetes LabelSelector (matchLabels and the In/NotIn/Exists/DoesNotExist expressions) against labels. */
+function labelSelectorMatches(selector: K8s, labels: Record<string, string> = {}): boolean {
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+  const byExpressions = ((selector.matchExpressions ?? []) as K8s[]).every(({ key, operator, values = [] }) => {
+    if (operator === 'In') return key in labels && values.includes(labels[key]);
+    if (operator === 'NotIn') return !(key in labels) || !values.includes(labels[key]);
+    if (operator === 'Exists') return key in labels;
+    if (operator === 'DoesNotExist') return !(key in labels);
+    throw new Error(`unknown selector operator ${operator}`);
+  });
+  return byLabels && byExpressions;
+}
+
+/**
+ * For every subgraph and the inference server: at least one policy selects its pods, and the
+ * peers all selecting policies let in (pods of this namespace by their Deployment, or the
+ * monitoring namespace) are exactly the intended callers, on named ports the pod has.
+ */
+function checkNetworkPolicies(name: string, objects: K8s[]): void {
+  const deployments = byKind(objects, 'Deployment');
+  const policies = byKind(objects, 'NetworkPolicy');
+  for (const [service, intended] of Object.entries(INTENDED_CALLERS)) {
+    const where = `${name}: ${service}`;
+    const deployment = get(objects, 'Deployment', service);
+    const podLabels = deployment.spec.template.metadata.labels;
+    const portNames = new Set(containersOf(deployment).flatMap((c) => (c.ports ?? []).map((p: K8s) => p.name)));
+    const selecting = policies.filter((policy) => labelSelectorMatches(policy.spec.podSelector, podLabels));
+    expect([where, selecting.length > 0]).toEqual([where, true]);
+    const callers = new Set<string>();
+    for (const policy of selecting) {
+      const pwhere = `${where} NetworkPolicy/${policy.metadata.name}`;
+      expect([pwhere, policy.spec.policyTypes]).toEqual([pwhere, expect.arrayContaining(['Ingress'])]);
+      for (const rule of policy.spec.ingress ?? []) {
+        // A rule without `from` or without `ports` lets everyone in, or onto every port.
+        expect([pwhere, Array.isArray(rule.from) && rule.from.length > 0, Array.isArray(rule.ports) && rule.ports.length > 0]).toEqual([
+          pwhere,
+          true,
+          true,
+        ]);
+        const ports = (rule.ports as K8s[]).map((p) => p.port);
+        // Named ports only, and at least one the pod has (Triton's `metrics` exists only in that overlay).
+        expect([pwhere, ports.every((p) => typeof p === 'string'), ports.some((p) => portNames.has(p))]).toEqual([pwhere, true, true]);
+        for (const peer of rule.from as K8s[]) {
+          if (peer.ipBlock) throw new Error(`${pwhere}: ipBlock peers are not allowed`);
+          if (peer.namespaceSelector) {
+            expect([pwhere, peer.namespaceSelector, peer.podSelector]).toEqual([pwhere, { matchLabels: MONITORING }, undefined]);
+            callers.add('monitoring');
+            continue;
+          }
+          const matched = deployments.filter((d) => labelSelectorMatches(peer.podSelector, d.spec.template.metadata.labels));
+          expect([pwhere, matched.length > 0]).toEqual([pwhere, true]);
+          for (const d of matched) callers.add(d.metadata.name);
+        }
+      }
+    }
+    expect([where, [...callers].sort()]).toEqual([where, [...intended].sort()]);
+  }
 }
 
 // ---------------------------------------------------------------- tests
@@ -722,6 +804,27 @@ describe('k8s manifests', () => {
     }
     expect(new Set(same).size).toBe(1);
     expect(same[0]).not.toMatch(/users|products|orders|payments|recommendations|400[1-5]/);
+  });
+
+  test('network policies let in exactly the services the code calls', () => {
+    // Each subgraph's calls to another subgraph (ServiceClient.request(target, ...)) and to inference.
+    const calls = new Map<string, Set<string>>();
+    for (const service of SUBGRAPHS) {
+      const dir = path.join(ROOT, 'subgraphs', service);
+      for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+        const source = fs.readFileSync(path.join(dir, file), 'utf8');
+        for (const m of source.matchAll(/\.request<[^;]*?>\(\s*'(\w+)'/g)) {
+          calls.set(m[1], new Set([...(calls.get(m[1]) ?? []), service]));
+        }
+        if (/inferenceUrl/.test(source)) calls.set('inference', new Set([...(calls.get('inference') ?? []), service]));
+      }
+    }
+    expect(calls.size).toBeGreaterThan(0);
+    for (const [target, intended] of Object.entries(INTENDED_CALLERS)) {
+      const fromCode = [...(calls.get(target) ?? [])].sort();
+      const intendedServices = intended.filter((caller) => caller !== 'gateway' && caller !== 'monitoring').sort();
+      expect([target, intendedServices]).toEqual([target, fromCode]);
+    }
   });
 
   test('dev: one replica each, generated dev-only secret, no autoscaler', () => {

@@ -1,6 +1,6 @@
 /**
  * graphql-ws connections from the gateway to subgraphs, one per subgraph and viewer (the viewer's
- * signed claims travel in connection_init), multiplexing every subscription of that pair. On a
+ * claims travel in connection_init, signed for that subgraph with a fresh nonce per connect), multiplexing every subscription of that pair. On a
  * lost connection the client reconnects with backoff and resubscribes; only when it gives up do
  * subscribers see an error.
  */
@@ -8,7 +8,8 @@ import { createClient, type Client, type Sink } from 'graphql-ws';
 import type { ExecutionResult } from 'graphql';
 import WebSocket from 'ws';
 import type { Logger } from '../../platform/logger';
-import { viewerHeaders, type Viewer } from '../../platform/viewer';
+import { CLAIMS_HEADER, signClaims } from '../../platform/forwarded-claims';
+import type { Viewer } from '../../platform/viewer';
 
 const RETRY_ATTEMPTS = 40;
 const MAX_RETRY_WAIT_MS = 1_000;
@@ -60,7 +61,10 @@ export class UpstreamConnections {
     return createClient({
       url: url.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
-      connectionParams: viewerHeaders(viewer, this.internalSecret),
+      // Called on every (re)connect: each connection_init carries a fresh token with its own nonce.
+      connectionParams: async () => ({
+        [CLAIMS_HEADER]: await signClaims(viewer, { secret: this.internalSecret, issuer: 'gateway', audience: service, channel: 'ws' }),
+      }),
       lazy: true,
       keepAlive: 10_000,
       retryAttempts: RETRY_ATTEMPTS,

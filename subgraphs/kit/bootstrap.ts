@@ -10,11 +10,14 @@ import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createHttpHost } from '../../platform/http';
-import { maskUnexpectedErrors } from '../../platform/errors';
+import { ErrorCode, maskUnexpectedErrors, unauthenticated } from '../../platform/errors';
+import { GraphQLError } from 'graphql';
 import type { SubgraphContext } from './context';
 import type { SubgraphDefinition, SubgraphDeps } from './definition';
 import { buildFederatedSchema } from './schema';
-import { viewerFromHeaders, type Viewer } from '../../platform/viewer';
+import { ANONYMOUS, type Viewer } from '../../platform/viewer';
+import { CLAIMS_HEADER, createClaimsVerifier, type ClaimsVerifier } from '../../platform/forwarded-claims';
+import { createNonceRegistry } from './nonce-registry';
 
 export interface RunningSubgraph {
   name: string;
@@ -38,6 +41,8 @@ export async function startSubgraph<Loaders, Resources>(
       return true;
     },
   });
+  const nonces = createNonceRegistry({ redisUrl: deps.config.redisUrl, namespace: deps.namespace, service: definition.name, log });
+  const claims = createClaimsVerifier({ secret: options.internalSecret, audience: definition.name, nonces });
   const resources = definition.init?.(deps) as Resources;
   const contextFor = (viewer: Viewer): SubgraphContext<Loaders> => ({
     viewer,
@@ -59,13 +64,20 @@ export async function startSubgraph<Loaders, Resources>(
   await server.start();
   host.app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({
+      limit: '1mb',
+      // The claims token covers the exact bytes received, so keep them for the check below.
+      verify: (req, _res, buffer) => {
+        (req as RawBodyRequest).rawBody = buffer;
+      },
+    }),
+    verifyForwardedClaims(claims),
     expressMiddleware(server, {
-      context: async ({ req }) => contextFor(viewerFromHeaders(req.headers, options.internalSecret)),
+      context: async ({ res }) => contextFor((res.locals.viewer as Viewer | undefined) ?? ANONYMOUS),
     }),
   );
   const closeSubscriptions = schema.getSubscriptionType()
-    ? serveSubscriptions(host.server, schema, (params) => contextFor(viewerFromHeaders(params, options.internalSecret)))
+    ? serveSubscriptions(host.server, schema, claims, contextFor)
     : async () => undefined;
   const stopConsuming = definition.consumeEvents?.(deps, resources) ?? [];
   const { port, url } = await host.listen(options.port, options.host);
@@ -81,6 +93,7 @@ export async function startSubgraph<Loaders, Resources>(
       await server.stop();
       await closed;
       await definition.dispose?.(resources);
+      await nonces.close();
     }),
   };
 }
@@ -91,18 +104,63 @@ function once(fn: () => Promise<void>): () => Promise<void> {
   return () => (closing ??= fn());
 }
 
+type RawBodyRequest = express.Request & { rawBody?: Buffer };
+
 /**
- * graphql-ws on the subgraph's /graphql path. The caller (the gateway) sends the viewer's signed
- * claims as connection params, the same names as the HTTP headers.
+ * Who the request speaks for: no claims header is an anonymous caller (public data only); a
+ * header that fails any check (signature, target, body, age, replay) is refused with 401.
+ */
+function verifyForwardedClaims(claims: ClaimsVerifier): express.RequestHandler {
+  return (req, res, next) => {
+    const token = req.headers[CLAIMS_HEADER];
+    void (async () => {
+      // The token covers a body; a GET carries its operation in the URL, which no token covers.
+      if (token !== undefined && req.method !== 'POST') throw unauthenticated('Forwarded viewer claims are accepted on POST only');
+      res.locals.viewer = await claims.verify(Array.isArray(token) ? token[0] : token, {
+        channel: 'http',
+        body: (req as RawBodyRequest).rawBody ?? '',
+      });
+    })().then(
+      () => next(),
+      (error: unknown) => {
+        if (!(error instanceof GraphQLError) || error.extensions.code !== ErrorCode.UNAUTHENTICATED) return next(error);
+        res.status(401).json({ errors: [{ message: error.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+      },
+    );
+  };
+}
+
+/** graphql-ws close code for a connection_init whose claims were refused (the HTTP 401 of sockets). */
+export const CLOSE_UNAUTHENTICATED = 4401;
+
+/**
+ * graphql-ws on the subgraph's /graphql path. The caller (the gateway) sends the viewer's claims
+ * in connection_init, signed for this subgraph with a fresh nonce; refused claims close the
+ * socket with 4401 before any subscription starts.
  */
 function serveSubscriptions(
   httpServer: import('node:http').Server,
   schema: import('graphql').GraphQLSchema,
-  contextFor: (params: Record<string, string | undefined>) => object,
+  claims: ClaimsVerifier,
+  contextFor: (viewer: Viewer) => object,
 ): () => Promise<void> {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const viewers = new WeakMap<object, Viewer>();
   const disposable = useServer(
-    { schema, context: (ctx) => contextFor((ctx.connectionParams ?? {}) as Record<string, string | undefined>) },
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const token = (ctx.connectionParams ?? {})[CLAIMS_HEADER];
+        try {
+          viewers.set(ctx.extra, await claims.verify(typeof token === 'string' ? token : undefined, { channel: 'ws' }));
+          return true;
+        } catch (error) {
+          ctx.extra.socket.close(CLOSE_UNAUTHENTICATED, (error as Error).message.slice(0, 120));
+          return false;
+        }
+      },
+      context: (ctx) => contextFor(viewers.get(ctx.extra) ?? ANONYMOUS),
+    },
     wss,
   );
   return async () => {

@@ -1,11 +1,13 @@
 /**
  * Calls between services go through the callee's GraphQL endpoint with the caller's viewer
- * forwarded and signed, exactly as the gateway would call it: one way in, one access check.
+ * forwarded and signed, exactly as the gateway would call it: one way in, one access check. The
+ * signature (platform/forwarded-claims.ts) binds the call to its target and body and lives 30 s.
  */
 import { GraphQLError } from 'graphql';
 import { appError, ErrorCode } from '../../platform/errors';
 import type { SubgraphName } from '../../platform/services';
-import { viewerHeaders, type Viewer } from '../../platform/viewer';
+import { claimsHeaders } from '../../platform/forwarded-claims';
+import type { Viewer } from '../../platform/viewer';
 
 interface GraphQLResponse<T> {
   data?: T | null;
@@ -20,24 +22,26 @@ export class ServiceClient {
   ) {}
 
   async request<T>(target: SubgraphName, query: string, variables: Record<string, unknown>, viewer: Viewer): Promise<T> {
+    const body = JSON.stringify({ query, variables });
+    const claims = await claimsHeaders(viewer, { secret: this.internalSecret, issuer: 'platform-service', audience: target, body });
     let response: Response;
     try {
       response = await fetch(this.urls[target], {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...viewerHeaders(viewer, this.internalSecret) },
-        body: JSON.stringify({ query, variables }),
+        headers: { 'content-type': 'application/json', ...claims },
+        body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
       throw appError(ErrorCode.SERVICE_UNAVAILABLE, `The ${target} service is unavailable`, { cause: String(error) });
     }
-    const body = (await response.json().catch(() => ({}))) as GraphQLResponse<T>;
-    const [first] = body.errors ?? [];
+    const answer = (await response.json().catch(() => ({}))) as GraphQLResponse<T>;
+    const [first] = answer.errors ?? [];
     if (first) {
       // The callee's error (INSUFFICIENT_STOCK, NOT_FOUND, ...) is the caller's answer too.
       throw new GraphQLError(first.message, { extensions: { ...first.extensions, service: target } });
     }
-    if (!body.data) throw appError(ErrorCode.SERVICE_UNAVAILABLE, `The ${target} service gave no data (HTTP ${response.status})`);
-    return body.data;
+    if (!answer.data) throw appError(ErrorCode.SERVICE_UNAVAILABLE, `The ${target} service gave no data (HTTP ${response.status})`);
+    return answer.data;
   }
 }

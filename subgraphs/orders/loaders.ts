@@ -1,10 +1,17 @@
 import type { PrismaClient } from '../../prisma/database';
+import type { Viewer } from '../../platform/viewer';
 import { byIdLoader, groupLoader, loaderFamily } from '../kit/loaders';
 import { findItemsOfOrders, findOrdersByIds, firstOrdersOfUsers } from './data';
+import { mayReadOrder } from './order.access';
 
-export function createLoaders(prisma: PrismaClient) {
+export function createLoaders(prisma: PrismaClient, viewer: Viewer) {
   return {
-    order: byIdLoader((ids) => findOrdersByIds(prisma, ids)),
+    /** Orders the viewer may read (order.access.ts); any other loads as null. */
+    order: byIdLoader(
+      (ids) => findOrdersByIds(prisma, ids),
+      (order) => mayReadOrder(viewer, order),
+    ),
+    /** Items by order id: reached only from an order that was already allowed. */
     items: groupLoader(
       (orderIds) => findItemsOfOrders(prisma, orderIds),
       (item) => item.orderId,

@@ -1,7 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { SubgraphContext } from '../kit/context';
 import { pageSize, toConnection } from '../kit/pagination';
-import { canRead, requireSelfOrAdmin, requireUser } from '../../platform/viewer';
+import { requireUser } from '../../platform/viewer';
+import { requireMayReadOrdersOf } from './order.access';
 import { orderCursor, ordersOfUserAfter, toOrder, toOrderItem } from './data';
 import type { OrdersLoaders } from './loaders';
 import { Order, OrderConnection, OrderItem, PlaceOrderInput, User } from './order';
@@ -18,7 +19,7 @@ export class OrderResolver {
   async order(@Arg('id', () => ID, { description: 'Id of the order.' }) id: string, @Ctx() { viewer, loaders }: Context) {
     requireUser(viewer);
     const row = await loaders.order.load(id);
-    return row && canRead(viewer, row.userId) ? toOrder(row) : null;
+    return row ? toOrder(row) : null;
   }
 
   @Mutation(() => Order, {
@@ -49,7 +50,7 @@ export class UserOrdersResolver {
     @Arg('after', () => String, { nullable: true, description: 'Cursor after which the page starts.' }) after: string | null,
     @Ctx() { viewer, prisma, loaders }: Context,
   ) {
-    requireSelfOrAdmin(viewer, user.id, 'orders');
+    requireMayReadOrdersOf(viewer, user.id);
     const size = pageSize(first);
     const rows = after ? await ordersOfUserAfter(prisma, user.id, size + 1, after) : await loaders.firstOrders(size + 1).load(user.id);
     return toConnection(rows, size, orderCursor, Boolean(after), toOrder);

@@ -4,7 +4,7 @@
  */
 import { appError, badInput, ErrorCode, notFound } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
-import { canRead } from '../../platform/viewer';
+import { requireAllowed } from '../../platform/viewer';
 import { createPendingPayment, findPaymentByKey, moveStatus, type PaymentRow } from './data';
 import type { PaymentsLoaders } from './loaders';
 import type { PayOrderInput } from './payment';
@@ -38,7 +38,8 @@ export async function payOrder(userId: string, input: PayOrderInput, context: Co
   // The orders service decides whether this viewer may see the order at all.
   const { order } = await services.request<OrderToPay>('orders', ORDER_TO_PAY, { id: input.orderId }, viewer);
   if (!order) throw notFound('Order', input.orderId);
-  if (order.user.id !== userId) throw appError(ErrorCode.FORBIDDEN, 'Only the customer who placed an order can pay it');
+  // An admin may read anyone's order, but only its customer may pay it.
+  requireAllowed(viewer, order.user.id === userId, 'Only the customer who placed an order can pay it');
   if (order.status !== 'PENDING_PAYMENT') {
     throw appError(ErrorCode.INVALID_STATE_TRANSITION, `Order ${order.id} is ${order.status}, not waiting for payment`);
   }
@@ -91,10 +92,11 @@ function sameOrderOrConflict(payment: PaymentRow, input: PayOrderInput): Payment
 }
 
 export async function refundPayment(paymentId: string, context: Context, provider: PaymentProvider): Promise<PaymentRow> {
-  const { prisma, loaders, viewer, bus } = context;
+  const { prisma, loaders, bus } = context;
+  // The loader applies payment.access.ts: someone else's payment is reported as missing, its
+  // existence is not theirs to learn.
   const payment = await loaders.payment.load(paymentId);
-  // Someone else's payment is reported as missing: its existence is not theirs to learn.
-  if (!payment || !canRead(viewer, payment.userId)) throw notFound('Payment', paymentId);
+  if (!payment) throw notFound('Payment', paymentId);
   assertTransition(payment.status, 'REFUNDED');
   const refunded = await provider.refund(`test_${payment.id}`);
   if (!refunded.ok) throw appError(ErrorCode.SERVICE_UNAVAILABLE, `The payment provider refused the refund: ${refunded.reason}`);

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { SubgraphContext } from '../kit/context';
-import { canRead, requireUser } from '../../platform/viewer';
+import { requireUser } from '../../platform/viewer';
+import { mayReadPayment } from './payment.access';
 import { currentPayment, toPayment } from './data';
 import type { PaymentsLoaders } from './loaders';
 import { payOrder, refundPayment } from './pay-order';
@@ -43,6 +44,6 @@ export class OrderPaymentResolver {
   })
   async payment(@Root() order: Order, @Ctx() { viewer, loaders }: Context): Promise<Payment | null> {
     const payment = currentPayment(await loaders.paymentsOfOrder.load(order.id));
-    return payment && canRead(viewer, payment.userId) ? toPayment(payment) : null;
+    return payment && mayReadPayment(viewer, payment) ? toPayment(payment) : null;
   }
 }

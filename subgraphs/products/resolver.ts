@@ -3,7 +3,7 @@ import { badInput } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
 import { pageSize, toConnection } from '../kit/pagination';
 import { money } from '../kit/shared-types';
-import { requireAdmin, requireService } from '../../platform/viewer';
+import { requireMayChangeStock, requireMayReserveStock } from './product.access';
 import { listProducts, productCursor, reserveStock, setStock, toProduct } from './data';
 import type { ProductsLoaders } from './loaders';
 import { Product, ProductConnection, ReservedItem, StockItemInput } from './product';
@@ -46,7 +46,7 @@ export class ProductResolver {
     @Arg('stock', () => Int, { description: `New units in stock, 0 to ${MAX_STOCK}.` }) stock: number,
     @Ctx() { viewer, prisma }: Context,
   ): Promise<Product> {
-    requireAdmin(viewer);
+    requireMayChangeStock(viewer);
     if (stock < 0 || stock > MAX_STOCK) throw badInput('stock', `must be between 0 and ${MAX_STOCK}, got ${stock}`);
     return toProduct(await setStock(prisma, productId, stock));
   }
@@ -60,7 +60,7 @@ export class ProductResolver {
     @Arg('items', () => [StockItemInput], { description: 'Products and units to reserve.' }) items: StockItemInput[],
     @Ctx() { viewer, prisma }: Context,
   ): Promise<ReservedItem[]> {
-    requireService(viewer);
+    requireMayReserveStock(viewer);
     const rows = await reserveStock(prisma, reservationId, items);
     return rows.map((row) =>
       Object.assign(new ReservedItem(), {

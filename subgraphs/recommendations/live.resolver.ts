@@ -3,7 +3,8 @@ import { badInput, ErrorCode } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
 import type { RecommendationsUpdated } from '../kit/events';
 import { liveIterator } from '../kit/live';
-import { requireSelfOrAdmin, requireUser } from '../../platform/viewer';
+import { requireUser } from '../../platform/viewer';
+import { requireMayReadRecommendationsOf } from './recommendation.access';
 import { InteractionKind } from '../../prisma/generated/enums';
 import { blockProduct, recordInteraction } from './data';
 import { refreshRecommendations } from './refresh';
@@ -21,7 +22,7 @@ export class LiveRecommendationsResolver {
     description:
       "Pushes a user's fresh recommendations whenever an order, an interaction or a new model changes them (the user and admins only).",
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { userId: string }, Context>) => {
-      requireSelfOrAdmin(context.viewer, args.userId, 'recommendation updates');
+      requireMayReadRecommendationsOf(context.viewer, args.userId);
       const watchers = context.loaders.resources.watchers;
       watchers.set(args.userId, (watchers.get(args.userId) ?? 0) + 1);
       return liveIterator(

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { SubgraphContext } from '../kit/context';
 import { pageSize } from '../kit/pagination';
-import { requireSelfOrAdmin } from '../../platform/viewer';
+import { requireMayReadRecommendationsOf } from './recommendation.access';
 import type { ProductFacts } from './candidates';
 import type { RecommendationsLoaders } from './loaders';
 import { rank } from './rank';
@@ -30,7 +30,7 @@ export class UserRecommendationsResolver {
     context: RecommendationPlacement,
     @Ctx() { viewer, loaders }: Context,
   ): Promise<Recommendation[]> {
-    requireSelfOrAdmin(viewer, user.id, 'recommendations');
+    requireMayReadRecommendationsOf(viewer, user.id);
     const size = pageSize(first, 'first', MAX_RECOMMENDATIONS);
     const [list, popular] = await Promise.all([loaders.userCandidates(context).load(user.id), loaders.resources.popularity.get()]);
     return rank(list, size, popular, factsVia(loaders));

@@ -1,9 +1,14 @@
 import type { PrismaClient } from '../../prisma/database';
+import type { Viewer } from '../../platform/viewer';
 import { byIdLoader } from '../kit/loaders';
 import { findUsersByIds } from './data';
+import { mayReadUser } from './user.access';
 
-export const createLoaders = (prisma: PrismaClient) => ({
-  user: byIdLoader((ids) => findUsersByIds(prisma, ids)),
+export const createLoaders = (prisma: PrismaClient, viewer: Viewer) => ({
+  user: byIdLoader(
+    (ids) => findUsersByIds(prisma, ids),
+    (user) => mayReadUser(viewer, user),
+  ),
 });
 
 export type UsersLoaders = ReturnType<typeof createLoaders>;

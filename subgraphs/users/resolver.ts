@@ -2,7 +2,8 @@ import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { notFound } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
 import { pageSize, toConnection } from '../kit/pagination';
-import { requireAdmin, requireSelfOrAdmin, requireUser } from '../../platform/viewer';
+import { requireAdmin, requireUser } from '../../platform/viewer';
+import { requireMayReadUser } from './user.access';
 import { listUsers, userCursor } from './data';
 import type { UsersLoaders } from './loaders';
 import { User, UserConnection } from './user';
@@ -24,7 +25,7 @@ export class UserResolver {
     @Arg('id', () => ID, { description: 'Id of the user.' }) id: string,
     @Ctx() { viewer, loaders }: Context,
   ): Promise<User | null> {
-    requireSelfOrAdmin(viewer, id, 'account');
+    requireMayReadUser(viewer, id);
     return loaders.user.load(id);
   }
 
