@@ -77,6 +77,19 @@ async function expectOk(label, url, init) {
   return body;
 }
 
+/** Readiness is polled, as Kubernetes does: a first check may find a cold subgraph still warming up. */
+async function expectReady(label, url, withinMs = 30_000) {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await expectOk(label, url);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 async function stopAll() {
   for (const { child } of children) if (child.exitCode === null) child.kill('SIGTERM');
   const slow = [];
@@ -143,7 +156,7 @@ async function main() {
     for (const [name, url] of [['inference', inference], ...SUBGRAPHS.map((name) => [name, urls[name]]), ['gateway', gateway]]) {
       await expectOk(`${name} /healthz`, `${url}/healthz`);
     }
-    await expectOk('gateway /readyz (every subgraph ready)', `${gateway}/readyz`);
+    await expectReady('gateway /readyz (every subgraph ready)', `${gateway}/readyz`);
     const body = await expectOk('a query through the gateway', `${gateway}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
