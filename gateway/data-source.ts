@@ -1,23 +1,62 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { parse } from 'graphql';
+import type { Logger } from '../platform/logger';
 import { viewerHeaders, type Viewer } from '../platform/viewer';
+import { subgraphUnavailable, unavailableErrors, unavailableReason } from './unavailable-errors';
+
+type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
 export interface GatewayContext {
   viewer: Viewer;
 }
 
-/** Forwards the verified viewer to subgraphs in signed headers (never the client's raw token). */
+export interface SubgraphSourceOptions {
+  /** The subgraph's name in the supergraph; clients see it as `extensions.serviceName`. */
+  name: string;
+  url: string;
+  internalSecret: string;
+  /** The most one fetch may take, connect to last byte; past it the subgraph counts as unavailable. */
+  timeoutMs: number;
+  log: Logger;
+}
+
+/**
+ * One subgraph as the gateway calls it: forwards the verified viewer in signed headers (never the
+ * client's raw token), bounds every fetch by a timeout, and turns an unreachable subgraph into
+ * SERVICE_UNAVAILABLE errors on the fields it would have filled (gateway/unavailable-errors.ts).
+ */
 export class SignedClaimsDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    url: string,
-    private readonly internalSecret: string,
-  ) {
-    super({ url });
+  private readonly source: SubgraphSourceOptions;
+
+  constructor(options: SubgraphSourceOptions) {
+    super({ url: options.url });
+    this.source = options;
+    // The signal covers the body too: a subgraph that sends headers and then stalls is cut off as well.
+    const fetcher = this.fetcher;
+    this.fetcher = (url, init) => fetcher(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs) });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const viewer = (context as Partial<GatewayContext>).viewer ?? { roles: [] };
-    for (const [name, value] of Object.entries(viewerHeaders(viewer, this.internalSecret))) {
+    for (const [name, value] of Object.entries(viewerHeaders(viewer, this.source.internalSecret))) {
       request.http?.headers.set(name, value);
+    }
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      const reason = unavailableReason(error);
+      // Health checks and schema loading have no client fields to null: they keep Apollo's own error.
+      if (!reason || !('incomingRequestContext' in options)) throw error;
+      const { name, log } = this.source;
+      subgraphUnavailable.inc({ subgraph: name, reason });
+      log.warn({ subgraph: name, reason, err: error }, 'subgraph unavailable: its fields answer null');
+      const { variables, query } = options.request;
+      // Apollo hands the fetch's parsed operation only to some plans; the query text is always there.
+      const document = options.document ?? (query ? parse(query) : undefined);
+      return { errors: unavailableErrors({ serviceName: name, reason, variables, document }) };
     }
   }
 }
