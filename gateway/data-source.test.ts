@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import pino from 'pino';
+import type { Logger } from '../platform/logger';
 import { SignedClaimsDataSource, type GatewayContext } from './data-source';
 
 const ENTITY_QUERY = 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product { name } } }';
@@ -109,6 +110,33 @@ describe('SignedClaimsDataSource', () => {
       expect(response.data).toEqual({ _entities: [{ name: 'A' }, { name: 'B' }] });
       expect(response.errors).toBeUndefined();
       expect(headers['x-viewer-signature']).toBeDefined();
+    } finally {
+      await close(server);
+    }
+  });
+
+  it('logs an outage once when it starts and once when it ends, not once per request', async () => {
+    let healthy = false;
+    const { server, url } = await listen((_req, res) => {
+      if (!healthy) return void res.writeHead(503).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { _entities: [null, null] } }));
+    });
+    const log = { warn: jest.fn(), info: jest.fn() };
+    const dataSource = new SignedClaimsDataSource({
+      name: 'products',
+      url,
+      internalSecret: 'internal',
+      timeoutMs: 30_000,
+      log: log as unknown as Logger,
+    });
+    try {
+      await dataSource.process(incoming(ENTITY_QUERY, { representations }));
+      await dataSource.process(incoming(ENTITY_QUERY, { representations }));
+      expect(log.warn).toHaveBeenCalledTimes(1);
+      healthy = true;
+      await dataSource.process(incoming(ENTITY_QUERY, { representations }));
+      await dataSource.process(incoming(ENTITY_QUERY, { representations }));
+      expect(log.info).toHaveBeenCalledTimes(1);
     } finally {
       await close(server);
     }

@@ -27,6 +27,8 @@ export interface SubgraphSourceOptions {
  */
 export class SignedClaimsDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly source: SubgraphSourceOptions;
+  /** Set while the subgraph is failing: an outage logs one line when it starts and one when it ends, not one per request. */
+  private down = false;
 
   constructor(options: SubgraphSourceOptions) {
     super({ url: options.url });
@@ -44,15 +46,23 @@ export class SignedClaimsDataSource extends RemoteGraphQLDataSource<GatewayConte
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    const { name, log } = this.source;
     try {
-      return await super.process(options);
+      const response = await super.process(options);
+      if (this.down) {
+        this.down = false;
+        log.info({ subgraph: name }, 'subgraph answers again');
+      }
+      return response;
     } catch (error) {
       const reason = unavailableReason(error);
       // Health checks and schema loading have no client fields to null: they keep Apollo's own error.
       if (!reason || !('incomingRequestContext' in options)) throw error;
-      const { name, log } = this.source;
       subgraphUnavailable.inc({ subgraph: name, reason });
-      log.warn({ subgraph: name, reason, err: error }, 'subgraph unavailable: its fields answer null');
+      if (!this.down) {
+        this.down = true;
+        log.warn({ subgraph: name, reason, err: error }, 'subgraph unavailable: its fields answer null until it is back');
+      }
       const { variables, query } = options.request;
       // Apollo hands the fetch's parsed operation only to some plans; the query text is always there.
       const document = options.document ?? (query ? parse(query) : undefined);
