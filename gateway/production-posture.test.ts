@@ -15,6 +15,7 @@ const start = (posture: { introspection: boolean; ide?: { devUserId?: string } }
     internalSecret: 'internal',
     subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, 'http://127.0.0.1:9/graphql'])) as Record<SubgraphName, string>,
     subscriptionLimits: { perConnection: 1, total: 1 },
+    subgraphTimeoutMs: 5_000,
     log: pino({ level: 'silent' }),
     ...posture,
   });

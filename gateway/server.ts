@@ -36,6 +36,8 @@ export interface GatewayOptions {
   subgraphUrls: Record<SubgraphName, string>;
   supergraphSdl?: string;
   subscriptionLimits: SubscriptionLimits;
+  /** The most one subgraph fetch may take; past it the subgraph's fields answer null with SERVICE_UNAVAILABLE. */
+  subgraphTimeoutMs: number;
   /** Introspection and "Did you mean …" suggestions (default on; the platform's config turns them off in production). */
   introspection?: boolean;
   /** The browser IDE on GET /graphql; with devUserId, its headers start with a token for that user. */
@@ -65,12 +67,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { log } = options;
   const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_SDL, 'utf8');
   // One data source per subgraph, shared by queries (Apollo Gateway) and subscription events.
-  const dataSources = Object.fromEntries(
-    Object.entries(options.subgraphUrls).map(([name, url]) => [name, new SignedClaimsDataSource(url, name, options.internalSecret)]),
-  );
+  const source = (name: string, url: string) =>
+    new SignedClaimsDataSource({ name, url, internalSecret: options.internalSecret, timeoutMs: options.subgraphTimeoutMs, log });
+  const dataSources = Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, source(name, url)]));
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => dataSources[name] ?? new SignedClaimsDataSource(url ?? '', name, options.internalSecret),
+    buildService: ({ name, url }) => dataSources[name] ?? source(name, url ?? ''),
   });
   const verifier = createTokenVerifier(options);
   const host = createHttpHost({ service: 'gateway', ready: () => subgraphsReady(Object.values(options.subgraphUrls)), log });

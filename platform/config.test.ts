@@ -25,6 +25,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ GATEWAY_IDE: 'maybe' })).toThrow('GATEWAY_IDE must be on or off, got "maybe"');
   });
 
+  it('bounds subgraph fetches at 30 s and the wait for product facts at 3 s unless configured', () => {
+    expect(loadConfig({}).subgraphTimeoutMs).toBe(30_000);
+    expect(loadConfig({}).recommendations.productsDeadlineMs).toBe(3_000);
+    expect(loadConfig({ GATEWAY_SUBGRAPH_TIMEOUT_MS: '5000' }).subgraphTimeoutMs).toBe(5_000);
+    expect(loadConfig({ RECOMMENDATIONS_PRODUCTS_DEADLINE_MS: '750' }).recommendations.productsDeadlineMs).toBe(750);
+    expect(() => loadConfig({ GATEWAY_SUBGRAPH_TIMEOUT_MS: '0' })).toThrow(
+      'GATEWAY_SUBGRAPH_TIMEOUT_MS must be a positive integer, got "0"',
+    );
+  });
+
   it('refuses to start in production on development secrets', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', INTERNAL_SECRET: 'x' })).toThrow('JWT_SECRET or JWKS_URL must be set');
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x' })).toThrow('INTERNAL_SECRET must be set');

@@ -15,8 +15,14 @@ export interface PlatformConfig {
   inferenceUrl: string;
   /** How long recommendations wait for the model before answering from popularity. */
   inferenceDeadlineMs: number;
-  /** Switches that exist for benchmarks and incident response: per-request batching and the candidate cache. */
-  recommendations: { batching: boolean; cache: boolean };
+  /**
+   * Switches that exist for benchmarks and incident response (per-request batching, the candidate
+   * cache), and how long recommendations wait for stock and category from the products service
+   * before answering without those rules (marked degraded, PRODUCTS_UNAVAILABLE).
+   */
+  recommendations: { batching: boolean; cache: boolean; productsDeadlineMs: number };
+  /** How long the gateway waits for one subgraph fetch (connect to last byte) before its fields go null with SERVICE_UNAVAILABLE. */
+  subgraphTimeoutMs: number;
   /** Folder laid out like Triton's model repository. */
   modelRepository: string;
   /** HS256 secret for client JWTs. */
@@ -117,7 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     recommendations: {
       batching: env.RECOMMENDATIONS_BATCHING !== 'off',
       cache: env.RECOMMENDATIONS_CACHE !== 'off',
+      productsDeadlineMs: positiveInt(env, 'RECOMMENDATIONS_PRODUCTS_DEADLINE_MS', 3_000),
     },
+    subgraphTimeoutMs: positiveInt(env, 'GATEWAY_SUBGRAPH_TIMEOUT_MS', 30_000),
     modelRepository: path.resolve(optional(env, 'MODEL_REPOSITORY') ?? path.join(dataDir, 'models')),
     jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
     jwksUrl: optional(env, 'JWKS_URL'),

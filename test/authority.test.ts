@@ -4,6 +4,7 @@
  * put on another body. `_entities` without authority gives no private data. Through the
  * gateway the same data stays readable for its owner and admins.
  */
+import { rootLogger } from '../platform/logger';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -187,7 +188,13 @@ describe('authority: subgraphs called directly', () => {
       await new Promise<void>((resolve) => eavesdropper.listen(0, '127.0.0.1', resolve));
       try {
         const { port } = eavesdropper.address() as AddressInfo;
-        const source = new SignedClaimsDataSource(`http://127.0.0.1:${port}/graphql`, 'users', secret());
+        const source = new SignedClaimsDataSource({
+          name: 'users',
+          url: `http://127.0.0.1:${port}/graphql`,
+          internalSecret: secret(),
+          timeoutMs: 10_000,
+          log: rootLogger,
+        });
         // The enum GraphQLDataSourceRequestKind is not exported at run time; its value is this string.
         await source.process({
           kind: 'health check',

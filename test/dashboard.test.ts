@@ -46,4 +46,25 @@ describe('live dashboard', () => {
     await page.screenshot({ path: '.bench/dashboard.png', fullPage: true });
     await page.close();
   });
+
+  it('keeps showing recommendations, without product details, while the products service is down', async () => {
+    const userId = 'user-0003';
+    const token = await t.token(userId);
+    await t.platform.stopSubgraph('products');
+    // @sparticuz/chromium runs --single-process: a page opened after another closed can hang, so a browser of its own.
+    const own = await launchBrowser();
+    try {
+      const page = await own.newPage();
+      const origin = t.url.replace('/graphql', '');
+      await page.goto(`${origin}/dashboard?user=${userId}&token=${encodeURIComponent(token)}`);
+      await page.waitForSelector('#status[data-state="live"]', { timeout: 10_000 });
+      const first = await page.waitForSelector('#items tbody tr');
+      expect(await first.innerText()).toContain('(product details unavailable)');
+      expect(await first.innerText()).toContain('products unavailable');
+      expect(await page.locator('#notice').innerText()).toContain('products');
+    } finally {
+      await own.close();
+      await t.platform.restartSubgraph('products');
+    }
+  });
 });

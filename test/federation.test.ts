@@ -340,6 +340,18 @@ describe('federated platform through the gateway', () => {
       `),
     );
     expect(anonymous[0].extensions?.code).toBe('UNAUTHENTICATED');
+    // `me` is nullable (a users outage must not null the whole answer): anonymous, it is null with the error at its path.
+    const anonymousBody = (await (
+      await fetch(t.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+      })
+    ).json()) as { data: unknown; errors: { path: string[]; extensions: { code: string } }[] };
+    expect(anonymousBody.data).toEqual({ me: null });
+    expect(anonymousBody.errors).toEqual([
+      expect.objectContaining({ path: ['me'], extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) as object }),
+    ]);
 
     const forged = await fetch(t.url, {
       method: 'POST',

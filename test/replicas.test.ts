@@ -49,6 +49,7 @@ withRedis('replicas sharing Redis', () => {
       jwtSecret: TEST_JWT_SECRET,
       internalSecret: config.internalSecret,
       subscriptionLimits: config.subscriptionLimits,
+      subgraphTimeoutMs: config.subgraphTimeoutMs,
       subgraphUrls: { ...urls, recommendations: recommendationsB.url },
       log: rootLogger,
     });

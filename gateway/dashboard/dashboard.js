@@ -2,7 +2,9 @@
 // uses) and shows a user's recommendations as orders and interactions change them.
 import { createClient } from '/dashboard/vendor/graphql-ws/client.js';
 
-const FIELDS = 'score reason product { id name category price { amount currency } stock }';
+// product is null (with a SERVICE_UNAVAILABLE error) while the products service is down; productId is always there.
+const FIELDS = 'productId score reason degraded degradedReasons product { name category price { amount currency } stock }';
+const UNAVAILABLE = '(product details unavailable)';
 const SUBSCRIPTION = `subscription Watch($userId: ID!) {
   recommendationsUpdated(userId: $userId) { trigger publishedAt items { ${FIELDS} } }
 }`;
@@ -32,26 +34,39 @@ function cell(text, className) {
   return td;
 }
 
+const words = (value) => value.toLowerCase().replaceAll('_', ' ');
+
 function renderItems(items) {
   const body = $('#items tbody');
   body.replaceChildren();
   const ids = new Set();
   items.slice(0, 10).forEach((item, index) => {
     const row = document.createElement('tr');
-    if (shown.size > 0 && !shown.has(item.product.id)) row.className = 'fresh';
+    if (shown.size > 0 && !shown.has(item.productId)) row.className = 'fresh';
+    const { product } = item;
+    const why = words(item.reason) + (item.degraded ? ` (degraded: ${item.degradedReasons.map(words).join(', ')})` : '');
     row.append(
       cell(String(index + 1)),
-      cell(item.product.name),
-      cell(item.product.category),
-      cell(money(item.product.price), 'num'),
-      cell(String(item.product.stock), 'num'),
+      product ? cell(product.name) : cell(UNAVAILABLE, 'unavailable'),
+      cell(product ? product.category : '—'),
+      cell(product ? money(product.price) : '—', 'num'),
+      cell(product ? String(product.stock) : '—', 'num'),
       cell(item.score.toFixed(3), 'num'),
-      cell(item.reason.toLowerCase().replaceAll('_', ' ')),
+      cell(why, item.degraded ? 'degraded' : undefined),
     );
+    row.title = product ? '' : `Product ${item.productId}`;
     body.append(row);
-    ids.add(item.product.id);
+    ids.add(item.productId);
   });
   shown = ids;
+}
+
+/** A partial answer: name the services that are down, keep showing what arrived. */
+function showNotice(errors) {
+  const notice = $('#notice');
+  const down = [...new Set((errors ?? []).map((error) => error.extensions?.serviceName).filter(Boolean))];
+  notice.hidden = down.length === 0;
+  notice.textContent = down.length ? `Unavailable right now: ${down.join(', ')}. Some details are missing.` : '';
 }
 
 function logUpdate(update) {
@@ -63,7 +78,7 @@ function logUpdate(update) {
     cell(new Date().toLocaleTimeString()),
     cell(update.trigger),
     cell(`${latency} ms`, 'num'),
-    cell(update.items[0]?.product.name ?? '—'),
+    cell(update.items[0] ? (update.items[0].product?.name ?? UNAVAILABLE) : '—'),
   );
   $('#log tbody').prepend(row);
 }
@@ -75,7 +90,9 @@ async function fetchCurrent(userId, token) {
     body: JSON.stringify({ query: CURRENT, variables: { userId } }),
   });
   const body = await response.json();
-  if (body.errors) throw new Error(body.errors[0].message);
+  // Errors with data are a partial answer (a service is down): show it. Without data, nothing to show.
+  if (body.errors && !body.data?.user) throw new Error(body.errors[0].message);
+  showNotice(body.errors);
   $('#who').textContent = body.data.user ? `— ${body.data.user.name}` : '';
   renderItems(body.data.user?.recommendations ?? []);
 }
@@ -107,7 +124,8 @@ async function watch(userId, token) {
     { query: SUBSCRIPTION, variables: { userId } },
     {
       next: ({ data, errors }) => {
-        if (errors) return setStatus('error', errors[0].message);
+        if (errors && !data?.recommendationsUpdated) return setStatus('error', errors[0].message);
+        showNotice(errors);
         renderItems(data.recommendationsUpdated.items);
         logUpdate(data.recommendationsUpdated);
       },

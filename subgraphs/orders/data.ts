@@ -22,6 +22,7 @@ export function toOrder(row: OrderRow): Order {
 
 export function toOrderItem(row: OrderItemRow): OrderItem {
   return Object.assign(new OrderItem(), {
+    productId: row.productId,
     product: Object.assign(new Product(), { id: row.productId }),
     quantity: row.quantity,
     unitPrice: money(row.unitPriceAmount, row.currency),

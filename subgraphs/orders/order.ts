@@ -22,8 +22,15 @@ export class Product {
 
 @ObjectType({ description: 'One line of an order.' })
 export class OrderItem {
-  @Field(() => Product, { description: 'The product ordered.' })
-  product!: Product;
+  @Field(() => ID, { description: 'Id of the product ordered; known even when the product itself is unavailable.' })
+  productId!: string;
+
+  // Nullable: its details come from the products subgraph, whose outage must null only this field.
+  @Field(() => Product, {
+    nullable: true,
+    description: 'The product ordered; null (with a SERVICE_UNAVAILABLE error) while the products service is unavailable.',
+  })
+  product!: Product | null;
 
   @Field(() => Int, { description: 'Units ordered.' })
   quantity!: number;
@@ -45,8 +52,11 @@ export class Order {
   @Field(() => ID, { description: 'Stable identifier of the order.' })
   id!: string;
 
-  @Field(() => User, { description: 'Who placed the order.' })
-  user!: User;
+  @Field(() => User, {
+    nullable: true,
+    description: 'Who placed the order; null (with a SERVICE_UNAVAILABLE error) while the users service is unavailable.',
+  })
+  user!: User | null;
 
   @Field(() => OrderStatus, { description: 'Payment state of the order.' })
   status!: OrderStatus;

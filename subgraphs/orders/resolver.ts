@@ -43,7 +43,11 @@ export class OrderResolver {
 
 @Resolver(() => User)
 export class UserOrdersResolver {
-  @FieldResolver(() => OrderConnection, { description: 'Orders of this user, newest first (the user and admins only).' })
+  @FieldResolver(() => OrderConnection, {
+    nullable: true,
+    description:
+      'Orders of this user, newest first (the user and admins only); null (with a SERVICE_UNAVAILABLE error) while the orders service is unavailable.',
+  })
   async orders(
     @Root() user: User,
     @Arg('first', () => Int, { nullable: true, description: 'Page size (default 20, at most 1000).' }) first: number | null,

@@ -27,8 +27,11 @@ export class Payment {
   @Field(() => ID, { description: 'Stable identifier of the payment.' })
   id!: string;
 
-  @Field(() => Order, { description: 'The order this payment pays.' })
-  order!: Order;
+  @Field(() => Order, {
+    nullable: true,
+    description: 'The order this payment pays; null (with a SERVICE_UNAVAILABLE error) while the orders service is unavailable.',
+  })
+  order!: Order | null;
 
   @Field(() => Money, { description: 'Amount charged.' })
   amount!: Money;

@@ -23,7 +23,11 @@ export class ProductResolver {
     return row ? toProduct(row) : null;
   }
 
-  @Query(() => ProductConnection, { description: 'Browse the catalogue, optionally by category or search text.' })
+  @Query(() => ProductConnection, {
+    nullable: true,
+    description:
+      'Browse the catalogue, optionally by category or search text; null (with a SERVICE_UNAVAILABLE error) while the products service is unavailable.',
+  })
   async products(
     @Arg('category', () => String, { nullable: true, description: 'Only products of this category.' }) category: string | null,
     @Arg('search', () => String, { nullable: true, description: 'Case-insensitive text in the name, or an exact SKU.' })

@@ -34,6 +34,17 @@ describe('business rules after the model', () => {
     });
     expect(chosen).toHaveLength(3);
   });
+
+  it('without facts (products unavailable) keeps the order, exclusions and popularity fill, and checks no stock', () => {
+    const chosen = applyBusinessRules({
+      candidates: ['a1', 'a2', 'b1', 'zz'].map((id) => candidate(id)),
+      popular: [candidate('c1'), candidate('a1')],
+      exclude: new Set(['a2']),
+      facts: null,
+      first: 4,
+    });
+    expect(chosen.map((entry) => entry.productId)).toEqual(['a1', 'b1', 'zz', 'c1']);
+  });
 });
 
 describe('session blending', () => {

@@ -24,7 +24,11 @@ export interface RuleInput {
   /** Fill-ins, best first, used when the candidates run short. */
   popular: Candidate[];
   exclude: Set<string>;
-  facts: Map<string, ProductFacts | null>;
+  /**
+   * Stock and category of every candidate; null when the products service could not say. Then the
+   * stock and category rules are skipped: a list that may hold an out-of-stock item beats none.
+   */
+  facts: Map<string, ProductFacts | null> | null;
   first: number;
   /** When diversity cannot be met, fill with what is left rather than return fewer (default true). */
   relaxDiversity?: boolean;
@@ -37,12 +41,14 @@ export function applyBusinessRules({ candidates, popular, exclude, facts, first,
   const seen = new Set<string>();
   const consider = (candidate: Candidate, capCategories: boolean) => {
     if (chosen.length >= first || seen.has(candidate.productId) || exclude.has(candidate.productId)) return;
-    const fact = facts.get(candidate.productId);
-    if (!fact || fact.stock <= 0) return;
-    const inCategory = taken.get(fact.category) ?? 0;
-    if (capCategories && inCategory >= perCategory) return;
+    if (facts) {
+      const fact = facts.get(candidate.productId);
+      if (!fact || fact.stock <= 0) return;
+      const inCategory = taken.get(fact.category) ?? 0;
+      if (capCategories && inCategory >= perCategory) return;
+      taken.set(fact.category, inCategory + 1);
+    }
     seen.add(candidate.productId);
-    taken.set(fact.category, inCategory + 1);
     chosen.push(candidate);
   };
   for (const candidate of candidates) consider(candidate, true);

@@ -25,7 +25,7 @@ export const cacheLookups = new Counter({
 
 export const fallbacks = new Counter({
   name: 'recommendations_fallbacks_total',
-  help: 'Answers served from popularity because the model could not answer, by reason',
+  help: 'Recommendation lists made without part of the pipeline (popularity instead of the model; no stock check when products is unavailable), by reason',
   labelNames: ['reason'] as const,
   registers: [registry],
 });

@@ -40,7 +40,7 @@ export function similarTo(productId: string, coBought: CoPurchase[], popular: Po
     const taken = new Set([productId, ...ranked.map((entry) => entry.target)]);
     // Popular fill-ins rank below every co-purchase.
     const filler = popularFor(popular, taken, first - result.length).map((entry) => ({ ...entry, score: entry.score * 0.5 }));
-    result.push(...filler.map((entry) => recommendation(entry.product.id, entry.score, entry.reason)));
+    result.push(...filler.map((entry) => recommendation(entry.productId, entry.score, entry.reason)));
   }
   return result;
 }

@@ -10,23 +10,29 @@ const FACTS = `query ProductFacts($representations: [_Any!]!) {
 
 const SERVICE: Viewer = { roles: ['service'] };
 
-export async function fetchProductFacts(services: ServiceClient, ids: string[]): Promise<Map<string, ProductFacts | null>> {
+/** Rejects with SERVICE_UNAVAILABLE when the products service does not answer within `deadlineMs`. */
+export async function fetchProductFacts(
+  services: ServiceClient,
+  ids: string[],
+  deadlineMs: number,
+): Promise<Map<string, ProductFacts | null>> {
   if (ids.length === 0) return new Map();
   const { _entities } = await services.request<{ _entities: ({ id: string; stock: number; category: string } | null)[] }>(
     'products',
     FACTS,
     { representations: ids.map((id) => ({ __typename: 'Product', id })) },
     SERVICE,
+    { timeoutMs: deadlineMs },
   );
   return new Map(
     ids.map((id, index) => [id, _entities[index] ? { stock: _entities[index]!.stock, category: _entities[index]!.category } : null]),
   );
 }
 
-export const productFactsLoader = (services: ServiceClient, batch = true) =>
+export const productFactsLoader = (services: ServiceClient, deadlineMs: number, batch = true) =>
   new DataLoader<string, ProductFacts | null>(
     async (ids) => {
-      const facts = await fetchProductFacts(services, [...ids]);
+      const facts = await fetchProductFacts(services, [...ids], deadlineMs);
       return ids.map((id) => facts.get(id) ?? null);
     },
     { batch },

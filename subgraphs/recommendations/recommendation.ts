@@ -36,10 +36,34 @@ export class User {
   id!: string;
 }
 
+/** Which part of the pipeline could not answer, so the list was made without it. */
+export enum DegradedReason {
+  MODEL_UNAVAILABLE = 'MODEL_UNAVAILABLE',
+  PRODUCTS_UNAVAILABLE = 'PRODUCTS_UNAVAILABLE',
+}
+
+registerEnumType(DegradedReason, {
+  name: 'DegradedReason',
+  description: 'What could not answer when recommendations were made, and what that costs.',
+  valuesConfig: {
+    MODEL_UNAVAILABLE: { description: 'The model was down, slow or overloaded: popularity answered instead.' },
+    PRODUCTS_UNAVAILABLE: {
+      description: 'The products service was unavailable: stock and category were not checked, so out-of-stock items may appear.',
+    },
+  },
+});
+
 @ObjectType({ description: 'A product suggested to a user or next to another product.' })
 export class Recommendation {
-  @Field(() => Product, { description: 'The recommended product.' })
-  product!: Product;
+  @Field(() => ID, { description: 'Id of the recommended product; known even when the product itself is unavailable.' })
+  productId!: string;
+
+  // Nullable: its details come from the products subgraph, whose outage must null only this field.
+  @Field(() => Product, {
+    nullable: true,
+    description: 'The recommended product; null (with a SERVICE_UNAVAILABLE error) while the products service is unavailable.',
+  })
+  product!: Product | null;
 
   @Field(() => Float, { description: 'Relevance between 0 and 1; higher is better.' })
   score!: number;
@@ -51,23 +75,30 @@ export class Recommendation {
   modelVersion!: string | null;
 
   @Field(() => Boolean, {
-    description: 'True when the model could not answer in time (down, slow or overloaded) and popularity answered instead.',
+    description:
+      'True when part of the pipeline could not answer (the model, or the products service) and the item was chosen without it; degradedReasons says which.',
   })
   degraded!: boolean;
+
+  @Field(() => [DegradedReason], { description: 'Why the item is degraded; empty when it is not.' })
+  degradedReasons!: DegradedReason[];
 }
 
 export function recommendation(
   productId: string,
   score: number,
   reason: RecommendationReason,
-  provenance: { modelVersion?: string | null; degraded?: boolean } = {},
+  provenance: { modelVersion?: string | null; degradedReasons?: readonly DegradedReason[] } = {},
 ): Recommendation {
+  const degradedReasons = [...(provenance.degradedReasons ?? [])];
   return Object.assign(new Recommendation(), {
+    productId,
     product: Object.assign(new Product(), { id: productId }),
     score,
     reason,
     modelVersion: provenance.modelVersion ?? null,
-    degraded: provenance.degraded ?? false,
+    degraded: degradedReasons.length > 0,
+    degradedReasons,
   });
 }
 
@@ -132,7 +163,9 @@ export function toUpdate(update: RecommendationsUpdated): RecommendationsUpdate 
     items: update.items.map((item) =>
       recommendation(item.productId, item.score, item.reason as RecommendationReason, {
         modelVersion: item.modelVersion,
-        degraded: item.degraded,
+        // Events published before degradedReasons existed carry only the flag.
+        degradedReasons:
+          (item.degradedReasons as DegradedReason[] | undefined) ?? (item.degraded ? [DegradedReason.MODEL_UNAVAILABLE] : []),
       }),
     ),
     publishedAt: new Date(update.publishedAt),
@@ -144,8 +177,12 @@ export class Interaction {
   @Field(() => ID, { description: 'Identifier of the interaction.' })
   id!: string;
 
-  @Field(() => Product, { description: 'The product interacted with.' })
-  product!: Product;
+  // Nullable: its details come from the products subgraph, whose outage must null only this field.
+  @Field(() => Product, {
+    nullable: true,
+    description: 'The product interacted with; null (with a SERVICE_UNAVAILABLE error) while the products service is unavailable.',
+  })
+  product!: Product | null;
 
   @Field(() => InteractionKind, { description: 'What the user did.' })
   kind!: InteractionKind;

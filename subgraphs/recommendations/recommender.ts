@@ -77,7 +77,7 @@ export class Recommender {
         return { version: hit.version, degraded: false, exclude: exclude.get(id)!, candidates: hit.candidates as Candidate[] };
       }
       const fill = popularFor(popular, exclude.get(id)!, 100).map((entry) => ({
-        productId: entry.product.id,
+        productId: entry.productId,
         score: entry.score,
         reason: entry.reason,
       }));
@@ -177,7 +177,7 @@ export class Recommender {
       degraded,
       exclude: new Set([id]),
       candidates: similarTo(id, bySource.get(id)!, popular, 100).map((entry) => ({
-        productId: entry.product.id,
+        productId: entry.productId,
         score: entry.score,
         reason: entry.reason,
       })),

@@ -19,16 +19,19 @@ export async function refreshRecommendations(
 ): Promise<void> {
   await resources.recommender.invalidate(userId);
   const [list] = await resources.recommender.forUsers([userId], RecommendationPlacement.HOME);
-  const items = await rank(list, UPDATE_SIZE, await resources.popularity.get(), (ids) => fetchProductFacts(resources.services, ids));
+  const items = await rank(list, UPDATE_SIZE, await resources.popularity.get(), (ids) =>
+    fetchProductFacts(resources.services, ids, resources.productsDeadlineMs),
+  );
   await bus.notify('recommendations.updated', {
     userId,
     trigger,
     items: items.map((item) => ({
-      productId: item.product.id,
+      productId: item.productId,
       score: item.score,
       reason: item.reason,
       modelVersion: item.modelVersion,
       degraded: item.degraded,
+      degradedReasons: item.degradedReasons,
     })),
     publishedAt: new Date().toISOString(),
   });

@@ -11,17 +11,23 @@ type Context = SubgraphContext<RecommendationsLoaders>;
 
 const MAX_RECOMMENDATIONS = 100;
 
-/** Facts of many products through the request's loader, so every field of one operation shares one call. */
+/**
+ * Facts of many products through the request's loader, so every field of one operation shares one
+ * call; rejects when that call failed (the products service is unavailable), so rank() can say so.
+ */
 const factsVia = (loaders: RecommendationsLoaders) => async (ids: string[]) => {
   const facts = await loaders.productFacts.loadMany(ids);
-  return new Map(ids.map((id, index) => [id, facts[index] instanceof Error ? null : (facts[index] as ProductFacts | null)]));
+  const failure = facts.find((fact) => fact instanceof Error);
+  if (failure) throw failure;
+  return new Map(ids.map((id, index) => [id, facts[index] as ProductFacts | null]));
 };
 
 @Resolver(() => User)
 export class UserRecommendationsResolver {
   @FieldResolver(() => [Recommendation], {
+    nullable: true,
     description:
-      'Products this user is likely to want, best first: in stock, not already bought, varied in category (the user and admins only).',
+      'Products this user is likely to want, best first: in stock, not already bought, varied in category (the user and admins only); null (with a SERVICE_UNAVAILABLE error) while the recommendations service is unavailable.',
   })
   async recommendations(
     @Root() user: User,
@@ -40,7 +46,9 @@ export class UserRecommendationsResolver {
 @Resolver(() => Product)
 export class SimilarProductsResolver {
   @FieldResolver(() => [Recommendation], {
-    description: 'Products like this one (item-to-item model, else co-purchases), in stock, best first.',
+    nullable: true,
+    description:
+      'Products like this one (item-to-item model, else co-purchases), in stock, best first; null (with a SERVICE_UNAVAILABLE error) while the recommendations service is unavailable.',
   })
   async similar(
     @Root() product: Product,

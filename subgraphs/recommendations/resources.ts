@@ -13,6 +13,8 @@ import { Recommender } from './recommender';
 
 export interface RecommendationsResources {
   services: ServiceClient;
+  /** How long stock and category may take from the products service before lists are made without them. */
+  productsDeadlineMs: number;
   /** False only to measure what per-request batching is worth (RECOMMENDATIONS_BATCHING=off). */
   batching: boolean;
   client: InferenceClient;
@@ -38,6 +40,7 @@ export function createResources(deps: SubgraphDeps): RecommendationsResources {
   const recommender = new Recommender(prisma, new RecommendationModels(client), cache, popularity, config.inferenceDeadlineMs, log);
   return {
     services: deps.services,
+    productsDeadlineMs: config.recommendations.productsDeadlineMs,
     batching: config.recommendations.batching,
     client,
     cache,

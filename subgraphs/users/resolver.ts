@@ -12,7 +12,11 @@ type Context = SubgraphContext<UsersLoaders>;
 
 @Resolver(() => User)
 export class UserResolver {
-  @Query(() => User, { description: 'The signed-in user. Fails with UNAUTHENTICATED without a valid token.' })
+  @Query(() => User, {
+    nullable: true,
+    description:
+      'The signed-in user; null with an UNAUTHENTICATED error without a valid token, or with a SERVICE_UNAVAILABLE error while the users service is unavailable.',
+  })
   async me(@Ctx() { viewer, loaders }: Context): Promise<User> {
     const id = requireUser(viewer);
     const user = await loaders.user.load(id);
@@ -29,7 +33,10 @@ export class UserResolver {
     return loaders.user.load(id);
   }
 
-  @Query(() => UserConnection, { description: 'All users, in id order (admin only).' })
+  @Query(() => UserConnection, {
+    nullable: true,
+    description: 'All users, in id order (admin only); null with an error when refused or while the users service is unavailable.',
+  })
   async users(
     @Arg('first', () => Int, { nullable: true, description: 'Page size (default 20, at most 1000).' }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'Cursor after which the page starts.' }) after: string | null,

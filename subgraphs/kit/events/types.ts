@@ -49,7 +49,15 @@ export type RecommendationTrigger = 'ORDER_PLACED' | 'INTERACTION' | 'MODEL_UPDA
 export interface RecommendationsUpdated {
   userId: string;
   trigger: RecommendationTrigger;
-  items: { productId: string; score: number; reason: string; modelVersion?: string | null; degraded?: boolean }[];
+  items: {
+    productId: string;
+    score: number;
+    reason: string;
+    modelVersion?: string | null;
+    degraded?: boolean;
+    /** DegradedReason values; absent in events published before they existed. */
+    degradedReasons?: string[];
+  }[];
   /** When the update was published (ISO time), so receivers can measure delivery latency. */
   publishedAt: string;
 }
