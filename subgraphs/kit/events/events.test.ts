@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import { rootLogger } from '../../../platform/logger';
 import { InProcessEventBus } from './in-process';
+import { newEvent } from './outbox';
 import { RedisEventBus } from './redis';
 import type { DomainEvent, EventBus } from './types';
 
@@ -38,8 +39,8 @@ describe.each(buses)('%s event bus', (_name, create) => {
     bus.subscribe('payment.captured', 'orders', async (event) => void seen.orders.push(event));
     bus.subscribe('payment.captured', 'audit', async (event) => void seen.audit.push(event));
     await new Promise((resolve) => setTimeout(resolve, 100)); // let consumer groups exist before publishing
-    await bus.publish('payment.captured', payment);
-    await bus.publish('payment.captured', { ...payment, paymentId: 'p2' });
+    await bus.publish(newEvent('payment.captured', payment));
+    await bus.publish(newEvent('payment.captured', { ...payment, paymentId: 'p2' }));
     await until(() => seen.orders.length === 2 && seen.audit.length === 2);
     expect(seen.orders.map((event) => event.payload)).toEqual([payment, { ...payment, paymentId: 'p2' }]);
     expect(new Set(seen.orders.map((event) => event.id)).size).toBe(2);
@@ -68,7 +69,7 @@ describe.each(buses)('%s event bus', (_name, create) => {
       if (attempts === 1) throw new Error('database briefly unavailable');
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await bus.publish('payment.refunded', payment);
+    await bus.publish(newEvent('payment.refunded', payment));
     await until(() => attempts >= 2, 15_000);
     expect(attempts).toBe(2);
   }, 20_000);
