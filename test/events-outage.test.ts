@@ -28,6 +28,13 @@ const PAY_ORDER = gql`
     }
   }
 `;
+const REFUND = gql`
+  mutation ($id: ID!) {
+    refundPayment(paymentId: $id) {
+      status
+    }
+  }
+`;
 const ORDER_STATUS = gql`
   query ($id: ID!) {
     order(id: $id) {
@@ -47,12 +54,12 @@ async function orderStatus(t: TestPlatform, token: string, orderId: string): Pro
   return order.status;
 }
 
-async function pay(t: TestPlatform, token: string, orderId: string): Promise<{ status: string; ms: number }> {
+async function pay(t: TestPlatform, token: string, orderId: string): Promise<{ id: string; status: string; ms: number }> {
   const started = Date.now();
-  const { payOrder } = await t.client(token).request<{ payOrder: { status: string } }>(PAY_ORDER, {
+  const { payOrder } = await t.client(token).request<{ payOrder: { id: string; status: string } }>(PAY_ORDER, {
     input: { orderId, idempotencyKey: `pay-${orderId}`, cardNumber: '4242424242424242' },
   });
-  return { status: payOrder.status, ms: Date.now() - started };
+  return { ...payOrder, ms: Date.now() - started };
 }
 
 async function outbox(t: TestPlatform, schema: OutboxSchema) {
@@ -86,6 +93,7 @@ async function payThroughOutage(t: TestPlatform, name: string, outage: { begin()
   const token = await t.token(USER);
   const before = await t.placeOrder(token, `${name}-before`);
   const toPay = await t.placeOrder(token, `${name}-to-pay`);
+  const toRefund = await t.placeOrder(token, `${name}-to-refund`);
   // The pipeline works before the outage: the first order's event reached the recommendations consumer.
   const [placedBefore] = await eventsOf(t, 'orders', 'order.placed', before);
   await eventually(
@@ -94,12 +102,18 @@ async function payThroughOutage(t: TestPlatform, name: string, outage: { begin()
     SETTLE_MS,
   );
   const capturedBefore = await handled('orders', 'payment.captured', 'processed');
+  const refundedBefore = await handled('orders', 'payment.refunded', 'processed');
 
   await outage.begin();
   const paid = await pay(t, token, toPay);
   report(`[${name}] payOrder during the outage answered ${paid.status} in ${paid.ms} ms`);
   expect(paid.status).toBe('CAPTURED');
   const during = await t.placeOrder(token, `${name}-during`);
+  // Paid and refunded while the bus is down: both events wait, and the refund must not overtake the capture.
+  const { refundPayment } = await t
+    .client(token)
+    .request<{ refundPayment: { status: string } }>(REFUND, { id: (await pay(t, token, toRefund)).id });
+  expect(refundPayment.status).toBe('REFUNDED');
 
   // The payment's event waits in the outbox: the relay tried, failed, and keeps it. The outage lasts
   // until the relay has backed off to its longest retry interval, so the catch-up measured below is
@@ -121,6 +135,13 @@ async function payThroughOutage(t: TestPlatform, name: string, outage: { begin()
   );
   report(`[${name}] order PAID ${Date.now() - restored} ms after the bus returned`);
   expect(status).toBe('PAID');
+  expect(
+    await eventually(
+      () => orderStatus(t, token, toRefund),
+      (value) => value === 'REFUNDED',
+      SETTLE_MS,
+    ),
+  ).toBe('REFUNDED');
 
   // Everything written during the outage was published, and each consumer processed each event once.
   for (const schema of ['orders', 'payments'] as const) {
@@ -140,9 +161,22 @@ async function payThroughOutage(t: TestPlatform, name: string, outage: { begin()
       SETTLE_MS,
     ),
   ).toEqual([1, 1]);
-  expect(await processedCounts(t, 'orders', [captured.event.id])).toEqual([1]);
-  // The capture's effect (PENDING_PAYMENT → PAID) ran exactly once in this process.
-  expect(await handled('orders', 'payment.captured', 'processed')).toBe(capturedBefore + 1);
+  const paymentEvents = [
+    captured,
+    ...(await eventsOf(t, 'payments', 'payment.captured', toRefund)),
+    ...(await eventsOf(t, 'payments', 'payment.refunded', toRefund)),
+  ];
+  expect(paymentEvents).toHaveLength(3);
+  expect(
+    await processedCounts(
+      t,
+      'orders',
+      paymentEvents.map((row) => row.event.id),
+    ),
+  ).toEqual([1, 1, 1]);
+  // Each effect (PENDING_PAYMENT → PAID twice, PAID → REFUNDED once) ran exactly once in this process.
+  expect(await handled('orders', 'payment.captured', 'processed')).toBe(capturedBefore + 2);
+  expect(await handled('orders', 'payment.refunded', 'processed')).toBe(refundedBefore + 1);
   const purchases = await t.platform.db.sql.query<{ orderId: string }>(
     `SELECT "orderId" FROM "recommendations"."Purchase" WHERE "orderId" = ANY($1)`,
     [[toPay, during]],

@@ -14,9 +14,13 @@ export function consumeEvents({ bus, prisma }: SubgraphDeps): (() => void)[] {
     bus.subscribe('payment.refunded', 'orders', async (event) => {
       await processOnce(prisma, 'orders', 'orders', event, async (tx) => {
         const { count } = await transitionOrder(tx, event.payload.orderId, 'PAID', 'REFUNDED');
+        if (count === 1) return;
         // Captures and refunds travel on separate streams: after an outage a refund can overtake
-        // its capture. Failing here (record rolled back) has the bus deliver it again later.
-        if (count === 0 && (await findOrderStatus(tx, event.payload.orderId)) === 'PENDING_PAYMENT') {
+        // its capture (the order is still PENDING_PAYMENT, or the capture committed just after the
+        // update above and it is PAID now). Failing here (record rolled back) has the bus deliver
+        // the refund again later.
+        const status = await findOrderStatus(tx, event.payload.orderId);
+        if (status === 'PENDING_PAYMENT' || status === 'PAID') {
           throw new Error(`refund of order ${event.payload.orderId} arrived before its capture; retrying`);
         }
       });
