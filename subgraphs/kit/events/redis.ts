@@ -68,13 +68,18 @@ export class RedisEventBus implements EventBus {
         }
       });
     }
-    if (this.live.listenerCount(type) === 0) void this.liveSubscriber.subscribe(this.channelOf(type));
+    // ioredis subscribes again by itself after a reconnect; a command dropped at close is no error.
+    if (this.live.listenerCount(type) === 0) this.liveSubscriber.subscribe(this.channelOf(type)).catch(this.ignoreWhenClosed);
     this.live.on(type, listener);
     return () => {
       this.live.off(type, listener);
-      if (this.live.listenerCount(type) === 0) void this.liveSubscriber?.unsubscribe(this.channelOf(type));
+      if (this.live.listenerCount(type) === 0) this.liveSubscriber?.unsubscribe(this.channelOf(type)).catch(this.ignoreWhenClosed);
     };
   }
+
+  private readonly ignoreWhenClosed = (error: unknown): void => {
+    if (!this.closed) this.log.warn({ err: error }, 'live notification (un)subscribe failed');
+  };
 
   /** Resolves once Redis confirms the live subscriptions made so far (tests publish right after listening). */
   async liveReady(): Promise<void> {
