@@ -93,8 +93,8 @@ export class OutboxRelay {
         if (result === 'failed') delay = this.retryDelay();
         else if (result === 'full') continue;
       } catch (error) {
-        // The database itself failed (restart, failover): try again like a failed publish.
-        this.log.warn({ err: error, schema: this.schema }, 'outbox relay could not read its table; retrying');
+        // The database itself failed (restart, failover): try again like a failed publish, logging once.
+        if (this.failures === 0) this.log.warn({ err: error, schema: this.schema }, 'outbox relay cannot reach its table; retrying');
         delay = this.retryDelay();
       }
       await this.idle(delay);
@@ -125,7 +125,11 @@ export class OutboxRelay {
   /** Claims a batch, publishes it in order, marks what was sent. */
   private async relayBatch(): Promise<'empty' | 'partial' | 'full' | 'failed'> {
     const rows = await this.claim();
-    if (rows.length === 0) return 'empty';
+    if (rows.length === 0) {
+      // Nothing waiting (another replica may have sent what failed here): no backoff to keep.
+      this.failures = 0;
+      return 'empty';
+    }
     for (let index = 0; index < rows.length; index++) {
       const row = rows[index];
       if (this.closed) {
