@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { rootLogger } from '../../../platform/logger';
+import { closeRedis, openRedis } from '../../../platform/redis';
 import { InProcessEventBus } from './in-process';
 import { newEvent } from './outbox';
 import { RedisEventBus } from './redis';
@@ -72,5 +73,30 @@ describe.each(buses)('%s event bus', (_name, create) => {
     await bus.publish(newEvent('payment.refunded', payment));
     await until(() => attempts >= 2, 15_000);
     expect(attempts).toBe(2);
+  }, 20_000);
+});
+
+const withRedis = process.env.REDIS_URL ? describe : describe.skip;
+
+withRedis('redis streams event bus when Redis loses its data', () => {
+  it('re-creates a lost consumer group in the read loop and delivers what is published afterwards', async () => {
+    const namespace = `test-${crypto.randomUUID()}`;
+    const bus = new RedisEventBus(process.env.REDIS_URL!, rootLogger, namespace);
+    const admin = openRedis(process.env.REDIS_URL!, { role: 'test', log: rootLogger });
+    try {
+      const seen: string[] = [];
+      bus.subscribe('payment.captured', 'orders', async (event) => void seen.push(event.payload.paymentId));
+      await bus.publish(newEvent('payment.captured', payment));
+      await until(() => seen.length === 1);
+      // What a failover to an empty Redis does to this stream: the stream and its group are gone.
+      await admin.del(`${namespace}:events:payment.captured`);
+      await bus.publish(newEvent('payment.captured', { ...payment, paymentId: 'p2' }));
+      await until(() => seen.length === 2, 15_000);
+      expect(seen).toEqual(['p1', 'p2']);
+    } finally {
+      await bus.close();
+      await admin.del(`${namespace}:events:payment.captured`);
+      await closeRedis(admin);
+    }
   }, 20_000);
 });
