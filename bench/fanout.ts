@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { signToken } from '../gateway/auth';
 import { fromRoot } from '../platform/paths';
 import { startPlatform, type RunningPlatform } from '../scripts/platform';
+import { newEvent } from '../subgraphs/kit/events';
 import { round, summarize } from './stats';
 
 const SUBSCRIPTION = `subscription ($userId: ID!) {
@@ -96,12 +97,14 @@ async function runPhase(
   // Warm-up, not measured (JIT, first model calls, connections): at least 100 events, paced like the run.
   const warmupEvents = Math.max(users.length, 100);
   for (let i = 0; i < warmupEvents; i++) {
-    await platform.bus.publish('interaction.recorded', {
-      userId: users[i % users.length],
-      productId: 'product-00001',
-      kind: 'VIEW',
-      occurredAt: new Date().toISOString(),
-    });
+    await platform.bus.publish(
+      newEvent('interaction.recorded', {
+        userId: users[i % users.length],
+        productId: 'product-00001',
+        kind: 'VIEW',
+        occurredAt: new Date().toISOString(),
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 1000 / eventsPerSecond));
   }
   await until(() => warmupDeliveries >= warmupEvents * (subscribers / users.length), 30_000).catch(() => undefined);
@@ -112,12 +115,14 @@ async function runPhase(
   const started = Date.now();
   while (Date.now() - started < seconds * 1000) {
     const userId = users[published % users.length];
-    await platform.bus.publish('interaction.recorded', {
-      userId,
-      productId: 'product-00001',
-      kind: 'VIEW',
-      occurredAt: new Date().toISOString(),
-    });
+    await platform.bus.publish(
+      newEvent('interaction.recorded', {
+        userId,
+        productId: 'product-00001',
+        kind: 'VIEW',
+        occurredAt: new Date().toISOString(),
+      }),
+    );
     published++;
     const nextAt = started + published * interval;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, nextAt - Date.now())));

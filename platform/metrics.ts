@@ -55,3 +55,10 @@ export const subscriptionEvents = new Counter({
   labelNames: ['subgraph'] as const,
   registers: [registry],
 });
+
+export const eventsHandled = new Counter({
+  name: 'events_handled_total',
+  help: 'Domain events consumers handled (processed) or recognised as redelivered (duplicate), by consumer and type',
+  labelNames: ['consumer', 'type', 'outcome'] as const,
+  registers: [registry],
+});

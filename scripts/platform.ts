@@ -99,12 +99,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const queryCounts = {} as Record<SubgraphName, number>;
     const running = {} as Record<SubgraphName, RunningSubgraph>;
     const clients = {} as Record<SubgraphName, PrismaClient>;
+    // Outbox relays query on a client of their own, so per-subgraph SQL counts stay the requests'.
+    const relayClient = db.createClient();
+    let relaysStarted = false;
     const startOne = async (definition: (typeof subgraphs)[number], port: number) => {
       const name = definition.name;
       const subgraph = await startSubgraph(
         definition,
-        { prisma: clients[name], bus, services, log: serviceLogger(name), config, namespace },
-        { port, host: config.host, internalSecret: config.internalSecret },
+        { prisma: clients[name], backgroundPrisma: relayClient, bus, services, log: serviceLogger(name), config, namespace },
+        // A restarted subgraph may relay at once: the others subscribed long ago.
+        { port, host: config.host, internalSecret: config.internalSecret, startRelay: relaysStarted },
       );
       running[name] = subgraph;
       urls[name] = subgraph.url;
@@ -121,6 +125,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       await startOne(definition, options.ephemeralPorts ? 0 : config.ports[name]);
       closers.push([name, () => running[name].close()]);
     }
+    // Every consumer has subscribed: events published from now on have someone to hear them.
+    relaysStarted = true;
+    for (const subgraph of Object.values(running)) subgraph.startRelay();
     const restartSubgraph = async (name: SubgraphName) => {
       const port = running[name].port;
       await running[name].close();

@@ -18,20 +18,31 @@ import { buildFederatedSchema } from './schema';
 import { ANONYMOUS, type Viewer } from '../../platform/viewer';
 import { CLAIMS_HEADER, createClaimsVerifier, type ClaimsVerifier } from '../../platform/forwarded-claims';
 import { createNonceRegistry } from './nonce-registry';
+import { isOutboxSchema, Outbox, OutboxRelay } from './events';
 
 export interface RunningSubgraph {
   name: string;
   url: string;
   port: number;
+  /**
+   * Starts publishing this subgraph's outbox (once; does nothing for a subgraph without one).
+   * Started by `startSubgraph` unless told otherwise: a platform that starts several subgraphs
+   * in one process starts relays after every consumer subscribed, so no event goes unheard.
+   */
+  startRelay(): void;
   close(): Promise<void>;
 }
 
 export async function startSubgraph<Loaders, Resources>(
   definition: SubgraphDefinition<Loaders, Resources>,
   deps: SubgraphDeps,
-  options: { port: number; host: string; internalSecret: string },
+  options: { port: number; host: string; internalSecret: string; startRelay?: boolean },
 ): Promise<RunningSubgraph> {
   const log = deps.log;
+  const relay = isOutboxSchema(definition.name)
+    ? new OutboxRelay(deps.backgroundPrisma ?? deps.prisma, definition.name, deps.bus, log)
+    : undefined;
+  const outbox = new Outbox(definition.name, () => relay?.wake());
   const schema = await buildFederatedSchema(definition);
   const host = createHttpHost({
     service: definition.name,
@@ -48,6 +59,7 @@ export async function startSubgraph<Loaders, Resources>(
     viewer,
     prisma: deps.prisma,
     bus: deps.bus,
+    outbox,
     services: deps.services,
     log,
     loaders: definition.createLoaders(deps.prisma, viewer, resources),
@@ -82,13 +94,16 @@ export async function startSubgraph<Loaders, Resources>(
   const stopConsuming = definition.consumeEvents?.(deps, resources) ?? [];
   const { port, url } = await host.listen(options.port, options.host);
   log.info({ url: `${url}/graphql` }, 'subgraph listening');
+  if (options.startRelay !== false) relay?.start();
   return {
     name: definition.name,
     url: `${url}/graphql`,
     port,
+    startRelay: () => relay?.start(),
     close: once(async () => {
       const closed = host.close();
       stopConsuming.forEach((stop) => stop());
+      await relay?.close();
       await closeSubscriptions();
       await server.stop();
       await closed;

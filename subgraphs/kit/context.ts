@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../../prisma/database';
 import type { Logger } from '../../platform/logger';
-import type { EventBus } from './events';
+import type { EventBus, Outbox } from './events';
 import type { ServiceClient } from './service-client';
 import type { Viewer } from '../../platform/viewer';
 
@@ -9,6 +9,8 @@ export interface SubgraphContext<Loaders = unknown> {
   viewer: Viewer;
   prisma: PrismaClient;
   bus: EventBus;
+  /** Where this subgraph writes its domain events, in the transaction of the change they announce. */
+  outbox: Outbox;
   services: ServiceClient;
   log: Logger;
   loaders: Loaders;

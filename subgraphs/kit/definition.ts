@@ -10,6 +10,11 @@ import type { Viewer } from '../../platform/viewer';
 /** What a service depends on at run time; the bootstrap builds these from configuration. */
 export interface SubgraphDeps {
   prisma: PrismaClient;
+  /**
+   * A client for background work (the outbox relay), so its statements are not counted with the
+   * requests' (the embedded platform counts SQL per subgraph); defaults to `prisma`.
+   */
+  backgroundPrisma?: PrismaClient;
   bus: EventBus;
   services: ServiceClient;
   log: Logger;

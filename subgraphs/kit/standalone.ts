@@ -27,7 +27,15 @@ export async function runStandalone<Loaders, Resources>(definition: SubgraphDefi
   const bus = createEventBus({ redisUrl: config.redisUrl, namespace, log });
   const running = await startSubgraph(
     definition,
-    { prisma: db.createClient(), bus, services: new ServiceClient(subgraphUrls(config), config.internalSecret), log, config, namespace },
+    {
+      prisma: db.createClient(),
+      backgroundPrisma: db.createClient(),
+      bus,
+      services: new ServiceClient(subgraphUrls(config), config.internalSecret),
+      log,
+      config,
+      namespace,
+    },
     { port: config.ports[definition.name], host: config.host, internalSecret: config.internalSecret },
   );
   closeOnSignals(log, async () => {

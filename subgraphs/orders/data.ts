@@ -3,6 +3,7 @@ import type { Order as OrderRow, OrderItem as OrderItemRow } from '../../prisma/
 import { Prisma } from '../../prisma/generated/client';
 import type { PrismaClient } from '../../prisma/database';
 import { badInput } from '../../platform/errors';
+import type { Tx } from '../kit/events';
 import { decodeCursor, type CursorKey } from '../kit/pagination';
 import { money } from '../kit/shared-types';
 import { Order, OrderItem, Product, User } from './order';
@@ -72,25 +73,28 @@ export interface NewOrder {
   items: { productId: string; quantity: number; unitPriceAmount: number; currency: string }[];
 }
 
-/** Creates the order; a concurrent duplicate (same user and key) returns null so the caller can read the winner. */
-export async function createOrder(prisma: PrismaClient, order: NewOrder) {
-  try {
-    return await prisma.order.create({
-      data: {
-        userId: order.userId,
-        idempotencyKey: order.idempotencyKey,
-        currency: order.currency,
-        totalAmount: order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceAmount, 0),
-        items: { create: order.items },
-      },
-      include: { items: true },
-    });
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
-    throw error;
-  }
+/** Creates the order inside the caller's transaction (which also writes its event). */
+export function createOrder(tx: Tx, order: NewOrder) {
+  return tx.order.create({
+    data: {
+      userId: order.userId,
+      idempotencyKey: order.idempotencyKey,
+      currency: order.currency,
+      totalAmount: order.items.reduce((sum, item) => sum + item.quantity * item.unitPriceAmount, 0),
+      items: { create: order.items },
+    },
+    include: { items: true },
+  });
+}
+
+/** A unique rule refused the write: for createOrder, a concurrent request with the same user and key won. */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
 
 /** Moves an order to `to` only from `from`, so replayed or out-of-order events change nothing. */
-export const transitionOrder = (prisma: PrismaClient, orderId: string, from: OrderRow['status'], to: OrderRow['status']) =>
+export const transitionOrder = (prisma: Tx, orderId: string, from: OrderRow['status'], to: OrderRow['status']) =>
   prisma.order.updateMany({ where: { id: orderId, status: from }, data: { status: to } });
+
+export const findOrderStatus = async (tx: Tx, orderId: string) =>
+  (await tx.order.findUnique({ where: { id: orderId }, select: { status: true } }))?.status;

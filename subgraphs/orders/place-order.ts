@@ -1,12 +1,13 @@
 /**
  * Placing an order: validate, honour the idempotency key, reserve stock in the products service
- * (which owns stock and prices), record the order, announce it on the event bus.
+ * (which owns stock and prices), record the order and its order.placed event in one transaction
+ * (the outbox relay publishes the event; a bus outage neither fails nor delays the order).
  */
 import { GraphQLError } from 'graphql';
 import { appError, badInput, ErrorCode } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
 import type { Viewer } from '../../platform/viewer';
-import { createOrder, findOrderByKey, type OrderItemRow, type OrderRow } from './data';
+import { createOrder, findOrderByKey, isUniqueViolation, type OrderItemRow, type OrderRow } from './data';
 import type { OrdersLoaders } from './loaders';
 import type { PlaceOrderInput } from './order';
 import { sameLines, validatePlaceOrder } from './validation';
@@ -24,38 +25,46 @@ type OrderWithItems = OrderRow & { items: OrderItemRow[] };
 
 export async function placeOrder(userId: string, input: PlaceOrderInput, context: SubgraphContext<OrdersLoaders>): Promise<OrderWithItems> {
   validatePlaceOrder(input);
-  const { prisma, services, bus } = context;
+  const { prisma, services, outbox } = context;
   const previous = await findOrderByKey(prisma, userId, input.idempotencyKey);
   if (previous) return sameOrderOrConflict(previous, input);
 
   const reserved = await reserve(userId, input, context.viewer, services);
   const currencies = new Set(reserved.map((line) => line.unitPrice.currency));
   if (currencies.size > 1) throw badInput('input.items', 'all products of one order must be priced in the same currency');
-  const created = await createOrder(prisma, {
-    userId,
-    idempotencyKey: input.idempotencyKey,
-    currency: reserved[0].unitPrice.currency,
-    items: reserved.map((line) => ({
-      productId: line.productId,
-      quantity: line.quantity,
-      unitPriceAmount: line.unitPrice.amount,
-      currency: line.unitPrice.currency,
-    })),
-  });
+  const created = await outbox
+    .transaction(prisma, async (tx, emit) => {
+      const order = await createOrder(tx, {
+        userId,
+        idempotencyKey: input.idempotencyKey,
+        currency: reserved[0].unitPrice.currency,
+        items: reserved.map((line) => ({
+          productId: line.productId,
+          quantity: line.quantity,
+          unitPriceAmount: line.unitPrice.amount,
+          currency: line.unitPrice.currency,
+        })),
+      });
+      await emit('order.placed', {
+        orderId: order.id,
+        userId,
+        items: order.items.map((item) => ({ productId: item.productId, quantity: item.quantity, unitPriceAmount: item.unitPriceAmount })),
+        totalAmount: order.totalAmount,
+        currency: order.currency,
+        placedAt: order.createdAt.toISOString(),
+      });
+      return order;
+    })
+    .catch((error: unknown) => {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    });
   if (!created) {
     // A concurrent request with the same key committed first; both callers get its order.
     const winner = await findOrderByKey(prisma, userId, input.idempotencyKey);
     if (!winner) throw appError(ErrorCode.CONFLICT, 'The order could not be recorded; retry with the same idempotencyKey');
     return sameOrderOrConflict(winner, input);
   }
-  await bus.publish('order.placed', {
-    orderId: created.id,
-    userId,
-    items: created.items.map((item) => ({ productId: item.productId, quantity: item.quantity, unitPriceAmount: item.unitPriceAmount })),
-    totalAmount: created.totalAmount,
-    currency: created.currency,
-    placedAt: created.createdAt.toISOString(),
-  });
   return created;
 }
 

@@ -3,6 +3,7 @@ import type { Payment as PaymentRow } from '../../prisma/generated/client';
 import { Prisma } from '../../prisma/generated/client';
 import type { PaymentStatus } from '../../prisma/generated/enums';
 import type { PrismaClient } from '../../prisma/database';
+import type { Tx } from '../kit/events';
 import { money } from '../kit/shared-types';
 import { Order, Payment } from './payment';
 
@@ -44,7 +45,7 @@ export async function createPendingPayment(
 
 /** Compare-and-set on status, so two workers can never both move the same payment. */
 export async function moveStatus(
-  prisma: PrismaClient,
+  prisma: Tx,
   id: string,
   from: PaymentStatus,
   to: PaymentStatus,

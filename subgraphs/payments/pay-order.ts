@@ -1,6 +1,8 @@
 /**
  * Paying and refunding. Every step is a compare-and-set on the payment's status, and every
- * outcome is announced on the event bus, where the orders service follows it.
+ * outcome is written with its event in one transaction (the outbox); the relay puts the event on
+ * the bus, where the orders service follows it. The bus being down never fails a payment: the
+ * event waits in the outbox and the order follows when the bus is back.
  */
 import { appError, badInput, ErrorCode, notFound } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
@@ -31,7 +33,7 @@ function validate(input: PayOrderInput): void {
 
 export async function payOrder(userId: string, input: PayOrderInput, context: Context, provider: PaymentProvider): Promise<PaymentRow> {
   validate(input);
-  const { prisma, services, bus, viewer } = context;
+  const { prisma, services, outbox, viewer } = context;
   const previous = await findPaymentByKey(prisma, userId, input.idempotencyKey);
   if (previous) return sameOrderOrConflict(previous, input);
 
@@ -66,19 +68,30 @@ export async function payOrder(userId: string, input: PayOrderInput, context: Co
     paymentId: payment.id,
   });
   if (!authorized.ok) {
-    const failed = await moveStatus(prisma, payment.id, 'PENDING', 'FAILED', authorized.reason);
-    await bus.publish('payment.failed', { ...event, reason: authorized.reason });
+    const reason = authorized.reason;
+    const failed = await outbox.transaction(prisma, async (tx, emit) => {
+      const moved = await moveStatus(tx, payment.id, 'PENDING', 'FAILED', reason);
+      if (moved) await emit('payment.failed', { ...event, reason });
+      return moved;
+    });
     return failed ?? payment;
   }
   await moveStatus(prisma, payment.id, 'PENDING', 'AUTHORIZED');
   const captured = await provider.capture(authorized.reference);
   if (!captured.ok) {
-    const failed = await moveStatus(prisma, payment.id, 'AUTHORIZED', 'FAILED', captured.reason);
-    await bus.publish('payment.failed', { ...event, reason: captured.reason });
+    const reason = captured.reason;
+    const failed = await outbox.transaction(prisma, async (tx, emit) => {
+      const moved = await moveStatus(tx, payment.id, 'AUTHORIZED', 'FAILED', reason);
+      if (moved) await emit('payment.failed', { ...event, reason });
+      return moved;
+    });
     return failed ?? payment;
   }
-  const done = await moveStatus(prisma, payment.id, 'AUTHORIZED', 'CAPTURED');
-  await bus.publish('payment.captured', event);
+  const done = await outbox.transaction(prisma, async (tx, emit) => {
+    const moved = await moveStatus(tx, payment.id, 'AUTHORIZED', 'CAPTURED');
+    if (moved) await emit('payment.captured', event);
+    return moved;
+  });
   return done ?? payment;
 }
 
@@ -92,7 +105,7 @@ function sameOrderOrConflict(payment: PaymentRow, input: PayOrderInput): Payment
 }
 
 export async function refundPayment(paymentId: string, context: Context, provider: PaymentProvider): Promise<PaymentRow> {
-  const { prisma, loaders, bus } = context;
+  const { prisma, loaders, outbox } = context;
   // The loader applies payment.access.ts: someone else's payment is reported as missing, its
   // existence is not theirs to learn.
   const payment = await loaders.payment.load(paymentId);
@@ -100,14 +113,19 @@ export async function refundPayment(paymentId: string, context: Context, provide
   assertTransition(payment.status, 'REFUNDED');
   const refunded = await provider.refund(`test_${payment.id}`);
   if (!refunded.ok) throw appError(ErrorCode.SERVICE_UNAVAILABLE, `The payment provider refused the refund: ${refunded.reason}`);
-  const done = await moveStatus(prisma, payment.id, 'CAPTURED', 'REFUNDED');
-  if (!done) throw appError(ErrorCode.INVALID_STATE_TRANSITION, `Payment ${payment.id} changed status meanwhile; read it again`);
-  await bus.publish('payment.refunded', {
-    paymentId: done.id,
-    orderId: done.orderId,
-    userId: done.userId,
-    amount: done.amount,
-    currency: done.currency,
+  const done = await outbox.transaction(prisma, async (tx, emit) => {
+    const moved = await moveStatus(tx, payment.id, 'CAPTURED', 'REFUNDED');
+    if (moved) {
+      await emit('payment.refunded', {
+        paymentId: moved.id,
+        orderId: moved.orderId,
+        userId: moved.userId,
+        amount: moved.amount,
+        currency: moved.currency,
+      });
+    }
+    return moved;
   });
+  if (!done) throw appError(ErrorCode.INVALID_STATE_TRANSITION, `Payment ${payment.id} changed status meanwhile; read it again`);
   return done;
 }

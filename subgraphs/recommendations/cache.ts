@@ -3,8 +3,10 @@
  * replica, so an invalidation anywhere is seen everywhere), in an in-process LRU otherwise.
  * A user's entry is dropped when their order or interaction events arrive.
  */
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import type { Logger } from '../../platform/logger';
+import { closeRedis, openRedis } from '../../platform/redis';
 import { cacheLookups } from './metrics';
 
 export interface CachedCandidates {
@@ -54,8 +56,9 @@ export class RedisCandidateCache implements CandidateCache {
   constructor(
     url: string,
     private readonly namespace: string,
+    log: Logger,
   ) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1 });
+    this.redis = openRedis(url, { role: 'recommendation cache', log });
   }
 
   private key(userId: string) {
@@ -78,7 +81,7 @@ export class RedisCandidateCache implements CandidateCache {
   }
 
   async close() {
-    await this.redis.quit().catch(() => undefined);
+    await closeRedis(this.redis);
   }
 }
 

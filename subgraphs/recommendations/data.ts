@@ -1,6 +1,6 @@
 /** Data access of the recommendations subgraph: its own read model of purchases (schema "recommendations"). */
 import type { PrismaClient } from '../../prisma/database';
-import type { OrderPlaced } from '../kit/events';
+import type { OrderPlaced, Tx } from '../kit/events';
 
 export interface Popularity {
   productId: string;
@@ -38,7 +38,7 @@ export function coPurchases(prisma: PrismaClient, productIds: string[]): Promise
 }
 
 /** Idempotent: a redelivered event inserts nothing new. */
-export async function recordPurchases(prisma: PrismaClient, order: OrderPlaced): Promise<void> {
+export async function recordPurchases(prisma: Tx, order: OrderPlaced): Promise<void> {
   await prisma.purchase.createMany({
     data: order.items.map((item) => ({
       orderId: order.orderId,
@@ -51,7 +51,7 @@ export async function recordPurchases(prisma: PrismaClient, order: OrderPlaced):
   });
 }
 
-export const recordInteraction = (prisma: PrismaClient, data: { userId: string; productId: string; kind: 'VIEW' | 'ADD_TO_CART' }) =>
+export const recordInteraction = (prisma: Tx, data: { userId: string; productId: string; kind: 'VIEW' | 'ADD_TO_CART' }) =>
   prisma.interaction.create({ data });
 
 export const blockedOfUsers = (prisma: PrismaClient, userIds: string[]) =>

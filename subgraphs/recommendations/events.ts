@@ -1,4 +1,5 @@
 import type { SubgraphDeps } from '../kit/definition';
+import { processOnce } from '../kit/events';
 import { recordPurchases } from './data';
 import { refreshRecommendations } from './refresh';
 import { watchModelVersion, type RecommendationsResources } from './resources';
@@ -6,7 +7,9 @@ import { watchModelVersion, type RecommendationsResources } from './resources';
 /**
  * Keeps the purchase read model in step with the orders service; a user's order or interaction
  * drops their cached candidates and pushes fresh recommendations to live subscribers; a new model
- * version does the same for everyone watched here.
+ * version does the same for everyone watched here. An order's purchases are recorded once (with
+ * its record in recommendations."ProcessedEvent"); the refresh runs on every delivery, because it
+ * only recomputes and notifies, and a refresh that failed must run again.
  */
 export function consumeEvents(deps: SubgraphDeps, resources: RecommendationsResources): (() => void)[] {
   const { bus, prisma, log } = deps;
@@ -19,12 +22,13 @@ export function consumeEvents(deps: SubgraphDeps, resources: RecommendationsReso
     }
   });
   return [
-    bus.subscribe('order.placed', 'recommendations', async ({ payload }) => {
-      await recordPurchases(prisma, payload);
-      await refreshRecommendations(resources, bus, payload.userId, 'ORDER_PLACED');
+    bus.subscribe('order.placed', 'recommendations', async (event) => {
+      await processOnce(prisma, 'recommendations', 'recommendations', event, (tx) => recordPurchases(tx, event.payload));
+      await refreshRecommendations(resources, bus, event.payload.userId, 'ORDER_PLACED');
     }),
-    bus.subscribe('interaction.recorded', 'recommendations', async ({ payload }) => {
-      await refreshRecommendations(resources, bus, payload.userId, 'INTERACTION');
+    bus.subscribe('interaction.recorded', 'recommendations', async (event) => {
+      await processOnce(prisma, 'recommendations', 'recommendations', event, async () => undefined);
+      await refreshRecommendations(resources, bus, event.payload.userId, 'INTERACTION');
     }),
     () => resources.stopWatchingModel(),
   ];

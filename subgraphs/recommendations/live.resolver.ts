@@ -59,7 +59,7 @@ export class LiveRecommendationsResolver {
   async recordInteraction(
     @Arg('productId', () => ID, { description: 'The product interacted with.' }) productId: string,
     @Arg('kind', () => InteractionKind, { description: 'What the user did.' }) kind: InteractionKind,
-    @Ctx() { viewer, prisma, bus, services }: Context,
+    @Ctx() { viewer, prisma, outbox, services }: Context,
   ): Promise<Interaction> {
     const userId = requireUser(viewer);
     const { product } = await services
@@ -69,8 +69,11 @@ export class LiveRecommendationsResolver {
         throw error;
       });
     if (!product) throw badInput('productId', `no product with id ${productId}`);
-    const row = await recordInteraction(prisma, { userId, productId, kind });
-    await bus.publish('interaction.recorded', { userId, productId, kind, occurredAt: row.createdAt.toISOString() });
+    const row = await outbox.transaction(prisma, async (tx, emit) => {
+      const recorded = await recordInteraction(tx, { userId, productId, kind });
+      await emit('interaction.recorded', { userId, productId, kind, occurredAt: recorded.createdAt.toISOString() });
+      return recorded;
+    });
     return Object.assign(new Interaction(), {
       id: row.id,
       product: Object.assign(new Product(), { id: productId }),

@@ -34,7 +34,7 @@ export function createResources(deps: SubgraphDeps): RecommendationsResources {
   const cache: CandidateCache = !config.recommendations.cache
     ? new NoCandidateCache()
     : config.redisUrl
-      ? new RedisCandidateCache(config.redisUrl, deps.namespace)
+      ? new RedisCandidateCache(config.redisUrl, deps.namespace, log)
       : new MemoryCandidateCache();
   const popularity = new PopularityCache(prisma);
   const recommender = new Recommender(prisma, new RecommendationModels(client), cache, popularity, config.inferenceDeadlineMs, log);

@@ -35,6 +35,8 @@ export interface TestPlatformOptions {
   inference?: boolean;
   /** Subscriptions one client connection may hold (the gateway's limit). */
   subscriptionsPerConnection?: number;
+  /** Redis to use instead of REDIS_URL (a proxy in front of it that a test can stop). */
+  redisUrl?: string;
   /** Settings a test needs other than the defaults below (applied last). */
   config?: Partial<PlatformConfig>;
 }
@@ -50,7 +52,7 @@ export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED,
     inference: options.inference ?? false,
     config: {
       databaseUrl: database.url,
-      redisUrl: process.env.REDIS_URL || undefined,
+      redisUrl: options.redisUrl ?? (process.env.REDIS_URL || undefined),
       jwtSecret: TEST_JWT_SECRET,
       internalSecret: 'integration-test-internal-secret',
       host: '127.0.0.1',

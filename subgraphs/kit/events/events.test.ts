@@ -5,7 +5,9 @@
  */
 import crypto from 'node:crypto';
 import { rootLogger } from '../../../platform/logger';
+import { closeRedis, openRedis } from '../../../platform/redis';
 import { InProcessEventBus } from './in-process';
+import { newEvent } from './outbox';
 import { RedisEventBus } from './redis';
 import type { DomainEvent, EventBus } from './types';
 
@@ -38,8 +40,8 @@ describe.each(buses)('%s event bus', (_name, create) => {
     bus.subscribe('payment.captured', 'orders', async (event) => void seen.orders.push(event));
     bus.subscribe('payment.captured', 'audit', async (event) => void seen.audit.push(event));
     await new Promise((resolve) => setTimeout(resolve, 100)); // let consumer groups exist before publishing
-    await bus.publish('payment.captured', payment);
-    await bus.publish('payment.captured', { ...payment, paymentId: 'p2' });
+    await bus.publish(newEvent('payment.captured', payment));
+    await bus.publish(newEvent('payment.captured', { ...payment, paymentId: 'p2' }));
     await until(() => seen.orders.length === 2 && seen.audit.length === 2);
     expect(seen.orders.map((event) => event.payload)).toEqual([payment, { ...payment, paymentId: 'p2' }]);
     expect(new Set(seen.orders.map((event) => event.id)).size).toBe(2);
@@ -68,8 +70,33 @@ describe.each(buses)('%s event bus', (_name, create) => {
       if (attempts === 1) throw new Error('database briefly unavailable');
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await bus.publish('payment.refunded', payment);
+    await bus.publish(newEvent('payment.refunded', payment));
     await until(() => attempts >= 2, 15_000);
     expect(attempts).toBe(2);
+  }, 20_000);
+});
+
+const withRedis = process.env.REDIS_URL ? describe : describe.skip;
+
+withRedis('redis streams event bus when Redis loses its data', () => {
+  it('re-creates a lost consumer group in the read loop and delivers what is published afterwards', async () => {
+    const namespace = `test-${crypto.randomUUID()}`;
+    const bus = new RedisEventBus(process.env.REDIS_URL!, rootLogger, namespace);
+    const admin = openRedis(process.env.REDIS_URL!, { role: 'test', log: rootLogger });
+    try {
+      const seen: string[] = [];
+      bus.subscribe('payment.captured', 'orders', async (event) => void seen.push(event.payload.paymentId));
+      await bus.publish(newEvent('payment.captured', payment));
+      await until(() => seen.length === 1);
+      // What a failover to an empty Redis does to this stream: the stream and its group are gone.
+      await admin.del(`${namespace}:events:payment.captured`);
+      await bus.publish(newEvent('payment.captured', { ...payment, paymentId: 'p2' }));
+      await until(() => seen.length === 2, 15_000);
+      expect(seen).toEqual(['p1', 'p2']);
+    } finally {
+      await bus.close();
+      await admin.del(`${namespace}:events:payment.captured`);
+      await closeRedis(admin);
+    }
   }, 20_000);
 });

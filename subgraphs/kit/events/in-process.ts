@@ -1,21 +1,13 @@
 /**
  * The embedded default: events stay in this process. Delivery is asynchronous (as with Redis)
- * so publishers never depend on consumers finishing, and failed handlers are retried.
+ * so publishers never depend on consumers finishing, and a failed handler gets the event again
+ * until it succeeds or the bus closes, as a Redis consumer group retries a pending entry.
  */
-import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../../../platform/logger';
-import type {
-  DomainEvent,
-  EventBus,
-  EventHandler,
-  EventPayloads,
-  EventType,
-  NotificationListener,
-  NotificationPayloads,
-  NotificationType,
-} from './types';
+import type { DomainEvent, EventBus, EventHandler, EventType, NotificationListener, NotificationPayloads, NotificationType } from './types';
 
+/** Delays between attempts of a failing handler; the last one repeats. */
 const RETRY_DELAYS_MS = [50, 200, 1000, 5000];
 
 export class InProcessEventBus implements EventBus {
@@ -38,11 +30,10 @@ export class InProcessEventBus implements EventBus {
     return () => this.live.off(type, listener);
   }
 
-  async publish<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<void> {
+  async publish(event: DomainEvent): Promise<void> {
     if (this.closed) throw new Error('Event bus is closed');
-    const event: DomainEvent<T> = { id: crypto.randomUUID(), type, occurredAt: new Date().toISOString(), payload };
-    for (const [group, handler] of this.handlers.get(type) ?? []) {
-      this.track(this.deliver(group, handler as EventHandler<T>, event));
+    for (const [group, handler] of this.handlers.get(event.type) ?? []) {
+      this.track(this.deliver(group, handler as EventHandler<EventType>, event));
     }
   }
 
@@ -61,8 +52,9 @@ export class InProcessEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
-    await this.drain();
+    // Closed first, so a handler that keeps failing stops retrying and close finishes.
     this.closed = true;
+    await this.drain();
     this.live.removeAllListeners();
   }
 
@@ -78,12 +70,12 @@ export class InProcessEventBus implements EventBus {
         await handler(event);
         return;
       } catch (error) {
-        const delay = RETRY_DELAYS_MS[attempt];
-        if (delay === undefined || this.closed) {
-          this.log.error({ err: error, event: event.type, group }, 'event handler failed for good');
+        if (this.closed) {
+          this.log.error({ err: error, event: event.type, id: event.id, group }, 'event handler failed; bus closed before a retry');
           return;
         }
-        this.log.warn({ err: error, event: event.type, group, attempt }, 'event handler failed; retrying');
+        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)];
+        this.log.warn({ err: error, event: event.type, id: event.id, group, attempt }, 'event handler failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

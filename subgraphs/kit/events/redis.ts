@@ -1,28 +1,24 @@
 /**
  * Production bus: one Redis Stream per event type, one consumer group per service, so each
  * service sees every event once even with many replicas, and an event whose handler failed
- * stays pending and is claimed again.
+ * stays pending and is claimed again. A consumer survives Redis outages and a Redis that comes
+ * back empty (a failover): its read loop retries, and re-creates its group on NOGROUP.
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { Logger } from '../../../platform/logger';
+import { closeRedis, openRedis } from '../../../platform/redis';
 import { EventEmitter } from 'node:events';
-import type {
-  DomainEvent,
-  EventBus,
-  EventHandler,
-  EventPayloads,
-  EventType,
-  NotificationListener,
-  NotificationPayloads,
-  NotificationType,
-} from './types';
+import type { DomainEvent, EventBus, EventHandler, EventType, NotificationListener, NotificationPayloads, NotificationType } from './types';
 
 const BLOCK_MS = 500;
+/** Pause after a failed read (Redis down): short, so consumers resume within a second of its return. */
+const READ_RETRY_MS = 500;
 const BATCH = 100;
 const RECLAIM_IDLE_MS = 5000;
 const MAX_STREAM_LENGTH = 100_000;
+const CLOSE_WAIT_MS = BLOCK_MS + 1000;
 
 interface Subscription {
   stream: string;
@@ -48,7 +44,7 @@ export class RedisEventBus implements EventBus {
     /** Prefix of every stream key; lets test runs and environments share one Redis. */
     private readonly namespace = 'platform',
   ) {
-    this.writer = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    this.writer = openRedis(url, { role: 'event bus', log });
     this.live.setMaxListeners(0);
   }
 
@@ -62,7 +58,7 @@ export class RedisEventBus implements EventBus {
 
   listen<T extends NotificationType>(type: T, listener: NotificationListener<T>): () => void {
     if (!this.liveSubscriber) {
-      this.liveSubscriber = new Redis(this.url, { maxRetriesPerRequest: null });
+      this.liveSubscriber = openRedis(this.url, { role: 'live notifications', log: this.log, blocking: true });
       this.liveSubscriber.on('message', (channel: string, message: string) => {
         const type = channel.slice(`${this.namespace}:live:`.length);
         try {
@@ -72,13 +68,18 @@ export class RedisEventBus implements EventBus {
         }
       });
     }
-    if (this.live.listenerCount(type) === 0) void this.liveSubscriber.subscribe(this.channelOf(type));
+    // ioredis subscribes again by itself after a reconnect; a command dropped at close is no error.
+    if (this.live.listenerCount(type) === 0) this.liveSubscriber.subscribe(this.channelOf(type)).catch(this.ignoreWhenClosed);
     this.live.on(type, listener);
     return () => {
       this.live.off(type, listener);
-      if (this.live.listenerCount(type) === 0) void this.liveSubscriber?.unsubscribe(this.channelOf(type));
+      if (this.live.listenerCount(type) === 0) this.liveSubscriber?.unsubscribe(this.channelOf(type)).catch(this.ignoreWhenClosed);
     };
   }
+
+  private readonly ignoreWhenClosed = (error: unknown): void => {
+    if (!this.closed) this.log.warn({ err: error }, 'live notification (un)subscribe failed');
+  };
 
   /** Resolves once Redis confirms the live subscriptions made so far (tests publish right after listening). */
   async liveReady(): Promise<void> {
@@ -89,45 +90,47 @@ export class RedisEventBus implements EventBus {
     return `${this.namespace}:events:${type}`;
   }
 
-  async publish<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<void> {
-    const event: DomainEvent<T> = { id: crypto.randomUUID(), type, occurredAt: new Date().toISOString(), payload };
-    await this.writer.xadd(this.streamOf(type), 'MAXLEN', '~', MAX_STREAM_LENGTH, '*', 'event', JSON.stringify(event));
+  /** Fails within the Redis command timeout when Redis is down; the relay retries it. */
+  async publish(event: DomainEvent): Promise<void> {
+    await this.writer.xadd(this.streamOf(event.type), 'MAXLEN', '~', MAX_STREAM_LENGTH, '*', 'event', JSON.stringify(event));
   }
 
   subscribe<T extends EventType>(type: T, group: string, handler: EventHandler<T>): () => void {
     const subscription: Subscription = { stream: this.streamOf(type), group, handler: handler as EventHandler<never>, stopped: false };
     this.subscriptions.push(subscription);
     // A blocking read holds its connection, so each subscription reads on a connection of its own.
-    const reader = new Redis(this.url, { maxRetriesPerRequest: null });
+    const reader = openRedis(this.url, { role: `events ${group}/${type}`, log: this.log, blocking: true });
     this.readers.push(reader);
     const loop = this.consume(reader, subscription);
     this.loops.push(loop);
     return () => {
       subscription.stopped = true;
       // Unacknowledged events stay pending for the group and are claimed by another consumer.
-      void loop.finally(() => reader.disconnect());
+      void loop.finally(() => closeRedis(reader));
     };
   }
 
   private async ensureGroup(redis: Redis, { stream, group }: Subscription): Promise<void> {
     try {
-      // '$': a new group starts with events published from now on, like a new subscriber.
-      await redis.xgroup('CREATE', stream, group, '$', 'MKSTREAM');
+      // '0': a group reads everything the stream still holds. A service's first start then sees
+      // events published before it (services start in any order), and a group re-created after
+      // Redis came back empty sees what relays published since.
+      await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
     } catch (error) {
       if (!String(error).includes('BUSYGROUP')) throw error;
     }
   }
 
   private async consume(redis: Redis, subscription: Subscription): Promise<void> {
-    try {
-      await this.ensureGroup(redis, subscription);
-    } catch (error) {
-      if (!this.closed) this.log.error({ err: error }, 'cannot create consumer group');
-      return;
-    }
+    let groupReady = false;
+    let failing = false;
     let lastReclaim = 0;
     while (!this.closed && !subscription.stopped) {
       try {
+        if (!groupReady) {
+          await this.ensureGroup(redis, subscription);
+          groupReady = true;
+        }
         if (Date.now() - lastReclaim > RECLAIM_IDLE_MS) {
           lastReclaim = Date.now();
           await this.reclaim(redis, subscription);
@@ -145,10 +148,20 @@ export class RedisEventBus implements EventBus {
           '>',
         )) as [string, [string, string[]][]][] | null;
         for (const [, entries] of reply ?? []) await this.handle(redis, subscription, entries);
+        if (failing) this.log.info({ stream: subscription.stream, group: subscription.group }, 'event stream reads resumed');
+        failing = false;
       } catch (error) {
         if (this.closed || subscription.stopped) return;
-        this.log.warn({ err: error }, 'event stream read failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        if (String(error).includes('NOGROUP')) {
+          // Redis lost the group (restarted empty, failover, someone deleted the stream): make it again now.
+          this.log.warn({ stream: subscription.stream, group: subscription.group }, 'consumer group missing; re-creating it');
+          groupReady = false;
+          continue;
+        }
+        // One line per outage, not one per retry (openRedis logs the connection's own errors).
+        if (!failing) this.log.warn({ err: error, stream: subscription.stream }, 'event stream read failed; retrying');
+        failing = true;
+        await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS));
       }
     }
   }
@@ -185,10 +198,20 @@ export class RedisEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled(this.loops);
+    // A loop finishes its current read (BLOCK_MS) and handler; one waiting on a Redis that is
+    // down would wait forever, so after a bound its connection is dropped, which fails the read.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.loops),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
     this.readers.forEach((reader) => reader.disconnect());
+    await Promise.allSettled(this.loops);
     this.liveSubscriber?.disconnect();
     this.live.removeAllListeners();
-    await this.writer.quit().catch(() => undefined);
+    await closeRedis(this.writer);
   }
 }

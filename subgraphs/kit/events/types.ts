@@ -71,7 +71,12 @@ export type NotificationType = keyof NotificationPayloads;
 export type NotificationListener<T extends NotificationType> = (payload: NotificationPayloads[T]) => void;
 
 export interface EventBus {
-  publish<T extends EventType>(type: T, payload: EventPayloads[T]): Promise<void>;
+  /**
+   * Hands one event to the bus, id included, so consumers can tell a redelivery from a new event.
+   * Services do not call this: they write events to their outbox (outbox.ts) and the relay
+   * (relay.ts) publishes them, so an event is never lost when the bus is down.
+   */
+  publish(event: DomainEvent): Promise<void>;
   /**
    * Delivers every event of `type` to one member of `group` (a service), at least once.
    * A handler that throws gets the event again later. Returns a function that stops consuming.

@@ -1,0 +1,222 @@
+/**
+ * Publishes a schema's outbox rows to the event bus and marks them sent. Every replica of a
+ * service runs one: a claim takes rows with FOR UPDATE SKIP LOCKED and leases them for a while,
+ * so replicas never send the same row at once, and rows a crashed relay had claimed become
+ * claimable again when the lease runs out. A publish that fails (bus down) is retried with a
+ * short backoff for as long as it takes; rows stay in order. Sent rows are deleted after the
+ * retention period (consumers' processed-event records too, in schemas that have them).
+ *
+ * Delivery is at least once: a relay that dies between publishing and marking sends the row
+ * again after the lease, and consumers drop the duplicate by event id (processed.ts).
+ */
+import type { PrismaClient } from '../../../prisma/database';
+import type { Logger } from '../../../platform/logger';
+import { isProcessedSchema } from './processed';
+import type { OutboxSchema } from './outbox';
+import type { DomainEvent, EventBus } from './types';
+
+export interface RelayOptions {
+  /** Rows claimed per round trip. */
+  batchSize: number;
+  /** How long a claim keeps other relays off its rows. */
+  leaseMs: number;
+  /** Waits after consecutive failed publishes; the last one repeats. */
+  retryDelaysMs: number[];
+  /** How often an idle relay looks for rows written by other processes or freed by expired leases. */
+  idlePollMs: number;
+  /** Sent rows (and processed-event records) older than this are deleted. */
+  retentionMs: number;
+  /** How often that deletion runs. */
+  pruneEveryMs: number;
+}
+
+export const RELAY_DEFAULTS: RelayOptions = {
+  batchSize: 100,
+  leaseMs: 30_000,
+  retryDelaysMs: [100, 250, 500, 1000, 2000],
+  idlePollMs: 1000,
+  retentionMs: 7 * 24 * 3600_000,
+  pruneEveryMs: 3600_000,
+};
+
+interface ClaimedRow {
+  id: string;
+  event: DomainEvent;
+  seq: bigint | number | string;
+}
+
+export class OutboxRelay {
+  private readonly options: RelayOptions;
+  private closed = false;
+  private loop?: Promise<void>;
+  /** Ends the current idle wait early. */
+  private interrupt?: () => void;
+  /** A wake that came while the loop was busy, so the next idle wait returns at once. */
+  private woken = false;
+  private failures = 0;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly schema: OutboxSchema,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    options: Partial<RelayOptions> = {},
+  ) {
+    this.options = { ...RELAY_DEFAULTS, ...options };
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** A local transaction wrote events: publish now instead of at the next poll. */
+  wake(): void {
+    this.woken = true;
+    // While publishes fail, a new local write does not cut the backoff short.
+    if (this.failures === 0) this.interrupt?.();
+  }
+
+  /** Stops after the publish in progress (bounded by the bus's own timeout); unsent rows wait for the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.interrupt?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      let delay = this.options.idlePollMs;
+      try {
+        await this.pruneWhenDue();
+        const result = await this.relayBatch();
+        if (result === 'failed') delay = this.retryDelay();
+        else if (result === 'full') continue;
+      } catch (error) {
+        // The database itself failed (restart, failover): try again like a failed publish, logging once.
+        if (this.failures === 0) this.log.warn({ err: error, schema: this.schema }, 'outbox relay cannot reach its table; retrying');
+        delay = this.retryDelay();
+      }
+      await this.idle(delay);
+    }
+  }
+
+  private retryDelay(): number {
+    const delays = this.options.retryDelaysMs;
+    return delays[Math.min(this.failures++, delays.length - 1)];
+  }
+
+  private async idle(ms: number): Promise<void> {
+    if (this.closed) return;
+    if (this.woken && this.failures === 0) {
+      this.woken = false;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      this.interrupt = resolve;
+    });
+    clearTimeout(timer);
+    this.interrupt = undefined;
+    this.woken = false;
+  }
+
+  /** Claims a batch, publishes it in order, marks what was sent. */
+  private async relayBatch(): Promise<'empty' | 'partial' | 'full' | 'failed'> {
+    const rows = await this.claim();
+    if (rows.length === 0) {
+      // Nothing waiting (another replica may have sent what failed here): no backoff to keep.
+      this.failures = 0;
+      return 'empty';
+    }
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows[index];
+      if (this.closed) {
+        await this.release(
+          rows.slice(index).map((r) => r.id),
+          'relay stopped',
+        );
+        return 'partial';
+      }
+      try {
+        await this.bus.publish(row.event);
+      } catch (error) {
+        if (this.failures === 0) {
+          this.log.warn({ err: error, schema: this.schema, event: row.event.type }, 'event bus unavailable; events wait in the outbox');
+        }
+        // The failed row and everything after it go back at once, in order; this relay's backoff
+        // paces the next try.
+        await this.release(
+          rows.slice(index).map((r) => r.id),
+          String((error as Error)?.message ?? error),
+        );
+        return 'failed';
+      }
+      await this.markSent(row.id);
+    }
+    if (this.failures > 0) this.log.info({ schema: this.schema }, 'event bus available again; outbox relaying');
+    this.failures = 0;
+    return rows.length === this.options.batchSize ? 'full' : 'partial';
+  }
+
+  private async claim(): Promise<ClaimedRow[]> {
+    const table = `"${this.schema}"."OutboxEvent"`;
+    const rows = await this.prisma.$queryRawUnsafe<ClaimedRow[]>(
+      `UPDATE ${table} AS o
+          SET "availableAt" = CURRENT_TIMESTAMP + make_interval(secs => $2::double precision / 1000),
+              "attempts" = o."attempts" + 1
+         FROM (SELECT "id" FROM ${table}
+                WHERE "sentAt" IS NULL AND "availableAt" <= CURRENT_TIMESTAMP
+                ORDER BY "seq" LIMIT $1
+                FOR UPDATE SKIP LOCKED) AS claimable
+        WHERE o."id" = claimable."id"
+    RETURNING o."id", o."event", o."seq"`,
+      this.options.batchSize,
+      this.options.leaseMs,
+    );
+    return rows
+      .map((row) => ({ ...row, event: (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as DomainEvent }))
+      .sort((a, b) => Number(a.seq) - Number(b.seq));
+  }
+
+  private async markSent(id: string): Promise<void> {
+    await this.prisma.$executeRawUnsafe(
+      `UPDATE "${this.schema}"."OutboxEvent" SET "sentAt" = CURRENT_TIMESTAMP, "lastError" = NULL WHERE "id" = $1`,
+      id,
+    );
+  }
+
+  /** Ends the lease on rows not sent, so the next round (here or in another replica) takes them. */
+  private async release(ids: string[], reason: string): Promise<void> {
+    await this.prisma.$executeRawUnsafe(
+      `UPDATE "${this.schema}"."OutboxEvent" SET "availableAt" = CURRENT_TIMESTAMP, "lastError" = $2
+        WHERE "id" = ANY($1::text[]) AND "sentAt" IS NULL`,
+      ids,
+      reason.slice(0, 500),
+    );
+  }
+
+  private async pruneWhenDue(): Promise<void> {
+    if (Date.now() - this.lastPrune < this.options.pruneEveryMs) return;
+    this.lastPrune = Date.now();
+    await this.prune();
+  }
+
+  /** Deletes sent rows and processed-event records older than the retention period. */
+  async prune(): Promise<{ outbox: number; processed: number }> {
+    const seconds = this.options.retentionMs / 1000;
+    const outbox = await this.prisma.$executeRawUnsafe(
+      `DELETE FROM "${this.schema}"."OutboxEvent"
+        WHERE "sentAt" IS NOT NULL AND "sentAt" < CURRENT_TIMESTAMP - make_interval(secs => $1::double precision)`,
+      seconds,
+    );
+    const processed = isProcessedSchema(this.schema)
+      ? await this.prisma.$executeRawUnsafe(
+          `DELETE FROM "${this.schema}"."ProcessedEvent" WHERE "processedAt" < CURRENT_TIMESTAMP - make_interval(secs => $1::double precision)`,
+          seconds,
+        )
+      : 0;
+    return { outbox, processed };
+  }
+}
