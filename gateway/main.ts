@@ -16,6 +16,7 @@ async function main() {
     jwksUrl: config.jwksUrl,
     internalSecret: config.internalSecret,
     subscriptionLimits: config.subscriptionLimits,
+    queryLimits: config.queryLimits,
     ide: ideFromConfig(config),
     introspection: config.introspection,
     subgraphUrls: subgraphUrls(config),

@@ -137,6 +137,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       jwksUrl: config.jwksUrl,
       internalSecret: config.internalSecret,
       subscriptionLimits: config.subscriptionLimits,
+      queryLimits: config.queryLimits,
       ide: ideFromConfig(config),
       introspection: config.introspection,
       subgraphUrls: urls,

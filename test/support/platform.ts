@@ -10,6 +10,7 @@ import { GraphQLClient } from 'graphql-request';
 import { signToken } from '../../gateway/auth';
 import type { SeedOptions } from '../../prisma/seed';
 import { startPlatform, type RunningPlatform } from '../../scripts/platform';
+import type { QueryLimitsConfig } from '../../platform/config';
 import type { Role } from '../../platform/viewer';
 import { createTestDatabase } from './database';
 
@@ -34,6 +35,8 @@ export interface TestPlatformOptions {
   inference?: boolean;
   /** Subscriptions one client connection may hold (the gateway's limit). */
   subscriptionsPerConnection?: number;
+  /** The gateway's per-operation limits (default: the environment's configuration). */
+  queryLimits?: QueryLimitsConfig;
 }
 
 export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED, options: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -52,6 +55,7 @@ export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED,
       internalSecret: 'integration-test-internal-secret',
       host: '127.0.0.1',
       subscriptionLimits: { perConnection: options.subscriptionsPerConnection ?? 50, total: 10_000 },
+      ...(options.queryLimits ? { queryLimits: options.queryLimits } : {}),
       modelRepository: fs.mkdtempSync(path.join(os.tmpdir(), 'models-')),
       // Without our inference server, point at a port nothing listens on (never at a developer's running one).
       inferenceUrl: 'http://127.0.0.1:9',
