@@ -89,6 +89,8 @@ export function operationCost(
     return { kind: 'cost', cost };
   } catch (error) {
     if (error instanceof Error && error.message === WALK_CAP_MESSAGE) return { kind: 'too-large' };
+    // A walk nested too deeply for the stack is not one to execute either.
+    if (error instanceof RangeError) return { kind: 'too-large' };
     return { kind: 'invalid', error: error as Error };
   }
 }

@@ -113,15 +113,46 @@ export function costError(
   return undefined;
 }
 
+/** Cost verdicts remembered per distinct variables of one document. */
+const VERDICTS_PER_DOCUMENT = 64;
+
+/**
+ * The cost check with memory. Apollo Server hands every request with the same text the same
+ * cached document object, so the verdict is remembered per document (weakly: it goes when Apollo
+ * drops the document) and per operation name and variables: a repeated operation costs a map
+ * lookup, not a walk.
+ */
+export class CostCheck {
+  private readonly verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+
+  constructor(private readonly limits: QueryLimitsConfig) {}
+
+  check(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined) {
+    const key = JSON.stringify([operationName ?? null, variables ?? null]);
+    let known = this.verdicts.get(document);
+    if (!known) this.verdicts.set(document, (known = new Map()));
+    const seen = known.get(key);
+    if (seen !== undefined) {
+      if (seen) queryLimitRejections.inc({ limit: 'cost' });
+      return seen ?? undefined;
+    }
+    const verdict = costError(this.limits, schema, document, operationName, variables);
+    if (known.size >= VERDICTS_PER_DOCUMENT) known.clear();
+    known.set(key, verdict ?? null);
+    return verdict;
+  }
+}
+
 /** Apollo Server: the cost check once the operation is known (after parsing and validation, which carry the other limits). */
 export function queryCostPlugin(limits: QueryLimitsConfig): ApolloServerPlugin {
+  const costs = new CostCheck(limits);
   return {
     async requestDidStart() {
       if (!limits.enabled) return {};
       return {
         async didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return; // operation-checks.ts answers that
-          const error = costError(limits, schema, document, operation.name?.value, request.variables);
+          const error = costs.check(schema, document, operation.name?.value, request.variables);
           if (error) throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
         },
       };

@@ -7,9 +7,11 @@
  */
 import fs from 'node:fs';
 import { getIntrospectionQuery, Lexer, Source, TokenKind } from 'graphql';
-import { DEFAULT_QUERY_LIMITS } from '../platform/config';
+import { DEFAULT_QUERY_LIMITS, MAX_QUERY_TOKENS } from '../platform/config';
+import { serviceLogger } from '../platform/logger';
 import { fromRoot } from '../platform/paths';
 import { checkOperation } from '../gateway/query-limits';
+import { startGateway, type RunningGateway } from '../gateway/server';
 import { FederatedPlanner } from '../gateway/subscriptions/planner';
 import { SUPERGRAPH_SDL } from '../gateway/supergraph';
 import { startTestPlatform, type TestPlatform } from './support/platform';
@@ -120,6 +122,9 @@ describe('query limits at the gateway', () => {
   it('runs a cost of 49,000 and refuses 51,000', async () => {
     await expectRunsUnderLimits(costly(23));
     await expectRefused(costly(24), 'cost', 'Query cost 51000 exceeds the limit of 50000');
+    // Again: the verdict is remembered for this document and these variables, and still holds.
+    await expectRunsUnderLimits(costly(23));
+    await expectRefused(costly(24), 'cost', 'Query cost 51000 exceeds the limit of 50000');
   });
 
   it('prices page sizes given in variables', async () => {
@@ -214,5 +219,40 @@ describe('query limits at the gateway', () => {
     } finally {
       await client.dispose();
     }
+  });
+});
+
+describe('query limits with the token limit at its ceiling', () => {
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    // Nothing listens on port 9: these operations must be refused or answered by the gateway alone.
+    const nowhere = 'http://127.0.0.1:9/graphql';
+    gateway = await startGateway({
+      port: 0,
+      host: '127.0.0.1',
+      jwtSecret: 'query-limits-test',
+      internalSecret: 'query-limits-test-internal',
+      subgraphUrls: { users: nowhere, products: nowhere, orders: nowhere, payments: nowhere, recommendations: nowhere },
+      subscriptionLimits: { perConnection: 1, total: 1 },
+      queryLimits: { ...DEFAULT_QUERY_LIMITS, tokens: MAX_QUERY_TOKENS },
+      log: serviceLogger('gateway'),
+    });
+  });
+
+  afterAll(() => gateway?.close());
+
+  it('answers the longest chain of fragments it admits without a server error', async () => {
+    let query = '{ ...A0 } ';
+    const length = Math.floor((MAX_QUERY_TOKENS - 10) / 8); // 8 tokens a fragment
+    for (let i = 0; i < length; i++) query += `fragment A${i} on Query { ${i < length - 1 ? `...A${i + 1}` : '__typename'} } `;
+    expect(countTokens(query)).toBeGreaterThan(MAX_QUERY_TOKENS - 16);
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await response.json()) as Answer['body'];
+    expect({ status: response.status, body }).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
   });
 });
