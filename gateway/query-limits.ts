@@ -29,20 +29,26 @@ import { fragmentSpreadExpansions, MAX_FRAGMENT_SPREADS, operationCost } from '.
 
 export type QueryLimitName = 'tokens' | 'depth' | 'aliases' | 'directives' | 'fragments' | 'cost';
 
-const MESSAGES: Record<QueryLimitName, (max: number, value?: number) => string> = {
-  tokens: (max) => `Query token count exceeds the limit of ${max} (parsing stopped at token ${max + 1})`,
-  depth: (max, value) => `Query depth ${value} exceeds the limit of ${max}`,
-  aliases: (max, value) => `Query alias count ${value} exceeds the limit of ${max}`,
-  directives: (max, value) => `Query directive count ${value} exceeds the limit of ${max}`,
-  fragments: (max) => `Query fragment spread count exceeds the limit of ${max} (every spread counted where it is expanded)`,
-  cost: (max, value) =>
-    value === undefined ? `Query cost exceeds the limit of ${max}` : `Query cost ${value} exceeds the limit of ${max}`,
+const NAMES: Record<QueryLimitName, string> = {
+  tokens: 'token count',
+  depth: 'depth',
+  aliases: 'alias count',
+  directives: 'directive count',
+  fragments: 'fragment spread count',
+  cost: 'cost',
+};
+
+/** Where the value is known: "Query depth 50 exceeds the limit of 15". */
+const messageOf = (limit: QueryLimitName, max: number, value?: number): string => {
+  if (limit === 'tokens') return `Query token count exceeds the limit of ${max} (parsing stopped at token ${max + 1})`;
+  if (limit === 'fragments') return `Query fragment spread count exceeds the limit of ${max} (every spread counted where it is expanded)`;
+  return `Query ${NAMES[limit]}${value === undefined ? '' : ` ${value}`} exceeds the limit of ${max}`;
 };
 
 /** The error a client sees for an operation over a limit; counted in gateway_query_limit_rejections_total. */
 export function queryLimitExceeded(limit: QueryLimitName, max: number, value?: number): GraphQLError {
   queryLimitRejections.inc({ limit });
-  return new GraphQLError(MESSAGES[limit](max, value), {
+  return new GraphQLError(messageOf(limit, max, value), {
     extensions: { code: ErrorCode.LIMIT_EXCEEDED, queryLimit: limit, limit: max, ...(value === undefined ? {} : { value }) },
   });
 }
