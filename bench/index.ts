@@ -1,18 +1,20 @@
 /**
  * `npm run bench`: every benchmark scenario in one run, each against a baseline measured in the
  * same run, figures printed and written under bench/results/. Localhost only, bounded in time.
- * `npm run bench -- inference` (or `fanout`, `recommendations`) runs one scenario.
+ * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`) runs one scenario.
  */
 import 'reflect-metadata';
 import { rootLogger } from '../platform/logger';
 import { formatFanout, runFanoutBench } from './fanout';
 import { formatBench, runInferenceBench } from './inference';
+import { formatQueryLimits, runQueryLimitsBench } from './query-limits';
 import { formatRecommendations, runRecommendationsBench } from './recommendations';
 
 const scenarios: Record<string, () => Promise<string>> = {
   inference: async () => formatBench(await runInferenceBench()),
   fanout: async () => formatFanout(await runFanoutBench()),
   recommendations: async () => formatRecommendations(await runRecommendationsBench()),
+  'query-limits': async () => formatQueryLimits(await runQueryLimitsBench()),
 };
 
 async function main() {

@@ -17,6 +17,7 @@ async function main() {
     internalSecret: config.internalSecret,
     subscriptionLimits: config.subscriptionLimits,
     subgraphTimeoutMs: config.subgraphTimeoutMs,
+    queryLimits: config.queryLimits,
     ide: ideFromConfig(config),
     introspection: config.introspection,
     subgraphUrls: subgraphUrls(config),

@@ -9,17 +9,20 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import fs from 'node:fs';
 import express from 'express';
+import type { GraphQLFormattedError } from 'graphql';
 import { createHttpHost } from '../platform/http';
 import { fromRoot } from '../platform/paths';
 import type { Logger } from '../platform/logger';
 import { maskUnexpectedErrors } from '../platform/errors';
 import type { SubgraphName } from '../platform/services';
+import { DEFAULT_QUERY_LIMITS, type QueryLimitsConfig } from '../platform/config';
 import { createTokenVerifier, signToken } from './auth';
 import cors from './cors';
 import { SUPERGRAPH_SDL } from './supergraph';
 import { SignedClaimsDataSource, type GatewayContext } from './data-source';
 import { graphqlWsBrowserDir, serveIde } from './ide';
 import { operationChecks } from './operation-checks';
+import { formatQueryLimitErrors, limitRules, parseOptions, queryCostPlugin } from './query-limits';
 import { EventExecutor } from './subscriptions/event-executor';
 import { SubscriptionHub, type SubscriptionLimits } from './subscriptions/hub';
 import { FederatedPlanner } from './subscriptions/planner';
@@ -38,6 +41,8 @@ export interface GatewayOptions {
   subscriptionLimits: SubscriptionLimits;
   /** The most one subgraph fetch may take; past it the subgraph's fields answer null with SERVICE_UNAVAILABLE. */
   subgraphTimeoutMs: number;
+  /** Token, depth, alias, directive and cost limits per operation (default: DEFAULT_QUERY_LIMITS, on). */
+  queryLimits?: QueryLimitsConfig;
   /** Introspection and "Did you mean …" suggestions (default on; the platform's config turns them off in production). */
   introspection?: boolean;
   /** The browser IDE on GET /graphql; with devUserId, its headers start with a token for that user. */
@@ -65,6 +70,7 @@ async function subgraphsReady(urls: string[]): Promise<boolean> {
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { log } = options;
+  const queryLimits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
   const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_SDL, 'utf8');
   // One data source per subgraph, shared by queries (Apollo Gateway) and subscription events.
   const source = (name: string, url: string) =>
@@ -81,10 +87,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: host.server }),
       operationChecks,
+      queryCostPlugin(queryLimits),
       // Our own IDE answers browsers (gateway/ide.ts); Apollo's landing page loads from a CDN.
       ApolloServerPluginLandingPageDisabled(),
     ],
-    formatError: maskUnexpectedErrors(log, 'gateway'),
+    formatError: limitAwareErrors(queryLimits, maskUnexpectedErrors(log, 'gateway')),
+    // The token limit stops parsing at the first token over it; the other limits are validation rules.
+    parseOptions: parseOptions(queryLimits),
+    validationRules: limitRules(queryLimits),
     logger: log,
     introspection: options.introspection ?? true,
     // Without introspection, validation errors must not spell the schema out either.
@@ -112,7 +122,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const planner = new FederatedPlanner(supergraphSdl);
   const upstream = new UpstreamConnections(options.subgraphUrls, options.internalSecret, log);
   const hub = new SubscriptionHub(planner, new EventExecutor(planner, dataSources, log), upstream, options.subscriptionLimits, log);
-  const closeWebSockets = serveGraphqlWs({ httpServer: host.server, planner, hub, verifier, apollo: server, log });
+  const closeWebSockets = serveGraphqlWs({ httpServer: host.server, planner, hub, verifier, apollo: server, queryLimits, log });
 
   const { port, url } = await host.listen(options.port, options.host);
   log.info({ url: `${url}/graphql` }, 'gateway listening');
@@ -128,6 +138,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await closed;
     },
   };
+}
+
+/** Limit errors get their code back from Apollo's wrappers before the usual masking. */
+function limitAwareErrors(limits: QueryLimitsConfig, next: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError) {
+  const limitErrors = formatQueryLimitErrors(limits);
+  return (formatted: GraphQLFormattedError, error: unknown) => next(limitErrors(formatted), error);
 }
 
 /** The live dashboard: static files, plus the browser build of graphql-ws it imports. */

@@ -35,6 +35,21 @@ describe('configuration', () => {
     );
   });
 
+  it('limits queries by default, each limit set by its own variable, all of them off with GATEWAY_QUERY_LIMITS=off', () => {
+    expect(loadConfig({}).queryLimits).toEqual({ enabled: true, tokens: 1000, depth: 15, aliases: 15, directives: 50, cost: 50_000 });
+    const set = loadConfig({
+      GATEWAY_MAX_TOKENS: '2000',
+      GATEWAY_MAX_DEPTH: '20',
+      GATEWAY_MAX_ALIASES: '30',
+      GATEWAY_MAX_DIRECTIVES: '60',
+      GATEWAY_MAX_COST: '100000',
+    }).queryLimits;
+    expect(set).toEqual({ enabled: true, tokens: 2000, depth: 20, aliases: 30, directives: 60, cost: 100_000 });
+    expect(loadConfig({ GATEWAY_QUERY_LIMITS: 'off' }).queryLimits.enabled).toBe(false);
+    expect(() => loadConfig({ GATEWAY_MAX_DEPTH: '0' })).toThrow('GATEWAY_MAX_DEPTH must be a positive integer, got "0"');
+    expect(() => loadConfig({ GATEWAY_MAX_TOKENS: '50000' })).toThrow('GATEWAY_MAX_TOKENS must be at most 10000');
+  });
+
   it('refuses to start in production on development secrets', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', INTERNAL_SECRET: 'x' })).toThrow('JWT_SECRET or JWKS_URL must be set');
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x' })).toThrow('INTERNAL_SECRET must be set');

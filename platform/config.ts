@@ -46,6 +46,8 @@ export interface PlatformConfig {
   logLevel: string;
   /** Subscriptions one client connection may hold, and the gateway in total. */
   subscriptionLimits: { perConnection: number; total: number };
+  /** What one GraphQL operation may ask of the gateway (HTTP and WebSocket alike). */
+  queryLimits: QueryLimitsConfig;
   /** The user that development tokens (npm start's, the IDE's prefilled header) are minted for. */
   devUserId: string;
   /**
@@ -59,6 +61,40 @@ export interface PlatformConfig {
    */
   introspection: boolean;
 }
+
+/**
+ * Limits on one operation, checked before anything executes. `enabled: false`
+ * (GATEWAY_QUERY_LIMITS=off) drops them all, for benchmarks and incidents.
+ */
+export interface QueryLimitsConfig {
+  enabled: boolean;
+  /** Lexical tokens in the document; counted while parsing, which stops at the first one over. */
+  tokens: number;
+  /** Nesting of fields (fragments flattened; introspection's __schema not counted). */
+  depth: number;
+  /** Aliased fields, fragments included (`__typename` aliases are free). */
+  aliases: number;
+  /** Directives, fragments included. */
+  directives: number;
+  /** Estimated cost: each field 1, times its `first`/`last`, lists without a size count as 10 (gateway/query-cost.ts). */
+  cost: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimitsConfig = {
+  enabled: true,
+  tokens: 1000,
+  depth: 15,
+  aliases: 15,
+  directives: 50,
+  cost: 50_000,
+};
+
+/**
+ * graphql-js's own validation recurses once per level of a chain of fragments (NoFragmentCyclesRule)
+ * and overflows the stack at a few thousand levels (a 500). A chain costs about 7 tokens per
+ * level, so a token limit of at most 10,000 keeps every admitted document well clear of that.
+ */
+export const MAX_QUERY_TOKENS = 10_000;
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
 const DEV_INTERNAL_SECRET = 'dev-only-internal-secret-change-me-in-production';
@@ -79,6 +115,23 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return value;
+}
+
+function queryLimits(env: NodeJS.ProcessEnv): QueryLimitsConfig {
+  const tokens = positiveInt(env, 'GATEWAY_MAX_TOKENS', DEFAULT_QUERY_LIMITS.tokens);
+  if (tokens > MAX_QUERY_TOKENS) {
+    throw new Error(
+      `GATEWAY_MAX_TOKENS must be at most ${MAX_QUERY_TOKENS} (deeper fragment chains overflow graphql's validation), got ${tokens}`,
+    );
+  }
+  return {
+    enabled: onOff(env, 'GATEWAY_QUERY_LIMITS', true),
+    tokens,
+    depth: positiveInt(env, 'GATEWAY_MAX_DEPTH', DEFAULT_QUERY_LIMITS.depth),
+    aliases: positiveInt(env, 'GATEWAY_MAX_ALIASES', DEFAULT_QUERY_LIMITS.aliases),
+    directives: positiveInt(env, 'GATEWAY_MAX_DIRECTIVES', DEFAULT_QUERY_LIMITS.directives),
+    cost: positiveInt(env, 'GATEWAY_MAX_COST', DEFAULT_QUERY_LIMITS.cost),
+  };
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -138,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       perConnection: positiveInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION', 50),
       total: positiveInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS', 10_000),
     },
+    queryLimits: queryLimits(env),
     devUserId: optional(env, 'DEV_USER_ID') ?? 'user-0001',
     ide: { enabled: onOff(env, 'GATEWAY_IDE', !production), prefillDevToken: !production },
     introspection: onOff(env, 'GATEWAY_INTROSPECTION', !production),

@@ -62,3 +62,10 @@ export const eventsHandled = new Counter({
   labelNames: ['consumer', 'type', 'outcome'] as const,
   registers: [registry],
 });
+
+export const queryLimitRejections = new Counter({
+  name: 'gateway_query_limit_rejections_total',
+  help: 'Operations the gateway refused before executing them, by the limit they exceeded (tokens, depth, aliases, directives, fragments, cost)',
+  labelNames: ['limit'] as const,
+  registers: [registry],
+});

@@ -145,6 +145,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       internalSecret: config.internalSecret,
       subscriptionLimits: config.subscriptionLimits,
       subgraphTimeoutMs: config.subgraphTimeoutMs,
+      queryLimits: config.queryLimits,
       ide: ideFromConfig(config),
       introspection: config.introspection,
       subgraphUrls: urls,

@@ -6,12 +6,14 @@
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, parse, print, type ExecutionResult } from 'graphql';
+import type { QueryLimitsConfig } from '../../platform/config';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { ErrorCode } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { Viewer } from '../../platform/viewer';
 import type { TokenVerifier } from '../auth';
+import { checkOperation } from '../query-limits';
 import type { GatewayContext } from '../data-source';
 import type { ConnectionState, SubscriptionHub } from './hub';
 import type { FederatedPlanner } from './planner';
@@ -37,9 +39,10 @@ export function serveGraphqlWs(options: {
   hub: SubscriptionHub;
   verifier: TokenVerifier;
   apollo: ApolloServer<GatewayContext>;
+  queryLimits: QueryLimitsConfig;
   log: Logger;
 }): () => Promise<void> {
-  const { planner, hub, verifier, apollo, log } = options;
+  const { planner, hub, verifier, apollo, queryLimits, log } = options;
   const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
   const server = useServer<Record<string, unknown>, ConnectionExtra>(
     {
@@ -57,13 +60,26 @@ export function serveGraphqlWs(options: {
       },
       // graphql-ws parses inside a handler that closes the whole socket (4500) on a syntax error,
       // dropping the client's other subscriptions: answer that one operation with its error instead.
+      // With the limits on, the checks HTTP requests get run here too (Apollo's pipeline sees only
+      // queries and mutations sent over the socket, in execute below).
       onSubscribe: (_ctx, _id, payload) => {
-        try {
-          parse(payload.query);
-          return undefined;
-        } catch (error) {
-          return error instanceof GraphQLError ? [error] : undefined;
+        if (!queryLimits.enabled) {
+          try {
+            parse(payload.query);
+            return undefined;
+          } catch (error) {
+            return error instanceof GraphQLError ? [error] : undefined;
+          }
         }
+        const checked = checkOperation(queryLimits, planner.apiGraphQLSchema, payload);
+        if ('errors' in checked) return checked.errors;
+        // Checked and validated: graphql-ws runs these arguments as they are, filling in the context.
+        return {
+          schema: planner.apiGraphQLSchema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+        };
       },
       context: (ctx): SocketContext => ({ viewer: ctx.extra.viewer!, connection: ctx.extra.state! }),
       subscribe: (args) => {
