@@ -72,17 +72,16 @@ describe('subscriptions through the gateway', () => {
       input: { idempotencyKey: `sub-${orderCount}`, items: [{ productId: inStock[orderCount++ % inStock.length], quantity: 1 }] },
     });
 
-  it('delivers an update with product names and prices from the products subgraph within 2 s of an order', async () => {
+  // How fast updates arrive is measured by `npm run bench -- fanout`; this test asserts what arrives.
+  it('delivers an update with product names and prices from the products subgraph after an order', async () => {
     const client = wsClient(t.url, token);
     const updates = collect<Update>(client, UPDATES, { userId });
     await eventually(
       async () => t.platform.gateway.hub.upstreamCount,
       (count) => count === 1,
     );
-    const placedAt = Date.now();
     await placeOrder();
-    const update = await updates.next((result) => result.data?.recommendationsUpdated.trigger === 'ORDER_PLACED', 2_000);
-    expect(Date.now() - placedAt).toBeLessThan(2_000);
+    const update = await updates.next((result) => result.data?.recommendationsUpdated.trigger === 'ORDER_PLACED', 20_000);
     expect(update.errors).toBeUndefined();
     const items = update.data!.recommendationsUpdated.items;
     expect(items.length).toBeGreaterThan(0);
