@@ -18,6 +18,10 @@ async function main() {
     subscriptionLimits: config.subscriptionLimits,
     ide: ideFromConfig(config),
     introspection: config.introspection,
+    rateLimit: config.rateLimit,
+    redisUrl: config.redisUrl,
+    trustProxy: config.trustProxy,
+    websocket: config.websocket,
     subgraphUrls: subgraphUrls(config),
     log,
   });

@@ -10,6 +10,7 @@ import { GraphQLClient } from 'graphql-request';
 import { signToken } from '../../gateway/auth';
 import type { SeedOptions } from '../../prisma/seed';
 import { startPlatform, type RunningPlatform } from '../../scripts/platform';
+import type { PlatformConfig } from '../../platform/config';
 import type { Role } from '../../platform/viewer';
 import { createTestDatabase } from './database';
 
@@ -34,6 +35,8 @@ export interface TestPlatformOptions {
   inference?: boolean;
   /** Subscriptions one client connection may hold (the gateway's limit). */
   subscriptionsPerConnection?: number;
+  /** Any other configuration (small limits, say); applied over the test defaults. */
+  config?: Partial<PlatformConfig>;
 }
 
 export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED, options: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -55,6 +58,7 @@ export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED,
       modelRepository: fs.mkdtempSync(path.join(os.tmpdir(), 'models-')),
       // Without our inference server, point at a port nothing listens on (never at a developer's running one).
       inferenceUrl: 'http://127.0.0.1:9',
+      ...options.config,
     },
   }).catch(async (error: unknown) => {
     await database.drop();
