@@ -2,7 +2,7 @@
  * Per-client rate limits at the gateway (rate-limiter-flexible, fixed windows). With Redis the
  * count is shared by every gateway replica; without it, each process counts alone. A Redis outage
  * must never block or fail a request: a Redis that is not connected, errs, or is slower than
- * REDIS_DECISION_TIMEOUT_MS hands the decision to an in-memory limiter of the same size, so limits
+ * `redisTimeoutMs` (default 500 ms) hands the decision to an in-memory limiter of the same size, so limits
  * degrade to per-process ones until Redis answers again.
  */
 import type Redis from 'ioredis';
@@ -12,6 +12,8 @@ import type { Logger } from '../platform/logger';
 export interface RateLimitSettings {
   points: number;
   windowSeconds: number;
+  /** A Redis decision slower than this is taken in memory instead: a hung Redis must not slow every request. */
+  redisTimeoutMs?: number;
 }
 
 export interface RateLimitDecision {
@@ -28,9 +30,6 @@ export interface RateLimiter {
   consume(key: string): Promise<RateLimitDecision>;
 }
 
-/** A decision slower than this is taken in memory instead: a hung Redis must not slow every request. */
-const REDIS_DECISION_TIMEOUT_MS = 250;
-
 export function createRateLimiter(settings: RateLimitSettings, options: { redis?: Redis; keyPrefix: string; log: Logger }): RateLimiter {
   const size = { points: settings.points, duration: settings.windowSeconds };
   const memory = new RateLimiterMemory({ ...size, keyPrefix: options.keyPrefix });
@@ -40,7 +39,7 @@ export function createRateLimiter(settings: RateLimitSettings, options: { redis?
         // timeouts, so a failing call never counts twice in memory.
         limiter: new RateLimiterRedis({ ...size, storeClient: options.redis, keyPrefix: options.keyPrefix, rejectIfRedisNotReady: true }),
         insuranceLimiter: memory,
-        timeoutMs: REDIS_DECISION_TIMEOUT_MS,
+        timeoutMs: settings.redisTimeoutMs ?? 500,
       })
     : memory;
   const decision = (result: RateLimiterRes, allowed: boolean): RateLimitDecision => ({

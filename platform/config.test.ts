@@ -31,8 +31,8 @@ describe('configuration', () => {
   });
 
   it('limits each client at the gateway by default, configurable or off', () => {
-    expect(loadConfig({}).rateLimit).toEqual({ enabled: true, points: 6000, windowSeconds: 60 });
-    expect(loadConfig({ GATEWAY_RATE_LIMIT_POINTS: '10', GATEWAY_RATE_LIMIT_WINDOW_S: '5' }).rateLimit).toEqual({
+    expect(loadConfig({}).rateLimit).toEqual({ enabled: true, points: 6000, windowSeconds: 60, redisTimeoutMs: 500 });
+    expect(loadConfig({ GATEWAY_RATE_LIMIT_POINTS: '10', GATEWAY_RATE_LIMIT_WINDOW_S: '5' }).rateLimit).toMatchObject({
       enabled: true,
       points: 10,
       windowSeconds: 5,

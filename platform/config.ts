@@ -55,9 +55,10 @@ export interface PlatformConfig {
   /**
    * Requests each client (user id from its token, else its IP) may make to the gateway per window:
    * HTTP requests to /graphql, WebSocket connection_inits and subscribe messages each cost one.
-   * Shared through Redis when REDIS_URL is set, per process otherwise.
+   * Shared through Redis when REDIS_URL is set, per process otherwise; a Redis decision slower
+   * than redisTimeoutMs (or a Redis that is down) is taken in this process's memory instead.
    */
-  rateLimit: { enabled: boolean; points: number; windowSeconds: number };
+  rateLimit: { enabled: boolean; points: number; windowSeconds: number; redisTimeoutMs: number };
   /**
    * Whose X-Forwarded-For the gateway believes for a client's IP (express's 'trust proxy'):
    * false (nobody: the socket's peer is the client), true (every hop), a hop count, or addresses/subnets.
@@ -68,7 +69,7 @@ export interface PlatformConfig {
 }
 
 /** 100 requests a second on average per client: far above an app or dashboard, far below a flood. */
-export const RATE_LIMIT_DEFAULTS = { enabled: true, points: 6000, windowSeconds: 60 } as const;
+export const RATE_LIMIT_DEFAULTS = { enabled: true, points: 6000, windowSeconds: 60, redisTimeoutMs: 500 } as const;
 
 /**
  * 64 KiB holds any real operation; ws's own default (100 MiB) let one frame cost 100 MiB of memory.
@@ -173,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       enabled: onOff(env, 'GATEWAY_RATE_LIMIT', true),
       points: positiveInt(env, 'GATEWAY_RATE_LIMIT_POINTS', RATE_LIMIT_DEFAULTS.points),
       windowSeconds: positiveInt(env, 'GATEWAY_RATE_LIMIT_WINDOW_S', RATE_LIMIT_DEFAULTS.windowSeconds),
+      redisTimeoutMs: positiveInt(env, 'GATEWAY_RATE_LIMIT_REDIS_TIMEOUT_MS', RATE_LIMIT_DEFAULTS.redisTimeoutMs),
     },
     trustProxy: trustProxy(env, 'GATEWAY_TRUST_PROXY'),
     websocket: {
