@@ -38,6 +38,9 @@ export interface WebSocketLimits {
 /** graphql-ws's own close code for "too many", reused for a client over its limits. */
 export const TOO_MANY_REQUESTS = CloseCode.TooManyInitialisationRequests;
 
+/** How long a client that broke the protocol gets to read our close frame before its connection is cut. */
+const CLOSE_GRACE_MS = 1_000;
+
 /** Pings keep idle sockets alive through proxies; a socket that misses a pong for this long is dropped. */
 const KEEP_ALIVE_MS = 12_000;
 
@@ -203,9 +206,12 @@ export function serveGraphqlWs(options: {
   wss.on('connection', (socket, request: http.IncomingMessage) => {
     const extra: ConnectionExtra = { socket, ip: clientIp(request, options.trustProxy) };
     socket.on('error', (error: Error & { code?: string }) => {
-      // ws has already begun closing the socket with the fitting code (1009 for a message too large).
+      // ws has already sent the fitting close frame (1009 for a message too large) and now reads and
+      // drops whatever the client still sends until it answers or 30 s pass; a client still pushing
+      // its 95 MB frame never answers, so cut the connection once the close frame has had time to arrive.
       if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') websocketRefusals.inc({ reason: 'message_too_large' });
       log.debug({ err: error, ip: extra.ip }, 'websocket closed on error');
+      setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
     });
     let pongWait: NodeJS.Timeout | undefined;
     const ping = setInterval(() => {
