@@ -199,6 +199,27 @@ describe('WebSocket limits at the gateway', () => {
     for (const client of [...open, other, again!]) await client.dispose();
   });
 
+  it('lets an anonymous socket run public queries; a subscription that needs a user fails alone', async () => {
+    const closes: number[] = [];
+    const anonymous = await connected(t.url, undefined, closes);
+    const errors = await new Promise<readonly { message: string; extensions?: Record<string, unknown> }[]>((resolve, reject) => {
+      let received: readonly { message: string; extensions?: Record<string, unknown> }[] = [];
+      anonymous.subscribe(
+        { query: 'subscription { recommendationsUpdated(userId: "user-0001") { trigger } }' },
+        {
+          // The refusal arrives as a result with errors (no data), then the operation completes.
+          next: (result) => (result.data ? reject(new Error('an anonymous client received an update')) : (received = result.errors ?? [])),
+          error: reject,
+          complete: () => resolve(received),
+        },
+      );
+    });
+    expect(errors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(await query(anonymous)).toEqual({ data: { __typename: 'Query' } });
+    expect(closes).toEqual([]);
+    await anonymous.dispose();
+  });
+
   it('leaves a well-behaved client connected through all of it', async () => {
     expect(bystanderCloses).toEqual([]);
     expect(await query(bystander)).toEqual({ data: { __typename: 'Query' } });
