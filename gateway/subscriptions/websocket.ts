@@ -238,6 +238,11 @@ export function serveGraphqlWs(options: {
         onMessage: (handle) =>
           socket.on('message', (data) => {
             handle(String(data)).catch((error: unknown) => {
+              // A send to a client that has just left fails too: not worth a warning.
+              if (socket.readyState !== socket.OPEN) {
+                log.debug({ err: error, ip: extra.ip }, 'websocket message failed after the client left');
+                return;
+              }
               log.warn({ err: error, ip: extra.ip }, 'websocket message failed');
               socket.close(CloseCode.InternalServerError, 'Internal server error');
             });
