@@ -20,6 +20,10 @@ async function main() {
     queryLimits: config.queryLimits,
     ide: ideFromConfig(config),
     introspection: config.introspection,
+    rateLimit: config.rateLimit,
+    redisUrl: config.redisUrl,
+    trustProxy: config.trustProxy,
+    websocket: config.websocket,
     subgraphUrls: subgraphUrls(config),
     log,
   });

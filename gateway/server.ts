@@ -15,8 +15,13 @@ import { fromRoot } from '../platform/paths';
 import type { Logger } from '../platform/logger';
 import { maskUnexpectedErrors } from '../platform/errors';
 import type { SubgraphName } from '../platform/services';
-import { DEFAULT_QUERY_LIMITS, type QueryLimitsConfig } from '../platform/config';
+import { DEFAULT_QUERY_LIMITS, RATE_LIMIT_DEFAULTS, WEBSOCKET_DEFAULTS, type QueryLimitsConfig } from '../platform/config';
+import { closeRedis, openRedis } from '../platform/redis';
 import { createTokenVerifier, signToken } from './auth';
+import { trustFunction, type TrustProxy } from './client-identity';
+import { createRateLimiter, type RateLimitSettings } from './rate-limit';
+import { rateLimitRequests } from './rate-limit-http';
+import { authenticateRequests, requestViewer } from './request-auth';
 import cors from './cors';
 import { SUPERGRAPH_SDL } from './supergraph';
 import { SignedClaimsDataSource, type GatewayContext } from './data-source';
@@ -27,7 +32,7 @@ import { EventExecutor } from './subscriptions/event-executor';
 import { SubscriptionHub, type SubscriptionLimits } from './subscriptions/hub';
 import { FederatedPlanner } from './subscriptions/planner';
 import { UpstreamConnections } from './subscriptions/upstream';
-import { serveGraphqlWs } from './subscriptions/websocket';
+import { serveGraphqlWs, type WebSocketLimits } from './subscriptions/websocket';
 
 export interface GatewayOptions {
   port: number;
@@ -47,6 +52,16 @@ export interface GatewayOptions {
   introspection?: boolean;
   /** The browser IDE on GET /graphql; with devUserId, its headers start with a token for that user. */
   ide?: { devUserId?: string };
+  /** Requests per client per window (default 6000 per 60 s); `enabled: false` turns the limit off. */
+  rateLimit?: RateLimitSettings & { enabled: boolean };
+  /** Redis that rate-limit counts are shared through, so every replica enforces one limit. */
+  redisUrl?: string;
+  /** Prefix of this deployment's Redis keys; replicas of one deployment share it. */
+  redisNamespace?: string;
+  /** Whose X-Forwarded-For to believe for the client's IP (express's 'trust proxy'; default nobody's). */
+  trustProxy?: TrustProxy;
+  /** graphql-ws limits (defaults: 64 KiB messages, 3 s for connection_init, 2000 sockets per client). */
+  websocket?: WebSocketLimits;
   log: Logger;
 }
 
@@ -82,6 +97,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const verifier = createTokenVerifier(options);
   const host = createHttpHost({ service: 'gateway', ready: () => subgraphsReady(Object.values(options.subgraphUrls)), log });
+  const trust = trustFunction(options.trustProxy ?? false);
+  host.app.set('trust proxy', trust);
   const server = new ApolloServer<GatewayContext>({
     gateway,
     plugins: [
@@ -103,6 +120,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     stopOnTerminationSignals: false,
   });
   await server.start();
+  const rateLimit = options.rateLimit ?? RATE_LIMIT_DEFAULTS;
+  // Rate limiting only needs commands that fail at once while Redis is away (the limiter then counts in memory).
+  const redis =
+    rateLimit.enabled && options.redisUrl
+      ? openRedis(options.redisUrl, { role: 'gateway rate limits', log, extra: { enableOfflineQueue: false } })
+      : undefined;
+  const rateLimiter = rateLimit.enabled
+    ? createRateLimiter(rateLimit, { redis, keyPrefix: `${options.redisNamespace ?? 'platform'}:gateway-rate-limit`, log })
+    : undefined;
   serveDashboard(host.app);
   if (options.ide) {
     const { devUserId } = options.ide;
@@ -114,15 +140,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   host.app.use(
     '/graphql',
     cors,
+    authenticateRequests(verifier),
+    ...(rateLimiter ? [rateLimitRequests(rateLimiter)] : []),
     express.json({ limit: '1mb' }),
     expressMiddleware(server, {
-      context: async ({ req }) => ({ viewer: await verifier.verify(req.headers.authorization) }),
+      context: async ({ res }) => ({ viewer: requestViewer(res) }),
     }),
   );
   const planner = new FederatedPlanner(supergraphSdl);
   const upstream = new UpstreamConnections(options.subgraphUrls, options.internalSecret, log);
   const hub = new SubscriptionHub(planner, new EventExecutor(planner, dataSources, log), upstream, options.subscriptionLimits, log);
-  const closeWebSockets = serveGraphqlWs({ httpServer: host.server, planner, hub, verifier, apollo: server, queryLimits, log });
+  const closeWebSockets = serveGraphqlWs({
+    httpServer: host.server,
+    planner,
+    hub,
+    verifier,
+    apollo: server,
+    queryLimits,
+    limits: options.websocket ?? WEBSOCKET_DEFAULTS,
+    rateLimiter,
+    trustProxy: trust,
+    log,
+  });
 
   const { port, url } = await host.listen(options.port, options.host);
   log.info({ url: `${url}/graphql` }, 'gateway listening');
@@ -136,6 +175,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await upstream.close();
       await server.stop();
       await closed;
+      if (redis) await closeRedis(redis);
     },
   };
 }

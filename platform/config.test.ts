@@ -54,4 +54,27 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', INTERNAL_SECRET: 'x' })).toThrow('JWT_SECRET or JWKS_URL must be set');
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x' })).toThrow('INTERNAL_SECRET must be set');
   });
+
+  it('limits each client at the gateway by default, configurable or off', () => {
+    expect(loadConfig({}).rateLimit).toEqual({ enabled: true, points: 6000, windowSeconds: 60, redisTimeoutMs: 500 });
+    expect(loadConfig({ GATEWAY_RATE_LIMIT_POINTS: '10', GATEWAY_RATE_LIMIT_WINDOW_S: '5' }).rateLimit).toMatchObject({
+      enabled: true,
+      points: 10,
+      windowSeconds: 5,
+    });
+    expect(loadConfig({ GATEWAY_RATE_LIMIT: 'off' }).rateLimit.enabled).toBe(false);
+    expect(() => loadConfig({ GATEWAY_RATE_LIMIT_POINTS: '0' })).toThrow('GATEWAY_RATE_LIMIT_POINTS must be a positive integer');
+  });
+
+  it('believes no proxy unless told which', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ GATEWAY_TRUST_PROXY: 'on' }).trustProxy).toBe(true);
+    expect(loadConfig({ GATEWAY_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ GATEWAY_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+  });
+
+  it('caps WebSocket messages, the wait for connection_init and sockets per client', () => {
+    expect(loadConfig({}).websocket).toEqual({ maxPayloadBytes: 65_536, connectionInitTimeoutMs: 3000, maxConnectionsPerClient: 2000 });
+    expect(loadConfig({ GATEWAY_WS_MAX_PAYLOAD_BYTES: '1024' }).websocket.maxPayloadBytes).toBe(1024);
+  });
 });

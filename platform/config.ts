@@ -60,6 +60,20 @@ export interface PlatformConfig {
    * for anyone who asks. On unless NODE_ENV=production (GATEWAY_INTROSPECTION=on|off decides).
    */
   introspection: boolean;
+  /**
+   * Requests each client (user id from its token, else its IP) may make to the gateway per window:
+   * HTTP requests to /graphql, WebSocket connection_inits and subscribe messages each cost one.
+   * Shared through Redis when REDIS_URL is set, per process otherwise; a Redis decision slower
+   * than redisTimeoutMs (or a Redis that is down) is taken in this process's memory instead.
+   */
+  rateLimit: { enabled: boolean; points: number; windowSeconds: number; redisTimeoutMs: number };
+  /**
+   * Whose X-Forwarded-For the gateway believes for a client's IP (express's 'trust proxy'):
+   * false (nobody: the socket's peer is the client), true (every hop), a hop count, or addresses/subnets.
+   */
+  trustProxy: boolean | number | string[];
+  /** graphql-ws limits: largest message, wait for connection_init, open sockets per client. */
+  websocket: { maxPayloadBytes: number; connectionInitTimeoutMs: number; maxConnectionsPerClient: number };
 }
 
 /**
@@ -95,6 +109,15 @@ export const DEFAULT_QUERY_LIMITS: QueryLimitsConfig = {
  * level, so a token limit of at most 10,000 keeps every admitted document well clear of that.
  */
 export const MAX_QUERY_TOKENS = 10_000;
+
+/** 100 requests a second on average per client: far above an app or dashboard, far below a flood. */
+export const RATE_LIMIT_DEFAULTS = { enabled: true, points: 6000, windowSeconds: 60, redisTimeoutMs: 500 } as const;
+
+/**
+ * 64 KiB holds any real operation; ws's own default (100 MiB) let one frame cost 100 MiB of memory.
+ * 2000 sockets per client leaves room for bench/fanout.ts, which opens 1000 with one token.
+ */
+export const WEBSOCKET_DEFAULTS = { maxPayloadBytes: 64 * 1024, connectionInitTimeoutMs: 3000, maxConnectionsPerClient: 2000 } as const;
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
 const DEV_INTERNAL_SECRET = 'dev-only-internal-secret-change-me-in-production';
@@ -140,6 +163,20 @@ function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
   if (raw === 'on' || raw === 'true' || raw === '1') return true;
   if (raw === 'off' || raw === 'false' || raw === '0') return false;
   throw new Error(`${name} must be on or off, got "${env[name]}"`);
+}
+
+/** GATEWAY_TRUST_PROXY: off/on, a hop count, or a comma-separated list of addresses, subnets or express's names (loopback, uniquelocal). */
+function trustProxy(env: NodeJS.ProcessEnv, name: string): boolean | number | string[] {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return false;
+  const lower = raw.toLowerCase();
+  if (lower === 'off' || lower === 'false' || lower === '0') return false;
+  if (lower === 'on' || lower === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
 }
 
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -195,5 +232,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     devUserId: optional(env, 'DEV_USER_ID') ?? 'user-0001',
     ide: { enabled: onOff(env, 'GATEWAY_IDE', !production), prefillDevToken: !production },
     introspection: onOff(env, 'GATEWAY_INTROSPECTION', !production),
+    rateLimit: {
+      enabled: onOff(env, 'GATEWAY_RATE_LIMIT', true),
+      points: positiveInt(env, 'GATEWAY_RATE_LIMIT_POINTS', RATE_LIMIT_DEFAULTS.points),
+      windowSeconds: positiveInt(env, 'GATEWAY_RATE_LIMIT_WINDOW_S', RATE_LIMIT_DEFAULTS.windowSeconds),
+      redisTimeoutMs: positiveInt(env, 'GATEWAY_RATE_LIMIT_REDIS_TIMEOUT_MS', RATE_LIMIT_DEFAULTS.redisTimeoutMs),
+    },
+    trustProxy: trustProxy(env, 'GATEWAY_TRUST_PROXY'),
+    websocket: {
+      maxPayloadBytes: positiveInt(env, 'GATEWAY_WS_MAX_PAYLOAD_BYTES', WEBSOCKET_DEFAULTS.maxPayloadBytes),
+      connectionInitTimeoutMs: positiveInt(env, 'GATEWAY_WS_INIT_TIMEOUT_MS', WEBSOCKET_DEFAULTS.connectionInitTimeoutMs),
+      maxConnectionsPerClient: positiveInt(env, 'GATEWAY_WS_MAX_CONNECTIONS_PER_CLIENT', WEBSOCKET_DEFAULTS.maxConnectionsPerClient),
+    },
   };
 }

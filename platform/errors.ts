@@ -16,6 +16,8 @@ export const ErrorCode = {
   INVALID_STATE_TRANSITION: 'INVALID_STATE_TRANSITION',
   PAYMENT_DECLINED: 'PAYMENT_DECLINED',
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** The client sent more requests than its rate limit allows; `retryAfter` says in how many seconds to try again. */
+  RATE_LIMITED: 'RATE_LIMITED',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -33,6 +35,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   INVALID_STATE_TRANSITION: 409,
   PAYMENT_DECLINED: 402,
   LIMIT_EXCEEDED: 429,
+  RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 };

@@ -69,3 +69,17 @@ export const queryLimitRejections = new Counter({
   labelNames: ['limit'] as const,
   registers: [registry],
 });
+
+export const rateLimitRejections = new Counter({
+  name: 'gateway_rate_limited_total',
+  help: 'Requests the gateway refused because the client was over its rate limit, by transport (http, websocket)',
+  labelNames: ['transport'] as const,
+  registers: [registry],
+});
+
+export const websocketRefusals = new Counter({
+  name: 'gateway_websocket_refused_total',
+  help: 'WebSocket connections the gateway closed for breaking a limit, by reason',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});

@@ -148,6 +148,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       queryLimits: config.queryLimits,
       ide: ideFromConfig(config),
       introspection: config.introspection,
+      rateLimit: config.rateLimit,
+      redisUrl: config.redisUrl,
+      redisNamespace: namespace,
+      trustProxy: config.trustProxy,
+      websocket: config.websocket,
       subgraphUrls: urls,
       log: serviceLogger('gateway'),
     });

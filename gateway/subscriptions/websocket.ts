@@ -1,27 +1,59 @@
 /**
  * graphql-ws on the gateway's own port and path. The client's JWT comes in connection_init
- * (`{ "authorization": "Bearer <token>" }`), verified exactly as over HTTP. Subscriptions go to
- * the hub; queries and mutations sent over the socket run through the gateway like HTTP ones.
+ * (`{ "authorization": "Bearer <token>" }`), verified exactly as over HTTP before the ack.
+ * Subscriptions go to the hub; queries and mutations sent over the socket run through the gateway
+ * like HTTP ones.
+ *
+ * The socket wiring is ours (graphql-ws's makeServer, not its useServer) so that the edge limits
+ * live here: a message over maxPayload closes the socket with 1009 before it is buffered, a socket
+ * without connection_init in time closes with 4408, a bad token with 4401, a client over its
+ * rate limit or its number of open sockets with 4429; each subscribe message costs one request of
+ * the client's rate limit. Socket errors are logged through our logger, never printed.
  */
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, parse, print, type ExecutionResult } from 'graphql';
 import type { QueryLimitsConfig } from '../../platform/config';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
-import { ErrorCode } from '../../platform/errors';
+import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { appError, ErrorCode } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
+import { rateLimitRejections, websocketRefusals } from '../../platform/metrics';
 import type { Viewer } from '../../platform/viewer';
 import type { TokenVerifier } from '../auth';
 import { checkOperation } from '../query-limits';
+import { clientIp, clientKey, type TrustFunction } from '../client-identity';
 import type { GatewayContext } from '../data-source';
+import { rateLimitMessage, type RateLimiter } from '../rate-limit';
 import type { ConnectionState, SubscriptionHub } from './hub';
 import type { FederatedPlanner } from './planner';
 
-type ConnectionExtra = {
+export interface WebSocketLimits {
+  /** Largest message accepted, in bytes; larger closes the socket with 1009. */
+  maxPayloadBytes: number;
+  /** How long a socket may stay open without connection_init (then 4408). */
+  connectionInitTimeoutMs: number;
+  /** Open sockets one client (user, or IP when anonymous) may hold on this gateway (then 4429). */
+  maxConnectionsPerClient: number;
+}
+
+/** graphql-ws's own close code for "too many", reused for a client over its limits. */
+export const TOO_MANY_REQUESTS = CloseCode.TooManyInitialisationRequests;
+
+/** How long a client that broke the protocol gets to read our close frame before its connection is cut. */
+const CLOSE_GRACE_MS = 1_000;
+
+/** Pings keep idle sockets alive through proxies; a socket that misses a pong for this long is dropped. */
+const KEEP_ALIVE_MS = 12_000;
+
+interface ConnectionExtra {
+  socket: WebSocket;
+  ip: string;
+  /** Set once the connection is acknowledged: who it is, and under which key it is counted. */
   viewer?: Viewer;
+  key?: string;
   state?: ConnectionState;
-};
+}
 
 interface SocketContext {
   viewer: Viewer;
@@ -33,92 +65,222 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Open sockets per client key, on this gateway process. */
+class OpenConnections {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  /** Counts one more socket for `key`, unless the client already holds the maximum. */
+  tryOpen(key: string): boolean {
+    const count = this.counts.get(key) ?? 0;
+    if (count >= this.max) return false;
+    this.counts.set(key, count + 1);
+    return true;
+  }
+
+  close(key: string): void {
+    const count = (this.counts.get(key) ?? 1) - 1;
+    if (count > 0) this.counts.set(key, count);
+    else this.counts.delete(key);
+  }
+}
+
 export function serveGraphqlWs(options: {
   httpServer: http.Server;
   planner: FederatedPlanner;
   hub: SubscriptionHub;
   verifier: TokenVerifier;
   apollo: ApolloServer<GatewayContext>;
+  limits: WebSocketLimits;
   queryLimits: QueryLimitsConfig;
+  /** Absent when rate limiting is off. */
+  rateLimiter?: RateLimiter;
+  trustProxy: TrustFunction;
   log: Logger;
 }): () => Promise<void> {
-  const { planner, hub, verifier, apollo, queryLimits, log } = options;
-  const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql' });
-  const server = useServer<Record<string, unknown>, ConnectionExtra>(
-    {
-      schema: planner.apiGraphQLSchema,
-      onConnect: async (ctx) => {
-        try {
-          ctx.extra.viewer = await verifier.verify(authorizationOf(ctx.connectionParams));
-          ctx.extra.state = { active: 0 };
-          return true;
-        } catch (error) {
-          // 4401 tells a graphql-ws client not to retry with the same token.
-          ctx.extra.socket.close(4401, error instanceof GraphQLError ? error.message : 'Unauthenticated');
+  const { planner, hub, verifier, apollo, limits, queryLimits, rateLimiter, log } = options;
+  const open = new OpenConnections(limits.maxConnectionsPerClient);
+  const refuse = (socket: WebSocket, code: number, reason: string, why: string) => {
+    websocketRefusals.inc({ reason: why });
+    // A close reason is at most 123 bytes on the wire.
+    socket.close(code, reason.slice(0, 120));
+  };
+
+  const server = makeServer<Record<string, unknown>, ConnectionExtra>({
+    schema: planner.apiGraphQLSchema,
+    connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
+    onConnect: async (ctx) => {
+      const { extra } = ctx;
+      let viewer: Viewer;
+      try {
+        viewer = await verifier.verify(authorizationOf(ctx.connectionParams));
+      } catch (error) {
+        // 4401 tells a graphql-ws client not to retry with the same token.
+        refuse(extra.socket, CloseCode.Unauthorized, error instanceof GraphQLError ? error.message : 'Unauthenticated', 'unauthenticated');
+        return false;
+      }
+      const key = clientKey(viewer, extra.ip);
+      if (rateLimiter) {
+        const decision = await rateLimiter.consume(key);
+        if (!decision.allowed) {
+          rateLimitRejections.inc({ transport: 'websocket' });
+          refuse(extra.socket, TOO_MANY_REQUESTS, rateLimitMessage(decision), 'rate_limited');
           return false;
         }
-      },
+      }
+      // Gone while we waited: nothing to count (its close handler has already run).
+      if (extra.socket.readyState !== extra.socket.OPEN) return false;
+      if (!open.tryOpen(key)) {
+        refuse(
+          extra.socket,
+          TOO_MANY_REQUESTS,
+          `Too many open connections for this client: at most ${limits.maxConnectionsPerClient}`,
+          'too_many_connections',
+        );
+        return false;
+      }
+      extra.key = key;
+      extra.viewer = viewer;
+      extra.state = { active: 0 };
+      return true;
+    },
+    onSubscribe: async (ctx, _id, payload) => {
+      if (rateLimiter) {
+        const decision = await rateLimiter.consume(ctx.extra.key!);
+        if (!decision.allowed) {
+          rateLimitRejections.inc({ transport: 'websocket' });
+          return [appError(ErrorCode.RATE_LIMITED, rateLimitMessage(decision), { retryAfter: decision.resetSeconds })];
+        }
+      }
       // graphql-ws parses inside a handler that closes the whole socket (4500) on a syntax error,
       // dropping the client's other subscriptions: answer that one operation with its error instead.
       // With the limits on, the checks HTTP requests get run here too (Apollo's pipeline sees only
       // queries and mutations sent over the socket, in execute below).
-      onSubscribe: (_ctx, _id, payload) => {
-        if (!queryLimits.enabled) {
-          try {
-            parse(payload.query);
-            return undefined;
-          } catch (error) {
-            return error instanceof GraphQLError ? [error] : undefined;
-          }
+      if (!queryLimits.enabled) {
+        try {
+          parse(payload.query);
+          return undefined;
+        } catch (error) {
+          return error instanceof GraphQLError ? [error] : undefined;
         }
-        const checked = checkOperation(queryLimits, planner.apiGraphQLSchema, payload);
-        if ('errors' in checked) return checked.errors;
-        // Checked and validated: graphql-ws runs these arguments as they are, filling in the context.
-        return {
-          schema: planner.apiGraphQLSchema,
-          document: checked.document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-        };
-      },
-      context: (ctx): SocketContext => ({ viewer: ctx.extra.viewer!, connection: ctx.extra.state! }),
-      subscribe: (args) => {
-        const context = args.contextValue as SocketContext;
-        return hub.subscribe({
-          document: args.document,
-          operationName: args.operationName,
-          variables: (args.variableValues ?? {}) as Record<string, unknown>,
-          viewer: context.viewer,
-          connection: context.connection,
-        }) as never;
-      },
-      execute: async (args): Promise<ExecutionResult> => {
-        const context = args.contextValue as SocketContext;
-        const response = await apollo.executeOperation(
-          {
-            query: print(args.document),
-            variables: args.variableValues as Record<string, unknown>,
-            operationName: args.operationName ?? undefined,
-          },
-          { contextValue: { viewer: context.viewer } },
-        );
-        if (response.body.kind !== 'single') {
-          return {
-            errors: [
-              new GraphQLError('Incremental delivery is not supported over WebSocket', { extensions: { code: ErrorCode.BAD_USER_INPUT } }),
-            ],
-          };
-        }
-        return response.body.singleResult as ExecutionResult;
-      },
-      onError: (_ctx, _id, _payload, errors) => {
-        log.debug({ errors: errors.map((error) => error.message) }, 'rejected subscription');
-      },
+      }
+      const checked = checkOperation(queryLimits, planner.apiGraphQLSchema, payload);
+      if ('errors' in checked) return checked.errors;
+      // Checked and validated: graphql-ws runs these arguments as they are, filling in the context.
+      return {
+        schema: planner.apiGraphQLSchema,
+        document: checked.document,
+        operationName: payload.operationName,
+        variableValues: payload.variables,
+      };
     },
-    wss,
-  );
+    context: (ctx): SocketContext => ({ viewer: ctx.extra.viewer!, connection: ctx.extra.state! }),
+    subscribe: (args) => {
+      const context = args.contextValue as SocketContext;
+      return hub.subscribe({
+        document: args.document,
+        operationName: args.operationName,
+        variables: (args.variableValues ?? {}) as Record<string, unknown>,
+        viewer: context.viewer,
+        connection: context.connection,
+      }) as never;
+    },
+    execute: async (args): Promise<ExecutionResult> => {
+      const context = args.contextValue as SocketContext;
+      const response = await apollo.executeOperation(
+        {
+          query: print(args.document),
+          variables: args.variableValues as Record<string, unknown>,
+          operationName: args.operationName ?? undefined,
+        },
+        { contextValue: { viewer: context.viewer } },
+      );
+      if (response.body.kind !== 'single') {
+        return {
+          errors: [
+            new GraphQLError('Incremental delivery is not supported over WebSocket', { extensions: { code: ErrorCode.BAD_USER_INPUT } }),
+          ],
+        };
+      }
+      return response.body.singleResult as ExecutionResult;
+    },
+    onError: (_ctx, _id, _payload, errors) => {
+      log.debug({ errors: errors.map((error) => error.message) }, 'rejected subscription');
+    },
+  });
+
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: '/graphql',
+    // ws refuses a larger frame from its header (close 1009) instead of buffering it: without this
+    // its default of 100 MiB let each connection_init cost that much memory.
+    maxPayload: limits.maxPayloadBytes,
+    handleProtocols: (protocols) => handleProtocols(protocols),
+  });
+  wss.on('error', (error) => log.error({ err: error }, 'websocket server error'));
+  wss.on('connection', (socket, request: http.IncomingMessage) => {
+    const extra: ConnectionExtra = { socket, ip: clientIp(request, options.trustProxy) };
+    socket.on('error', (error: Error & { code?: string }) => {
+      // ws has already sent the fitting close frame (1009 for a message too large) and now reads and
+      // drops whatever the client still sends until it answers or 30 s pass; a client still pushing
+      // its 95 MB frame never answers, so cut the connection once the close frame has had time to arrive.
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') websocketRefusals.inc({ reason: 'message_too_large' });
+      log.debug({ err: error, ip: extra.ip }, 'websocket closed on error');
+      setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
+    });
+    let pongWait: NodeJS.Timeout | undefined;
+    const ping = setInterval(() => {
+      if (socket.readyState !== socket.OPEN || pongWait) return;
+      pongWait = setTimeout(() => socket.terminate(), KEEP_ALIVE_MS);
+      socket.once('pong', () => {
+        clearTimeout(pongWait);
+        pongWait = undefined;
+      });
+      socket.ping();
+    }, KEEP_ALIVE_MS);
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => {
+          if (code === CloseCode.ConnectionInitialisationTimeout) websocketRefusals.inc({ reason: 'init_timeout' });
+          socket.close(code, reason);
+        },
+        onMessage: (handle) =>
+          socket.on('message', (data) => {
+            handle(String(data)).catch((error: unknown) => {
+              // A send to a client that has just left fails too: not worth a warning.
+              if (socket.readyState !== socket.OPEN) {
+                log.debug({ err: error, ip: extra.ip }, 'websocket message failed after the client left');
+                return;
+              }
+              log.warn({ err: error, ip: extra.ip }, 'websocket message failed');
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            });
+          }),
+      },
+      extra,
+    );
+    socket.once('close', (code, reason) => {
+      clearInterval(ping);
+      clearTimeout(pongWait);
+      if (extra.key) open.close(extra.key);
+      closed(code, String(reason)).catch((error: unknown) => log.warn({ err: error }, 'websocket close handling failed'));
+    });
+  });
+
   return async () => {
-    await server.dispose();
+    for (const client of wss.clients) client.close(1001, 'Going away');
+    // A client that never answers the close handshake is cut off, so shutdown stays bounded.
+    const cutOff = setTimeout(() => {
+      for (const client of wss.clients) client.terminate();
+    }, 1_000);
     await new Promise<void>((resolve) => wss.close(() => resolve()));
+    clearTimeout(cutOff);
   };
 }

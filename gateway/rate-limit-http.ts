@@ -1,0 +1,27 @@
+/**
+ * The rate limit on the gateway's HTTP GraphQL endpoint: every answer carries the client's
+ * RateLimit-* headers; over the limit the answer is 429 with Retry-After and a GraphQL error
+ * RATE_LIMITED, before the request body is even read.
+ */
+import type { RequestHandler } from 'express';
+import { ErrorCode } from '../platform/errors';
+import { graphqlErrors, rateLimitRejections } from '../platform/metrics';
+import { clientKey } from './client-identity';
+import { rateLimitHeaders, rateLimitMessage, type RateLimiter } from './rate-limit';
+import { verifiedViewer } from './request-auth';
+
+export function rateLimitRequests(limiter: RateLimiter): RequestHandler {
+  return async (req, res, next) => {
+    const decision = await limiter.consume(clientKey(verifiedViewer(res), req.ip));
+    res.set(rateLimitHeaders(decision));
+    if (decision.allowed) {
+      next();
+      return;
+    }
+    rateLimitRejections.inc({ transport: 'http' });
+    graphqlErrors.inc({ service: 'gateway', code: ErrorCode.RATE_LIMITED });
+    res.status(429).json({
+      errors: [{ message: rateLimitMessage(decision), extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: decision.resetSeconds } }],
+    });
+  };
+}
