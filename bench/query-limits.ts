@@ -21,7 +21,7 @@ import { serviceLogger } from '../platform/logger';
 import { fromRoot } from '../platform/paths';
 import type { SubgraphName } from '../platform/services';
 import { startPlatform } from '../scripts/platform';
-import { round } from './stats';
+import { medianInterval, round } from './stats';
 
 /** A catalogue page: what a storefront asks for most. Cheap subgraph work, so the gateway's own share (and any overhead there) is large. */
 const QUERY = `{ products(first: 20) { edges { cursor node { id name category price { amount currency } stock } } pageInfo { hasNextPage endCursor } } }`;
@@ -45,11 +45,12 @@ export interface QueryLimitsBenchResult {
   throughputRatio: number;
   /** The same ratio per on/off pair of rounds: how much the machine moved during the run. */
   pairRatios: number[];
-  /** The median of pairRatios. */
+  /** The median of pairRatios and its distribution-free 95% interval: what the target is judged on. */
   medianPairRatio: number;
-  /** The mean of pairRatios and its 95% interval (± 2 standard errors): what the target is judged on. */
-  meanPairRatio: number;
   interval: [number, number];
+  /** The mean of pairRatios and its 95% interval (± 2 standard errors), which one stalled round can drag. */
+  meanPairRatio: number;
+  meanInterval: [number, number];
   /** The checks timed alone on the parsed query, in microseconds per call. */
   checksMicroseconds: {
     /** Per request on a document seen before with the same variables: the remembered cost verdict. */
@@ -68,7 +69,7 @@ export interface QueryLimitsBenchResult {
   /** perRequest ÷ requestMicroseconds: the throughput the per-request check should cost. */
   expectedOverhead: number;
   target: number;
-  /** met: the whole interval is at or above the target; not met: all of it below; else this run's noise cannot tell. */
+  /** met: the median's whole interval is at or above the target; not met: all of it below; else this run's noise cannot tell. */
   verdict: 'met' | 'not met' | 'not settled by this run';
   meetsTarget: boolean;
 }
@@ -109,7 +110,7 @@ function timeChecks() {
 export async function runQueryLimitsBench(
   options: { rounds?: number; seconds?: number; connections?: number } = {},
 ): Promise<QueryLimitsBenchResult> {
-  const roundPairs = options.rounds ?? 10;
+  const roundPairs = options.rounds ?? 20;
   const seconds = options.seconds ?? 3;
   const connections = options.connections ?? 8;
   const platform = await startPlatform({
@@ -191,7 +192,10 @@ export async function runQueryLimitsBench(
     const sorted = [...pairRatios].sort((a, b) => a - b);
     const mean = pairRatios.reduce((sum, r) => sum + r, 0) / pairRatios.length;
     const spread = 2 * Math.sqrt(pairRatios.reduce((sum, r) => sum + (r - mean) ** 2, 0) / (pairRatios.length - 1) / pairRatios.length);
-    const interval: [number, number] = [round(mean - spread, 3), round(mean + spread, 3)];
+    const meanInterval: [number, number] = [round(mean - spread, 3), round(mean + spread, 3)];
+    // Judged on the median: on a shared 2-core machine one round can stall for reasons of its own,
+    // and it moves the median's interval by one place where it drags the mean by its full size.
+    const interval = medianInterval(sorted);
     const errors = rounds.some((r) => r.errors > 0);
     const verdict = errors || interval[1] < TARGET ? 'not met' : interval[0] >= TARGET ? 'met' : 'not settled by this run';
     const medianPairRatio = round((sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2, 3);
@@ -205,8 +209,9 @@ export async function runQueryLimitsBench(
       throughputRatio,
       pairRatios,
       medianPairRatio,
-      meanPairRatio: round(mean, 3),
       interval,
+      meanPairRatio: round(mean, 3),
+      meanInterval,
       checksMicroseconds,
       requestMicroseconds,
       expectedOverhead: round(checksMicroseconds.perRequest / requestMicroseconds, 5),
@@ -234,10 +239,10 @@ export function formatQueryLimits(result: QueryLimitsBenchResult): string {
     `${'limits'.padEnd(8)} ${'req/s'.padStart(8)} ${'mean ms'.padStart(8)}`,
     `${'on'.padEnd(8)} ${String(result.on.requestsPerSecond).padStart(8)} ${String(result.on.meanLatencyMs).padStart(8)}`,
     `${'off'.padEnd(8)} ${String(result.off.requestsPerSecond).padStart(8)} ${String(result.off.meanLatencyMs).padStart(8)}`,
-    `throughput on/off: ${result.throughputRatio} over all rounds; per pair of rounds ${result.pairRatios.join(', ')}; median ${result.medianPairRatio}; mean ${result.meanPairRatio}, 95% interval ${result.interval[0]}–${result.interval[1]}`,
+    `throughput on/off: ${result.throughputRatio} over all rounds; per pair of rounds ${result.pairRatios.join(', ')}; median ${result.medianPairRatio} (95% interval ${result.interval[0]}–${result.interval[1]}); mean ${result.meanPairRatio} (95% interval ${result.meanInterval[0]}–${result.meanInterval[1]})`,
     `checks alone: ${checks.perRequest} µs per request (remembered cost verdict); first sight of a document: parse ${checks.parse} µs (${checks.parseWithTokenLimit} µs counting tokens), validate ${checks.validate} µs (${checks.validateWithLimitRules} µs with the limit rules), cost walk ${checks.costWalk} µs`,
     `one request: ${result.requestMicroseconds} µs of gateway time at the measured throughput; the per-request check is ${pct(result.expectedOverhead, 3)} of it`,
-    `target: limits cost < ${pct(1 - result.target)} throughput (on/off ≥ ${result.target}): ${result.verdict.toUpperCase()} by the measured throughput (interval ${result.interval[0]}–${result.interval[1]}); the checks alone take ${pct(result.expectedOverhead, 3)} of a request`,
+    `target: limits cost < ${pct(1 - result.target)} throughput (on/off ≥ ${result.target}): ${result.verdict.toUpperCase()} by the median throughput ratio (interval ${result.interval[0]}–${result.interval[1]}); the checks alone take ${pct(result.expectedOverhead, 3)} of a request`,
   ].join('\n');
 }
 

@@ -46,8 +46,18 @@ export class InferenceClient {
       resetTimeout: options.breaker?.resetTimeoutMs ?? 3_000,
       rollingCountTimeout: 10_000,
     });
-    this.breaker.on('open', () => options.log.warn('inference circuit opened: answering from popularity'));
-    this.breaker.on('close', () => options.log.info('inference circuit closed: model answers again'));
+    // One line when an outage starts and one when it ends: a failed trial call re-opens the circuit
+    // every few seconds while the server is away, and that is not news.
+    let announcedOpen = false;
+    this.breaker.on('open', () => {
+      if (announcedOpen) return;
+      announcedOpen = true;
+      options.log.warn('inference circuit opened: answering from popularity');
+    });
+    this.breaker.on('close', () => {
+      announcedOpen = false;
+      options.log.info('inference circuit closed: model answers again');
+    });
   }
 
   get circuitOpen(): boolean {
