@@ -7,6 +7,7 @@
  */
 import { gql } from 'graphql-request';
 import { eventually } from './support/eventually';
+import { metricValue } from './support/metrics';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 
 const DASHBOARD = gql`
@@ -92,15 +93,6 @@ async function post<T>(url: string, query: string, token?: string): Promise<Grap
 }
 
 /** Sum of one Prometheus counter's series with these labels, from the gateway's /metrics (one registry per process). */
-async function counter(gatewayUrl: string, name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', gatewayUrl))).text();
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) && wanted.every((label) => line.includes(label)))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
-
 describe('a subgraph outage', () => {
   let t: TestPlatform;
   let token: string;
@@ -127,7 +119,7 @@ describe('a subgraph outage', () => {
   });
 
   it('nulls only the products fields, with a located SERVICE_UNAVAILABLE error each, while products is down', async () => {
-    const fallbacksBefore = await counter(t.url, 'recommendations_fallbacks_total', { reason: 'products_unavailable' });
+    const fallbacksBefore = await metricValue(t.url, 'recommendations_fallbacks_total', { reason: 'products_unavailable' });
     await t.platform.stopSubgraph('products');
 
     const { data, errors, status } = await post<Dashboard>(t.url, DASHBOARD, token);
@@ -166,8 +158,10 @@ describe('a subgraph outage', () => {
       expect(error.message).toContain('products service is unavailable');
     }
 
-    expect(await counter(t.url, 'recommendations_fallbacks_total', { reason: 'products_unavailable' })).toBeGreaterThan(fallbacksBefore);
-    expect(await counter(t.url, 'gateway_subgraph_unavailable_total', { subgraph: 'products' })).toBeGreaterThan(0);
+    expect(await metricValue(t.url, 'recommendations_fallbacks_total', { reason: 'products_unavailable' })).toBeGreaterThan(
+      fallbacksBefore,
+    );
+    expect(await metricValue(t.url, 'gateway_subgraph_unavailable_total', { subgraph: 'products' })).toBeGreaterThan(0);
   });
 
   it('nulls a root field of the missing subgraph and keeps the others', async () => {

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { gql } from 'graphql-request';
 import { startInferenceServer } from '../inference';
 import { eventually } from './support/eventually';
+import { metricValue } from './support/metrics';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 
 interface Rec {
@@ -18,16 +19,6 @@ interface Rec {
 }
 
 const REC_FIELDS = 'score reason degraded modelVersion product { id name category stock }';
-
-/** Reads one series from a server's own Prometheus endpoint (the inference server's, a subgraph's). */
-async function metric(inferenceUrl: string, name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${inferenceUrl}/metrics`)).text();
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) && wanted.every((label) => line.includes(label)))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
 
 describe('model-backed recommendations', () => {
   let t: TestPlatform;
@@ -58,7 +49,7 @@ describe('model-backed recommendations', () => {
     ).user.recommendations;
 
   it('sends one inference request for a dashboard of 200 users', async () => {
-    const before = await metric(inferenceUrl, 'inference_requests_total', { model: 'recommender' });
+    const before = await metricValue(inferenceUrl, 'inference_requests_total', { model: 'recommender' });
     const { users } = await t.client(admin).request<{ users: { edges: { node: { id: string; recommendations: Rec[] } }[] } }>(gql`
       {
         users(first: 200) {
@@ -77,7 +68,7 @@ describe('model-backed recommendations', () => {
         }
       }
     `);
-    const after = await metric(inferenceUrl, 'inference_requests_total', { model: 'recommender' });
+    const after = await metricValue(inferenceUrl, 'inference_requests_total', { model: 'recommender' });
     expect(users.edges).toHaveLength(200);
     expect(users.edges.every((edge) => edge.node.recommendations.length === 10)).toBe(true);
     expect(users.edges.every((edge) => edge.node.recommendations.every((rec) => !rec.degraded))).toBe(true);
@@ -86,8 +77,8 @@ describe('model-backed recommendations', () => {
   });
 
   it('merges concurrent operations into larger model batches', async () => {
-    const requestsBefore = await metric(inferenceUrl, 'inference_requests_total', { model: 'recommender' });
-    const batchesBefore = await metric(inferenceUrl, 'inference_batch_size_count', { model: 'recommender' });
+    const requestsBefore = await metricValue(inferenceUrl, 'inference_requests_total', { model: 'recommender' });
+    const batchesBefore = await metricValue(inferenceUrl, 'inference_batch_size_count', { model: 'recommender' });
     // 50 operations at once, each a different page of 4 users (cold in the cache, CART placement).
     const { users } = await t.client(admin).request<{ users: { edges: { cursor: string }[] } }>(gql`
       {
@@ -124,10 +115,10 @@ describe('model-backed recommendations', () => {
         ),
       ),
     );
-    const requests = (await metric(inferenceUrl, 'inference_requests_total', { model: 'recommender' })) - requestsBefore;
-    const batches = (await metric(inferenceUrl, 'inference_batch_size_count', { model: 'recommender' })) - batchesBefore;
-    const singleRequestBatches = await metric(inferenceUrl, 'inference_batch_size_bucket', { model: 'recommender', le: '4' });
-    const allBatches = await metric(inferenceUrl, 'inference_batch_size_count', { model: 'recommender' });
+    const requests = (await metricValue(inferenceUrl, 'inference_requests_total', { model: 'recommender' })) - requestsBefore;
+    const batches = (await metricValue(inferenceUrl, 'inference_batch_size_count', { model: 'recommender' })) - batchesBefore;
+    const singleRequestBatches = await metricValue(inferenceUrl, 'inference_batch_size_bucket', { model: 'recommender', le: '4' });
+    const allBatches = await metricValue(inferenceUrl, 'inference_batch_size_count', { model: 'recommender' });
     expect(requests).toBe(cursors.length);
     expect(batches).toBeLessThan(requests); // the dynamic batcher merged requests of different operations
     expect(allBatches - singleRequestBatches).toBeGreaterThan(0); // batches larger than one request's 4 rows
@@ -219,7 +210,7 @@ describe('model-backed recommendations', () => {
 
   it('answers from popularity while inference is down, opens the circuit, and returns to the model after', async () => {
     const recommendations = new URL(t.platform.subgraphs.recommendations.url).origin;
-    const fallbacksOf = (reason: string) => metric(recommendations, 'recommendations_fallbacks_total', { reason });
+    const fallbacksOf = (reason: string) => metricValue(recommendations, 'recommendations_fallbacks_total', { reason });
     const inference = t.platform.inference!;
     const port = inference.port;
     await inference.close();
