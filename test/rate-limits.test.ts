@@ -16,6 +16,7 @@ import { rateLimitRejections } from '../platform/metrics';
 import { closeRedis, openRedis } from '../platform/redis';
 import type { SubgraphName } from '../platform/services';
 import { eventually } from './support/eventually';
+import { deleteNamespace, startRedisProxy } from './support/redis-proxy';
 import { startTestPlatform, TEST_JWT_SECRET, type TestPlatform } from './support/platform';
 import { wsClient } from './support/subscriptions';
 
@@ -63,33 +64,6 @@ function operation(client: Client, query = '{ __typename }'): Promise<OperationR
 async function rejectedSoFar(transport: string): Promise<number> {
   const metric = await rateLimitRejections.get();
   return metric.values.find((value) => value.labels.transport === transport)?.value ?? 0;
-}
-
-/** A TCP proxy to Redis that the test can cut, as a network partition or a Redis crash would. */
-async function startProxy(target: URL): Promise<{ url: string; stop(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 6379), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => socket.destroy());
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  const proxied = new URL(target.href);
-  proxied.hostname = '127.0.0.1';
-  proxied.port = String(port);
-  return {
-    url: proxied.href,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
 }
 
 /** A port nothing listens on: a Redis that is down from the start. */
@@ -153,8 +127,7 @@ describe('rate limits at the gateway', () => {
     for (const gateway of extraGateways) await gateway.close();
     if (inspector) {
       // This file's keys only (its own namespace); never anything else in the shared Redis.
-      const keys = await inspector.keys(`${prefix()}:*`);
-      if (keys.length > 0) await inspector.del(...keys);
+      await deleteNamespace(process.env.REDIS_URL!, prefix());
       await closeRedis(inspector);
     }
     await t?.close();
@@ -253,7 +226,7 @@ describe('rate limits at the gateway', () => {
   });
 
   withRedis('shares one budget between two replicas through Redis, and keeps serving when Redis goes away', async () => {
-    const proxy = await startProxy(new URL(process.env.REDIS_URL!));
+    const proxy = await startRedisProxy(process.env.REDIS_URL!);
     try {
       // Replica A (the platform's) reaches Redis directly, replica B through the proxy; same namespace.
       const b = await replica(proxy.url);
