@@ -5,6 +5,7 @@
  */
 import type { RequestHandler } from 'express';
 import { ErrorCode } from '../platform/errors';
+import { sendGraphqlError } from '../platform/http';
 import { graphqlErrors, rateLimitRejections } from '../platform/metrics';
 import { clientKey } from './client-identity';
 import { rateLimitHeaders, rateLimitMessage, type RateLimiter } from './rate-limit';
@@ -20,8 +21,6 @@ export function rateLimitRequests(limiter: RateLimiter): RequestHandler {
     }
     rateLimitRejections.inc({ transport: 'http' });
     graphqlErrors.inc({ service: 'gateway', code: ErrorCode.RATE_LIMITED });
-    res.status(429).json({
-      errors: [{ message: rateLimitMessage(decision), extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: decision.resetSeconds } }],
-    });
+    sendGraphqlError(res, 429, rateLimitMessage(decision), { code: ErrorCode.RATE_LIMITED, retryAfter: decision.resetSeconds });
   };
 }

@@ -10,6 +10,19 @@ import type { Logger } from './logger';
 import { httpRequestDuration, registry } from './metrics';
 
 /**
+ * Answers a request that GraphQL never handled (refused before it, or failed to be read) with one
+ * GraphQL error in JSON: the shape every client of the endpoint already parses.
+ */
+export function sendGraphqlError(
+  res: express.Response,
+  status: number,
+  message: string,
+  extensions: { code: ErrorCode } & Record<string, unknown>,
+): void {
+  res.status(status).json({ errors: [{ message, extensions }] });
+}
+
+/**
  * Errors raised before GraphQL sees a request (body parsing, body size) answered as GraphQL
  * errors in JSON with a 4xx, never Express's HTML page with a stack trace and file paths.
  */
@@ -29,7 +42,7 @@ function jsonErrors(log?: Logger): express.ErrorRequestHandler {
             ? [ErrorCode.BAD_USER_INPUT, 'The request could not be read']
             : [ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'];
     if (status === 500) log?.error({ err: error }, 'unexpected error before GraphQL');
-    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+    sendGraphqlError(res, status, message, { code });
   };
 }
 

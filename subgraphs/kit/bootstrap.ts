@@ -9,7 +9,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createHttpHost } from '../../platform/http';
+import { createHttpHost, sendGraphqlError } from '../../platform/http';
 import { ErrorCode, maskUnexpectedErrors, unauthenticated } from '../../platform/errors';
 import { GraphQLError } from 'graphql';
 import type { SubgraphContext } from './context';
@@ -139,7 +139,7 @@ function verifyForwardedClaims(claims: ClaimsVerifier): express.RequestHandler {
       () => next(),
       (error: unknown) => {
         if (!(error instanceof GraphQLError) || error.extensions.code !== ErrorCode.UNAUTHENTICATED) return next(error);
-        res.status(401).json({ errors: [{ message: error.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+        sendGraphqlError(res, 401, error.message, { code: ErrorCode.UNAUTHENTICATED });
       },
     );
   };
