@@ -6,6 +6,7 @@
  */
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Logger } from './logger';
+import { within } from './within';
 
 /** A command that has not been answered by then fails, so no request waits on a dead Redis. */
 export const REDIS_COMMAND_TIMEOUT_MS = 2000;
@@ -51,20 +52,12 @@ export function openRedis(url: string, options: RedisConnectionOptions): Redis {
 /** QUIT when the server answers; otherwise drop the socket. Either way done within a second. */
 export async function closeRedis(client: Redis): Promise<void> {
   if (client.status === 'end') return;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-  });
   try {
-    await Promise.race([
-      client.quit().then(
-        () => undefined,
-        () => undefined,
-      ),
-      timeout,
-    ]);
+    await within(
+      client.quit().catch(() => undefined),
+      CLOSE_TIMEOUT_MS,
+    );
   } finally {
-    clearTimeout(timer);
     client.disconnect();
   }
 }

@@ -10,6 +10,7 @@ import type Redis from 'ioredis';
 import type { NonceGuard } from '../../platform/forwarded-claims';
 import type { Logger } from '../../platform/logger';
 import { closeRedis, openRedis } from '../../platform/redis';
+import { TIMED_OUT, within } from '../../platform/within';
 
 /** Most nonces one process remembers (about 2,500 requests/s for the 40 s window). */
 const MAX_LOCAL_NONCES = 100_000;
@@ -38,16 +39,12 @@ export function createNonceRegistry(options: NonceRegistryOptions): NonceRegistr
 
   const sharedFirstUse = async (nonce: string, ttlMs: number): Promise<boolean> => {
     if (!redis) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    });
     try {
-      const answer = await Promise.race([
+      const answer = await within(
         redis.set(`${options.namespace}:claims-nonce:${options.service}:${nonce}`, '1', 'PX', ttlMs, 'NX'),
-        timeout,
-      ]);
-      if (answer === 'timeout') throw new Error(`no answer within ${timeoutMs} ms`);
+        timeoutMs,
+      );
+      if (answer === TIMED_OUT) throw new Error(`no answer within ${timeoutMs} ms`);
       if (degraded) {
         degraded = false;
         options.log.info('claims nonce registry: redis answers again');
@@ -59,8 +56,6 @@ export function createNonceRegistry(options: NonceRegistryOptions): NonceRegistr
         options.log.warn({ err: error }, 'claims nonce registry: redis unavailable, replays checked in process only');
       }
       return true;
-    } finally {
-      clearTimeout(timer);
     }
   };
 

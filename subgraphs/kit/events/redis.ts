@@ -9,6 +9,7 @@ import os from 'node:os';
 import type Redis from 'ioredis';
 import type { Logger } from '../../../platform/logger';
 import { closeRedis, openRedis } from '../../../platform/redis';
+import { within } from '../../../platform/within';
 import { EventEmitter } from 'node:events';
 import type { DomainEvent, EventBus, EventHandler, EventType, NotificationListener, NotificationPayloads, NotificationType } from './types';
 
@@ -200,14 +201,7 @@ export class RedisEventBus implements EventBus {
     this.closed = true;
     // A loop finishes its current read (BLOCK_MS) and handler; one waiting on a Redis that is
     // down would wait forever, so after a bound its connection is dropped, which fails the read.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled(this.loops),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, CLOSE_WAIT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    await within(Promise.allSettled(this.loops), CLOSE_WAIT_MS);
     this.readers.forEach((reader) => reader.disconnect());
     await Promise.allSettled(this.loops);
     this.liveSubscriber?.disconnect();
