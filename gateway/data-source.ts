@@ -3,7 +3,8 @@ import { parse } from 'graphql';
 import { claimsHeaders } from '../platform/forwarded-claims';
 import type { Logger } from '../platform/logger';
 import type { Viewer } from '../platform/viewer';
-import { subgraphUnavailable, unavailableErrors, unavailableReason } from './unavailable-errors';
+import { subgraphUnavailable } from '../platform/metrics';
+import { unavailableErrors, unavailableReason } from './unavailable-errors';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 

@@ -5,9 +5,7 @@
  * fields themselves go null, and the nullable schema keeps that null from spreading further.
  */
 import { Kind, type DocumentNode, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
-import { Counter } from 'prom-client';
 import { ErrorCode } from '../platform/errors';
-import { registry } from '../platform/metrics';
 
 export type UnavailableReason = 'timeout' | 'connection_refused' | 'connection_failed' | 'http_5xx';
 
@@ -29,13 +27,6 @@ const CONNECTION_CODES = new Set([
   'ETIMEDOUT',
   'ECONNABORTED',
 ]);
-
-export const subgraphUnavailable = new Counter({
-  name: 'gateway_subgraph_unavailable_total',
-  help: 'Subgraph fetches that failed as unavailable (their fields answered null with SERVICE_UNAVAILABLE), by subgraph and reason',
-  labelNames: ['subgraph', 'reason'] as const,
-  registers: [registry],
-});
 
 /** Why a subgraph fetch failed, when the failure means the service is unavailable; undefined for anything else (a gateway bug stays a 500). */
 export function unavailableReason(error: unknown): UnavailableReason | undefined {

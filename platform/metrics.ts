@@ -83,3 +83,10 @@ export const websocketRefusals = new Counter({
   labelNames: ['reason'] as const,
   registers: [registry],
 });
+
+export const subgraphUnavailable = new Counter({
+  name: 'gateway_subgraph_unavailable_total',
+  help: 'Subgraph fetches that failed as unavailable (their fields answered null with SERVICE_UNAVAILABLE), by subgraph and reason',
+  labelNames: ['subgraph', 'reason'] as const,
+  registers: [registry],
+});
