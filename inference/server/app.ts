@@ -13,17 +13,17 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { registry } from '../../platform/metrics';
-import { InferenceError, RetiredError, badRequest } from '../errors';
+import { InferenceError, badRequest } from '../errors';
 import { OIP_TYPE, servedConfig } from '../repository/model-config';
 import { readIdMaps, type IdMaps } from '../repository/model-repository';
 import type { LoadedVersion, ModelStore } from '../repository/model-store';
-import { inferenceMetrics } from '../metrics';
 import type { OipInferRequest, OipInferResponse } from '../../platform/oip';
 import { HEADER_LENGTH, decodeInferBody, encodeElements, wantsBinary } from './binary-tensors';
-import { routingKeyOf, validateInferRequest } from './validate-request';
+import { runInference } from './run-inference';
 
 export const SERVER_NAME = 'federation-platform-inference';
 export const SERVER_VERSION = '1.0.0';
+export const SERVER_EXTENSIONS = ['model_configuration', 'binary_tensor_data', 'model_repository_id_maps'];
 
 type Params = { model: string; version?: string };
 
@@ -38,7 +38,7 @@ export function createInferenceApp(store: ModelStore): express.Express {
     res.json({
       name: SERVER_NAME,
       version: SERVER_VERSION,
-      extensions: ['model_configuration', 'binary_tensor_data', 'model_repository_id_maps'],
+      extensions: SERVER_EXTENSIONS,
     });
   });
   app.get('/v2/health/live', (_req, res) => {
@@ -73,62 +73,32 @@ export function createInferenceApp(store: ModelStore): express.Express {
   });
 
   app.post('/v2/models/:model{/versions/:version}/infer', rawBody, async (req: Request<Params>, res) => {
-    const started = performance.now();
-    const { model, version } = req.params;
     const request = decodeInferBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get(HEADER_LENGTH));
-    const routingKey = routingKeyOf(request);
-    let target = store.resolve(model, version, routingKey);
-    inferenceMetrics.requests.inc({ model, version: String(target.version) });
-    try {
-      let validated = validateInferRequest(request, target.config, target.metadata);
-      let outputs;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const pending = target.batcher.submit(validated.inputs, validated.rows);
-          inferenceMetrics.queueDepth.set({ model, version: String(target.version) }, target.batcher.queueLength);
-          outputs = await pending;
-          break;
-        } catch (error) {
-          // Only possible if a swap retired the version between resolve and submit: go to the new one.
-          if (!(error instanceof RetiredError) || attempt >= 2) throw error;
-          target = store.resolve(model, version, routingKey);
-          validated = validateInferRequest(request, target.config, target.metadata);
+    const result = await runInference(store, req.params.model, req.params.version, request);
+    const binary: Buffer[] = [];
+    const body: OipInferResponse = {
+      model_name: result.model,
+      model_version: result.version,
+      ...(result.id !== undefined ? { id: result.id } : {}),
+      parameters: { execution_provider: result.provider },
+      outputs: result.outputs.map(({ name, datatype, shape, values }) => {
+        if (wantsBinary(request as OipInferRequest, name)) {
+          const bytes = encodeElements(datatype, values);
+          binary.push(bytes);
+          return { name, datatype, shape, parameters: { binary_data_size: bytes.length } };
         }
-      }
-      const binary: Buffer[] = [];
-      const body: OipInferResponse = {
-        model_name: model,
-        model_version: String(target.version),
-        ...(validated.id !== undefined ? { id: validated.id } : {}),
-        parameters: { execution_provider: target.provider },
-        outputs: validated.outputs.map((name) => {
-          const spec = target.config.output.find((o) => o.name === name)!;
-          const tensor = outputs[name];
-          const datatype = OIP_TYPE[spec.data_type];
-          const values = tensor.data as ArrayLike<number | bigint>;
-          if (wantsBinary(request as OipInferRequest, name)) {
-            const bytes = encodeElements(datatype, values);
-            binary.push(bytes);
-            return { name, datatype, shape: tensor.dims, parameters: { binary_data_size: bytes.length } };
-          }
-          return { name, datatype, shape: tensor.dims, data: Array.from(values, Number) };
-        }),
-      };
-      inferenceMetrics.latency.observe({ model, version: String(target.version) }, (performance.now() - started) / 1000);
-      if (binary.length === 0) {
-        res.json(body);
-        return;
-      }
-      const header = Buffer.from(JSON.stringify(body));
-      res
-        .set(HEADER_LENGTH, String(header.length))
-        .type('application/octet-stream')
-        .send(Buffer.concat([header, ...binary]));
-    } catch (error) {
-      const status = error instanceof InferenceError ? error.status : 500;
-      inferenceMetrics.errors.inc({ model, version: String(target.version), status: String(status) });
-      throw error;
+        return { name, datatype, shape, data: Array.from(values, Number) };
+      }),
+    };
+    if (binary.length === 0) {
+      res.json(body);
+      return;
     }
+    const header = Buffer.from(JSON.stringify(body));
+    res
+      .set(HEADER_LENGTH, String(header.length))
+      .type('application/octet-stream')
+      .send(Buffer.concat([header, ...binary]));
   });
 
   app.get('/metrics', async (_req, res) => {
@@ -140,7 +110,7 @@ export function createInferenceApp(store: ModelStore): express.Express {
   return app;
 }
 
-function modelMetadata(store: ModelStore, target: LoadedVersion, pinned: boolean) {
+export function modelMetadata(store: ModelStore, target: LoadedVersion, pinned: boolean) {
   const tensors = (list: typeof target.config.input) =>
     list.map((t) => ({ name: t.name, datatype: OIP_TYPE[t.data_type], shape: [-1, ...t.dims] }));
   return {

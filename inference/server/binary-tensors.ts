@@ -61,7 +61,7 @@ export function decodeInferBody(body: Buffer, headerLength: string | undefined):
   return request;
 }
 
-function decodeElements(name: string, datatype: OipDataType, bytes: Buffer): number[] {
+export function decodeElements(name: string, datatype: OipDataType, bytes: Buffer): number[] {
   const width = ELEMENT_BYTES[datatype];
   if (!width) throw badRequest(`input "${name}": binary data of datatype ${JSON.stringify(datatype)} is not served here (INT64, FP32)`);
   if (bytes.length % width !== 0)
