@@ -13,9 +13,9 @@ import { outputOf, postJson, publishRandomModel, tempRepository, userRequest } f
 const USERS = 20;
 const ITEMS = 30;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a generated client: its methods come from the .proto
+/** A generated client: its methods come from the .proto, not from TypeScript. */
 type GeneratedClient = grpc.Client &
-  Record<string, (request: unknown, callback: (error: grpc.ServiceError | null, response: any) => void) => void>;
+  Record<string, (request: unknown, callback: (error: grpc.ServiceError | null, response: unknown) => void) => void>;
 
 describe('inference server (OIP over gRPC)', () => {
   let repo: Awaited<ReturnType<typeof tempRepository>>;
