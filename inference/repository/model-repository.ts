@@ -113,7 +113,8 @@ export async function idsOnDisk(repository: string, model: string): Promise<Reco
  * restart. Every step leaves a repository either server can load (Triton fails a model folder
  * with a config but no version, and a crash-looping pod is the result):
  * - a new model is assembled whole (config + first version) in a hidden folder beside the
- *   repository — not inside it, where Triton would take it for a model — and renamed into place;
+ *   repository — not inside it, where Triton would take it for a model — and renamed into place
+ *   (stagingRoot: inside it only when beside is not possible);
  * - a further version is staged in a non-numeric folder inside the model (no server reads it), the
  *   config is rewritten with the new version's id maps, then the version folder is renamed in.
  */
@@ -132,7 +133,7 @@ export async function publishModelVersion(repository: string, files: ModelVersio
 
   if (!(await exists(modelDir))) {
     await fs.mkdir(repository, { recursive: true });
-    const root = path.join(path.dirname(path.resolve(repository)), `.${path.basename(path.resolve(repository))}.staging-${unique}`);
+    const root = await stagingRoot(repository, unique);
     const staged = path.join(root, name);
     try {
       await writeVersion(path.join(staged, String(next)));
@@ -152,6 +153,25 @@ export async function publishModelVersion(repository: string, files: ModelVersio
   await writeModelConfig(repository, files.config, { [next]: files.ids });
   await fs.rename(staging, path.join(modelDir, String(next)));
   return next;
+}
+
+/**
+ * Where a new model is assembled: a hidden folder beside the repository, so no server ever lists
+ * it. When the repository is a mount root (its parent read-only, or another filesystem, where a
+ * rename cannot land) it falls back to a hidden folder inside the repository, which our server
+ * skips; Triton's repository should then be a subfolder of the volume (as k8s/overlays/triton does).
+ */
+async function stagingRoot(repository: string, unique: string): Promise<string> {
+  const resolved = path.resolve(repository);
+  const beside = path.join(path.dirname(resolved), `.${path.basename(resolved)}.staging-${unique}`);
+  try {
+    await fs.mkdir(beside);
+    if ((await fs.stat(beside)).dev === (await fs.stat(resolved)).dev) return beside;
+    await fs.rm(beside, { recursive: true, force: true });
+  } catch {
+    // not writable there: stage inside
+  }
+  return path.join(resolved, `.staging-${unique}`);
 }
 
 async function writeAtomically(file: string, content: string): Promise<void> {
