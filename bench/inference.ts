@@ -183,7 +183,12 @@ async function load(url: string, connections: number, duration: number, users: n
       {
         setupRequest: (request) => ({
           ...request,
-          body: JSON.stringify({ inputs: [{ name: 'user_index', shape: [1, 1], datatype: 'INT64', data: [next++ % users] }] }),
+          body: JSON.stringify({
+            inputs: [
+              { name: 'user_index', shape: [1, 1], datatype: 'INT64', data: [next++ % users] },
+              { name: 'exclude', shape: [1, 1], datatype: 'INT64', data: [-1] },
+            ],
+          }),
         }),
       },
     ],

@@ -6,15 +6,19 @@
  * single-process `npm start`; port 0 picks a free port (tests).
  */
 import http from 'node:http';
+import * as grpc from '@grpc/grpc-js';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../platform/config';
 import { serviceLogger, type Logger } from '../platform/logger';
 import { ModelStore } from './repository/model-store';
 import { executionProvidersFromEnv, type ExecutionProvider } from './runtime/execution-providers';
 import { createInferenceApp } from './server/app';
+import { createGrpcServer } from './server/grpc-server';
 
 export interface InferenceServerOptions {
   port?: number;
+  /** The gRPC port (INFERENCE_GRPC_PORT, default 8001); 0 when `port` is 0, so tests get free ports for both. */
+  grpcPort?: number;
   host?: string;
   modelRepository?: string;
   /** Tried in order with fallback; default from INFERENCE_EXECUTION_PROVIDERS or cuda,webgpu,cpu. */
@@ -31,6 +35,9 @@ export interface InferenceServerOptions {
 export interface RunningInferenceServer {
   url: string;
   port: number;
+  /** host:port of the gRPC service. */
+  grpcAddress: string;
+  grpcPort: number;
   store: ModelStore;
   close(): Promise<void>;
 }
@@ -54,16 +61,43 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
-  logger.info({ url, repository: store.repository, models: store.modelNames() }, 'inference server listening');
+  const grpcServer = createGrpcServer(store);
+  const grpcHost = host.includes(':') ? `[${host}]` : host;
+  let grpcPort: number;
+  try {
+    grpcPort = await new Promise<number>((resolve, reject) => {
+      const wanted = options.grpcPort ?? (options.port === 0 ? 0 : config.ports.inferenceGrpc);
+      grpcServer.bindAsync(`${grpcHost}:${wanted}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      );
+    });
+  } catch (error) {
+    server.close();
+    await store.close();
+    throw error;
+  }
+  const grpcAddress = `${grpcHost}:${grpcPort}`;
+  logger.info({ url, grpc: grpcAddress, repository: store.repository, models: store.modelNames() }, 'inference server listening');
   return {
     url,
     port,
+    grpcAddress,
+    grpcPort,
     store,
     close: async () => {
+      // gRPC calls in flight get a moment to finish, then are cancelled: shutdown is bounded.
+      const grpcClosed = new Promise<void>((resolve) => {
+        const force = setTimeout(() => grpcServer.forceShutdown(), 2_000);
+        grpcServer.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await grpcClosed;
       await store.close();
     },
   };

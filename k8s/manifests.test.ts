@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
@@ -441,6 +442,7 @@ function accumulate(dir: string, parent?: Rendered): Rendered {
 
 const MODELS: Record<string, new (data: K8s) => { validate(): void }> = {
   'apps/v1/Deployment': Deployment,
+  'batch/v1/Job': Job,
   'v1/Service': Service,
   'v1/ConfigMap': ConfigMap,
   'v1/Secret': Secret,
@@ -522,6 +524,8 @@ function checkWiring(name: string, { objects, generated }: Rendered, envNames: S
       for (const mount of c.volumeMounts ?? []) {
         if (!volumes.has(mount.name)) throw new Error(`${cwhere}: mounts unknown volume ${mount.name}`);
       }
+      // A plain init container runs to completion before the pod starts: Kubernetes allows it no probes.
+      if ((pod.initContainers ?? []).includes(c) && c.restartPolicy !== 'Always') continue;
       const portNames = new Set((c.ports ?? []).map((p: K8s) => p.name));
       for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
         if (!c[probe]) throw new Error(`${cwhere}: no ${probe}`);
@@ -870,7 +874,14 @@ describe('k8s manifests', () => {
     const triton = pod.containers[0];
     expect(triton.image).toMatch(/^nvcr\.io\/nvidia\/tritonserver:\d/);
     expect(triton.command).toEqual(['tritonserver']);
-    expect(triton.args).toEqual(expect.arrayContaining(['--model-repository=/models', '--http-port=8000']));
+    // The repository is a subfolder of the volume: its root's lost+found is no model.
+    expect(triton.args).toEqual(expect.arrayContaining(['--model-repository=/models/repository', '--http-port=8000']));
+    expect(pod.initContainers.map((c: K8s) => c.args.join(' '))).toEqual([expect.stringContaining("mkdirSync('/models/repository'")]);
+    // Models reach Triton through a Job in the project image on the inference pod's node (RWO volume).
+    const publish = get(objects, 'Job', 'publish-models').spec.template.spec;
+    expect(publish.containers[0].args).toEqual(['dist/inference/training/cli.js', '--out', '/models/repository']);
+    expect(publish.volumes.find((v: K8s) => v.name === 'model-repository').persistentVolumeClaim.claimName).toBe('model-repository');
+    expect(publish.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
     expect(triton.ports.find((p: K8s) => p.name === 'http').containerPort).toBe(8000);
     expect(triton.volumeMounts.find((m: K8s) => m.name === 'model-repository').mountPath).toBe('/models');
     expect(triton.resources.limits['nvidia.com/gpu']).toBe(1);

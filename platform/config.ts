@@ -42,6 +42,7 @@ export interface PlatformConfig {
     payments: number;
     recommendations: number;
     inference: number;
+    inferenceGrpc: number;
   };
   logLevel: string;
   /** Subscriptions one client connection may hold, and the gateway in total. */
@@ -202,6 +203,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     payments: port(env, 'PAYMENTS_PORT', 4004),
     recommendations: port(env, 'RECOMMENDATIONS_PORT', 4005),
     inference: port(env, 'INFERENCE_PORT', 8000),
+    /** The inference server's Open Inference Protocol over gRPC (Triton's default port too). */
+    inferenceGrpc: port(env, 'INFERENCE_GRPC_PORT', 8001),
   };
   const dataDir = path.resolve(optional(env, 'DATA_DIR') ?? '.data');
   return {

@@ -26,7 +26,9 @@ export interface OipResponseTensor {
   name: string;
   shape: number[];
   datatype: OipDataType;
-  data: number[];
+  /** Absent when the tensor travels as binary data (parameters.binary_data_size). */
+  data?: number[];
+  parameters?: Record<string, unknown>;
 }
 
 export interface OipInferResponse {

@@ -81,6 +81,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       if (trained) log.info({ repository: config.modelRepository, seconds: trained.seconds }, 'first model trained');
       const server = await startInferenceServer({
         port: options.ephemeralPorts ? 0 : config.ports.inference,
+        grpcPort: options.ephemeralPorts ? 0 : config.ports.inferenceGrpc,
         host: config.host,
         modelRepository: config.modelRepository,
       });

@@ -230,7 +230,12 @@ describe('model-backed recommendations', () => {
     expect(whileOpen.open).toBeGreaterThan(openBefore);
     expect(whileOpen.recs.every((rec) => rec.degraded && rec.reason === 'POPULAR')).toBe(true);
 
-    const restarted = await startInferenceServer({ port, host: '127.0.0.1', modelRepository: t.platform.config.modelRepository });
+    const restarted = await startInferenceServer({
+      port,
+      grpcPort: 0,
+      host: '127.0.0.1',
+      modelRepository: t.platform.config.modelRepository,
+    });
     try {
       const recovered = await eventually(
         () => recsOf('user-0215', 10, 'CART'),

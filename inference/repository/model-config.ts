@@ -1,7 +1,9 @@
 /**
  * A model's configuration, stored as `models/<name>/config.json`. Field names follow Triton's
  * ModelConfig (config.pbtxt) so the same settings carry over when Triton serves the repository;
- * `traffic_split` is our one extension (Triton has no per-user canary routing).
+ * `traffic_split` and `pad_value` are our extensions (Triton has neither), so the config a server
+ * answers (servedConfig) carries them in ModelConfig's `parameters` map instead, which any
+ * ModelConfig reader accepts.
  */
 import type { OipDataType } from '../../platform/oip';
 import { badRequest } from '../errors';
@@ -48,6 +50,26 @@ export interface ModelConfig {
   instance_group?: { count: number; kind?: 'KIND_CPU' | 'KIND_GPU' | 'KIND_AUTO' }[];
   /** Extension: share of unpinned requests per version, e.g. {"3": 90, "4": 10}. */
   traffic_split?: Record<string, number>;
+  /** ModelConfig's free-form map: string values only, as Triton's ModelParameter. */
+  parameters?: Record<string, { string_value: string }>;
+}
+
+/** The `parameters` key under which a version's id maps are published (see idMapsParameters). */
+export const idsParameter = (version: number | string): string => `ids.${version}`;
+
+/**
+ * The config as a server answers GET /v2/models/{m}[/versions/{v}]/config: only Triton ModelConfig
+ * fields, our extensions moved into `parameters`, plus one `ids.<version>` entry per served version
+ * (its id maps as JSON) — the same entries config.pbtxt carries, so a client reads the id maps the
+ * same way from Triton and from us.
+ */
+export function servedConfig(config: ModelConfig, idsByVersion: Record<string, unknown>): Record<string, unknown> {
+  const { traffic_split, parameters, input, ...rest } = config;
+  const served: Record<string, { string_value: string }> = { ...parameters };
+  if (traffic_split) served.traffic_split = { string_value: JSON.stringify(traffic_split) };
+  for (const t of input) if (t.pad_value !== undefined) served[`pad_value.${t.name}`] = { string_value: String(t.pad_value) };
+  for (const [version, ids] of Object.entries(idsByVersion)) served[idsParameter(version)] = { string_value: JSON.stringify(ids) };
+  return { ...rest, input: input.map(({ pad_value: _pad, ...t }) => t), ...(Object.keys(served).length ? { parameters: served } : {}) };
 }
 
 export function parseModelConfig(raw: unknown, folderName: string): ModelConfig {
@@ -75,7 +97,7 @@ export function parseModelConfig(raw: unknown, folderName: string): ModelConfig 
 }
 
 /** Triton's config.pbtxt for the same model, written beside config.json so Triton can serve the repository as is. */
-export function toPbtxt(config: ModelConfig): string {
+export function toPbtxt(config: ModelConfig, idsByVersion: Record<string, unknown> = {}): string {
   // `optional` is not written: our server fills a left-out input with its pad value, Triton's
   // onnxruntime backend would not, so under Triton callers always send every input.
   const tensor = (t: TensorConfig) => `  {\n    name: "${t.name}"\n    data_type: ${t.data_type}\n    dims: [ ${t.dims.join(', ')} ]\n  }`;
@@ -110,5 +132,21 @@ export function toPbtxt(config: ModelConfig): string {
     }
     lines.push(`dynamic_batching {\n${parts.join('\n')}\n}`);
   }
+  const parameters = servedConfig(config, idsByVersion).parameters as Record<string, { string_value: string }> | undefined;
+  for (const [key, value] of Object.entries(parameters ?? {})) {
+    lines.push(`parameters {\n  key: "${pbtxtEscape(key)}"\n  value: { string_value: "${pbtxtEscape(value.string_value)}" }\n}`);
+  }
   return lines.join('\n') + '\n';
+}
+
+/** A protobuf text-format string body: quotes and backslashes escaped, non-ASCII as octal UTF-8 bytes. */
+function pbtxtEscape(text: string): string {
+  let out = '';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    if (byte === 0x22) out += '\\"';
+    else if (byte === 0x5c) out += '\\\\';
+    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
+    else out += '\\' + byte.toString(8).padStart(3, '0');
+  }
+  return out;
 }

@@ -83,27 +83,95 @@ export async function readIdMaps(repository: string, model: string, version: num
   return JSON.parse(await fs.readFile(versionFile(repository, model, version, 'ids.json'), 'utf8'));
 }
 
-/** Writes the model's config (both formats). */
-export async function writeModelConfig(repository: string, config: ModelConfig): Promise<void> {
-  const dir = path.join(repository, config.name);
-  await fs.mkdir(dir, { recursive: true });
-  await writeAtomically(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-  await writeAtomically(path.join(dir, 'config.pbtxt'), toPbtxt(config));
+/**
+ * Writes the model's config (both formats). config.pbtxt also carries the id maps of every version
+ * on disk (plus `extraIds`) as `ids.<version>` parameters: Triton serves them unchanged from its
+ * config endpoint, which is how a client learns a version's ids from an unmodified Triton.
+ */
+export async function writeModelConfig(repository: string, config: ModelConfig, extraIds: Record<string, IdMaps> = {}): Promise<void> {
+  await writeConfigFiles(path.join(repository, config.name), config, { ...(await idsOnDisk(repository, config.name)), ...extraIds });
 }
 
-/** Publishes the next version of a model; returns its number. Running servers pick it up without a restart. */
+async function writeConfigFiles(dir: string, config: ModelConfig, ids: Record<string, IdMaps>): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  await writeAtomically(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  await writeAtomically(path.join(dir, 'config.pbtxt'), toPbtxt(config, ids));
+}
+
+/** The id maps of every published version of `model`, by version. */
+export async function idsOnDisk(repository: string, model: string): Promise<Record<string, IdMaps>> {
+  const ids: Record<string, IdMaps> = {};
+  for (const version of await listVersions(repository, model)) {
+    ids[version] = await readIdMaps(repository, model, version).catch(() => undefined as never);
+    if (ids[version] === undefined) delete ids[version];
+  }
+  return ids;
+}
+
+/**
+ * Publishes the next version of a model; returns its number. Running servers pick it up without a
+ * restart. Every step leaves a repository either server can load (Triton fails a model folder
+ * with a config but no version, and a crash-looping pod is the result):
+ * - a new model is assembled whole (config + first version) in a hidden folder beside the
+ *   repository — not inside it, where Triton would take it for a model — and renamed into place
+ *   (stagingRoot: inside it only when beside is not possible);
+ * - a further version is staged in a non-numeric folder inside the model (no server reads it), the
+ *   config is rewritten with the new version's id maps, then the version folder is renamed in.
+ */
 export async function publishModelVersion(repository: string, files: ModelVersionFiles, version?: number): Promise<number> {
   const name = files.config.name;
-  await writeModelConfig(repository, files.config);
+  const modelDir = path.join(repository, name);
   const next = version ?? Math.max(0, ...(await listVersions(repository, name))) + 1;
-  const staging = path.join(repository, name, `.staging-${next}-${process.pid}-${Date.now()}`);
-  await fs.mkdir(staging, { recursive: true });
   const metadata: VersionMetadata = { ...files.metadata, model: name, version: next, created_at: new Date().toISOString() };
-  await fs.writeFile(path.join(staging, 'model.onnx'), files.onnx);
-  await fs.writeFile(path.join(staging, 'metadata.json'), JSON.stringify(metadata, null, 2) + '\n');
-  await fs.writeFile(path.join(staging, 'ids.json'), JSON.stringify(files.ids) + '\n');
-  await fs.rename(staging, path.join(repository, name, String(next)));
+  const writeVersion = async (dir: string) => {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(path.join(dir, 'model.onnx'), files.onnx);
+    await fs.writeFile(path.join(dir, 'metadata.json'), JSON.stringify(metadata, null, 2) + '\n');
+    await fs.writeFile(path.join(dir, 'ids.json'), JSON.stringify(files.ids) + '\n');
+  };
+  const unique = `${process.pid}-${Date.now()}`;
+
+  if (!(await exists(modelDir))) {
+    await fs.mkdir(repository, { recursive: true });
+    const root = await stagingRoot(repository, unique);
+    const staged = path.join(root, name);
+    try {
+      await writeVersion(path.join(staged, String(next)));
+      await writeConfigFiles(staged, files.config, { [next]: files.ids });
+      await fs.rename(staged, modelDir);
+      return next;
+    } catch (error) {
+      // Another publisher created the model meanwhile: fall through and add a version to it.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  }
+
+  const staging = path.join(modelDir, `.staging-${next}-${unique}`);
+  await writeVersion(staging);
+  await writeModelConfig(repository, files.config, { [next]: files.ids });
+  await fs.rename(staging, path.join(modelDir, String(next)));
   return next;
+}
+
+/**
+ * Where a new model is assembled: a hidden folder beside the repository, so no server ever lists
+ * it. When the repository is a mount root (its parent read-only, or another filesystem, where a
+ * rename cannot land) it falls back to a hidden folder inside the repository, which our server
+ * skips; Triton's repository should then be a subfolder of the volume (as k8s/overlays/triton does).
+ */
+async function stagingRoot(repository: string, unique: string): Promise<string> {
+  const resolved = path.resolve(repository);
+  const beside = path.join(path.dirname(resolved), `.${path.basename(resolved)}.staging-${unique}`);
+  try {
+    await fs.mkdir(beside);
+    if ((await fs.stat(beside)).dev === (await fs.stat(resolved)).dev) return beside;
+    await fs.rm(beside, { recursive: true, force: true });
+  } catch {
+    // not writable there: stage inside
+  }
+  return path.join(resolved, `.staging-${unique}`);
 }
 
 async function writeAtomically(file: string, content: string): Promise<void> {

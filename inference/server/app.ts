@@ -6,33 +6,40 @@
  *   GET  /v2/health/live | /v2/health/ready    (and /healthz, as every service of the platform)
  *   GET  /v2/models/{m}[/versions/{v}]         model metadata (+ execution provider)
  *   GET  /v2/models/{m}[/versions/{v}]/ready
- *   GET  /v2/models/{m}/config                 the model's config (as Triton's endpoint)
+ *   GET  /v2/models/{m}[/versions/{v}]/config  the model's config as Triton's ModelConfig, id maps included
  *   GET  /v2/models/{m}/versions/{v}/ids       extension: the id maps of that version
- *   POST /v2/models/{m}[/versions/{v}]/infer
+ *   POST /v2/models/{m}[/versions/{v}]/infer   JSON, or JSON + binary tensors (binary-tensors.ts)
  *   GET  /metrics                              Prometheus text
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { registry } from '../../platform/metrics';
-import { InferenceError, RetiredError, badRequest } from '../errors';
-import { OIP_TYPE } from '../repository/model-config';
-import { readIdMaps } from '../repository/model-repository';
+import { InferenceError, badRequest } from '../errors';
+import { OIP_TYPE, servedConfig } from '../repository/model-config';
+import { readIdMaps, type IdMaps } from '../repository/model-repository';
 import type { LoadedVersion, ModelStore } from '../repository/model-store';
-import { inferenceMetrics } from '../metrics';
-import type { OipInferResponse } from '../../platform/oip';
-import { routingKeyOf, validateInferRequest } from './validate-request';
+import type { OipInferRequest, OipInferResponse } from '../../platform/oip';
+import { HEADER_LENGTH, decodeInferBody, encodeElements, wantsBinary } from './binary-tensors';
+import { runInference } from './run-inference';
 
 export const SERVER_NAME = 'federation-platform-inference';
 export const SERVER_VERSION = '1.0.0';
+export const SERVER_EXTENSIONS = ['model_configuration', 'binary_tensor_data', 'model_repository_id_maps'];
 
 type Params = { model: string; version?: string };
 
 export function createInferenceApp(store: ModelStore): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '64mb' }));
+  // Infer bodies are read raw: JSON whatever the Content-Type (Python clients send none), and the
+  // binary tensor extension appends raw bytes after the JSON header.
+  const rawBody = express.raw({ type: () => true, limit: '64mb' });
 
   app.get('/v2', (_req, res) => {
-    res.json({ name: SERVER_NAME, version: SERVER_VERSION, extensions: ['model_configuration', 'model_repository_id_maps'] });
+    res.json({
+      name: SERVER_NAME,
+      version: SERVER_VERSION,
+      extensions: SERVER_EXTENSIONS,
+    });
   });
   app.get('/v2/health/live', (_req, res) => {
     res.json({ live: true });
@@ -53,59 +60,45 @@ export function createInferenceApp(store: ModelStore): express.Express {
     store.resolve(req.params.model, req.params.version, undefined);
     res.json({ name: req.params.model, ready: true });
   });
-  app.get('/v2/models/:model/config', (req: Request<Params>, res) => {
-    res.json(store.resolve(req.params.model, undefined, undefined).config);
+  // Triton answers both forms with the model's config; so do we.
+  app.get('/v2/models/:model{/versions/:version}/config', async (req: Request<Params>, res) => {
+    const target = store.resolve(req.params.model, req.params.version, undefined);
+    const ids: Record<string, IdMaps> = {};
+    for (const version of store.loadedVersions(target.model)) ids[version] = await readIdMaps(store.repository, target.model, version);
+    res.json(servedConfig(target.config, ids));
   });
   app.get('/v2/models/:model/versions/:version/ids', async (req: Request<Params>, res) => {
     const target = store.resolve(req.params.model, req.params.version, undefined);
     res.json(await readIdMaps(store.repository, target.model, target.version));
   });
 
-  app.post('/v2/models/:model{/versions/:version}/infer', async (req: Request<Params>, res) => {
-    const started = performance.now();
-    const { model, version } = req.params;
-    const routingKey = routingKeyOf(req.body);
-    let target = store.resolve(model, version, routingKey);
-    inferenceMetrics.requests.inc({ model, version: String(target.version) });
-    try {
-      let validated = validateInferRequest(req.body, target.config, target.metadata);
-      let outputs;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const pending = target.batcher.submit(validated.inputs, validated.rows);
-          inferenceMetrics.queueDepth.set({ model, version: String(target.version) }, target.batcher.queueLength);
-          outputs = await pending;
-          break;
-        } catch (error) {
-          // Only possible if a swap retired the version between resolve and submit: go to the new one.
-          if (!(error instanceof RetiredError) || attempt >= 2) throw error;
-          target = store.resolve(model, version, routingKey);
-          validated = validateInferRequest(req.body, target.config, target.metadata);
+  app.post('/v2/models/:model{/versions/:version}/infer', rawBody, async (req: Request<Params>, res) => {
+    const request = decodeInferBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get(HEADER_LENGTH));
+    const result = await runInference(store, req.params.model, req.params.version, request);
+    const binary: Buffer[] = [];
+    const body: OipInferResponse = {
+      model_name: result.model,
+      model_version: result.version,
+      ...(result.id !== undefined ? { id: result.id } : {}),
+      parameters: { execution_provider: result.provider },
+      outputs: result.outputs.map(({ name, datatype, shape, values }) => {
+        if (wantsBinary(request as OipInferRequest, name)) {
+          const bytes = encodeElements(datatype, values);
+          binary.push(bytes);
+          return { name, datatype, shape, parameters: { binary_data_size: bytes.length } };
         }
-      }
-      const body: OipInferResponse = {
-        model_name: model,
-        model_version: String(target.version),
-        ...(validated.id !== undefined ? { id: validated.id } : {}),
-        parameters: { execution_provider: target.provider },
-        outputs: validated.outputs.map((name) => {
-          const spec = target.config.output.find((o) => o.name === name)!;
-          const tensor = outputs[name];
-          return {
-            name,
-            datatype: OIP_TYPE[spec.data_type],
-            shape: tensor.dims,
-            data: Array.from(tensor.data as ArrayLike<number | bigint>, Number),
-          };
-        }),
-      };
-      inferenceMetrics.latency.observe({ model, version: String(target.version) }, (performance.now() - started) / 1000);
+        return { name, datatype, shape, data: Array.from(values, Number) };
+      }),
+    };
+    if (binary.length === 0) {
       res.json(body);
-    } catch (error) {
-      const status = error instanceof InferenceError ? error.status : 500;
-      inferenceMetrics.errors.inc({ model, version: String(target.version), status: String(status) });
-      throw error;
+      return;
     }
+    const header = Buffer.from(JSON.stringify(body));
+    res
+      .set(HEADER_LENGTH, String(header.length))
+      .type('application/octet-stream')
+      .send(Buffer.concat([header, ...binary]));
   });
 
   app.get('/metrics', async (_req, res) => {
@@ -117,7 +110,7 @@ export function createInferenceApp(store: ModelStore): express.Express {
   return app;
 }
 
-function modelMetadata(store: ModelStore, target: LoadedVersion, pinned: boolean) {
+export function modelMetadata(store: ModelStore, target: LoadedVersion, pinned: boolean) {
   const tensors = (list: typeof target.config.input) =>
     list.map((t) => ({ name: t.name, datatype: OIP_TYPE[t.data_type], shape: [-1, ...t.dims] }));
   return {
@@ -130,7 +123,8 @@ function modelMetadata(store: ModelStore, target: LoadedVersion, pinned: boolean
       execution_provider: target.provider,
       max_batch_size: target.config.max_batch_size,
       dynamic_batching: target.config.dynamic_batching !== undefined,
-      metadata: target.metadata,
+      // Parameter values are strings, numbers or booleans (OIP): the version's facts as JSON text.
+      metadata: JSON.stringify(target.metadata),
     },
   };
 }

@@ -74,11 +74,12 @@ export async function getJson(url: string): Promise<HttpResult> {
   return { status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
 }
 
-export function userRequest(users: number[], exclude?: number[][]) {
+/** A recommender request; `exclude` is a required input, so rows exclude nothing ([-1]) unless given. */
+export function userRequest(users: number[], exclude: number[][] = users.map(() => [-1])) {
   return {
     inputs: [
       { name: 'user_index', shape: [users.length, 1], datatype: 'INT64', data: users },
-      ...(exclude ? [{ name: 'exclude', shape: [exclude.length, exclude[0].length], datatype: 'INT64', data: exclude.flat() }] : []),
+      { name: 'exclude', shape: [exclude.length, exclude[0].length], datatype: 'INT64', data: exclude.flat() },
     ],
   };
 }

@@ -81,7 +81,10 @@ describe('inference server (OIP over HTTP)', () => {
 
   it('similar_items returns neighbours of the item, never the item itself', async () => {
     const { status, body } = await postJson(`${server.url}/v2/models/similar_items/infer`, {
-      inputs: [{ name: 'query_item_index', shape: [2, 1], datatype: 'INT64', data: [[3], [4]] }],
+      inputs: [
+        { name: 'query_item_index', shape: [2, 1], datatype: 'INT64', data: [[3], [4]] },
+        { name: 'exclude', shape: [2, 1], datatype: 'INT64', data: [[-1], [-1]] },
+      ],
     });
     expect(status).toBe(200);
     const items = outputOf(body, 'item_index').data;
@@ -121,6 +124,12 @@ describe('inference server (OIP over HTTP)', () => {
         'recommender',
         { inputs: [{ name: 'exclude', shape: [1, 1], datatype: 'INT64', data: [1] }] },
         /missing input "user_index"/,
+      ],
+      [
+        'missing exclude (required: the config does not mark it optional)',
+        'recommender',
+        { inputs: [{ name: 'user_index', shape: [1, 1], datatype: 'INT64', data: [1] }] },
+        /missing input "exclude"/,
       ],
       [
         'wrong dtype',

@@ -1,14 +1,16 @@
 /**
  * Turns trained factors into the two served models and publishes them to the repository:
  *
- * - `recommender`:   user_index [batch,1] (+ optional exclude [batch,E]) → top-k item_index, score
- * - `similar_items`: query_item_index [batch,1] (+ optional exclude)     → top-k item_index, score
+ * - `recommender`:   user_index [batch,1], exclude [batch,E]       → top-k item_index, score
+ * - `similar_items`: query_item_index [batch,1], exclude [batch,E] → top-k item_index, score
  *                    (cosine similarity of item factors; the query item itself is never returned)
  *
  * The recommender's query table has one extra row after the known users: the cold-start row
  * (mean user vector, which ranks items close to popularity) for users the model has not seen.
  * `exclude` rows are padded with -1, which ScatterElements reads as the last column — the
- * padding item — so -1 means "nothing" for every version whatever its item count.
+ * padding item — so -1 means "nothing" for every version whatever its item count. `exclude` is a
+ * required input (send [[-1]] per row to exclude nothing): Triton's onnxruntime backend cannot
+ * leave out an input the ONNX graph declares, so both servers demand it alike.
  */
 import { buildTopKScorer } from '../model/top-k-scorer';
 import type { ModelConfig } from '../repository/model-config';
@@ -35,7 +37,7 @@ export function servingConfig(name: string, queryInput: string, k: number, maxBa
     max_batch_size: maxBatchSize,
     input: [
       { name: queryInput, data_type: 'TYPE_INT64', dims: [1] },
-      { name: 'exclude', data_type: 'TYPE_INT64', dims: [-1], optional: true, pad_value: EXCLUDE_PAD },
+      { name: 'exclude', data_type: 'TYPE_INT64', dims: [-1], pad_value: EXCLUDE_PAD },
     ],
     output: [
       { name: 'item_index', data_type: 'TYPE_INT64', dims: [k] },

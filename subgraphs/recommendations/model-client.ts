@@ -4,6 +4,13 @@
  * the cold-start row for users the model has never seen, padding ragged exclusion lists, decoding
  * the outputs, and splitting a batch at the max_batch_size the model publishes in its config.
  * Every request pins the version whose id maps it used, so indices and ids always match.
+ *
+ * It speaks only the Open Inference Protocol and Triton's model configuration extension, so an
+ * unmodified Triton serving the same repository answers it the same way as our server:
+ *   GET  /v2/models/{m}                        latest version (metadata `versions`)
+ *   GET  /v2/models/{m}/versions/{v}/config    max_batch_size and the version's id maps, which
+ *        publishing puts in ModelConfig `parameters` as `ids.<version>` (a JSON string)
+ *   POST /v2/models/{m}/versions/{v}/infer     every input the model declares, JSON tensors
  */
 import type { OipInferResponse, OipRequestTensor } from '../../platform/oip';
 import { InferenceUnavailable, type InferenceClient } from './inference-client';
@@ -120,23 +127,48 @@ export class RecommendationModels {
     const key = `${model}/${version}`;
     let served = this.versions.get(key);
     if (!served) {
-      served = Promise.all([
-        this.client.getJson<IdMaps>(`/v2/models/${model}/versions/${version}/ids`, deadline),
-        this.client.getJson<{ max_batch_size?: number }>(`/v2/models/${model}/config`, deadline),
-      ]).then(([ids, config]) => ({
-        version,
-        items: ids.items,
-        userIndex: new Map((ids.users ?? []).map((id, index) => [id, index])),
-        itemIndex: new Map(ids.items.map((id, index) => [id, index])),
-        coldStartIndex: ids.cold_start_index ?? 0,
-        // 0 in a Triton config means "no batching": one row per request.
-        maxBatchSize: Math.max(1, config.max_batch_size ?? 1),
-      }));
+      served = this.client.getJson<ServedConfig>(`/v2/models/${model}/versions/${version}/config`, deadline).then((config) => {
+        const ids = idMapsOf(config, model, version);
+        return {
+          version,
+          items: ids.items,
+          userIndex: new Map((ids.users ?? []).map((id, index) => [id, index])),
+          itemIndex: new Map(ids.items.map((id, index) => [id, index])),
+          coldStartIndex: ids.cold_start_index ?? 0,
+          // 0 in a Triton config means "no batching": one row per request.
+          maxBatchSize: Math.max(1, config.max_batch_size ?? 1),
+        };
+      });
       served.catch(() => this.versions.delete(key));
       this.versions.set(key, served);
     }
     return served;
   }
+}
+
+/** The part of a served ModelConfig this client reads. */
+interface ServedConfig {
+  max_batch_size?: number;
+  parameters?: Record<string, { string_value?: string }>;
+}
+
+/**
+ * The version's id maps from its config's `ids.<version>` parameter. Absent for a moment when a
+ * server has loaded a version before re-reading the config that names it: that request falls back
+ * and the next one asks again (a failed read is not cached).
+ */
+function idMapsOf(config: ServedConfig, model: string, version: string): IdMaps {
+  const text = config.parameters?.[`ids.${version}`]?.string_value;
+  if (text === undefined) throw new InferenceUnavailable('bad_response', `config of ${model} has no ids.${version} parameter`);
+  let ids: IdMaps;
+  try {
+    ids = JSON.parse(text) as IdMaps;
+  } catch {
+    throw new InferenceUnavailable('bad_response', `config parameter ids.${version} of ${model} is not JSON`);
+  }
+  if (!Array.isArray(ids?.items))
+    throw new InferenceUnavailable('bad_response', `config parameter ids.${version} of ${model} has no items`);
+  return ids;
 }
 
 /** An INT64 input whose rows are padded to `width` columns. */
@@ -154,14 +186,15 @@ function decode(response: OipInferResponse, served: Version): Ranked[][] {
   const items = response.outputs.find((output) => output.name === 'item_index');
   const scores = response.outputs.find((output) => output.name === 'score');
   if (!items || !scores) throw new InferenceUnavailable('bad_response', 'outputs item_index and score expected');
+  if (!items.data || !scores.data) throw new InferenceUnavailable('bad_response', 'outputs item_index and score as JSON data expected');
   const [rows, k] = items.shape;
   const decoded: Ranked[][] = [];
   for (let row = 0; row < rows; row++) {
     const ranked: Ranked[] = [];
     for (let j = 0; j < k; j++) {
-      const index = Number(items.data[row * k + j]);
+      const index = Number(items.data![row * k + j]);
       const productId = served.items[index];
-      if (index >= 0 && productId !== undefined) ranked.push({ productId, score: Number(scores.data[row * k + j]) });
+      if (index >= 0 && productId !== undefined) ranked.push({ productId, score: Number(scores.data![row * k + j]) });
     }
     decoded.push(ranked);
   }
