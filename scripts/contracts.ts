@@ -6,8 +6,9 @@
  * usable by its query planner (entity keys) but do not exist for its clients.
  *
  * What the tag reaches (subgraphs/kit/partner-tag.ts): starting from the root types, a field is
- * in when it or its type is tagged (in any subgraph); the types it returns or takes are then
- * reached in turn. Scalars, enums, unions and input types come whole with the fields that use
+ * in when it is tagged, or the type is tagged in the subgraph that defines the field (a tag on
+ * Product in the products subgraph does not pull in fields other subgraphs add to Product); the
+ * types it returns or takes are then reached in turn. Scalars, enums, unions and input types come whole with the fields that use
  * them; an object type reached through a field but with nothing tagged is an error, so that
  * nothing enters the contract by accident. Tagged types no included field leads to are dropped.
  */
@@ -26,8 +27,7 @@ type TypeKind = 'object' | 'whole';
 
 interface MergedType {
   kind: TypeKind;
-  tagged: boolean;
-  /** Field name → whether any subgraph tags it, and the type names it returns or takes. */
+  /** Field name → whether a subgraph tags it (or its type there), and the type names it returns or takes. */
   fields: Map<string, { tagged: boolean; refs: Set<string> }>;
   /** Union members: reached with the union. */
   members: Set<string>;
@@ -76,7 +76,7 @@ function typeKind(definition: DefinitionNode): TypeKind | undefined {
   }
 }
 
-/** Every subgraph's types merged by name: whether tagged anywhere, and what each field refers to. */
+/** Every subgraph's types merged by name: which fields are tagged, and what each field refers to. */
 function mergeTypes(documents: DocumentNode[], tag: string): Map<string, MergedType> {
   const types = new Map<string, MergedType>();
   for (const document of documents) {
@@ -84,15 +84,15 @@ function mergeTypes(documents: DocumentNode[], tag: string): Map<string, MergedT
       const kind = typeKind(definition);
       if (!kind || !('name' in definition) || !definition.name) continue;
       const name = definition.name.value;
-      const merged = types.get(name) ?? { kind, tagged: false, fields: new Map(), members: new Set<string>() };
+      const merged = types.get(name) ?? { kind, fields: new Map(), members: new Set<string>() };
       types.set(name, merged);
       const directives = 'directives' in definition ? (definition.directives as readonly ConstDirectiveNode[] | undefined) : undefined;
-      merged.tagged ||= hasTag(directives, tag);
+      const typeTagged = hasTag(directives, tag);
       if ('fields' in definition) {
         for (const field of definition.fields ?? []) {
           const entry = merged.fields.get(field.name.value) ?? { tagged: false, refs: new Set<string>() };
           merged.fields.set(field.name.value, entry);
-          entry.tagged ||= hasTag(field.directives, tag);
+          entry.tagged ||= typeTagged || hasTag(field.directives, tag);
           entry.refs.add(namedType(field.type));
           for (const argument of 'arguments' in field ? (field.arguments ?? []) : []) entry.refs.add(namedType(argument.type));
         }
@@ -113,7 +113,7 @@ export function reachedByTag(documents: DocumentNode[], tag: string): { types: S
     const type = types.get(name);
     // Built-in scalars have no definition in the SDL and need no marking.
     if (!type || reachedTypes.has(name)) return;
-    const included = [...type.fields].filter(([, field]) => type.kind === 'whole' || type.tagged || field.tagged);
+    const included = [...type.fields].filter(([, field]) => type.kind === 'whole' || field.tagged);
     if (type.kind === 'object' && included.length === 0) {
       if (!ROOT_TYPES.includes(name))
         problems.push(`${from} returns ${name}, which has no field tagged "${tag}": tag ${name} or some of its fields`);
