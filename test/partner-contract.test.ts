@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { buildSchema } from 'graphql';
 import WebSocket from 'ws';
 import { PARTNER_API_SDL } from '../gateway/supergraph';
+import { fromRoot } from '../platform/paths';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 
 interface Answer {
@@ -60,6 +61,18 @@ describe('partner API', () => {
       id: products.edges[0].node.id,
     });
     expect(one.body.data?.product).toMatchObject({ id: products.edges[0].node.id, price: products.edges[0].node.price });
+  });
+
+  it("answers the README's first query", async () => {
+    const readme = fs.readFileSync(fromRoot('README.md'), 'utf8');
+    const body = /curl -s http:\/\/localhost:4000\/partner\/graphql -H 'content-type: application\/json' \\\n\s+-d '(.+)'/.exec(
+      readme,
+    )?.[1];
+    expect(body).toBeDefined();
+    const { query } = JSON.parse(body!) as { query: string };
+    const answer = await partner(query);
+    expect(answer.body.errors).toBeUndefined();
+    expect((answer.body.data?.products as { edges: unknown[] }).edges).toHaveLength(2);
   });
 
   it.each([
