@@ -13,7 +13,7 @@ import { PARTNER_TAG_NAME } from '../subgraphs/kit/partner-tag';
 import { composeSupergraph } from './composition';
 import { deriveContract } from './contracts';
 import { projectRoot } from '../platform/paths';
-import { changelogEntry, compareContracts, describeChange } from './schema-gate';
+import { compareContracts, describeChange, publishDecision } from './schema-gate';
 
 const CHANGELOG_HEADER =
   '# Partner contract changelog\n\nBreaking changes to gateway/contracts/partner.graphql, published on purpose with `npm run compose -- --accept-breaking "reason"`.\n\n';
@@ -35,22 +35,16 @@ async function main() {
   const published = fs.existsSync(PARTNER_API_SDL) ? fs.readFileSync(PARTNER_API_SDL, 'utf8') : undefined;
   const changes = published ? await compareContracts(published, contract.apiSdl) : undefined;
   for (const change of changes?.dangerous ?? []) console.warn(`warning: ${describeChange(change)}`);
-  if (changes && changes.breaking.length > 0) {
-    for (const change of changes.breaking) console.error(`BREAKING ${describeChange(change)}`);
-    if (!reason) {
-      throw new Error(
-        `Refused: ${changes.breaking.length} breaking change(s) to the partner contract; nothing was written. ` +
-          'Publish them on purpose with: npm run compose -- --accept-breaking "reason"',
-      );
-    }
-  }
+  for (const change of changes?.breaking ?? []) console.error(`BREAKING ${describeChange(change)}`);
+  const decision = publishDecision(changes, reason, new Date());
+  if (!decision.allowed) throw new Error(decision.refusal);
   for (const [file, sdl] of composed.subgraphFiles) write(file, sdl);
   write(SUPERGRAPH_SDL, composed.supergraphSdl);
   write(PARTNER_SUPERGRAPH_SDL, contract.supergraphSdl);
   write(PARTNER_API_SDL, contract.apiSdl);
-  if (changes && changes.breaking.length > 0 && reason) {
+  if (decision.changelogEntry) {
     const existing = fs.existsSync(PARTNER_CHANGELOG) ? fs.readFileSync(PARTNER_CHANGELOG, 'utf8') : CHANGELOG_HEADER;
-    write(PARTNER_CHANGELOG, existing + changelogEntry(changes.breaking, reason, new Date()));
+    write(PARTNER_CHANGELOG, existing + decision.changelogEntry);
   }
 }
 

@@ -1,5 +1,5 @@
 /** The breaking-change gate on SDL strings: what @graphql-inspector/core calls breaking, dangerous and safe. */
-import { changelogEntry, compareContracts, describeChange } from './schema-gate';
+import { changelogEntry, compareContracts, describeChange, publishDecision } from './schema-gate';
 
 const PUBLISHED = `
 """Entry points."""
@@ -67,5 +67,24 @@ describe('changelogEntry', () => {
     expect(changelogEntry(breaking, 'name moved to title', new Date('2026-12-01T12:00:00Z'))).toBe(
       `## 2026-12-01: name moved to title\n\n- \`Product.name\`: ${breaking[0].message}\n\n`,
     );
+  });
+});
+
+describe('publishDecision (npm run compose)', () => {
+  const date = new Date('2026-12-01T12:00:00Z');
+
+  it('publishes compatible changes and a first contract', async () => {
+    expect(publishDecision(undefined, undefined, date)).toEqual({ allowed: true });
+    const added = await compareContracts(PUBLISHED, PUBLISHED.replace('  """Id."""', '  """Stock."""\n  stock: Int\n  """Id."""'));
+    expect(publishDecision(added, undefined, date)).toEqual({ allowed: true });
+  });
+
+  it('refuses breaking changes unless a reason accepts them, which the changelog then records', async () => {
+    const removed = await compareContracts(PUBLISHED, PUBLISHED.replace('  """Name."""\n  name: String!\n', ''));
+    expect(publishDecision(removed, undefined, date)).toEqual({ allowed: false, refusal: expect.stringMatching(/--accept-breaking/) });
+    expect(publishDecision(removed, 'name moved to title', date)).toEqual({
+      allowed: true,
+      changelogEntry: changelogEntry(removed.breaking, 'name moved to title', date),
+    });
   });
 });

@@ -31,3 +31,23 @@ export function changelogEntry(changes: Change[], reason: string, date: Date): s
   const lines = changes.map((change) => `- \`${change.path ?? '(schema)'}\`: ${change.message}`);
   return `## ${date.toISOString().slice(0, 10)}: ${reason}\n\n${lines.join('\n')}\n\n`;
 }
+
+/** What `npm run compose` may do with the contract composed from code, given the changes to the published one. */
+export type PublishDecision = { allowed: true; changelogEntry?: string } | { allowed: false; refusal: string };
+
+/**
+ * Compatible changes (or a first publication) are published; breaking ones only when a reason
+ * accepts them, and then the reason and the changes go into the changelog.
+ */
+export function publishDecision(changes: ContractChanges | undefined, acceptBreaking: string | undefined, date: Date): PublishDecision {
+  if (!changes || changes.breaking.length === 0) return { allowed: true };
+  if (!acceptBreaking) {
+    return {
+      allowed: false,
+      refusal:
+        `Refused: ${changes.breaking.length} breaking change(s) to the partner contract; nothing was written. ` +
+        'Publish them on purpose with: npm run compose -- --accept-breaking "reason"',
+    };
+  }
+  return { allowed: true, changelogEntry: changelogEntry(changes.breaking, acceptBreaking, date) };
+}
