@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: every benchmark scenario in one run, each against a baseline measured in the
  * same run, figures printed and written under bench/results/. Localhost only, bounded in time.
- * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`) runs one scenario.
+ * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`) runs one scenario.
  */
 import 'reflect-metadata';
 import { rootLogger } from '../platform/logger';
 import { formatFanout, runFanoutBench } from './fanout';
 import { formatBench, runInferenceBench } from './inference';
+import { formatPartner, runPartnerBench } from './partner';
 import { formatQueryLimits, runQueryLimitsBench } from './query-limits';
 import { formatRecommendations, runRecommendationsBench } from './recommendations';
 
@@ -15,6 +16,7 @@ const scenarios: Record<string, () => Promise<string>> = {
   fanout: async () => formatFanout(await runFanoutBench()),
   recommendations: async () => formatRecommendations(await runRecommendationsBench()),
   'query-limits': async () => formatQueryLimits(await runQueryLimitsBench()),
+  partner: async () => formatPartner(await runPartnerBench()),
 };
 
 async function main() {

@@ -4,7 +4,7 @@
  * that reach clients as INTERNAL_SERVER_ERROR.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ValidationRule } from 'graphql';
 import { ErrorCode } from '../platform/errors';
 
 const clientMistake = (message: string, code: string) => new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
@@ -28,3 +28,18 @@ export const operationChecks: ApolloServerPlugin = {
     };
   },
 };
+
+/**
+ * An operation whose root type the schema lacks (a mutation on the partner contract, which has
+ * none) is a validation error, as graphql-js 17's KnownOperationTypesRule makes it; graphql 16
+ * lets it through to execution, which would answer 500.
+ */
+export const knownOperationTypes: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    const schema = context.getSchema();
+    const root = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() }[
+      node.operation
+    ];
+    if (!root) context.reportError(new GraphQLError(`This API has no ${node.operation} operations`, { nodes: node }));
+  },
+});

@@ -24,9 +24,10 @@ import { rateLimitRequests } from './rate-limit-http';
 import { authenticateRequests, requestViewer } from './request-auth';
 import cors from './cors';
 import { SUPERGRAPH_SDL } from './supergraph';
+import { PARTNER_ENDPOINT, readPartnerContract, servePartnerApi, type PartnerContract } from './partner';
 import { SignedClaimsDataSource, type GatewayContext } from './data-source';
 import { graphqlWsBrowserDir, serveIde } from './ide';
-import { operationChecks } from './operation-checks';
+import { knownOperationTypes, operationChecks } from './operation-checks';
 import { formatQueryLimitErrors, limitRules, parseOptions, queryCostPlugin } from './query-limits';
 import { EventExecutor } from './subscriptions/event-executor';
 import { SubscriptionHub, type SubscriptionLimits } from './subscriptions/hub';
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   /** Where each subgraph answers; overrides the routing URLs in the supergraph SDL. */
   subgraphUrls: Record<SubgraphName, string>;
   supergraphSdl?: string;
+  /** The partner contract served at /partner/graphql (default: the committed gateway/contracts/partner*.graphql). */
+  partnerContract?: PartnerContract;
   subscriptionLimits: SubscriptionLimits;
   /** The most one subgraph fetch may take; past it the subgraph's fields answer null with SERVICE_UNAVAILABLE. */
   subgraphTimeoutMs: number;
@@ -91,35 +94,40 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const source = (name: string, url: string) =>
     new SignedClaimsDataSource({ name, url, internalSecret: options.internalSecret, timeoutMs: options.subgraphTimeoutMs, log });
   const dataSources = Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, source(name, url)]));
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    buildService: ({ name, url }) => dataSources[name] ?? source(name, url ?? ''),
-  });
+  const gatewayOver = (sdl: string) =>
+    new ApolloGateway({ supergraphSdl: sdl, buildService: ({ name, url }) => dataSources[name] ?? source(name, url ?? '') });
   const verifier = createTokenVerifier(options);
   const host = createHttpHost({ service: 'gateway', ready: () => subgraphsReady(Object.values(options.subgraphUrls)), log });
   const trust = trustFunction(options.trustProxy ?? false);
   host.app.set('trust proxy', trust);
-  const server = new ApolloServer<GatewayContext>({
-    gateway,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: host.server }),
-      operationChecks,
-      queryCostPlugin(queryLimits),
-      // Our own IDE answers browsers (gateway/ide.ts); Apollo's landing page loads from a CDN.
-      ApolloServerPluginLandingPageDisabled(),
-    ],
-    formatError: limitAwareErrors(queryLimits, maskUnexpectedErrors(log, 'gateway')),
-    // The token limit stops parsing at the first token over it; the other limits are validation rules.
-    parseOptions: parseOptions(queryLimits),
-    validationRules: limitRules(queryLimits),
-    logger: log,
-    introspection: options.introspection ?? true,
-    // Without introspection, validation errors must not spell the schema out either.
-    hideSchemaDetailsFromClientErrors: !(options.introspection ?? true),
-    // Shutdown is ours (platform/shutdown.ts): Apollo's own signal handlers would race it.
-    stopOnTerminationSignals: false,
-  });
-  await server.start();
+  // /graphql and /partner/graphql are built alike: the same limits, checks and error vocabulary.
+  const apolloServer = (gateway: ApolloGateway, { drainsHttpServer }: { drainsHttpServer: boolean }) =>
+    new ApolloServer<GatewayContext>({
+      gateway,
+      plugins: [
+        // The HTTP server is drained once, by the main server's stop.
+        ...(drainsHttpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: host.server })] : []),
+        operationChecks,
+        queryCostPlugin(queryLimits),
+        // Our own IDE answers browsers (gateway/ide.ts); Apollo's landing page loads from a CDN.
+        ApolloServerPluginLandingPageDisabled(),
+      ],
+      formatError: limitAwareErrors(queryLimits, maskUnexpectedErrors(log, 'gateway')),
+      // The token limit stops parsing at the first token over it; the other limits are validation rules.
+      parseOptions: parseOptions(queryLimits),
+      validationRules: [...limitRules(queryLimits), knownOperationTypes],
+      logger: log,
+      introspection: options.introspection ?? true,
+      // Without introspection, validation errors must not spell the schema out either.
+      hideSchemaDetailsFromClientErrors: !(options.introspection ?? true),
+      // Shutdown is ours (platform/shutdown.ts): Apollo's own signal handlers would race it.
+      stopOnTerminationSignals: false,
+    });
+  const server = apolloServer(gatewayOver(supergraphSdl), { drainsHttpServer: true });
+  // The partner contract: a second gateway over the contract supergraph, sharing the subgraph data sources.
+  const partnerContract = options.partnerContract ?? readPartnerContract();
+  const partnerServer = apolloServer(gatewayOver(partnerContract.supergraphSdl), { drainsHttpServer: false });
+  await Promise.all([server.start(), partnerServer.start()]);
   const rateLimit = options.rateLimit ?? RATE_LIMIT_DEFAULTS;
   // Rate limiting only needs commands that fail at once while Redis is away (the limiter then counts in memory).
   const redis =
@@ -147,6 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       context: async ({ res }) => ({ viewer: requestViewer(res) }),
     }),
   );
+  servePartnerApi(host.app, { server: partnerServer, contract: partnerContract, rateLimiter });
   const planner = new FederatedPlanner(supergraphSdl);
   const upstream = new UpstreamConnections(options.subgraphUrls, options.internalSecret, log);
   const hub = new SubscriptionHub(planner, new EventExecutor(planner, dataSources, log), upstream, options.subscriptionLimits, log);
@@ -164,7 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   const { port, url } = await host.listen(options.port, options.host);
-  log.info({ url: `${url}/graphql` }, 'gateway listening');
+  log.info({ url: `${url}/graphql`, partnerUrl: `${url}${PARTNER_ENDPOINT}` }, 'gateway listening');
   return {
     url: `${url}/graphql`,
     port,
@@ -174,6 +183,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await closeWebSockets();
       await upstream.close();
       await server.stop();
+      await partnerServer.stop();
       await closed;
       if (redis) await closeRedis(redis);
     },

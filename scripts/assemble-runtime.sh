@@ -11,7 +11,9 @@ mkdir -p "$out/prisma" "$out/gateway"
 cp -r "$src/package.json" "$src/package-lock.json" "$src/node_modules" "$src/dist" "$out/"
 # Applied by the subgraphs at start.
 cp -r "$src/prisma/migrations" "$out/prisma/migrations"
-# The gateway's supergraph, the live dashboard and the IDE page.
+# The gateway's supergraph, the partner contract (its supergraph and published SDL), the live dashboard and the IDE page.
 cp "$src/gateway/supergraph.graphql" "$out/gateway/supergraph.graphql"
+mkdir -p "$out/gateway/contracts"
+cp "$src/gateway/contracts/partner.graphql" "$src/gateway/contracts/partner.supergraph.graphql" "$out/gateway/contracts/"
 cp -r "$src/gateway/dashboard" "$src/gateway/ide" "$out/gateway/"
 rm -f "$out/dist/.tsbuildinfo"

@@ -20,9 +20,18 @@ interface RoverConfig {
   subgraphs: Record<string, { routing_url: string; schema: { file: string } }>;
 }
 
+/** One subgraph as composition sees it: its name, routing URL and printed SDL. */
+export interface SubgraphSource {
+  name: string;
+  url: string;
+  sdl: string;
+}
+
 export interface Composed {
   /** Path (absolute) → printed subgraph SDL. */
   subgraphFiles: Map<string, string>;
+  /** The same SDL per subgraph, for deriving contracts from it. */
+  sources: SubgraphSource[];
   supergraphSdl: string;
 }
 
@@ -34,17 +43,23 @@ export async function composeSupergraph(configFile = SUPERGRAPH_CONFIG): Promise
   const config = readRoverConfig(configFile);
   const root = path.dirname(configFile);
   const subgraphFiles = new Map<string, string>();
-  const services = [];
+  const sources: SubgraphSource[] = [];
   for (const definition of subgraphs) {
     const entry = config.subgraphs[definition.name];
     if (!entry) throw new Error(`supergraph.yaml has no entry for subgraph "${definition.name}"`);
     const sdl = `${printSubgraphSchema(await buildFederatedSchema(definition))}\n`;
     subgraphFiles.set(path.resolve(root, entry.schema.file), sdl);
-    services.push({ name: definition.name, url: entry.routing_url, typeDefs: parse(sdl) });
+    sources.push({ name: definition.name, url: entry.routing_url, sdl });
   }
+  const supergraphSdl = composeDocuments(sources.map(({ name, url, sdl }) => ({ name, url, typeDefs: parse(sdl) })));
+  return { subgraphFiles, sources, supergraphSdl };
+}
+
+/** @apollo/composition over parsed subgraph SDL; every composition error in one message. */
+export function composeDocuments(services: Parameters<typeof composeServices>[0]): string {
   const result = composeServices(services);
   if (result.errors) {
     throw new Error(`Composition failed:\n${result.errors.map((error) => `- ${error.message}`).join('\n')}`);
   }
-  return { subgraphFiles, supergraphSdl: `${result.supergraphSdl}\n` };
+  return `${result.supergraphSdl}\n`;
 }

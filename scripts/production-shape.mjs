@@ -163,6 +163,12 @@ async function main() {
       body: JSON.stringify({ query: '{ products(first: 1) { edges { node { id name } } } }' }),
     });
     if (JSON.parse(body).errors) throw new Error(`the query answered errors: ${body}`);
+    const partnerBody = await expectOk('a query through the partner API', `${gateway}/partner/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ products(first: 1) { edges { node { id name } } } }' }),
+    });
+    if (JSON.parse(partnerBody).errors) throw new Error(`the partner query answered errors: ${partnerBody}`);
   } catch (error) {
     failure = error;
   }

@@ -3,7 +3,7 @@
  * the position in a keyset ordering (never an offset, so pages stay stable as rows are added).
  */
 import type { ClassType } from 'type-graphql';
-import { Field, ObjectType } from 'type-graphql';
+import { Directive, Field, ObjectType } from 'type-graphql';
 import { badInput } from '../../platform/errors';
 import { PageInfo } from './shared-types';
 
@@ -74,8 +74,12 @@ export function toConnection<Row, Node = Row>(
   };
 }
 
-/** Declares `<Name>Connection` and `<Name>Edge` object types for a node type. */
-export function connectionTypes<Node extends object>(node: ClassType<Node>, name: string, plural: string) {
+/**
+ * Declares `<Name>Connection` and `<Name>Edge` object types for a node type; `directives` (e.g. the
+ * partner contract's tag) apply to both.
+ */
+export function connectionTypes<Node extends object>(node: ClassType<Node>, name: string, plural: string, directives: string[] = []) {
+  const withDirectives = (target: ClassType) => directives.forEach((directive) => Directive(directive)(target));
   @ObjectType(`${name}Edge`, { description: `One ${name} in a page of ${plural}.` })
   class EdgeType {
     @Field(() => String, { description: 'Opaque position of this edge; pass it as `after` to continue.' })
@@ -94,5 +98,7 @@ export function connectionTypes<Node extends object>(node: ClassType<Node>, name
     pageInfo!: PageInfo;
   }
 
+  withDirectives(EdgeType);
+  withDirectives(ConnectionType);
   return ConnectionType;
 }

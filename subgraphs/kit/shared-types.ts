@@ -3,8 +3,10 @@
  * resolve them itself when they are marked @shareable.
  */
 import { Directive, Field, Int, ObjectType } from 'type-graphql';
+import { PARTNER } from './partner-tag';
 
 @Directive('@shareable')
+@Directive(PARTNER)
 @ObjectType({ description: 'An amount of money in minor units (cents) of an ISO 4217 currency.' })
 export class Money {
   @Field(() => Int, { description: 'Amount in minor units, e.g. 1999 for 19.99.' })
@@ -17,6 +19,7 @@ export class Money {
 export const money = (amount: number, currency: string): Money => Object.assign(new Money(), { amount, currency });
 
 @Directive('@shareable')
+@Directive(PARTNER)
 @ObjectType({ description: 'Relay pagination state of a connection.' })
 export class PageInfo {
   @Field(() => Boolean, { description: 'True when more items follow the last edge.' })

@@ -1,6 +1,7 @@
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { OrderStatus } from '../../prisma/generated/enums';
 import { connectionTypes } from '../kit/pagination';
+import { PARTNER } from '../kit/partner-tag';
 import { Money } from '../kit/shared-types';
 
 registerEnumType(OrderStatus, {
@@ -14,12 +15,14 @@ registerEnumType(OrderStatus, {
 });
 
 @Directive('@key(fields: "id", resolvable: false)')
+@Directive(PARTNER)
 @ObjectType({ description: 'A product of the catalogue (resolved by the products subgraph).' })
 export class Product {
   @Field(() => ID, { description: 'Id of the product.' })
   id!: string;
 }
 
+@Directive(PARTNER)
 @ObjectType({ description: 'One line of an order.' })
 export class OrderItem {
   @Field(() => ID, { description: 'Id of the product ordered; known even when the product itself is unavailable.' })
@@ -49,6 +52,7 @@ export class User {
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'An order placed by a user; visible to that user and to admins.' })
 export class Order {
+  @Directive(PARTNER)
   @Field(() => ID, { description: 'Stable identifier of the order.' })
   id!: string;
 
@@ -58,12 +62,15 @@ export class Order {
   })
   user!: User | null;
 
+  @Directive(PARTNER)
   @Field(() => OrderStatus, { description: 'Payment state of the order.' })
   status!: OrderStatus;
 
+  @Directive(PARTNER)
   @Field(() => Money, { description: 'Sum of quantity × unit price over all items.' })
   total!: Money;
 
+  @Directive(PARTNER)
   @Field(() => Date, { description: 'When the order was placed.' })
   createdAt!: Date;
 

@@ -1,5 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { SubgraphContext } from '../kit/context';
+import { PARTNER } from '../kit/partner-tag';
 import { pageSize, toConnection } from '../kit/pagination';
 import { requireUser } from '../../platform/viewer';
 import { requireMayReadOrdersOf } from './order.access';
@@ -12,6 +13,7 @@ type Context = SubgraphContext<OrdersLoaders>;
 
 @Resolver(() => Order)
 export class OrderResolver {
+  @Directive(PARTNER)
   @Query(() => Order, {
     nullable: true,
     description: 'One of your orders by id (any order for admins); null when there is none you may see.',
@@ -35,6 +37,7 @@ export class OrderResolver {
     return toOrder(order);
   }
 
+  @Directive(PARTNER)
   @FieldResolver(() => [OrderItem], { description: 'What was ordered, at the prices of the moment.' })
   async items(@Root() order: Order, @Ctx() { loaders }: Context): Promise<OrderItem[]> {
     return (await loaders.items.load(order.id)).map(toOrderItem);

@@ -1,8 +1,10 @@
 import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { connectionTypes } from '../kit/pagination';
+import { PARTNER } from '../kit/partner-tag';
 import { Money } from '../kit/shared-types';
 
 @Directive('@key(fields: "id")')
+@Directive(PARTNER)
 @ObjectType({ description: 'An item of the catalogue.' })
 export class Product {
   @Field(() => ID, { description: 'Stable identifier of the product.' })
@@ -27,7 +29,7 @@ export class Product {
   stock!: number;
 }
 
-export const ProductConnection = connectionTypes(Product, 'Product', 'products');
+export const ProductConnection = connectionTypes(Product, 'Product', 'products', [PARTNER]);
 
 @Directive('@inaccessible')
 @InputType({ description: 'Internal: units of one product to reserve for an order.' })

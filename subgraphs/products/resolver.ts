@@ -1,6 +1,7 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { badInput } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
+import { PARTNER } from '../kit/partner-tag';
 import { pageSize, toConnection } from '../kit/pagination';
 import { money } from '../kit/shared-types';
 import { requireMayChangeStock, requireMayReserveStock } from './product.access';
@@ -14,6 +15,7 @@ const MAX_STOCK = 1_000_000;
 
 @Resolver(() => Product)
 export class ProductResolver {
+  @Directive(PARTNER)
   @Query(() => Product, { nullable: true, description: 'A product by id, or null when there is none.' })
   async product(
     @Arg('id', () => ID, { description: 'Id of the product.' }) id: string,
@@ -23,6 +25,7 @@ export class ProductResolver {
     return row ? toProduct(row) : null;
   }
 
+  @Directive(PARTNER)
   @Query(() => ProductConnection, {
     nullable: true,
     description:

@@ -1,6 +1,7 @@
 import { Directive, Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { InteractionKind } from '../../prisma/generated/enums';
 import type { RecommendationsUpdated } from '../kit/events';
+import { PARTNER } from '../kit/partner-tag';
 
 export enum RecommendationReason {
   MODEL = 'MODEL',
@@ -25,6 +26,7 @@ registerEnumType(RecommendationReason, {
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A product of the catalogue (owned by the products subgraph).' })
 export class Product {
+  @Directive(PARTNER)
   @Field(() => ID, { description: 'Id of the product.' })
   id!: string;
 }
@@ -55,31 +57,37 @@ registerEnumType(DegradedReason, {
 
 @ObjectType({ description: 'A product suggested to a user or next to another product.' })
 export class Recommendation {
+  @Directive(PARTNER)
   @Field(() => ID, { description: 'Id of the recommended product; known even when the product itself is unavailable.' })
   productId!: string;
 
   // Nullable: its details come from the products subgraph, whose outage must null only this field.
+  @Directive(PARTNER)
   @Field(() => Product, {
     nullable: true,
     description: 'The recommended product; null (with a SERVICE_UNAVAILABLE error) while the products service is unavailable.',
   })
   product!: Product | null;
 
+  @Directive(PARTNER)
   @Field(() => Float, { description: 'Relevance between 0 and 1; higher is better.' })
   score!: number;
 
+  @Directive(PARTNER)
   @Field(() => RecommendationReason, { description: 'Why it is recommended.' })
   reason!: RecommendationReason;
 
   @Field(() => String, { nullable: true, description: 'Version of the model that produced it; null for rule-based fill-ins.' })
   modelVersion!: string | null;
 
+  @Directive(PARTNER)
   @Field(() => Boolean, {
     description:
       'True when part of the pipeline could not answer (the model, or the products service) and the item was chosen without it; degradedReasons says which.',
   })
   degraded!: boolean;
 
+  @Directive(PARTNER)
   @Field(() => [DegradedReason], { description: 'Why the item is degraded; empty when it is not.' })
   degradedReasons!: DegradedReason[];
 }

@@ -1,5 +1,6 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { SubgraphContext } from '../kit/context';
+import { PARTNER } from '../kit/partner-tag';
 import { pageSize } from '../kit/pagination';
 import { requireMayReadRecommendationsOf } from './recommendation.access';
 import type { ProductFacts } from './candidates';
@@ -45,6 +46,7 @@ export class UserRecommendationsResolver {
 
 @Resolver(() => Product)
 export class SimilarProductsResolver {
+  @Directive(PARTNER)
   @FieldResolver(() => [Recommendation], {
     nullable: true,
     description:
