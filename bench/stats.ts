@@ -37,3 +37,8 @@ export function medianInterval(sorted: number[]): [number, number] {
   if (k === 0) return [sorted[0], sorted[n - 1]];
   return [sorted[k - 1], sorted[n - k]];
 }
+
+/** The median of `sorted` (ascending). */
+export function median(sorted: number[]): number {
+  return (sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2;
+}
