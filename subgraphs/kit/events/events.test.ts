@@ -49,6 +49,24 @@ describe.each(buses)('%s event bus', (_name, create) => {
     expect(seen.orders).toHaveLength(2);
   });
 
+  it('hands a group its events in publish order, one at a time, however long each handler takes', async () => {
+    const handled: string[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    bus.subscribe('payment.captured', 'orders', async (event) => {
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      // The earlier an event, the slower its handler: a bus that ran them side by side would reorder them.
+      await new Promise((resolve) => setTimeout(resolve, event.payload.amount === 1 ? 60 : event.payload.amount === 2 ? 20 : 0));
+      handled.push(event.payload.paymentId);
+      running--;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let n = 1; n <= 4; n++) await bus.publish(newEvent('payment.captured', { ...payment, paymentId: `p${n}`, amount: n }));
+    await until(() => handled.length === 4);
+    expect(handled).toEqual(['p1', 'p2', 'p3', 'p4']);
+    expect(mostAtOnce).toBe(1);
+  });
+
   it('fans live notifications out to every listener until it stops listening', async () => {
     const received: string[][] = [[], []];
     const stops = received.map((list) => bus.listen('recommendations.updated', (update) => void list.push(update.userId)));
