@@ -75,7 +75,41 @@ export interface PlatformConfig {
   trustProxy: boolean | number | string[];
   /** graphql-ws limits: largest message, wait for connection_init, open sockets per client. */
   websocket: { maxPayloadBytes: number; connectionInitTimeoutMs: number; maxConnectionsPerClient: number };
+  /** Partner webhook deliveries (subgraphs/users/webhooks). */
+  webhooks: WebhookConfig;
 }
+
+/**
+ * How partner webhooks are delivered: a failed POST is retried after `initialDelayMs`, doubling
+ * up to `maxDelayMs` (with jitter), until `retryWindowMs` after the first attempt; then the
+ * delivery is dead-lettered. Tests shorten every one of these to milliseconds.
+ */
+export interface WebhookConfig {
+  /** Delay after the first failed attempt. */
+  initialDelayMs: number;
+  /** Longest delay between attempts. */
+  maxDelayMs: number;
+  /** How long after the first attempt a delivery is retried before it is dead-lettered. */
+  retryWindowMs: number;
+  /** How long one POST may take (connect to the last byte of the answer). */
+  timeoutMs: number;
+  /** How long a worker's claim keeps other replicas off a delivery; more than timeoutMs. */
+  leaseMs: number;
+  /** How often an idle worker looks for due deliveries. */
+  pollMs: number;
+  /** Deliveries claimed per round trip. */
+  batchSize: number;
+}
+
+export const WEBHOOK_DEFAULTS: WebhookConfig = {
+  initialDelayMs: 10_000,
+  maxDelayMs: 3600_000,
+  retryWindowMs: 24 * 3600_000,
+  timeoutMs: 10_000,
+  leaseMs: 60_000,
+  pollMs: 1000,
+  batchSize: 20,
+};
 
 /**
  * Limits on one operation, checked before anything executes. `enabled: false`
@@ -246,6 +280,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       maxPayloadBytes: positiveInt(env, 'GATEWAY_WS_MAX_PAYLOAD_BYTES', WEBSOCKET_DEFAULTS.maxPayloadBytes),
       connectionInitTimeoutMs: positiveInt(env, 'GATEWAY_WS_INIT_TIMEOUT_MS', WEBSOCKET_DEFAULTS.connectionInitTimeoutMs),
       maxConnectionsPerClient: positiveInt(env, 'GATEWAY_WS_MAX_CONNECTIONS_PER_CLIENT', WEBSOCKET_DEFAULTS.maxConnectionsPerClient),
+    },
+    webhooks: {
+      initialDelayMs: positiveInt(env, 'WEBHOOK_INITIAL_DELAY_MS', WEBHOOK_DEFAULTS.initialDelayMs),
+      maxDelayMs: positiveInt(env, 'WEBHOOK_MAX_DELAY_MS', WEBHOOK_DEFAULTS.maxDelayMs),
+      retryWindowMs: positiveInt(env, 'WEBHOOK_RETRY_WINDOW_MS', WEBHOOK_DEFAULTS.retryWindowMs),
+      timeoutMs: positiveInt(env, 'WEBHOOK_TIMEOUT_MS', WEBHOOK_DEFAULTS.timeoutMs),
+      leaseMs: positiveInt(env, 'WEBHOOK_LEASE_MS', WEBHOOK_DEFAULTS.leaseMs),
+      pollMs: positiveInt(env, 'WEBHOOK_POLL_MS', WEBHOOK_DEFAULTS.pollMs),
+      batchSize: positiveInt(env, 'WEBHOOK_BATCH_SIZE', WEBHOOK_DEFAULTS.batchSize),
     },
   };
 }

@@ -90,3 +90,10 @@ export const subgraphUnavailable = new Counter({
   labelNames: ['subgraph', 'reason'] as const,
   registers: [registry],
 });
+
+export const webhookDeliveries = new Counter({
+  name: 'partner_webhook_deliveries_total',
+  help: 'Partner webhook POSTs by outcome: delivered (2xx), failed (retried later) or dead_lettered (retry window over)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});

@@ -3,7 +3,7 @@ import type { Order as OrderRow, OrderItem as OrderItemRow } from '../../prisma/
 import { Prisma } from '../../prisma/generated/client';
 import type { PrismaClient } from '../../prisma/database';
 import { badInput } from '../../platform/errors';
-import type { Tx } from '../kit/events';
+import { insertOutboxEvent, newEvent, type Tx } from '../kit/events';
 import { decodeCursor, type CursorKey } from '../kit/pagination';
 import { money } from '../kit/shared-types';
 import { Order, OrderItem, Product, User } from './order';
@@ -92,9 +92,23 @@ export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
 
-/** Moves an order to `to` only from `from`, so replayed or out-of-order events change nothing. */
-export const transitionOrder = (prisma: Tx, orderId: string, from: OrderRow['status'], to: OrderRow['status']) =>
-  prisma.order.updateMany({ where: { id: orderId, status: from }, data: { status: to } });
+/**
+ * Moves an order to `to` only from `from`, so replayed or out-of-order events change nothing.
+ * A move that happened writes order.status_changed to the outbox in the same transaction, so
+ * the announcement commits (or rolls back) with the change; a move that did not writes nothing.
+ */
+export async function transitionOrder(tx: Tx, orderId: string, from: OrderRow['status'], to: OrderRow['status']) {
+  const result = await tx.order.updateMany({ where: { id: orderId, status: from }, data: { status: to } });
+  if (result.count === 1) {
+    const { userId } = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { userId: true } });
+    await insertOutboxEvent(
+      tx,
+      'orders',
+      newEvent('order.status_changed', { orderId, userId, from, to, changedAt: new Date().toISOString() }),
+    );
+  }
+  return result;
+}
 
 export const findOrderStatus = async (tx: Tx, orderId: string) =>
   (await tx.order.findUnique({ where: { id: orderId }, select: { status: true } }))?.status;

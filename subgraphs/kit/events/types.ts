@@ -9,6 +9,17 @@ export interface OrderPlaced {
   placedAt: string;
 }
 
+export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'REFUNDED';
+
+/** An order moved from one status to another (written only when the row actually changed). */
+export interface OrderStatusChanged {
+  orderId: string;
+  userId: string;
+  from: OrderStatus;
+  to: OrderStatus;
+  changedAt: string;
+}
+
 export interface PaymentEvent {
   paymentId: string;
   orderId: string;
@@ -26,6 +37,7 @@ export interface InteractionRecorded {
 
 export interface EventPayloads {
   'order.placed': OrderPlaced;
+  'order.status_changed': OrderStatusChanged;
   'interaction.recorded': InteractionRecorded;
   'payment.captured': PaymentEvent;
   'payment.failed': PaymentEvent & { reason: string };

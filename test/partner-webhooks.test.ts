@@ -1,0 +1,301 @@
+/**
+ * Partner webhooks end to end: the real platform, a partner whose service account places and
+ * pays orders, and a real HTTP receiver on 127.0.0.1 that fails and then recovers. The receiver
+ * checks every signature the way the README tells partners to. Retry schedule and window are
+ * shortened to milliseconds through the platform's config; nothing here asserts a duration.
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gql } from 'graphql-request';
+import { webhookDeliveries } from '../platform/metrics';
+import { runPartnerCli } from '../scripts/partner';
+import { createAdminRequest } from '../scripts/partner/admin-client';
+import { eventually } from './support/eventually';
+import { graphqlErrors, startTestPlatform, type TestPlatform } from './support/platform';
+
+const SEED = { seed: 11, users: 20, products: 80, orders: 40 };
+/** Generous bounds for a busy machine; the waits end as soon as the condition holds. */
+const SETTLE_MS = 30_000;
+const WEBHOOKS = { initialDelayMs: 100, maxDelayMs: 400, retryWindowMs: 3000, timeoutMs: 2000, leaseMs: 5000, pollMs: 50, batchSize: 20 };
+
+/** The README's verification recipe, as a partner would write it. */
+function verifyPartnerSignature(secret: string, rawBody: string, header: string, toleranceSeconds = 300): boolean {
+  const parts = Object.fromEntries(header.split(',').map((part) => part.split('=', 2)));
+  const timestamp = Number(parts.t);
+  if (!Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > toleranceSeconds) return false;
+  const expected = crypto.createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex');
+  return (
+    typeof parts.v1 === 'string' &&
+    parts.v1.length === expected.length &&
+    crypto.timingSafeEqual(Buffer.from(parts.v1), Buffer.from(expected))
+  );
+}
+
+interface Received {
+  eventId: string;
+  signature: string;
+  body: string;
+  json: { id: string; type: string; createdAt: string; data: { orderId: string; status: string; previousStatus?: string } };
+  answered: number;
+}
+
+/** A partner's endpoint: answers 500 while `failing` says so, 200 after; records every request. */
+class Receiver {
+  readonly requests: Received[] = [];
+  private server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const status = this.failing(this.requests.length) ? 500 : 200;
+      this.requests.push({
+        eventId: String(req.headers['partner-event-id']),
+        signature: String(req.headers['partner-signature']),
+        body,
+        json: JSON.parse(body) as Received['json'],
+        answered: status,
+      });
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'receiver is down');
+    });
+  });
+  url = '';
+
+  constructor(public failing: (requestIndex: number) => boolean) {}
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+    return this;
+  }
+
+  accepted(orderId: string): Received[] {
+    return this.requests.filter((request) => request.answered === 200 && request.json.data.orderId === orderId);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+let t: TestPlatform;
+let adminToken: string;
+const receivers: Receiver[] = [];
+
+beforeAll(async () => {
+  t = await startTestPlatform(SEED, { config: { webhooks: WEBHOOKS } });
+  adminToken = await t.token('partner-admin', ['admin']);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(receivers.map((receiver) => receiver.close()));
+  await t?.close();
+});
+
+/** Runs the partner CLI against the test platform; resolves with its exit code and output lines. */
+async function cli(...argv: string[]): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const code = await runPartnerCli(
+    argv,
+    { admin: createAdminRequest(t.url, adminToken), gatewayUrl: t.url.replace(/\/graphql$/, ''), print: (line) => lines.push(line) },
+    (line) => lines.push(line),
+  );
+  return { code, lines };
+}
+
+/** A partner and the service account it acts as (what keys.ts's createPartner will make). */
+async function createPartner(name: string): Promise<{ partnerId: string; userId: string; token: string }> {
+  const partnerId = crypto.randomUUID();
+  const userId = `partner-${name}`;
+  await t.platform.db.sql.query('INSERT INTO "users"."User" ("id", "name", "email") VALUES ($1, $2, $3)', [
+    userId,
+    name,
+    `${name}@partners.example`,
+  ]);
+  await t.platform.db.sql.query(
+    'INSERT INTO "users"."Partner" ("id", "name", "userId", "requestsPerMinute", "costBudget") VALUES ($1, $2, $3, 600, 5000)',
+    [partnerId, name, userId],
+  );
+  return { partnerId, userId, token: await t.token(userId) };
+}
+
+async function registerWebhook(partnerId: string, receiver: Receiver): Promise<string> {
+  const { code, lines } = await cli('webhook', partnerId, receiver.url);
+  expect(code).toBe(0);
+  const secret = lines[lines.length - 1];
+  expect(secret).toMatch(/^whsec_/);
+  return secret;
+}
+
+async function pay(token: string, orderId: string): Promise<void> {
+  const { payOrder } = await t.client(token).request<{ payOrder: { status: string } }>(
+    gql`
+      mutation ($input: PayOrderInput!) {
+        payOrder(input: $input) {
+          status
+        }
+      }
+    `,
+    { input: { orderId, idempotencyKey: `pay-${orderId}`, cardNumber: '4242424242424242' } },
+  );
+  expect(payOrder.status).toBe('CAPTURED');
+}
+
+/** A row of `deliveries` output for a dead letter (the header mentions DEAD too). */
+const isDead = (line: string) => /\sDEAD\s+\d/.test(line);
+
+const metric = async (outcome: string) => (await webhookDeliveries.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+
+describe('partner webhooks', () => {
+  it("delivers the partner's order placed and paid, signed, retrying through the receiver's failures", async () => {
+    const partner = await createPartner('marketplace');
+    const receiver = await new Receiver((index) => index < 3).start();
+    receivers.push(receiver);
+    const secret = await registerWebhook(partner.partnerId, receiver);
+    const [failedBefore, deliveredBefore] = [await metric('failed'), await metric('delivered')];
+
+    const orderId = await t.placeOrder(partner.token, 'webhook-order-1');
+    await pay(partner.token, orderId);
+
+    const accepted = await eventually(
+      async () => receiver.accepted(orderId),
+      (requests) => new Set(requests.map((request) => request.json.type)).size === 2,
+      SETTLE_MS,
+    );
+    const placed = accepted.find((request) => request.json.type === 'order.placed')!;
+    const changed = accepted.find((request) => request.json.type === 'order.status_changed')!;
+    expect(placed.json.data).toEqual({
+      orderId,
+      status: 'PENDING_PAYMENT',
+      total: expect.objectContaining({ currency: expect.any(String) }),
+    });
+    expect(changed.json.data).toEqual({ orderId, status: 'PAID', previousStatus: 'PENDING_PAYMENT' });
+    // Nothing personal travels: no user id, name or e-mail in any body.
+    for (const request of receiver.requests) expect(request.body).not.toContain(partner.userId);
+
+    // Every request, failed ones included, is signed with the secret the CLI printed, and names its event.
+    expect(receiver.requests.length).toBeGreaterThanOrEqual(5);
+    for (const request of receiver.requests) {
+      expect(verifyPartnerSignature(secret, request.body, request.signature)).toBe(true);
+      expect(verifyPartnerSignature(`${secret}x`, request.body, request.signature)).toBe(false);
+      expect(request.eventId).toBe(request.json.id);
+    }
+    // The failures were retried: some event was POSTed more than once, always with the same body.
+    const failed = receiver.requests.filter((request) => request.answered === 500);
+    expect(failed).toHaveLength(3);
+    for (const failure of failed) expect(accepted.find((request) => request.eventId === failure.eventId)?.body).toBe(failure.body);
+
+    // The receiver answered before the worker recorded it: wait for the record.
+    const { code, lines } = await eventually(
+      () => cli('deliveries', partner.partnerId),
+      (listing) => listing.lines.filter((line) => line.includes('DELIVERED')).length === 2,
+      SETTLE_MS,
+    );
+    expect(code).toBe(0);
+    expect(await metric('failed')).toBeGreaterThanOrEqual(failedBefore + 3);
+    expect(await metric('delivered')).toBeGreaterThanOrEqual(deliveredBefore + 2);
+    expect(lines[0]).toBe(`webhook ${receiver.url}`);
+    expect(lines[1]).toMatch(/^ID\s+EVENT\s+STATUS\s+ATTEMPTS\s+LAST ERROR\s+NEXT ATTEMPT \/ DEAD SINCE$/);
+    const rows = lines.slice(2);
+    expect(rows.filter((line) => line.includes('DELIVERED'))).toHaveLength(2);
+    expect(rows.some((line) => /order\.placed|order\.status_changed/.test(line))).toBe(true);
+  });
+
+  it('dead-letters a delivery after the retry window, lists it, and replays it once the receiver recovers', async () => {
+    const partner = await createPartner('affiliate');
+    let down = true;
+    const receiver = await new Receiver(() => down).start();
+    receivers.push(receiver);
+    const secret = await registerWebhook(partner.partnerId, receiver);
+    const deadBefore = await metric('dead_lettered');
+
+    const orderId = await t.placeOrder(partner.token, 'webhook-order-dead');
+    const listing = await eventually(
+      () => cli('deliveries', partner.partnerId),
+      ({ lines }) => lines.some(isDead),
+      SETTLE_MS,
+    );
+    const deadLine = listing.lines.find(isDead)!;
+    expect(deadLine).toMatch(/order\.placed\s+DEAD\s+\d+\s+HTTP 500: receiver is down\s+dead since \d{4}-/);
+    expect(receiver.requests.length).toBeGreaterThanOrEqual(2);
+    expect(receiver.accepted(orderId)).toEqual([]);
+    expect(await metric('dead_lettered')).toBe(deadBefore + 1);
+    // A dead letter stays put: the worker sends nothing more.
+    const [{ count }] = await t.platform.db.sql.query<{ count: number }>(
+      'SELECT count(*)::int AS "count" FROM "users"."WebhookDeadLetter" d JOIN "users"."PartnerWebhook" w ON w."id" = d."webhookId" WHERE w."partnerId" = $1',
+      [partner.partnerId],
+    );
+    expect(count).toBe(1);
+
+    down = false;
+    const deliveryId = deadLine.split(/\s+/)[0];
+    const replay = await cli('deliveries', partner.partnerId, '--replay', deliveryId);
+    expect(replay.code).toBe(0);
+    expect(replay.lines[0]).toBe(`replayed ${deliveryId}: PENDING`);
+    const accepted = await eventually(
+      async () => receiver.accepted(orderId),
+      (requests) => requests.length > 0,
+      SETTLE_MS,
+    );
+    expect(accepted).toHaveLength(1);
+    expect(accepted[0].json).toMatchObject({ type: 'order.placed', data: { orderId, status: 'PENDING_PAYMENT' } });
+    expect(verifyPartnerSignature(secret, accepted[0].body, accepted[0].signature)).toBe(true);
+    const after = await eventually(
+      () => cli('deliveries', partner.partnerId),
+      ({ lines }) => lines.some((line) => line.includes('DELIVERED')),
+      SETTLE_MS,
+    );
+    expect(after.lines.some(isDead)).toBe(false);
+  });
+
+  it("never sends another user's orders to a partner", async () => {
+    const partner = await createPartner('reseller');
+    const receiver = await new Receiver(() => false).start();
+    receivers.push(receiver);
+    await registerWebhook(partner.partnerId, receiver);
+    const customer = await t.token('user-0003');
+
+    const foreign = await t.placeOrder(customer, 'not-the-partners-order');
+    await pay(customer, foreign);
+    // Events of one type reach the consumer in order: once the partner's later order and payment
+    // are delivered, the customer's earlier ones have been handled (and skipped).
+    const own = await t.placeOrder(partner.token, 'partners-own-order');
+    await pay(partner.token, own);
+    await eventually(
+      async () => receiver.accepted(own),
+      (requests) => requests.length === 2,
+      SETTLE_MS,
+    );
+    for (const r of receivers) expect(r.requests.some((request) => request.body.includes(foreign))).toBe(false);
+    const queued = await t.platform.db.sql.query('SELECT "id" FROM "users"."WebhookDelivery" WHERE "body" LIKE $1', [`%${foreign}%`]);
+    expect(queued).toEqual([]);
+  });
+
+  it('refuses bad URLs, unknown partners and non-admins', async () => {
+    const partner = await createPartner('careful');
+    const admin = t.client(adminToken);
+    const SET = gql`
+      mutation ($partnerId: ID!, $url: String!) {
+        setPartnerWebhook(partnerId: $partnerId, url: $url) {
+          secret
+        }
+      }
+    `;
+    for (const url of ['ftp://partner.example/hooks', 'https://user:secret@partner.example/hooks', 'nonsense']) {
+      const [error] = await graphqlErrors(admin.request(SET, { partnerId: partner.partnerId, url }));
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    const [missing] = await graphqlErrors(admin.request(SET, { partnerId: crypto.randomUUID(), url: 'https://partner.example/hooks' }));
+    expect(missing.extensions?.code).toBe('NOT_FOUND');
+    const [forbidden] = await graphqlErrors(
+      t.client(partner.token).request(SET, { partnerId: partner.partnerId, url: 'https://partner.example/hooks' }),
+    );
+    expect(forbidden.extensions?.code).toBe('FORBIDDEN');
+    const [unknown] = await graphqlErrors(admin.request('mutation { replayWebhookDelivery(id: "nope") { id } }'));
+    expect(unknown.extensions?.code).toBe('NOT_FOUND');
+    const { code, lines } = await cli('webhook', partner.partnerId, 'ftp://partner.example/hooks');
+    expect(code).toBe(1);
+    expect(lines.join('\n')).toContain('BAD_USER_INPUT');
+  });
+});
