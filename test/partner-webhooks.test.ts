@@ -17,7 +17,16 @@ import { graphqlErrors, startTestPlatform, type TestPlatform } from './support/p
 const SEED = { seed: 11, users: 20, products: 80, orders: 40 };
 /** Generous bounds for a busy machine; the waits end as soon as the condition holds. */
 const SETTLE_MS = 30_000;
-const WEBHOOKS = { initialDelayMs: 100, maxDelayMs: 400, retryWindowMs: 3000, timeoutMs: 2000, leaseMs: 5000, pollMs: 50, batchSize: 20 };
+/** Milliseconds instead of seconds and hours; a long timeout, so only closing can cut a hanging POST short. */
+const WEBHOOKS = {
+  initialDelayMs: 100,
+  maxDelayMs: 400,
+  retryWindowMs: 3000,
+  timeoutMs: 60_000,
+  leaseMs: 90_000,
+  pollMs: 50,
+  batchSize: 20,
+};
 
 /** The README's verification recipe, as a partner would write it. */
 function verifyPartnerSignature(secret: string, rawBody: string, header: string, toleranceSeconds = 300): boolean {
@@ -40,7 +49,7 @@ interface Received {
   answered: number;
 }
 
-/** A partner's endpoint: answers 500 while `failing` says so, 200 after; records every request. */
+/** A partner's endpoint: answers each request with the status `answer` gives it (or never); records every request. */
 class Receiver {
   readonly requests: Received[] = [];
   private server = http.createServer((req, res) => {
@@ -48,20 +57,20 @@ class Receiver {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const status = this.failing(this.requests.length) ? 500 : 200;
+      const status = this.answer(this.requests.length);
       this.requests.push({
         eventId: String(req.headers['partner-event-id']),
         signature: String(req.headers['partner-signature']),
         body,
         json: JSON.parse(body) as Received['json'],
-        answered: status,
+        answered: status === 'hang' ? 0 : status,
       });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'receiver is down');
+      if (status !== 'hang') res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'receiver is down');
     });
   });
   url = '';
 
-  constructor(public failing: (requestIndex: number) => boolean) {}
+  constructor(private readonly answer: (requestIndex: number) => number | 'hang') {}
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -128,11 +137,12 @@ async function registerWebhook(partnerId: string, receiver: Receiver): Promise<s
   return secret;
 }
 
-async function pay(token: string, orderId: string): Promise<void> {
-  const { payOrder } = await t.client(token).request<{ payOrder: { status: string } }>(
+async function pay(token: string, orderId: string): Promise<string> {
+  const { payOrder } = await t.client(token).request<{ payOrder: { id: string; status: string } }>(
     gql`
       mutation ($input: PayOrderInput!) {
         payOrder(input: $input) {
+          id
           status
         }
       }
@@ -140,6 +150,7 @@ async function pay(token: string, orderId: string): Promise<void> {
     { input: { orderId, idempotencyKey: `pay-${orderId}`, cardNumber: '4242424242424242' } },
   );
   expect(payOrder.status).toBe('CAPTURED');
+  return payOrder.id;
 }
 
 /** A row of `deliveries` output for a dead letter (the header mentions DEAD too). */
@@ -150,13 +161,13 @@ const metric = async (outcome: string) => (await webhookDeliveries.get()).values
 describe('partner webhooks', () => {
   it("delivers the partner's order placed and paid, signed, retrying through the receiver's failures", async () => {
     const partner = await createPartner('marketplace');
-    const receiver = await new Receiver((index) => index < 3).start();
+    const receiver = await new Receiver((index) => (index < 3 ? 500 : 200)).start();
     receivers.push(receiver);
     const secret = await registerWebhook(partner.partnerId, receiver);
     const [failedBefore, deliveredBefore] = [await metric('failed'), await metric('delivered')];
 
     const orderId = await t.placeOrder(partner.token, 'webhook-order-1');
-    await pay(partner.token, orderId);
+    const paymentId = await pay(partner.token, orderId);
 
     const accepted = await eventually(
       async () => receiver.accepted(orderId),
@@ -195,6 +206,24 @@ describe('partner webhooks', () => {
     expect(code).toBe(0);
     expect(await metric('failed')).toBeGreaterThanOrEqual(failedBefore + 3);
     expect(await metric('delivered')).toBeGreaterThanOrEqual(deliveredBefore + 2);
+
+    // Every later status change travels too: the refund.
+    await t.client(partner.token).request(
+      gql`
+        mutation ($id: ID!) {
+          refundPayment(paymentId: $id) {
+            status
+          }
+        }
+      `,
+      { id: paymentId },
+    );
+    const refunded = await eventually(
+      async () => receiver.accepted(orderId).filter((request) => request.json.data.status === 'REFUNDED'),
+      (requests) => requests.length > 0,
+      SETTLE_MS,
+    );
+    expect(refunded[0].json).toMatchObject({ type: 'order.status_changed', data: { orderId, status: 'REFUNDED', previousStatus: 'PAID' } });
     expect(lines[0]).toBe(`webhook ${receiver.url}`);
     expect(lines[1]).toMatch(/^ID\s+EVENT\s+STATUS\s+ATTEMPTS\s+LAST ERROR\s+NEXT ATTEMPT \/ DEAD SINCE$/);
     const rows = lines.slice(2);
@@ -205,7 +234,7 @@ describe('partner webhooks', () => {
   it('dead-letters a delivery after the retry window, lists it, and replays it once the receiver recovers', async () => {
     const partner = await createPartner('affiliate');
     let down = true;
-    const receiver = await new Receiver(() => down).start();
+    const receiver = await new Receiver(() => (down ? 500 : 200)).start();
     receivers.push(receiver);
     const secret = await registerWebhook(partner.partnerId, receiver);
     const deadBefore = await metric('dead_lettered');
@@ -251,7 +280,7 @@ describe('partner webhooks', () => {
 
   it("never sends another user's orders to a partner", async () => {
     const partner = await createPartner('reseller');
-    const receiver = await new Receiver(() => false).start();
+    const receiver = await new Receiver(() => 200).start();
     receivers.push(receiver);
     await registerWebhook(partner.partnerId, receiver);
     const customer = await t.token('user-0003');
@@ -271,6 +300,34 @@ describe('partner webhooks', () => {
     const queued = await t.platform.db.sql.query('SELECT "id" FROM "users"."WebhookDelivery" WHERE "body" LIKE $1', [`%${foreign}%`]);
     expect(queued).toEqual([]);
   });
+
+  it('stops a hanging delivery when the users service closes, and sends it again after the restart', async () => {
+    const partner = await createPartner('slowpoke');
+    const receiver = await new Receiver((index) => (index === 0 ? 'hang' : 200)).start();
+    receivers.push(receiver);
+    await registerWebhook(partner.partnerId, receiver);
+    const orderId = await t.placeOrder(partner.token, 'webhook-order-hang');
+    await eventually(
+      async () => receiver.requests.length,
+      (count) => count === 1,
+      SETTLE_MS,
+    );
+    // The POST hangs for the 60 s timeout unless closing cuts it short; the jest timeout bounds this.
+    await t.platform.restartSubgraph('users');
+    const accepted = await eventually(
+      async () => receiver.accepted(orderId),
+      (requests) => requests.length === 1,
+      SETTLE_MS,
+    );
+    expect(accepted[0].eventId).toBe(receiver.requests[0].eventId);
+    const { lines } = await eventually(
+      () => cli('deliveries', partner.partnerId),
+      (listing) => listing.lines.some((line) => line.includes('DELIVERED')),
+      SETTLE_MS,
+    );
+    // The interrupted attempt was handed back uncounted.
+    expect(lines.find((line) => line.includes('DELIVERED'))).toMatch(/order\.placed\s+DELIVERED\s+1\s/);
+  }, 40_000);
 
   it('refuses bad URLs, unknown partners and non-admins', async () => {
     const partner = await createPartner('careful');
