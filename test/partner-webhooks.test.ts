@@ -5,10 +5,12 @@
  * shortened to milliseconds through the platform's config; nothing here asserts a duration.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gql } from 'graphql-request';
 import { webhookDeliveries } from '../platform/metrics';
+import { fromRoot } from '../platform/paths';
 import { runPartnerCli } from '../scripts/partner';
 import { createAdminRequest } from '../scripts/partner/admin-client';
 import { eventually } from './support/eventually';
@@ -28,18 +30,19 @@ const WEBHOOKS = {
   batchSize: 20,
 };
 
-/** The README's verification recipe, as a partner would write it. */
-function verifyPartnerSignature(secret: string, rawBody: string, header: string, toleranceSeconds = 300): boolean {
-  const parts = Object.fromEntries(header.split(',').map((part) => part.split('=', 2)));
-  const timestamp = Number(parts.t);
-  if (!Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > toleranceSeconds) return false;
-  const expected = crypto.createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex');
-  return (
-    typeof parts.v1 === 'string' &&
-    parts.v1.length === expected.length &&
-    crypto.timingSafeEqual(Buffer.from(parts.v1), Buffer.from(expected))
-  );
+type Verify = (secret: string, rawBody: string, header: string) => boolean;
+
+/** The README's verification recipe, run as a partner would copy it (the ```js block that defines it). */
+function readmeRecipe(): Verify {
+  const readme = fs.readFileSync(fromRoot('README.md'), 'utf8');
+  const block = [...readme.matchAll(/```js\n([\s\S]*?)```/g)]
+    .map((match) => match[1])
+    .find((code) => code.includes('function verifyPartnerSignature'));
+  if (!block) throw new Error('README has no verifyPartnerSignature recipe');
+  // The recipe's only import is node:crypto.
+  return new Function('require', `${block}\nreturn verifyPartnerSignature;`)(() => crypto) as Verify;
 }
+const verifyPartnerSignature = readmeRecipe();
 
 interface Received {
   eventId: string;
