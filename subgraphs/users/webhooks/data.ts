@@ -171,3 +171,14 @@ export async function replayDelivery(prisma: PrismaClient, id: string) {
   }
   return prisma.webhookDelivery.findUnique({ where: { id } });
 }
+
+/**
+ * Deletes deliveries delivered longer than `retentionMs` ago (the outbox keeps its sent events as
+ * long, so an event redelivered after that is as new to it). Dead letters stay until replayed.
+ */
+export function pruneDelivered(prisma: PrismaClient, retentionMs: number): Promise<number> {
+  return prisma.$executeRawUnsafe(
+    `DELETE FROM ${DELIVERY} WHERE "deliveredAt" IS NOT NULL AND "deliveredAt" < CURRENT_TIMESTAMP - ${interval('$1')}`,
+    retentionMs,
+  );
+}

@@ -13,7 +13,8 @@ import type { WebhookConfig } from '../../../platform/config';
 import type { Logger } from '../../../platform/logger';
 import { webhookDeliveries } from '../../../platform/metrics';
 import { retryDelayMs } from './backoff';
-import { claimDue, markDelivered, markFailed, release, type ClaimedDelivery } from './data';
+import { RELAY_DEFAULTS } from '../../kit/events';
+import { claimDue, markDelivered, markFailed, pruneDelivered, release, type ClaimedDelivery } from './data';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing';
 
 /** Characters of a failing answer's body kept in lastError, enough to show a partner's message. */
@@ -27,6 +28,7 @@ export class WebhookWorker {
   private interrupt?: () => void;
   private woken = false;
   private failing = false;
+  private lastPrune = 0;
   /** Aborts POSTs in flight when the worker closes, so close takes at most one database write. */
   private readonly stop = new AbortController();
 
@@ -58,6 +60,7 @@ export class WebhookWorker {
     while (!this.closed) {
       let claimed = 0;
       try {
+        await this.pruneWhenDue();
         claimed = await this.deliverBatch();
         if (this.failing) this.log.info('webhook deliveries resumed');
         this.failing = false;
@@ -84,6 +87,13 @@ export class WebhookWorker {
     clearTimeout(timer);
     this.interrupt = undefined;
     this.woken = false;
+  }
+
+  /** Delivered rows are kept as long as the outbox keeps sent events, and pruned as often. */
+  private async pruneWhenDue(): Promise<void> {
+    if (Date.now() - this.lastPrune < RELAY_DEFAULTS.pruneEveryMs) return;
+    this.lastPrune = Date.now();
+    await pruneDelivered(this.prisma, RELAY_DEFAULTS.retentionMs);
   }
 
   /** Claims due deliveries and sends them side by side (one slow partner holds a batch up to the timeout, no longer). */

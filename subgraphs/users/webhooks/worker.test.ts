@@ -1,0 +1,182 @@
+/**
+ * The delivery queue against a real database (PGlite by default, a database of its own on
+ * PostgreSQL when DATABASE_URL is set) and a real HTTP receiver: replicas never send a delivery
+ * twice, a dead worker's claim returns after its lease, a redelivered event queues nothing (dead
+ * letters included), and delivered rows are pruned after the retention period.
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WEBHOOK_DEFAULTS, type WebhookConfig } from '../../../platform/config';
+import { rootLogger } from '../../../platform/logger';
+import { openDatabase, type Database, type PrismaClient } from '../../../prisma/database';
+import { migrate } from '../../../prisma/migrate';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { eventually } from '../../../test/support/eventually';
+import { claimDue, enqueueDelivery, markFailed, pruneDelivered, replayDelivery, saveWebhook } from './data';
+import { WebhookWorker } from './worker';
+
+const FAST: WebhookConfig = {
+  ...WEBHOOK_DEFAULTS,
+  initialDelayMs: 20,
+  maxDelayMs: 100,
+  pollMs: 20,
+  leaseMs: 5000,
+  timeoutMs: 5000,
+  batchSize: 5,
+};
+const log = rootLogger.child({ test: 'webhook-worker' });
+
+let testDb: TestDatabase;
+let db: Database;
+let prisma: PrismaClient;
+let server: http.Server;
+let url: string;
+/** Event ids the receiver got, in arrival order. */
+let received: string[] = [];
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = await openDatabase({ url: testDb.url });
+  await migrate(db);
+  prisma = db.createClient();
+  server = http.createServer((req, res) => {
+    received.push(String(req.headers['partner-event-id']));
+    req.resume().on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+});
+
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
+  await db?.close();
+  await testDb?.drop();
+});
+
+beforeEach(async () => {
+  received = [];
+  // Each test claims whatever is due: start from an empty queue.
+  await prisma.$executeRawUnsafe('DELETE FROM "users"."WebhookDelivery"');
+  await prisma.$executeRawUnsafe('DELETE FROM "users"."WebhookDeadLetter"');
+});
+
+/** A partner with a webhook at the test receiver; resolves with the user id its orders carry. */
+async function partnerWithWebhook(): Promise<string> {
+  const userId = `svc-${crypto.randomUUID()}`;
+  await prisma.user.create({ data: { id: userId, name: userId, email: `${userId}@partners.example` } });
+  const partner = await prisma.partner.create({ data: { name: userId, userId, requestsPerMinute: 60, costBudget: 1000 } });
+  await saveWebhook(prisma, partner.id, url);
+  return userId;
+}
+
+const event = (id = crypto.randomUUID()) => ({ id, type: 'order.placed', body: JSON.stringify({ id, type: 'order.placed', data: {} }) });
+
+const deliveredCount = async (ids: string[]) =>
+  prisma.webhookDelivery.count({ where: { eventId: { in: ids }, deliveredAt: { not: null } } });
+
+describe('webhook delivery queue', () => {
+  it('two replicas deliver every queued event exactly once between them', async () => {
+    const userId = await partnerWithWebhook();
+    const events = Array.from({ length: 30 }, () => event());
+    for (const e of events) expect(await enqueueDelivery(prisma, userId, e)).toBe(1);
+    const workers = [new WebhookWorker(db.createClient(), log, FAST), new WebhookWorker(db.createClient(), log, FAST)];
+    workers.forEach((worker) => worker.start());
+    try {
+      const ids = events.map((e) => e.id);
+      await eventually(
+        () => deliveredCount(ids),
+        (count) => count === ids.length,
+        30_000,
+      );
+      expect([...received].sort()).toEqual([...ids].sort());
+    } finally {
+      await Promise.all(workers.map((worker) => worker.close()));
+    }
+  });
+
+  it("sends a dead worker's claim again once its lease runs out", async () => {
+    const userId = await partnerWithWebhook();
+    const e = event();
+    await enqueueDelivery(prisma, userId, e);
+    // A worker claims it for 300 ms and dies without a word.
+    expect(await claimDue(prisma, 10, 300)).toEqual([expect.objectContaining({ eventId: e.id, attempts: 1 })]);
+    const worker = new WebhookWorker(prisma, log, FAST);
+    worker.start();
+    try {
+      await eventually(
+        () => deliveredCount([e.id]),
+        (count) => count === 1,
+        30_000,
+      );
+      expect(received).toEqual([e.id]);
+      expect((await prisma.webhookDelivery.findFirstOrThrow({ where: { eventId: e.id } })).attempts).toBe(2);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('queues an event once per endpoint, even after it was dead-lettered and replayed', async () => {
+    const userId = await partnerWithWebhook();
+    const e = event();
+    expect(await enqueueDelivery(prisma, userId, e)).toBe(1);
+    expect(await enqueueDelivery(prisma, userId, e)).toBe(0);
+    const [claimed] = await claimDue(prisma, 10, 60_000);
+    expect(await markFailed(prisma, claimed, { status: 503, error: 'HTTP 503' }, 10, 0)).toBe('dead');
+    expect(await prisma.webhookDelivery.count({ where: { eventId: e.id } })).toBe(0);
+    expect(await enqueueDelivery(prisma, userId, e)).toBe(0);
+    const replayed = await replayDelivery(prisma, claimed.id);
+    expect(replayed).toMatchObject({ id: claimed.id, attempts: 0, lastError: 'HTTP 503', deliveredAt: null });
+    expect(await prisma.webhookDeadLetter.count({ where: { eventId: e.id } })).toBe(0);
+    expect(await enqueueDelivery(prisma, userId, e)).toBe(0);
+    // An event for a user no partner acts as queues nothing.
+    expect(await enqueueDelivery(prisma, 'user-nobody', event())).toBe(0);
+  });
+
+  it('records a failure as a retry while the window lasts, and ignores a late record from a worker whose lease ran out', async () => {
+    const userId = await partnerWithWebhook();
+    const e = event();
+    await enqueueDelivery(prisma, userId, e);
+    const [first] = await claimDue(prisma, 10, 60_000);
+    expect(await markFailed(prisma, first, { status: null, error: 'connect ECONNREFUSED' }, 1, 3600_000)).toBe('retrying');
+    expect(await prisma.webhookDelivery.findFirstOrThrow({ where: { eventId: e.id } })).toMatchObject({
+      attempts: 1,
+      lastStatus: null,
+      lastError: 'connect ECONNREFUSED',
+      deliveredAt: null,
+    });
+    // Worker A claims attempt 2 with a short lease and stalls; worker B claims attempt 3 after it.
+    const [stalled] = await eventually(
+      () => claimDue(prisma, 10, 1),
+      (rows) => rows.length === 1,
+      10_000,
+    );
+    const [taken] = await eventually(
+      () => claimDue(prisma, 10, 60_000),
+      (rows) => rows.length === 1,
+      10_000,
+    );
+    expect([stalled.attempts, taken.attempts]).toEqual([2, 3]);
+    expect(await markFailed(prisma, stalled, { status: 500, error: 'late' }, 1, 3600_000)).toBe('stale');
+    expect(await prisma.webhookDelivery.findFirstOrThrow({ where: { eventId: e.id } })).toMatchObject({
+      attempts: 3,
+      lastError: 'connect ECONNREFUSED',
+    });
+  });
+
+  it('prunes delivered rows after the retention period, never waiting ones', async () => {
+    const userId = await partnerWithWebhook();
+    const [old, waiting] = [event(), event()];
+    await enqueueDelivery(prisma, userId, old);
+    await enqueueDelivery(prisma, userId, waiting);
+    await prisma.$executeRawUnsafe(
+      `UPDATE "users"."WebhookDelivery" SET "deliveredAt" = CURRENT_TIMESTAMP - interval '8 days' WHERE "eventId" = $1`,
+      old.id,
+    );
+    expect(await pruneDelivered(prisma, 7 * 24 * 3600_000)).toBe(1);
+    expect((await prisma.webhookDelivery.findMany({ where: { eventId: { in: [old.id, waiting.id] } } })).map((row) => row.eventId)).toEqual(
+      [waiting.id],
+    );
+  });
+});
