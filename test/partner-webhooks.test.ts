@@ -12,6 +12,7 @@ import { gql } from 'graphql-request';
 import { webhookDeliveries } from '../platform/metrics';
 import { fromRoot } from '../platform/paths';
 import { runPartnerCli } from '../scripts/partner';
+import type { DomainEvent } from '../subgraphs/kit/events';
 import { createAdminRequest } from '../scripts/partner/admin-client';
 import { eventually } from './support/eventually';
 import { graphqlErrors, startTestPlatform, type TestPlatform } from './support/platform';
@@ -227,6 +228,15 @@ describe('partner webhooks', () => {
       SETTLE_MS,
     );
     expect(refunded[0].json).toMatchObject({ type: 'order.status_changed', data: { orderId, status: 'REFUNDED', previousStatus: 'PAID' } });
+    // One event per change that happened, written by the orders subgraph's outbox.
+    const changes = await t.platform.db.sql.query<{ event: DomainEvent<'order.status_changed'> }>(
+      `SELECT "event" FROM "orders"."OutboxEvent" WHERE "type" = 'order.status_changed' AND "event"->'payload'->>'orderId' = $1 ORDER BY "seq"`,
+      [orderId],
+    );
+    expect(changes.map(({ event }) => [event.payload.from, event.payload.to, event.payload.userId])).toEqual([
+      ['PENDING_PAYMENT', 'PAID', partner.userId],
+      ['PAID', 'REFUNDED', partner.userId],
+    ]);
     expect(lines[0]).toBe(`webhook ${receiver.url}`);
     expect(lines[1]).toMatch(/^ID\s+EVENT\s+STATUS\s+ATTEMPTS\s+LAST ERROR\s+NEXT ATTEMPT \/ DEAD SINCE$/);
     const rows = lines.slice(2);
@@ -302,6 +312,20 @@ describe('partner webhooks', () => {
     for (const r of receivers) expect(r.requests.some((request) => request.body.includes(foreign))).toBe(false);
     const queued = await t.platform.db.sql.query('SELECT "id" FROM "users"."WebhookDelivery" WHERE "body" LIKE $1', [`%${foreign}%`]);
     expect(queued).toEqual([]);
+
+    // The bus delivers at least once: the partner's order.placed published again queues nothing new.
+    const [{ event: placed }] = await t.platform.db.sql.query<{ event: DomainEvent }>(
+      `SELECT "event" FROM "orders"."OutboxEvent" WHERE "type" = 'order.placed' AND "event"->'payload'->>'orderId' = $1`,
+      [own],
+    );
+    await t.platform.bus.publish(placed);
+    const later = await t.placeOrder(partner.token, 'partners-later-order');
+    await eventually(
+      async () => receiver.accepted(later),
+      (requests) => requests.length === 1,
+      SETTLE_MS,
+    );
+    expect(receiver.requests.filter((request) => request.eventId === placed.id)).toHaveLength(1);
   });
 
   it('stops a hanging delivery when the users service closes, and sends it again after the restart', async () => {

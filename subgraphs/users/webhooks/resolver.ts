@@ -21,7 +21,6 @@ function toDelivery(row: DeliveryRow): WebhookDelivery {
   return Object.assign(new WebhookDelivery(), {
     ...row,
     status,
-    // Only a replayed dead letter has an error before any attempt: keep it visible.
     nextAttemptAt: row.deliveredAt ? null : row.nextAttemptAt,
     deadAt: null,
   });
