@@ -147,16 +147,34 @@ export class WebhookWorker {
         redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(this.config.timeoutMs), this.stop.signal]),
       });
-      // Reading the body (bounded by the same signal) frees the connection.
-      const text = await response.text();
+      const text = await readStart(response);
       if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
-      return { ok: false, status: response.status, error: `HTTP ${response.status}${text ? `: ${text.slice(0, ERROR_BODY_CHARS)}` : ''}` };
+      return { ok: false, status: response.status, error: `HTTP ${response.status}${text ? `: ${text}` : ''}` };
     } catch (error) {
       const name = (error as Error)?.name;
       const message = name === 'TimeoutError' ? `no answer within ${this.config.timeoutMs} ms` : describe(error);
       return { ok: false, status: null, error: message };
     }
   }
+}
+
+/**
+ * The first characters of an answer's body, for lastError; the rest is dropped unread, so a
+ * partner that answers with megabytes costs no memory. Bounded in time by the request's signal.
+ */
+async function readStart(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < ERROR_BODY_CHARS * 4) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_CHARS);
 }
 
 /** fetch's "fetch failed" hides the reason (ECONNREFUSED, …) in `cause`. */
