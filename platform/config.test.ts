@@ -1,4 +1,4 @@
-import { loadConfig } from './config';
+import { loadConfig, WEBHOOK_DEFAULTS } from './config';
 
 const productionSecrets = { NODE_ENV: 'production', JWT_SECRET: 'a-real-secret', INTERNAL_SECRET: 'another-real-secret' };
 
@@ -19,6 +19,21 @@ describe('configuration', () => {
     expect(loadConfig({}).introspection).toBe(true);
     expect(loadConfig(productionSecrets).introspection).toBe(false);
     expect(loadConfig({ ...productionSecrets, GATEWAY_INTROSPECTION: 'on' }).introspection).toBe(true);
+  });
+
+  it('retries partner webhooks for a day, and takes https URLs only in production', () => {
+    expect(loadConfig({}).webhooks).toEqual({ ...WEBHOOK_DEFAULTS, httpsOnly: false });
+    expect(loadConfig(productionSecrets).webhooks.httpsOnly).toBe(true);
+    expect(WEBHOOK_DEFAULTS).toMatchObject({
+      initialDelayMs: 10_000,
+      maxDelayMs: 3600_000,
+      retryWindowMs: 24 * 3600_000,
+      timeoutMs: 10_000,
+    });
+    expect(loadConfig({ WEBHOOK_RETRY_WINDOW_MS: '5000', WEBHOOK_INITIAL_DELAY_MS: '50' }).webhooks).toMatchObject({
+      retryWindowMs: 5000,
+      initialDelayMs: 50,
+    });
   });
 
   it('names the variable when a switch has a value it does not understand', () => {

@@ -85,6 +85,8 @@ export interface PlatformConfig {
  * delivery is dead-lettered. Tests shorten every one of these to milliseconds.
  */
 export interface WebhookConfig {
+  /** Only https URLs may be registered (NODE_ENV=production); http too otherwise, for local receivers. */
+  httpsOnly: boolean;
   /** Delay after the first failed attempt. */
   initialDelayMs: number;
   /** Longest delay between attempts. */
@@ -102,6 +104,7 @@ export interface WebhookConfig {
 }
 
 export const WEBHOOK_DEFAULTS: WebhookConfig = {
+  httpsOnly: false,
   initialDelayMs: 10_000,
   maxDelayMs: 3600_000,
   retryWindowMs: 24 * 3600_000,
@@ -282,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       maxConnectionsPerClient: positiveInt(env, 'GATEWAY_WS_MAX_CONNECTIONS_PER_CLIENT', WEBSOCKET_DEFAULTS.maxConnectionsPerClient),
     },
     webhooks: {
+      httpsOnly: production,
       initialDelayMs: positiveInt(env, 'WEBHOOK_INITIAL_DELAY_MS', WEBHOOK_DEFAULTS.initialDelayMs),
       maxDelayMs: positiveInt(env, 'WEBHOOK_MAX_DELAY_MS', WEBHOOK_DEFAULTS.maxDelayMs),
       retryWindowMs: positiveInt(env, 'WEBHOOK_RETRY_WINDOW_MS', WEBHOOK_DEFAULTS.retryWindowMs),

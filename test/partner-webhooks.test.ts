@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gql } from 'graphql-request';
+import { WEBHOOK_DEFAULTS } from '../platform/config';
 import { webhookDeliveries } from '../platform/metrics';
 import { fromRoot } from '../platform/paths';
 import { runPartnerCli } from '../scripts/partner';
@@ -22,6 +23,7 @@ const SEED = { seed: 11, users: 20, products: 80, orders: 40 };
 const SETTLE_MS = 30_000;
 /** Milliseconds instead of seconds and hours; a long timeout, so only closing can cut a hanging POST short. */
 const WEBHOOKS = {
+  ...WEBHOOK_DEFAULTS,
   initialDelayMs: 100,
   maxDelayMs: 400,
   retryWindowMs: 3000,

@@ -62,6 +62,7 @@ export async function startSubgraph<Loaders, Resources>(
     outbox,
     services: deps.services,
     log,
+    config: deps.config,
     loaders: definition.createLoaders(deps.prisma, viewer, resources),
   });
   const server = new ApolloServer<SubgraphContext<Loaders>>({

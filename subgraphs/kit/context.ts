@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../prisma/database';
+import type { PlatformConfig } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import type { EventBus, Outbox } from './events';
 import type { ServiceClient } from './service-client';
@@ -13,5 +14,7 @@ export interface SubgraphContext<Loaders = unknown> {
   outbox: Outbox;
   services: ServiceClient;
   log: Logger;
+  /** The service's settings (for resolvers whose rules depend on them). */
+  config: PlatformConfig;
   loaders: Loaders;
 }

@@ -43,10 +43,10 @@ export class WebhookResolver {
     @Arg('partnerId', () => ID, { description: 'The partner.' }) partnerId: string,
     @Arg('url', () => String, { description: 'https URL deliveries are POSTed to (http too outside production); no credentials.' })
     url: string,
-    @Ctx() { viewer, prisma }: SubgraphContext,
+    @Ctx() { viewer, prisma, config }: SubgraphContext,
   ): Promise<WebhookRegistration> {
     requireAdmin(viewer);
-    const valid = validateWebhookUrl(url, { production: process.env.NODE_ENV === 'production' });
+    const valid = validateWebhookUrl(url, { httpsOnly: config.webhooks.httpsOnly });
     if (!(await findPartner(prisma, partnerId))) throw notFound('Partner', partnerId);
     const saved = await saveWebhook(prisma, partnerId, valid);
     return Object.assign(new WebhookRegistration(), { endpoint: toEndpoint(partnerId, saved), secret: saved.secret });

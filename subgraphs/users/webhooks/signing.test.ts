@@ -90,8 +90,8 @@ describe('webhook retry schedule', () => {
 
 describe('webhook URLs', () => {
   it('accepts https always and http outside production', () => {
-    expect(validateWebhookUrl('https://partner.example/hooks', { production: true })).toBe('https://partner.example/hooks');
-    expect(validateWebhookUrl('http://127.0.0.1:9999/hook', { production: false })).toBe('http://127.0.0.1:9999/hook');
+    expect(validateWebhookUrl('https://partner.example/hooks', { httpsOnly: true })).toBe('https://partner.example/hooks');
+    expect(validateWebhookUrl('http://127.0.0.1:9999/hook', { httpsOnly: false })).toBe('http://127.0.0.1:9999/hook');
   });
 
   it.each([
@@ -100,10 +100,10 @@ describe('webhook URLs', () => {
     ['javascript:alert(1)', false, 'must use http or https'],
     ['https://user:pw@partner.example/hooks', true, 'must not contain credentials'],
     ['not a url', false, 'is not a URL'],
-  ])('refuses %s (production: %s) with BAD_USER_INPUT', (url, production, message) => {
-    expect(() => validateWebhookUrl(url, { production })).toThrow(message);
+  ])('refuses %s (https only: %s) with BAD_USER_INPUT', (url, httpsOnly, message) => {
+    expect(() => validateWebhookUrl(url, { httpsOnly })).toThrow(message);
     try {
-      validateWebhookUrl(url, { production });
+      validateWebhookUrl(url, { httpsOnly });
     } catch (error) {
       expect((error as { extensions: { code: string } }).extensions.code).toBe('BAD_USER_INPUT');
     }

@@ -2,20 +2,20 @@
 import { badInput } from '../../../platform/errors';
 
 /**
- * The URL, normalised, or a BAD_USER_INPUT error: https only in production (the signature proves
+ * The URL, normalised, or a BAD_USER_INPUT error: https only when `httpsOnly` (production: the signature proves
  * who sent a request, not that nobody read it), http too elsewhere (tests listen on 127.0.0.1);
  * never other schemes, and never credentials in the URL (they would show in listings and logs).
  */
-export function validateWebhookUrl(raw: string, { production }: { production: boolean }): string {
+export function validateWebhookUrl(raw: string, { httpsOnly }: { httpsOnly: boolean }): string {
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
     throw badInput('url', 'is not a URL');
   }
-  const allowed = production ? ['https:'] : ['https:', 'http:'];
+  const allowed = httpsOnly ? ['https:'] : ['https:', 'http:'];
   if (!allowed.includes(url.protocol))
-    throw badInput('url', `must use ${production ? 'https' : 'http or https'}, not ${url.protocol.replace(/:$/, '')}`);
+    throw badInput('url', `must use ${httpsOnly ? 'https' : 'http or https'}, not ${url.protocol.replace(/:$/, '')}`);
   if (url.username || url.password) throw badInput('url', 'must not contain credentials; the signature authenticates deliveries');
   if (url.hash) throw badInput('url', 'must not contain a fragment');
   if (raw.length > 2048) throw badInput('url', 'is longer than 2048 characters');
