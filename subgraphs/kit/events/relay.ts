@@ -11,6 +11,7 @@
  */
 import type { PrismaClient } from '../../../prisma/database';
 import type { Logger } from '../../../platform/logger';
+import { Sleeper } from '../sleeper';
 import { isProcessedSchema } from './processed';
 import type { OutboxSchema } from './outbox';
 import type { DomainEvent, EventBus } from './types';
@@ -49,10 +50,7 @@ export class OutboxRelay {
   private readonly options: RelayOptions;
   private closed = false;
   private loop?: Promise<void>;
-  /** Ends the current idle wait early. */
-  private interrupt?: () => void;
-  /** A wake that came while the loop was busy, so the next idle wait returns at once. */
-  private woken = false;
+  private readonly sleeper = new Sleeper();
   private failures = 0;
   private lastPrune = 0;
 
@@ -72,15 +70,13 @@ export class OutboxRelay {
 
   /** A local transaction wrote events: publish now instead of at the next poll. */
   wake(): void {
-    this.woken = true;
-    // While publishes fail, a new local write does not cut the backoff short.
-    if (this.failures === 0) this.interrupt?.();
+    this.sleeper.wake();
   }
 
   /** Stops after the publish in progress (bounded by the bus's own timeout); unsent rows wait for the next start. */
   async close(): Promise<void> {
     this.closed = true;
-    this.interrupt?.();
+    this.sleeper.stop();
     await this.loop;
   }
 
@@ -97,29 +93,14 @@ export class OutboxRelay {
         if (this.failures === 0) this.log.warn({ err: error, schema: this.schema }, 'outbox relay cannot reach its table; retrying');
         delay = this.retryDelay();
       }
-      await this.idle(delay);
+      // While publishes fail, a new local write does not cut the backoff short.
+      await this.sleeper.sleep(delay, { wakeable: this.failures === 0 });
     }
   }
 
   private retryDelay(): number {
     const delays = this.options.retryDelaysMs;
     return delays[Math.min(this.failures++, delays.length - 1)];
-  }
-
-  private async idle(ms: number): Promise<void> {
-    if (this.closed) return;
-    if (this.woken && this.failures === 0) {
-      this.woken = false;
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-      this.interrupt = resolve;
-    });
-    clearTimeout(timer);
-    this.interrupt = undefined;
-    this.woken = false;
   }
 
   /** Claims a batch, publishes it in order, marks what was sent. */

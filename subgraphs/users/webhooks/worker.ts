@@ -14,6 +14,7 @@ import type { Logger } from '../../../platform/logger';
 import { webhookDeliveries } from '../../../platform/metrics';
 import { retryDelayMs } from './backoff';
 import { RELAY_DEFAULTS } from '../../kit/events';
+import { Sleeper } from '../../kit/sleeper';
 import { claimDue, markDelivered, markFailed, pruneDelivered, release, type ClaimedDelivery } from './data';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing';
 
@@ -25,8 +26,7 @@ type Outcome = { ok: true; status: number } | { ok: false; status: number | null
 export class WebhookWorker {
   private closed = false;
   private loop?: Promise<void>;
-  private interrupt?: () => void;
-  private woken = false;
+  private readonly sleeper = new Sleeper();
   private failing = false;
   private lastPrune = 0;
   /** Aborts POSTs in flight when the worker closes, so close takes at most one database write. */
@@ -45,14 +45,13 @@ export class WebhookWorker {
 
   /** A delivery was queued here: send it now rather than at the next poll. */
   wake(): void {
-    this.woken = true;
-    this.interrupt?.();
+    this.sleeper.wake();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.stop.abort();
-    this.interrupt?.();
+    this.sleeper.stop();
     await this.loop;
   }
 
@@ -69,24 +68,8 @@ export class WebhookWorker {
         if (!this.failing) this.log.warn({ err: error }, 'webhook worker cannot reach its tables; retrying');
         this.failing = true;
       }
-      if (claimed < this.config.batchSize) await this.idle(this.config.pollMs);
+      if (claimed < this.config.batchSize) await this.sleeper.sleep(this.config.pollMs);
     }
-  }
-
-  private async idle(ms: number): Promise<void> {
-    if (this.closed) return;
-    if (this.woken) {
-      this.woken = false;
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-      this.interrupt = resolve;
-    });
-    clearTimeout(timer);
-    this.interrupt = undefined;
-    this.woken = false;
   }
 
   /** Delivered rows are kept as long as the outbox keeps sent events, and pruned as often. */
