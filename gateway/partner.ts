@@ -22,7 +22,7 @@ import cors from './cors';
 import type { GatewayContext } from './data-source';
 import { PartnerKeysUnavailable, type PartnerIdentity, type PartnerKeys, type RefusedKey } from './partner-keys';
 import { countPartnerRequest, UNREAD_OPERATION } from './partner-usage';
-import type { RateLimiter } from './rate-limit';
+import { rateLimitHeaders, type RateLimiter } from './rate-limit';
 import { answerRateLimit } from './rate-limit-http';
 import { PARTNER_API_SDL, PARTNER_SUPERGRAPH_SDL } from './supergraph';
 
@@ -91,6 +91,7 @@ function authenticatePartners(routes: PartnerRoutes): RequestHandler {
     countPartnerRequest('unknown', UNREAD_OPERATION, 'unauthenticated');
     if (routes.rateLimiter) {
       const decision = await routes.rateLimiter.consume(clientKey(undefined, req.ip));
+      res.set(rateLimitHeaders(decision));
       if (!decision.allowed) {
         answerRateLimit(decision, res, next);
         return;

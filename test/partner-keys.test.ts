@@ -239,4 +239,16 @@ describe('partner API keys and quotas', () => {
     expect(usage.stdout).toMatch(/^process-co\s+Catalogue\s+1\s+1\s/m);
     await expect(cli(['frobnicate'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "frobnicate"/) });
   }, 300_000);
+
+  // Last: it stops the users subgraph.
+  it('answers 503 SERVICE_UNAVAILABLE, not a hang, while keys cannot be checked', async () => {
+    await test.platform.subgraphs.users.close();
+    const answer = await partner(`pk_live_fedcba987654_${'B'.repeat(32)}`);
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).toBe('1');
+    expect(answer.body.errors).toEqual([
+      { message: expect.stringMatching(/cannot be checked/), extensions: { code: 'SERVICE_UNAVAILABLE' } },
+    ]);
+    expect(await metricValue(base, 'partner_requests_total', { partner: 'unknown', outcome: 'unavailable' })).toBe(1);
+  });
 });
