@@ -20,7 +20,7 @@ import type { Viewer } from '../platform/viewer';
 import { clientKey } from './client-identity';
 import cors from './cors';
 import type { GatewayContext } from './data-source';
-import { PartnerKeysUnavailable, type PartnerIdentity, type PartnerKeys, type RefusedKey } from './partner-keys';
+import { PartnerKeysUnavailable, type KeyCheck, type PartnerIdentity, type PartnerKeys, type RefusedKey } from './partner-keys';
 import { countPartnerRequest, UNREAD_OPERATION } from './partner-usage';
 import { rateLimitHeaders, type RateLimiter } from './rate-limit';
 import { answerRateLimit } from './rate-limit-http';
@@ -72,7 +72,7 @@ const partnerViewer = (partner: PartnerIdentity): Viewer => ({ userId: partner.u
 function authenticatePartners(routes: PartnerRoutes): RequestHandler {
   return async (req, res, next) => {
     const header = req.headers[API_KEY_HEADER];
-    let check;
+    let check: KeyCheck;
     try {
       check = await routes.keys.check(Array.isArray(header) ? header[0] : header);
     } catch (error) {
