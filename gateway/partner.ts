@@ -12,9 +12,11 @@ import fs from 'node:fs';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
 import express, { type RequestHandler, type Response } from 'express';
+import type Redis from 'ioredis';
 import { API_KEY_HEADER } from '../platform/api-keys';
 import { ErrorCode } from '../platform/errors';
 import { sendGraphqlError } from '../platform/http';
+import type { Logger } from '../platform/logger';
 import { graphqlErrors } from '../platform/metrics';
 import type { Viewer } from '../platform/viewer';
 import { clientKey } from './client-identity';
@@ -22,7 +24,7 @@ import cors from './cors';
 import type { GatewayContext } from './data-source';
 import { PartnerKeysUnavailable, type KeyCheck, type PartnerIdentity, type PartnerKeys, type RefusedKey } from './partner-keys';
 import { countPartnerRequest, UNREAD_OPERATION } from './partner-usage';
-import { rateLimitHeaders, type RateLimiter } from './rate-limit';
+import { createRateLimiter, rateLimitHeaders, type RateLimiter } from './rate-limit';
 import { answerRateLimit } from './rate-limit-http';
 import { PARTNER_API_SDL, PARTNER_SUPERGRAPH_SDL } from './supergraph';
 
@@ -107,6 +109,30 @@ function limitPartners(limiterFor: (requestsPerMinute: number) => RateLimiter): 
     const partner = partnerOf(res);
     const decision = await limiterFor(partner.requestsPerMinute).consume(`partner:${partner.id}`);
     if (!answerRateLimit(decision, res, next)) countPartnerRequest(partner.name, UNREAD_OPERATION, 'rate_limited');
+  };
+}
+
+/**
+ * Each partner's rate limit: one limiter per distinct requests-per-minute (partners' settings are
+ * few), each counting under its own key prefix, so a changed setting starts a fresh window.
+ */
+export function partnerRateLimiters(options: {
+  redis?: Redis;
+  keyPrefix: string;
+  redisTimeoutMs?: number;
+  log: Logger;
+}): (requestsPerMinute: number) => RateLimiter {
+  const limiters = new Map<number, RateLimiter>();
+  return (requestsPerMinute) => {
+    let limiter = limiters.get(requestsPerMinute);
+    if (!limiter) {
+      limiter = createRateLimiter(
+        { points: requestsPerMinute, windowSeconds: 60, redisTimeoutMs: options.redisTimeoutMs },
+        { redis: options.redis, keyPrefix: `${options.keyPrefix}:${requestsPerMinute}`, log: options.log },
+      );
+      limiters.set(requestsPerMinute, limiter);
+    }
+    return limiter;
   };
 }
 

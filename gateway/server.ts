@@ -26,12 +26,12 @@ import {
 import { closeRedis, openRedis } from '../platform/redis';
 import { createTokenVerifier, signToken } from './auth';
 import { trustFunction, type TrustProxy } from './client-identity';
-import { createRateLimiter, type RateLimiter, type RateLimitSettings } from './rate-limit';
+import { createRateLimiter, type RateLimitSettings } from './rate-limit';
 import { rateLimitRequests } from './rate-limit-http';
 import { authenticateRequests, requestViewer } from './request-auth';
 import cors from './cors';
 import { SUPERGRAPH_SDL } from './supergraph';
-import { PARTNER_ENDPOINT, readPartnerContract, servePartnerApi, type PartnerContract } from './partner';
+import { PARTNER_ENDPOINT, partnerRateLimiters, readPartnerContract, servePartnerApi, type PartnerContract } from './partner';
 import { createPartnerKeys } from './partner-keys';
 import { partnerUsagePlugin } from './partner-usage';
 import { SignedClaimsDataSource, type GatewayContext } from './data-source';
@@ -174,21 +174,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }),
   );
   const partnerKeys = options.partnerKeys ?? PARTNER_KEYS_DEFAULTS;
-  // One limiter per distinct requests-per-minute (partners' settings are few), each with its own keys.
-  const partnerLimiters = new Map<number, RateLimiter>();
-  const partnerLimits = rateLimit.enabled
-    ? (requestsPerMinute: number) => {
-        let limiter = partnerLimiters.get(requestsPerMinute);
-        if (!limiter) {
-          limiter = createRateLimiter(
-            { points: requestsPerMinute, windowSeconds: 60, redisTimeoutMs: rateLimit.redisTimeoutMs },
-            { redis, keyPrefix: `${options.redisNamespace ?? 'platform'}:partner-rate-limit:${requestsPerMinute}`, log },
-          );
-          partnerLimiters.set(requestsPerMinute, limiter);
-        }
-        return limiter;
-      }
-    : undefined;
   servePartnerApi(host.app, {
     server: partnerServer,
     contract: partnerContract,
@@ -199,7 +184,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       timeoutMs: partnerKeys.lookupTimeoutMs,
       log,
     }),
-    partnerLimits,
+    partnerLimits: rateLimit.enabled
+      ? partnerRateLimiters({
+          redis,
+          keyPrefix: `${options.redisNamespace ?? 'platform'}:partner-rate-limit`,
+          redisTimeoutMs: rateLimit.redisTimeoutMs,
+          log,
+        })
+      : undefined,
     rateLimiter,
   });
   const planner = new FederatedPlanner(supergraphSdl);
