@@ -4,12 +4,14 @@
  * payments, order owners, internal fields, mutations, subscriptions) does not exist there — asked
  * directly, through fragments, aliases, `_entities` or introspection alike. The contract SDL is
  * served for partners' developers, and the gateway's limits and error vocabulary apply unchanged.
+ * Every request here carries a partner API key (test/partner-keys.test.ts tests the keys).
  */
 import fs from 'node:fs';
 import { buildSchema } from 'graphql';
 import WebSocket from 'ws';
 import { PARTNER_API_SDL } from '../gateway/supergraph';
 import { fromRoot } from '../platform/paths';
+import { createPartnerKey } from './support/partners';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 
 interface Answer {
@@ -28,6 +30,7 @@ const CATALOGUE = `query Catalogue($first: Int) {
 describe('partner API', () => {
   let test: TestPlatform;
   let base: string;
+  let apiKey: string;
 
   const post = async (path: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) => {
     const response = await fetch(`${base}${path}`, {
@@ -38,11 +41,12 @@ describe('partner API', () => {
     return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
   };
   const partner = (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) =>
-    post('/partner/graphql', query, variables, headers);
+    post('/partner/graphql', query, variables, { 'x-api-key': apiKey, ...headers });
 
   beforeAll(async () => {
     test = await startTestPlatform();
     base = test.url.replace(/\/graphql$/, '');
+    ({ key: apiKey } = await createPartnerKey(test, 'contract-tests'));
   });
 
   afterAll(async () => {
@@ -65,9 +69,10 @@ describe('partner API', () => {
 
   it("answers the README's first query", async () => {
     const readme = fs.readFileSync(fromRoot('README.md'), 'utf8');
-    const body = /curl -s http:\/\/localhost:4000\/partner\/graphql -H 'content-type: application\/json' \\\n\s+-d '(.+)'/.exec(
-      readme,
-    )?.[1];
+    const body =
+      /curl -s http:\/\/localhost:4000\/partner\/graphql -H 'content-type: application\/json' \\\n\s+-H "x-api-key: \$PARTNER_KEY" \\\n\s+-d '(.+)'/.exec(
+        readme,
+      )?.[1];
     expect(body).toBeDefined();
     const { query } = JSON.parse(body!) as { query: string };
     const answer = await partner(query);
@@ -131,7 +136,7 @@ describe('partner API', () => {
     }
   });
 
-  it("does not act for a user whose token is sent: partners' callers are anonymous until API keys", async () => {
+  it("acts as the partner, never as a user whose token is sent along: another account's order is not there", async () => {
     const token = await test.token('user-0001');
     const orderId = await test.placeOrder(token, 'partner-contract-order');
     const query = 'query Order($id: ID!) { order(id: $id) { id status } }';
@@ -139,8 +144,8 @@ describe('partner API', () => {
       id: orderId,
     });
     const answer = await partner(query, { id: orderId }, { authorization: `Bearer ${token}` });
-    expect(answer.body.data?.order ?? null).toBeNull();
-    expect(answer.body.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data?.order).toBeNull();
   });
 
   it('serves no WebSocket: subscriptions are not part of the contract', async () => {
@@ -160,7 +165,11 @@ describe('partner API', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.errors?.[0].extensions?.code).toBe('LIMIT_EXCEEDED');
     expect(answer.headers.get('ratelimit-limit')).toMatch(/^\d+$/);
-    const notJson = await fetch(`${base}/partner/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    const notJson = await fetch(`${base}/partner/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: '{',
+    });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as Answer['body']).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
