@@ -186,19 +186,35 @@ describe('partner API keys and quotas', () => {
     expect(row).toEqual(['metered-co', 'Catalogue', '3', '3', '0', '0', '0', '0', '0', String(cost)]);
   });
 
-  it("acts as the partner's service account: reads its own orders, never another account's", async () => {
+  it("acts as the partner's service account: places orders and reads them, never another account's", async () => {
     const { key } = await createPartnerKey(test, 'shop-co');
+    const { products } = (await partner(key, '{ products(first: 50) { edges { node { id stock } } } }')).body.data as {
+      products: { edges: { node: { id: string; stock: number } }[] };
+    };
+    const productId = products.edges.find((edge) => edge.node.stock > 10)!.node.id;
+    const place = 'mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) { id status } }';
+    const input = { idempotencyKey: 'partner-own-order', items: [{ productId, quantity: 1 }] };
+    const placed = await partner(key, place, { input });
+    expect(placed.body.errors).toBeUndefined();
+    const own = (placed.body.data?.placeOrder as { id: string; status: string }).id;
+    expect(placed.body.data?.placeOrder).toEqual({ id: own, status: 'PENDING_PAYMENT' });
+    // The same idempotency key from the same partner is the same order.
+    expect((await partner(key, place, { input })).body.data?.placeOrder).toEqual({ id: own, status: 'PENDING_PAYMENT' });
+
     const { partners } = await test
       .client(await test.token('admin-1', ['admin']))
       .request<{ partners: { name: string; userId: string }[] }>('{ partners { name userId } }');
     const account = partners.find((found) => found.name === 'shop-co')!.userId;
-    // placeOrder is not in the partner contract: the order is placed for the partner's account on the main API.
-    const own = await test.placeOrder(await test.token(account), 'partner-own-order');
+    const { order: asAdmin } = await test
+      .client(await test.token('admin-1', ['admin']))
+      .request<{ order: { user: { id: string } } }>('query ($id: ID!) { order(id: $id) { user { id } } }', { id: own });
+    expect(asAdmin.user.id).toBe(account);
+
     const someoneElses = await test.placeOrder(await test.token('user-0002'), 'not-the-partners-order');
     const query = 'query Order($id: ID!) { order(id: $id) { id status total { amount currency } items { productId quantity } } }';
     const mine = await partner(key, query, { id: own });
     expect(mine.body.errors).toBeUndefined();
-    expect(mine.body.data?.order).toMatchObject({ id: own, items: [{ quantity: 1 }] });
+    expect(mine.body.data?.order).toMatchObject({ id: own, items: [{ productId, quantity: 1 }] });
     const theirs = await partner(key, query, { id: someoneElses });
     expect(theirs.body.errors).toBeUndefined();
     expect(theirs.body.data?.order).toBeNull();
