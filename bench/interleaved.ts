@@ -93,8 +93,8 @@ export function startBenchGateway(platform: RunningPlatform, overrides: Partial<
 
 /** Loads `query` on the subject's and the baseline's URL in interleaved rounds and compares their throughput. */
 export async function compareInterleaved<Side extends string>(
-  subject: [Side, string],
-  baseline: [Side, string],
+  subject: [Side, string, Record<string, string>?],
+  baseline: [Side, string, Record<string, string>?],
   query: string,
   target: number,
   options: InterleavedOptions = {},
@@ -102,12 +102,13 @@ export async function compareInterleaved<Side extends string>(
   const pairs = options.rounds ?? 20;
   const seconds = options.secondsPerRound ?? 6;
   const connections = options.connections ?? 8;
-  const urls = new Map([subject, baseline]);
-  const load = (url: string, duration: number) =>
+  // Each side's URL and the headers its requests carry (an API key, say).
+  const urls = new Map([subject, baseline].map(([side, url, headers]) => [side, { url, headers: headers ?? {} }]));
+  const load = ({ url, headers }: { url: string; headers: Record<string, string> }, duration: number) =>
     autocannon({
       url,
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ query }),
       connections,
       duration,

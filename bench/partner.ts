@@ -3,14 +3,19 @@
  * /graphql and /partner/graphql over the same subgraphs), the same catalogue query on both, loaded
  * in interleaved rounds (main, partner, partner, main, …) so that drift in the machine's load falls
  * on both alike, and judged like bench/query-limits.ts on the median ratio of each pair of rounds.
- * The gateway's rate limit is off here: a bench from one IP would otherwise hit it. Target
+ * The partner side sends a partner's API key, so key checks, usage metrics and the cost budget
+ * are measured too. The gateway's rate limits are off here (per IP and per partner alike): a
+ * bench from one client would otherwise hit them. Target
  * (issue 11): the partner endpoint's throughput within 10% of the main endpoint's. 127.0.0.1 only,
  * bounded in time.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
+import { signToken } from '../gateway/auth';
 import { PARTNER_ENDPOINT } from '../gateway/partner';
+import { API_KEY_HEADER } from '../platform/api-keys';
+import { createAdminRequest } from '../scripts/partner/admin-client';
 import { fromRoot } from '../platform/paths';
 import {
   CATALOGUE_PAGE,
@@ -27,12 +32,33 @@ const TARGET = 0.9;
 
 export type PartnerBenchResult = Comparison<'partner' | 'main'>;
 
+/**
+ * A partner for the bench, made through the admin API as the CLI makes one; its key is checked on
+ * every request like any partner's (answers cached by the gateway as in production).
+ */
+async function createBenchPartner(graphqlUrl: string, jwtSecret: string): Promise<string> {
+  const token = await signToken(jwtSecret, { userId: 'bench-admin', roles: ['admin'], expiresIn: '5m' });
+  const admin = createAdminRequest(graphqlUrl, token);
+  const { createPartner } = await admin<{ createPartner: { apiKey: string } }>(
+    'mutation ($input: CreatePartnerInput!) { createPartner(input: $input) { apiKey } }',
+    { input: { name: `bench-${Date.now()}`, requestsPerMinute: 1_000_000 } },
+  );
+  return createPartner.apiKey;
+}
+
 export async function runPartnerBench(options: InterleavedOptions = {}): Promise<PartnerBenchResult> {
   const platform = await startBenchPlatform();
   const gateway = await startBenchGateway(platform);
   try {
     const partnerUrl = gateway.url.replace(/\/graphql$/, PARTNER_ENDPOINT);
-    const result = await compareInterleaved<'partner' | 'main'>(['partner', partnerUrl], ['main', gateway.url], QUERY, TARGET, options);
+    const apiKey = await createBenchPartner(gateway.url, platform.config.jwtSecret);
+    const result = await compareInterleaved<'partner' | 'main'>(
+      ['partner', partnerUrl, { [API_KEY_HEADER]: apiKey }],
+      ['main', gateway.url],
+      QUERY,
+      TARGET,
+      options,
+    );
     const out = fromRoot('bench', 'results', 'partner.json');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);

@@ -4,12 +4,15 @@ import { claimsHeaders } from '../platform/forwarded-claims';
 import type { Logger } from '../platform/logger';
 import type { Viewer } from '../platform/viewer';
 import { subgraphUnavailable } from '../platform/metrics';
+import type { PartnerIdentity } from './partner-keys';
 import { unavailableErrors, unavailableReason } from './unavailable-errors';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
 export interface GatewayContext {
   viewer: Viewer;
+  /** The partner whose API key the request carried (partner API only). */
+  partner?: PartnerIdentity;
 }
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];

@@ -24,6 +24,7 @@ async function main() {
     redisUrl: config.redisUrl,
     trustProxy: config.trustProxy,
     websocket: config.websocket,
+    partnerKeys: config.partnerKeys,
     subgraphUrls: subgraphUrls(config),
     log,
   });

@@ -4,18 +4,28 @@
  * the contract does not exist there at all — not through fragments, aliases, `_entities`,
  * `__type` or subscriptions — because that gateway's API schema is the contract.
  *
- * POST /partner/graphql: the API. GET /partner/schema.graphql: the contract SDL for partners'
- * developers. No WebSocket is served on /partner/graphql (the contract has no subscriptions).
+ * POST /partner/graphql: the API, for callers with an API key (`x-api-key`). GET
+ * /partner/schema.graphql: the contract SDL for partners' developers, open to all. No WebSocket
+ * is served on /partner/graphql (the contract has no subscriptions).
  */
 import fs from 'node:fs';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
-import express, { type RequestHandler } from 'express';
-import { ANONYMOUS } from '../platform/viewer';
+import express, { type RequestHandler, type Response } from 'express';
+import type Redis from 'ioredis';
+import { API_KEY_HEADER } from '../platform/api-keys';
+import { ErrorCode } from '../platform/errors';
+import { sendGraphqlError } from '../platform/http';
+import type { Logger } from '../platform/logger';
+import { graphqlErrors } from '../platform/metrics';
+import type { Viewer } from '../platform/viewer';
+import { clientKey } from './client-identity';
 import cors from './cors';
 import type { GatewayContext } from './data-source';
-import type { RateLimiter } from './rate-limit';
-import { rateLimitRequests } from './rate-limit-http';
+import { PartnerKeysUnavailable, type KeyCheck, type PartnerIdentity, type PartnerKeys, type RefusedKey } from './partner-keys';
+import { countPartnerRequest, UNREAD_OPERATION } from './partner-usage';
+import { createRateLimiter, rateLimitHeaders, type RateLimiter } from './rate-limit';
+import { answerRateLimit } from './rate-limit-http';
 import { PARTNER_API_SDL, PARTNER_SUPERGRAPH_SDL } from './supergraph';
 
 export const PARTNER_ENDPOINT = '/partner/graphql';
@@ -35,17 +45,108 @@ export interface PartnerRoutes {
   /** The Apollo server over the contract gateway, built like the main one (same limits and errors). */
   server: ApolloServer<GatewayContext>;
   contract: PartnerContract;
-  /** The gateway's per-client rate limiter; partners count per IP until API keys identify them. */
+  keys: PartnerKeys;
+  /** Per-partner rate limiters by requests per minute; none when the gateway's rate limits are off. */
+  partnerLimits?: (requestsPerMinute: number) => RateLimiter;
+  /** The gateway's per-client limiter: requests without a valid key count against their IP, so guessing keys is throttled. */
   rateLimiter?: RateLimiter;
 }
 
+const REFUSALS: Record<RefusedKey, string> = {
+  missing: `Send your partner API key in the ${API_KEY_HEADER} header`,
+  unknown: 'The API key is not valid',
+  revoked: 'The API key has been revoked',
+  expired: 'The API key has expired (it was rotated and its grace period is over); use the new key',
+};
+
+/** Where the partner waits in res.locals for the rest of the request. */
+const PARTNER = 'partnerIdentity';
+
+const partnerOf = (res: Response): PartnerIdentity => {
+  const partner = res.locals[PARTNER] as PartnerIdentity | undefined;
+  if (!partner) throw new Error('authenticatePartners did not run before the partner GraphQL handler');
+  return partner;
+};
+
+/** A partner acts as its service-account user: it sees that user's orders and nobody else's. */
+const partnerViewer = (partner: PartnerIdentity): Viewer => ({ userId: partner.userId, roles: ['customer'] });
+
+function authenticatePartners(routes: PartnerRoutes): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.headers[API_KEY_HEADER];
+    let check: KeyCheck;
+    try {
+      check = await routes.keys.check(Array.isArray(header) ? header[0] : header);
+    } catch (error) {
+      if (!(error instanceof PartnerKeysUnavailable)) throw error;
+      countPartnerRequest('unknown', UNREAD_OPERATION, 'unavailable');
+      graphqlErrors.inc({ service: 'gateway', code: ErrorCode.SERVICE_UNAVAILABLE });
+      res.set('Retry-After', '1');
+      sendGraphqlError(res, 503, 'API keys cannot be checked right now; retry shortly', { code: ErrorCode.SERVICE_UNAVAILABLE });
+      return;
+    }
+    if (check.outcome === 'valid') {
+      res.locals[PARTNER] = check.partner;
+      next();
+      return;
+    }
+    countPartnerRequest('unknown', UNREAD_OPERATION, 'unauthenticated');
+    if (routes.rateLimiter) {
+      const decision = await routes.rateLimiter.consume(clientKey(undefined, req.ip));
+      res.set(rateLimitHeaders(decision));
+      if (!decision.allowed) {
+        answerRateLimit(decision, res, next);
+        return;
+      }
+    }
+    graphqlErrors.inc({ service: 'gateway', code: ErrorCode.UNAUTHENTICATED });
+    sendGraphqlError(res, 401, REFUSALS[check.outcome], { code: ErrorCode.UNAUTHENTICATED });
+  };
+}
+
+function limitPartners(limiterFor: (requestsPerMinute: number) => RateLimiter): RequestHandler {
+  return async (_req, res, next) => {
+    const partner = partnerOf(res);
+    const decision = await limiterFor(partner.requestsPerMinute).consume(`partner:${partner.id}`);
+    if (!answerRateLimit(decision, res, next)) countPartnerRequest(partner.name, UNREAD_OPERATION, 'rate_limited');
+  };
+}
+
 /**
- * Every request to the partner API passes this chain, in order. Partners have no identity yet:
- * the caller is anonymous (a user's bearer token is not read here), limited per IP. API keys will
- * authenticate in front of the rate limiter, which then counts per partner.
+ * Each partner's rate limit: one limiter per distinct requests-per-minute (partners' settings are
+ * few), each counting under its own key prefix, so a changed setting starts a fresh window.
  */
-function partnerChain(rateLimiter: RateLimiter | undefined): RequestHandler[] {
-  return [cors, ...(rateLimiter ? [rateLimitRequests(rateLimiter)] : []), express.json({ limit: '1mb' })];
+export function partnerRateLimiters(options: {
+  redis?: Redis;
+  keyPrefix: string;
+  redisTimeoutMs?: number;
+  log: Logger;
+}): (requestsPerMinute: number) => RateLimiter {
+  const limiters = new Map<number, RateLimiter>();
+  return (requestsPerMinute) => {
+    let limiter = limiters.get(requestsPerMinute);
+    if (!limiter) {
+      limiter = createRateLimiter(
+        { points: requestsPerMinute, windowSeconds: 60, redisTimeoutMs: options.redisTimeoutMs },
+        { redis: options.redis, keyPrefix: `${options.keyPrefix}:${requestsPerMinute}`, log: options.log },
+      );
+      limiters.set(requestsPerMinute, limiter);
+    }
+    return limiter;
+  };
+}
+
+/**
+ * Every request to the partner API passes this chain, in order: CORS, the API key (401 without a
+ * valid one), the partner's own rate limit, and only then is the body read.
+ */
+function partnerChain(routes: PartnerRoutes): RequestHandler[] {
+  return [
+    cors,
+    authenticatePartners(routes),
+    ...(routes.partnerLimits ? [limitPartners(routes.partnerLimits)] : []),
+    express.json({ limit: '1mb' }),
+  ];
 }
 
 export function servePartnerApi(app: express.Express, routes: PartnerRoutes): void {
@@ -54,7 +155,12 @@ export function servePartnerApi(app: express.Express, routes: PartnerRoutes): vo
   });
   app.use(
     PARTNER_ENDPOINT,
-    ...partnerChain(routes.rateLimiter),
-    expressMiddleware(routes.server, { context: async () => ({ viewer: ANONYMOUS }) }),
+    ...partnerChain(routes),
+    expressMiddleware(routes.server, {
+      context: async ({ res }) => {
+        const partner = partnerOf(res);
+        return { viewer: partnerViewer(partner), partner };
+      },
+    }),
   );
 }

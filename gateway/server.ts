@@ -3,7 +3,7 @@
  * GraphQL endpoint, a browser IDE, health, readiness and metrics.
  */
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -15,7 +15,14 @@ import { fromRoot } from '../platform/paths';
 import type { Logger } from '../platform/logger';
 import { maskUnexpectedErrors } from '../platform/errors';
 import type { SubgraphName } from '../platform/services';
-import { DEFAULT_QUERY_LIMITS, RATE_LIMIT_DEFAULTS, WEBSOCKET_DEFAULTS, type QueryLimitsConfig } from '../platform/config';
+import {
+  DEFAULT_QUERY_LIMITS,
+  PARTNER_KEYS_DEFAULTS,
+  RATE_LIMIT_DEFAULTS,
+  WEBSOCKET_DEFAULTS,
+  type PartnerKeysConfig,
+  type QueryLimitsConfig,
+} from '../platform/config';
 import { closeRedis, openRedis } from '../platform/redis';
 import { createTokenVerifier, signToken } from './auth';
 import { trustFunction, type TrustProxy } from './client-identity';
@@ -24,7 +31,9 @@ import { rateLimitRequests } from './rate-limit-http';
 import { authenticateRequests, requestViewer } from './request-auth';
 import cors from './cors';
 import { SUPERGRAPH_SDL } from './supergraph';
-import { PARTNER_ENDPOINT, readPartnerContract, servePartnerApi, type PartnerContract } from './partner';
+import { PARTNER_ENDPOINT, partnerRateLimiters, readPartnerContract, servePartnerApi, type PartnerContract } from './partner';
+import { createPartnerKeys } from './partner-keys';
+import { partnerUsagePlugin } from './partner-usage';
 import { SignedClaimsDataSource, type GatewayContext } from './data-source';
 import { graphqlWsBrowserDir, serveIde } from './ide';
 import { knownOperationTypes, operationChecks } from './operation-checks';
@@ -65,6 +74,8 @@ export interface GatewayOptions {
   trustProxy?: TrustProxy;
   /** graphql-ws limits (defaults: 64 KiB messages, 3 s for connection_init, 2000 sockets per client). */
   websocket?: WebSocketLimits;
+  /** How partner API keys are checked with the users subgraph (default: remembered 10 s, 2 s timeout). */
+  partnerKeys?: PartnerKeysConfig;
   log: Logger;
 }
 
@@ -101,7 +112,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const trust = trustFunction(options.trustProxy ?? false);
   host.app.set('trust proxy', trust);
   // /graphql and /partner/graphql are built alike: the same limits, checks and error vocabulary.
-  const apolloServer = (gateway: ApolloGateway, { drainsHttpServer }: { drainsHttpServer: boolean }) =>
+  const apolloServer = (
+    gateway: ApolloGateway,
+    { drainsHttpServer, plugins = [] }: { drainsHttpServer: boolean; plugins?: ApolloServerPlugin<GatewayContext>[] },
+  ) =>
     new ApolloServer<GatewayContext>({
       gateway,
       plugins: [
@@ -109,6 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         ...(drainsHttpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: host.server })] : []),
         operationChecks,
         queryCostPlugin(queryLimits),
+        ...plugins,
         // Our own IDE answers browsers (gateway/ide.ts); Apollo's landing page loads from a CDN.
         ApolloServerPluginLandingPageDisabled(),
       ],
@@ -126,7 +141,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const server = apolloServer(gatewayOver(supergraphSdl), { drainsHttpServer: true });
   // The partner contract: a second gateway over the contract supergraph, sharing the subgraph data sources.
   const partnerContract = options.partnerContract ?? readPartnerContract();
-  const partnerServer = apolloServer(gatewayOver(partnerContract.supergraphSdl), { drainsHttpServer: false });
+  const partnerServer = apolloServer(gatewayOver(partnerContract.supergraphSdl), {
+    drainsHttpServer: false,
+    plugins: [partnerUsagePlugin(queryLimits)],
+  });
   await Promise.all([server.start(), partnerServer.start()]);
   const rateLimit = options.rateLimit ?? RATE_LIMIT_DEFAULTS;
   // Rate limiting only needs commands that fail at once while Redis is away (the limiter then counts in memory).
@@ -155,7 +173,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       context: async ({ res }) => ({ viewer: requestViewer(res) }),
     }),
   );
-  servePartnerApi(host.app, { server: partnerServer, contract: partnerContract, rateLimiter });
+  const partnerKeys = options.partnerKeys ?? PARTNER_KEYS_DEFAULTS;
+  servePartnerApi(host.app, {
+    server: partnerServer,
+    contract: partnerContract,
+    keys: createPartnerKeys({
+      usersUrl: options.subgraphUrls.users,
+      internalSecret: options.internalSecret,
+      cacheTtlMs: partnerKeys.cacheTtlMs,
+      timeoutMs: partnerKeys.lookupTimeoutMs,
+      log,
+    }),
+    partnerLimits: rateLimit.enabled
+      ? partnerRateLimiters({
+          redis,
+          keyPrefix: `${options.redisNamespace ?? 'platform'}:partner-rate-limit`,
+          redisTimeoutMs: rateLimit.redisTimeoutMs,
+          log,
+        })
+      : undefined,
+    rateLimiter,
+  });
   const planner = new FederatedPlanner(supergraphSdl);
   const upstream = new UpstreamConnections(options.subgraphUrls, options.internalSecret, log);
   const hub = new SubscriptionHub(planner, new EventExecutor(planner, dataSources, log), upstream, options.subscriptionLimits, log);

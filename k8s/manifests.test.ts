@@ -890,7 +890,20 @@ describe('k8s manifests', () => {
       get(objects, 'Service', 'inference')
         .spec.ports.map((p: K8s) => p.port)
         .sort(),
-    ).toEqual([8000, 8002]);
+    ).toEqual([8000, 8001, 8002]);
+    expect(triton.ports.find((p: K8s) => p.name === 'grpc').containerPort).toBe(8001);
+  });
+
+  test('base: the inference server serves gRPC on 8001 beside HTTP, behind the same Service', () => {
+    const { objects } = render(path.join(K8S_DIR, 'base'));
+    const server = get(objects, 'Deployment', 'inference').spec.template.spec.containers[0];
+    expect(server.ports.find((p: K8s) => p.name === 'grpc').containerPort).toBe(8001);
+    expect(get(objects, 'ConfigMap', 'platform-config').data.INFERENCE_GRPC_PORT).toBe('8001');
+    const ports = get(objects, 'Service', 'inference').spec.ports.map((p: K8s) => [p.name, p.port, p.targetPort]);
+    expect(ports).toEqual([
+      ['http', 8000, 'http'],
+      ['grpc', 8001, 'grpc'],
+    ]);
   });
 
   test('Dockerfile and .dockerignore', () => {

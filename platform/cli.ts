@@ -27,3 +27,13 @@ export function dateOption(raw: string | undefined, flag: string): Date | undefi
   if (Number.isNaN(date.getTime())) throw new Error(`--${flag} must be an ISO date, got "${raw}"`);
   return date;
 }
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as 90s, 15m, 24h or 7d (a bare number is seconds), in milliseconds. */
+export function durationOption(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!match) throw new Error(`--${flag} must be a duration such as 90s, 15m, 24h or 7d, got "${raw}"`);
+  return Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']);
+}

@@ -75,9 +75,22 @@ export interface PlatformConfig {
   trustProxy: boolean | number | string[];
   /** graphql-ws limits: largest message, wait for connection_init, open sockets per client. */
   websocket: { maxPayloadBytes: number; connectionInitTimeoutMs: number; maxConnectionsPerClient: number };
+  /**
+   * Partner API keys as the gateway checks them with the users service: each answer (accepted or
+   * refused) is remembered for cacheTtlMs, so a revoked key is refused within that long; a check
+   * slower than lookupTimeoutMs answers 503.
+   */
+  partnerKeys: PartnerKeysConfig;
   /** Partner webhook deliveries (subgraphs/users/webhooks). */
   webhooks: WebhookConfig;
 }
+
+export interface PartnerKeysConfig {
+  cacheTtlMs: number;
+  lookupTimeoutMs: number;
+}
+
+export const PARTNER_KEYS_DEFAULTS: PartnerKeysConfig = { cacheTtlMs: 10_000, lookupTimeoutMs: 2_000 };
 
 /**
  * How partner webhooks are delivered: a failed POST is retried after `initialDelayMs`, doubling
@@ -283,6 +296,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       maxPayloadBytes: positiveInt(env, 'GATEWAY_WS_MAX_PAYLOAD_BYTES', WEBSOCKET_DEFAULTS.maxPayloadBytes),
       connectionInitTimeoutMs: positiveInt(env, 'GATEWAY_WS_INIT_TIMEOUT_MS', WEBSOCKET_DEFAULTS.connectionInitTimeoutMs),
       maxConnectionsPerClient: positiveInt(env, 'GATEWAY_WS_MAX_CONNECTIONS_PER_CLIENT', WEBSOCKET_DEFAULTS.maxConnectionsPerClient),
+    },
+    partnerKeys: {
+      cacheTtlMs: positiveInt(env, 'PARTNER_KEY_CACHE_TTL_MS', PARTNER_KEYS_DEFAULTS.cacheTtlMs),
+      lookupTimeoutMs: positiveInt(env, 'PARTNER_KEY_LOOKUP_TIMEOUT_MS', PARTNER_KEYS_DEFAULTS.lookupTimeoutMs),
     },
     webhooks: {
       httpsOnly: production,

@@ -97,3 +97,17 @@ export const webhookDeliveries = new Counter({
   labelNames: ['outcome'] as const,
   registers: [registry],
 });
+
+export const partnerRequests = new Counter({
+  name: 'partner_requests_total',
+  help: 'Requests to the partner API by partner (name; "unknown" without a valid key), operation name (capped; "anonymous" unnamed, "unknown" before the body is read) and outcome (ok, error, rate_limited, cost_exceeded, unauthenticated)',
+  labelNames: ['partner', 'operation', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const partnerQueryCost = new Counter({
+  name: 'partner_query_cost_total',
+  help: 'Estimated query cost (gateway/query-cost.ts) of the partner API operations that ran, by partner and operation',
+  labelNames: ['partner', 'operation'] as const,
+  registers: [registry],
+});

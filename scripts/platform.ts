@@ -154,6 +154,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       redisNamespace: namespace,
       trustProxy: config.trustProxy,
       websocket: config.websocket,
+      partnerKeys: config.partnerKeys,
       subgraphUrls: urls,
       log: serviceLogger('gateway'),
     });

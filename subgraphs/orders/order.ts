@@ -80,6 +80,7 @@ export class Order {
 
 export const OrderConnection = connectionTypes(Order, 'Order', 'orders');
 
+@Directive(PARTNER)
 @InputType({ description: 'One product and how many units of it to order.' })
 export class OrderItemInput {
   @Field(() => ID, { description: 'Product to order.' })
@@ -89,6 +90,7 @@ export class OrderItemInput {
   quantity!: number;
 }
 
+@Directive(PARTNER)
 @InputType({ description: 'What to order. Sending the same idempotencyKey again returns the first order.' })
 export class PlaceOrderInput {
   @Field(() => [OrderItemInput], { description: 'The products to order, each at most once (1 to 50 lines).' })

@@ -24,8 +24,10 @@ export class OrderResolver {
     return row ? toOrder(row) : null;
   }
 
+  @Directive(PARTNER)
   @Mutation(() => Order, {
-    description: 'Place an order for the signed-in user. Reserves stock; the same idempotencyKey returns the same order.',
+    description:
+      'Place an order for the caller: the signed-in user, or on the partner API the account of the partner. Reserves stock; the same idempotencyKey returns the same order.',
   })
   async placeOrder(
     @Arg('input', () => PlaceOrderInput, { description: 'Items to order and the idempotency key.' }) input: PlaceOrderInput,
