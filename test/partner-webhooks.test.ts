@@ -1,6 +1,7 @@
 /**
- * Partner webhooks end to end: the real platform, a partner whose service account places and
- * pays orders, and a real HTTP receiver on 127.0.0.1 that fails and then recovers. The receiver
+ * Partner webhooks end to end: the real platform, partners made with the CLI that place orders
+ * through /partner/graphql with their API keys (their service account pays on /graphql), and a
+ * real HTTP receiver on 127.0.0.1 that fails and then recovers. The receiver
  * checks every signature the way the README tells partners to. Retry schedule and window are
  * shortened to milliseconds through the platform's config; nothing here asserts a duration.
  */
@@ -12,10 +13,9 @@ import { gql } from 'graphql-request';
 import { WEBHOOK_DEFAULTS } from '../platform/config';
 import { webhookDeliveries } from '../platform/metrics';
 import { fromRoot } from '../platform/paths';
-import { runPartnerCli } from '../scripts/partner';
 import type { DomainEvent } from '../subgraphs/kit/events';
-import { createAdminRequest } from '../scripts/partner/admin-client';
 import { eventually } from './support/eventually';
+import { createPartnerKey, partnerCli } from './support/partners';
 import { graphqlErrors, startTestPlatform, type TestPlatform } from './support/platform';
 
 const SEED = { seed: 11, users: 20, products: 80, orders: 40 };
@@ -108,31 +108,53 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Runs the partner CLI against the test platform; resolves with its exit code and output lines. */
+/** Runs the partner CLI against the test platform; resolves with its exit code and every line it printed. */
 async function cli(...argv: string[]): Promise<{ code: number; lines: string[] }> {
-  const lines: string[] = [];
-  const code = await runPartnerCli(
-    argv,
-    { admin: createAdminRequest(t.url, adminToken), gatewayUrl: t.url.replace(/\/graphql$/, ''), print: (line) => lines.push(line) },
-    (line) => lines.push(line),
-  );
-  return { code, lines };
+  const run = await partnerCli(t, argv);
+  return { code: run.code, lines: [...run.lines, ...run.errors] };
 }
 
-/** A partner and the service account it acts as (what keys.ts's createPartner will make). */
-async function createPartner(name: string): Promise<{ partnerId: string; userId: string; token: string }> {
-  const partnerId = crypto.randomUUID();
-  const userId = `partner-${name}`;
-  await t.platform.db.sql.query('INSERT INTO "users"."User" ("id", "name", "email") VALUES ($1, $2, $3)', [
-    userId,
-    name,
-    `${name}@partners.example`,
-  ]);
-  await t.platform.db.sql.query(
-    'INSERT INTO "users"."Partner" ("id", "name", "userId", "requestsPerMinute", "costBudget") VALUES ($1, $2, $3, 600, 5000)',
-    [partnerId, name, userId],
-  );
-  return { partnerId, userId, token: await t.token(userId) };
+interface TestPartner {
+  partnerId: string;
+  /** The service account it acts as: its orders carry this user id. */
+  userId: string;
+  /** A customer token for that account (paying is not in the partner contract). */
+  token: string;
+  /** Places an order through /partner/graphql with the partner's API key; resolves with its id. */
+  placeOrder(idempotencyKey: string): Promise<string>;
+}
+
+/** A partner made as an admin makes one (`partner -- create`), with its API key. */
+async function createPartner(name: string): Promise<TestPartner> {
+  const { key } = await createPartnerKey(t, name);
+  const { partners } = await t
+    .client(adminToken)
+    .request<{ partners: { id: string; name: string; userId: string }[] }>('{ partners { id name userId } }');
+  const partner = partners.find((candidate) => candidate.name === name)!;
+  return {
+    partnerId: partner.id,
+    userId: partner.userId,
+    token: await t.token(partner.userId),
+    async placeOrder(idempotencyKey) {
+      const { products } = await t
+        .client()
+        .request<{ products: { edges: { node: { id: string; stock: number } }[] } }>(
+          '{ products(first: 50) { edges { node { id stock } } } }',
+        );
+      const productId = products.edges.find((edge) => edge.node.stock > 10)!.node.id;
+      const response = await fetch(`${t.url.replace(/\/graphql$/, '')}/partner/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({
+          query: 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+          variables: { input: { idempotencyKey, items: [{ productId, quantity: 1 }] } },
+        }),
+      });
+      const body = (await response.json()) as { data?: { placeOrder: { id: string } }; errors?: unknown[] };
+      if (!body.data?.placeOrder) throw new Error(`partner placeOrder failed: ${JSON.stringify(body.errors)}`);
+      return body.data.placeOrder.id;
+    },
+  };
 }
 
 async function registerWebhook(partnerId: string, receiver: Receiver): Promise<string> {
@@ -172,7 +194,7 @@ describe('partner webhooks', () => {
     const secret = await registerWebhook(partner.partnerId, receiver);
     const [failedBefore, deliveredBefore] = [await metric('failed'), await metric('delivered')];
 
-    const orderId = await t.placeOrder(partner.token, 'webhook-order-1');
+    const orderId = await partner.placeOrder('webhook-order-1');
     const paymentId = await pay(partner.token, orderId);
 
     const accepted = await eventually(
@@ -188,7 +210,7 @@ describe('partner webhooks', () => {
       total: expect.objectContaining({ currency: expect.any(String) }),
     });
     expect(changed.json.data).toEqual({ orderId, status: 'PAID', previousStatus: 'PENDING_PAYMENT' });
-    // Nothing personal travels: no user id, name or e-mail in any body.
+    // Nothing personal travels: not even the service account's user id.
     for (const request of receiver.requests) expect(request.body).not.toContain(partner.userId);
 
     // Every request, failed ones included, is signed with the secret the CLI printed, and names its event.
@@ -254,7 +276,7 @@ describe('partner webhooks', () => {
     const secret = await registerWebhook(partner.partnerId, receiver);
     const deadBefore = await metric('dead_lettered');
 
-    const orderId = await t.placeOrder(partner.token, 'webhook-order-dead');
+    const orderId = await partner.placeOrder('webhook-order-dead');
     const listing = await eventually(
       () => cli('deliveries', partner.partnerId),
       ({ lines }) => lines.some(isDead),
@@ -304,7 +326,7 @@ describe('partner webhooks', () => {
     await pay(customer, foreign);
     // Events of one type reach the consumer in order: once the partner's later order and payment
     // are delivered, the customer's earlier ones have been handled (and skipped).
-    const own = await t.placeOrder(partner.token, 'partners-own-order');
+    const own = await partner.placeOrder('partners-own-order');
     await pay(partner.token, own);
     await eventually(
       async () => receiver.accepted(own),
@@ -321,7 +343,7 @@ describe('partner webhooks', () => {
       [own],
     );
     await t.platform.bus.publish(placed);
-    const later = await t.placeOrder(partner.token, 'partners-later-order');
+    const later = await partner.placeOrder('partners-later-order');
     await eventually(
       async () => receiver.accepted(later),
       (requests) => requests.length === 1,
@@ -335,7 +357,7 @@ describe('partner webhooks', () => {
     const receiver = await new Receiver((index) => (index === 0 ? 'hang' : 200)).start();
     receivers.push(receiver);
     await registerWebhook(partner.partnerId, receiver);
-    const orderId = await t.placeOrder(partner.token, 'webhook-order-hang');
+    const orderId = await partner.placeOrder('webhook-order-hang');
     await eventually(
       async () => receiver.requests.length,
       (count) => count === 1,

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { integerOption } from '../../platform/cli';
 import type { CommandContext, PartnerCommand } from './command';
+import { table } from './keys';
 
 const SET_WEBHOOK = `
   mutation ($partnerId: ID!, $url: String!) {
@@ -33,17 +34,6 @@ interface Delivery {
   deadAt: string | null;
 }
 
-/** Fixed-width columns; the last one runs free. */
-export function formatTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)];
-}
-
 function deliveryRow(delivery: Delivery): string[] {
   const when = delivery.deadAt
     ? `dead since ${delivery.deadAt}`
@@ -67,7 +57,7 @@ async function showDeliveries(partnerId: string, first: number | undefined, { ad
   // Dead letters first: they are what needs an operator.
   const rows = [...result.deadLetters, ...result.recent].map(deliveryRow);
   if (rows.length === 0) print('no deliveries yet');
-  else formatTable(header, rows).forEach((line) => print(line));
+  else table([header, ...rows]).forEach((line) => print(line));
 }
 
 export const webhookCommands: Record<string, PartnerCommand> = {
