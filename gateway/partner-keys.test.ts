@@ -78,23 +78,33 @@ describe('partner key checks at the gateway', () => {
     }
   });
 
-  it('remembers a refusal too, until the TTL passes', async () => {
+  it('remembers a refusal too', async () => {
+    const stub = await usersStub({ ...VALID, outcome: 'revoked' });
+    try {
+      const keys = keysFor(stub.url);
+      const { key } = newApiKey();
+      expect(await keys.check(key)).toEqual({ outcome: 'revoked' });
+      expect(await keys.check(key)).toEqual({ outcome: 'revoked' });
+      expect(stub.requests).toHaveLength(1);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('asks again once the TTL has passed', async () => {
     const stub = await usersStub({ ...VALID, outcome: 'revoked' });
     try {
       const keys = keysFor(stub.url, 50);
       const { key } = newApiKey();
       expect(await keys.check(key)).toEqual({ outcome: 'revoked' });
-      expect(await keys.check(key)).toEqual({ outcome: 'revoked' });
-      expect(stub.requests).toHaveLength(1);
-      // Once the TTL has passed the next check asks again.
+      // No clock is assumed: however slow the machine, some later check is past the 50 ms and asks.
       await eventually(
         async () => {
           await keys.check(key);
           return stub.requests.length;
         },
-        (asked) => asked === 2,
+        (asked) => asked >= 2,
       );
-      expect(stub.requests).toHaveLength(2);
     } finally {
       await stub.close();
     }

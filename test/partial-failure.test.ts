@@ -102,7 +102,8 @@ describe('a subgraph outage', () => {
     token = await t.token('user-0003');
     // At least one order, so the dashboard has items whose products live in the products subgraph.
     await t.placeOrder(token, 'partial-failure-order');
-  });
+    // Starting with inference trains a model first: on a busy machine that alone can take a minute.
+  }, 180_000);
 
   afterAll(() => t?.close());
 

@@ -34,7 +34,8 @@ describe('model-backed recommendations', () => {
     );
     admin = await t.token('user-0001', ['customer', 'admin']);
     inferenceUrl = t.platform.inference!.url;
-  });
+    // Starting with inference trains a model first: on a busy machine that alone can take a minute.
+  }, 180_000);
 
   afterAll(() => t?.close());
 
