@@ -3,8 +3,7 @@
  * in number, and gone once the client is closed, so a gateway's shutdown never waits on them.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { eventually } from '../test/support/eventually';
 import { createSubgraphClient } from './subgraph-client';
 
