@@ -183,6 +183,9 @@ describe('SignedClaimsDataSource connections', () => {
       const closed = (socket: Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', resolve)));
       await Promise.all(sockets.map(closed));
       expect(sockets.every((socket) => socket.destroyed)).toBe(true);
+      // A request still running when the gateway closes gets its fields nulled, not a 500.
+      const late = await dataSource.process(incoming(ENTITY_QUERY, { representations }));
+      expect(late.errors?.[0]?.extensions).toEqual(expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', reason: 'connection_failed' }));
     } finally {
       await close(server);
     }

@@ -26,9 +26,12 @@ const CONNECTION_CODES = new Set([
   'EAI_AGAIN',
   'ETIMEDOUT',
   'ECONNABORTED',
-  // undici (gateway/subgraph-client.ts): the socket closed under a request, or connecting took too long.
+  // undici (gateway/subgraph-client.ts): the socket closed under a request, connecting took too
+  // long, or the gateway is closing (a request whose client already left may still be running then).
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
 ]);
 
 /** undici's own deadlines; the data source's timeout signal normally fires first. */
