@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark scenario in one run, each against a baseline measured in the
  * same run, figures printed and written under bench/results/. Localhost only, bounded in time.
- * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `gateway`) runs one scenario;
+ * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `subgraph-client`, `gateway`) runs one scenario;
  * `--quick` makes the scenarios that know it (gateway) short smoke runs.
  */
 import 'reflect-metadata';
@@ -12,6 +12,7 @@ import { formatBench, runInferenceBench } from './inference';
 import { formatPartner, runPartnerBench } from './partner';
 import { formatQueryLimits, runQueryLimitsBench } from './query-limits';
 import { formatRecommendations, runRecommendationsBench } from './recommendations';
+import { formatSubgraphClient, runSubgraphClientBench } from './subgraph-client';
 
 const quick = process.argv.includes('--quick');
 
@@ -21,6 +22,7 @@ const scenarios: Record<string, () => Promise<string>> = {
   recommendations: async () => formatRecommendations(await runRecommendationsBench()),
   'query-limits': async () => formatQueryLimits(await runQueryLimitsBench()),
   partner: async () => formatPartner(await runPartnerBench()),
+  'subgraph-client': async () => formatSubgraphClient(await runSubgraphClientBench()),
   gateway: async () => formatGateway(await runGatewayBench(quick ? { rounds: 2, secondsPerRound: 3 } : {})),
 };
 
