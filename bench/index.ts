@@ -1,15 +1,20 @@
 /**
  * `npm run bench`: every benchmark scenario in one run, each against a baseline measured in the
  * same run, figures printed and written under bench/results/. Localhost only, bounded in time.
- * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`) runs one scenario.
+ * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `subgraph-client`, `gateway`) runs one scenario;
+ * `--quick` makes the scenarios that know it (gateway) short smoke runs.
  */
 import 'reflect-metadata';
 import { rootLogger } from '../platform/logger';
 import { formatFanout, runFanoutBench } from './fanout';
+import { formatGateway, runGatewayBench } from './gateway';
 import { formatBench, runInferenceBench } from './inference';
 import { formatPartner, runPartnerBench } from './partner';
 import { formatQueryLimits, runQueryLimitsBench } from './query-limits';
 import { formatRecommendations, runRecommendationsBench } from './recommendations';
+import { formatSubgraphClient, runSubgraphClientBench } from './subgraph-client';
+
+const quick = process.argv.includes('--quick');
 
 const scenarios: Record<string, () => Promise<string>> = {
   inference: async () => formatBench(await runInferenceBench()),
@@ -17,11 +22,13 @@ const scenarios: Record<string, () => Promise<string>> = {
   recommendations: async () => formatRecommendations(await runRecommendationsBench()),
   'query-limits': async () => formatQueryLimits(await runQueryLimitsBench()),
   partner: async () => formatPartner(await runPartnerBench()),
+  'subgraph-client': async () => formatSubgraphClient(await runSubgraphClientBench()),
+  gateway: async () => formatGateway(await runGatewayBench(quick ? { rounds: 2, secondsPerRound: 3 } : {})),
 };
 
 async function main() {
   if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
-  const wanted = process.argv.slice(2);
+  const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   const unknown = wanted.filter((name) => !(name in scenarios));
   if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
   for (const name of wanted.length > 0 ? wanted : Object.keys(scenarios)) {

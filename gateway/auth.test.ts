@@ -94,3 +94,63 @@ describe('gateway token verification with an identity provider (JWKS)', () => {
     });
   });
 });
+
+describe('verified-token cache', () => {
+  const secret = 'cache-test-secret';
+  const start = Date.UTC(2026, 0, 1, 12);
+  /** A token that expires `seconds` after `start`, whatever the real clock says. */
+  const tokenFor = (userId: string, seconds: number) =>
+    new SignJWT({ roles: ['customer'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(userId)
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setIssuedAt(start / 1000)
+      .setExpirationTime(start / 1000 + seconds)
+      .sign(new TextEncoder().encode(secret));
+
+  it('never honours a remembered token past its exp', async () => {
+    let now = start;
+    const verifier = createTokenVerifier({ jwtSecret: secret, now: () => now });
+    const token = await tokenFor('user-1', 30);
+    await expect(verifier.verify(`Bearer ${token}`)).resolves.toEqual({ userId: 'user-1', roles: ['customer'] });
+    expect(verifier.cachedTokens).toBe(1);
+    now = start + 29_000;
+    await expect(verifier.verify(`Bearer ${token}`)).resolves.toEqual({ userId: 'user-1', roles: ['customer'] });
+    now = start + 30_000;
+    await expect(verifier.verify(`Bearer ${token}`)).rejects.toMatchObject({ message: expect.stringContaining('has expired') });
+    expect(verifier.cachedTokens).toBe(0);
+  });
+
+  it('keeps at most maxEntries tokens, dropping the least recently used', async () => {
+    const now = start;
+    const verifier = createTokenVerifier({ jwtSecret: secret, now: () => now, cache: { maxEntries: 2, maxAgeMs: 60_000 } });
+    for (const user of ['a', 'b', 'c', 'd']) await verifier.verify(`Bearer ${await tokenFor(user, 60)}`);
+    expect(verifier.cachedTokens).toBe(2);
+  });
+
+  it('does not remember a failure as a success: a bad token fails every time and is not kept', async () => {
+    const now = start;
+    const verifier = createTokenVerifier({ jwtSecret: secret, now: () => now });
+    const forged = `Bearer ${await new SignJWT({ roles: ['admin'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('intruder')
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setExpirationTime(start / 1000 + 60)
+      .sign(new TextEncoder().encode('forged'))}`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await expect(verifier.verify(forged)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    }
+    expect(verifier.cachedTokens).toBe(0);
+  });
+
+  it('hands out a copy: changing one request’s viewer does not change the next one’s', async () => {
+    const now = start;
+    const verifier = createTokenVerifier({ jwtSecret: secret, now: () => now });
+    const header = `Bearer ${await tokenFor('user-1', 60)}`;
+    const first = await verifier.verify(header);
+    first.roles.push('admin');
+    await expect(verifier.verify(header)).resolves.toEqual({ userId: 'user-1', roles: ['customer'] });
+  });
+});

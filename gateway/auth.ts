@@ -1,7 +1,13 @@
 /**
  * Client authentication: `Authorization: Bearer <JWT>`, verified with jose — HS256 with
  * JWT_SECRET, or the keys of an identity provider's JWKS URL. Claims: `sub` (user id), `roles`.
+ *
+ * A client sends the same token with every request, so a verified token is remembered (keyed by
+ * the raw token, bounded LRU) until its `exp`, and for at most TOKEN_CACHE_DEFAULTS.maxAgeMs so a
+ * key an identity provider withdraws stops being honoured soon after. Only successes are kept:
+ * a token that failed is verified again next time and fails again.
  */
+import { LRUCache } from 'lru-cache';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { appError, ErrorCode } from '../platform/errors';
 import { ANONYMOUS, type Role, type Viewer } from '../platform/viewer';
@@ -30,30 +36,80 @@ const CLIENT_ROLES = new Set<Role>(['admin', 'customer']);
 
 export interface TokenVerifier {
   verify(authorization: string | undefined): Promise<Viewer>;
+  /** Verified tokens remembered now. */
+  readonly cachedTokens: number;
 }
 
-export function createTokenVerifier(options: { jwtSecret: string; jwksUrl?: string }): TokenVerifier {
+export interface TokenCacheSettings {
+  /** Tokens remembered at most; the least recently used goes first. */
+  maxEntries: number;
+  /** The longest a verified token is remembered, however far its `exp`. */
+  maxAgeMs: number;
+}
+
+export const TOKEN_CACHE_DEFAULTS: TokenCacheSettings = { maxEntries: 10_000, maxAgeMs: 60_000 };
+
+interface Verified {
+  viewer: Viewer;
+  /** Milliseconds since the epoch after which the entry is not used: the token's exp, or sooner. */
+  until: number;
+}
+
+export function createTokenVerifier(options: {
+  jwtSecret: string;
+  jwksUrl?: string;
+  cache?: TokenCacheSettings;
+  /** Milliseconds since the epoch; tests move it to expire tokens. */
+  now?: () => number;
+}): TokenVerifier {
   const key = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : new TextEncoder().encode(options.jwtSecret);
   const algorithms = options.jwksUrl ? JWKS_ALGORITHMS : SECRET_ALGORITHMS;
+  const now = options.now ?? Date.now;
+  const settings = options.cache ?? TOKEN_CACHE_DEFAULTS;
+  const verified = new LRUCache<string, Verified>({ max: Math.max(1, settings.maxEntries) });
+
+  async function check(token: string): Promise<Verified> {
+    let payload: JWTPayload;
+    const at = now();
+    try {
+      ({ payload } = await jwtVerify(token, key as Uint8Array, {
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        algorithms,
+        requiredClaims: ['exp'],
+        currentDate: options.now ? new Date(at) : undefined,
+      }));
+    } catch (error) {
+      throw unauthenticated(rejection(error));
+    }
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw unauthenticated('The bearer token names no user (sub)');
+    const roles = Array.isArray(payload.roles) ? payload.roles : [];
+    return {
+      viewer: { userId: payload.sub, roles: roles.filter((role): role is Role => CLIENT_ROLES.has(role as Role)) },
+      until: Math.min(payload.exp! * 1000, at + settings.maxAgeMs),
+    };
+  }
+
   return {
     async verify(authorization) {
       if (!authorization) return ANONYMOUS;
       const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
       if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(match[1], key as Uint8Array, {
-          issuer: TOKEN_ISSUER,
-          audience: TOKEN_AUDIENCE,
-          algorithms,
-          requiredClaims: ['exp'],
-        }));
-      } catch (error) {
-        throw unauthenticated(rejection(error));
+      const token = match[1];
+      let entry = verified.get(token);
+      if (entry && now() >= entry.until) {
+        verified.delete(token);
+        entry = undefined;
       }
-      if (typeof payload.sub !== 'string' || payload.sub === '') throw unauthenticated('The bearer token names no user (sub)');
-      const roles = Array.isArray(payload.roles) ? payload.roles : [];
-      return { userId: payload.sub, roles: roles.filter((role): role is Role => CLIENT_ROLES.has(role as Role)) };
+      if (!entry) {
+        entry = await check(token);
+        if (settings.maxEntries > 0) verified.set(token, entry);
+      }
+      // A copy: whoever holds the viewer cannot change what the next request sees.
+      return { userId: entry.viewer.userId, roles: [...entry.viewer.roles] };
+    },
+    get cachedTokens() {
+      return verified.size;
     },
   };
 }

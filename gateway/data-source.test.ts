@@ -5,7 +5,7 @@
  */
 import { CLAIMS_HEADER } from '../platform/forwarded-claims';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { parse } from 'graphql';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import pino from 'pino';
@@ -153,5 +153,41 @@ describe('SignedClaimsDataSource', () => {
       context: {},
     } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
     await expect(source(url).process(healthCheck)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('SignedClaimsDataSource connections', () => {
+  it('answers a connection cut mid-answer with SERVICE_UNAVAILABLE (connection_failed)', async () => {
+    const { server, url } = await listen((req) => req.socket.destroy());
+    try {
+      const response = await source(url).process(incoming(ENTITY_QUERY, { representations }));
+      expect(response.errors?.[0]?.extensions).toEqual(
+        expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', reason: 'connection_failed' }),
+      );
+    } finally {
+      await close(server);
+    }
+  });
+
+  it('reuses one keep-alive connection across fetches and lets it go on close', async () => {
+    const sockets: Socket[] = [];
+    const { server, url } = await listen((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { _entities: [null, null] } })),
+    );
+    server.on('connection', (socket) => sockets.push(socket));
+    const dataSource = source(url);
+    try {
+      for (let i = 0; i < 6; i++) await dataSource.process(incoming(ENTITY_QUERY, { representations }));
+      expect(sockets.length).toBeLessThanOrEqual(2);
+      await dataSource.close();
+      const closed = (socket: Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', resolve)));
+      await Promise.all(sockets.map(closed));
+      expect(sockets.every((socket) => socket.destroyed)).toBe(true);
+      // A request still running when the gateway closes gets its fields nulled, not a 500.
+      const late = await dataSource.process(incoming(ENTITY_QUERY, { representations }));
+      expect(late.errors?.[0]?.extensions).toEqual(expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', reason: 'connection_failed' }));
+    } finally {
+      await close(server);
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { Logger } from '../platform/logger';
 import type { Viewer } from '../platform/viewer';
 import { subgraphUnavailable } from '../platform/metrics';
 import type { PartnerIdentity } from './partner-keys';
+import { createSubgraphClient, type SubgraphClient } from './subgraph-client';
 import { unavailableErrors, unavailableReason } from './unavailable-errors';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
@@ -30,6 +31,8 @@ export interface SubgraphSourceOptions {
   internalSecret: string;
   /** The most one fetch may take, connect to last byte; past it the subgraph counts as unavailable. */
   timeoutMs: number;
+  /** Keep-alive connections to this subgraph at most (default DEFAULT_SUBGRAPH_CONNECTIONS). */
+  connections?: number;
   log: Logger;
 }
 
@@ -38,17 +41,20 @@ export interface SubgraphSourceOptions {
  * token) signed for that subgraph and for the exact body Apollo sends (platform/forwarded-claims.ts),
  * so every request, including Apollo's retry after a persisted-query miss, gets its own token;
  * bounds every fetch by a timeout; and turns an unreachable subgraph into SERVICE_UNAVAILABLE
- * errors on the fields it would have filled (gateway/unavailable-errors.ts).
+ * errors on the fields it would have filled (gateway/unavailable-errors.ts). Requests go over a
+ * bounded pool of keep-alive connections (gateway/subgraph-client.ts); close() ends it.
  */
 export class SignedClaimsDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly source: SubgraphSourceOptions;
   /** Set while the subgraph is failing: an outage logs one line when it starts and one when it ends, not one per request. */
   private down = false;
+  private readonly client: SubgraphClient;
 
   constructor(options: SubgraphSourceOptions) {
     super({ url: options.url });
     this.source = options;
-    const send = this.fetcher;
+    this.client = createSubgraphClient(options.url, { connections: options.connections });
+    const send = this.client.fetch;
     this.fetcher = (async (input: Parameters<Fetcher>[0], init?: Parameters<Fetcher>[1]) => {
       // Apollo builds init.headers as a plain object (Object.fromEntries of the request's headers).
       const headers = { ...((init?.headers ?? {}) as Record<string, string>) };
@@ -63,6 +69,11 @@ export class SignedClaimsDataSource extends RemoteGraphQLDataSource<GatewayConte
       // The signal covers the body too: a subgraph that sends headers and then stalls is cut off as well.
       return send(input, { ...init, headers: { ...headers, ...signed }, signal: AbortSignal.timeout(options.timeoutMs) });
     }) as Fetcher;
+  }
+
+  /** Closes the connections to the subgraph; call it once the gateway no longer sends requests. */
+  close(): Promise<void> {
+    return this.client.close();
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {

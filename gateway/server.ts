@@ -58,6 +58,8 @@ export interface GatewayOptions {
   subscriptionLimits: SubscriptionLimits;
   /** The most one subgraph fetch may take; past it the subgraph's fields answer null with SERVICE_UNAVAILABLE. */
   subgraphTimeoutMs: number;
+  /** Keep-alive connections per subgraph at most (default 64). */
+  subgraphConnections?: number;
   /** Token, depth, alias, directive and cost limits per operation (default: DEFAULT_QUERY_LIMITS, on). */
   queryLimits?: QueryLimitsConfig;
   /** Introspection and "Did you mean …" suggestions (default on; the platform's config turns them off in production). */
@@ -102,8 +104,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const queryLimits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
   const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_SDL, 'utf8');
   // One data source per subgraph, shared by queries (Apollo Gateway) and subscription events.
-  const source = (name: string, url: string) =>
-    new SignedClaimsDataSource({ name, url, internalSecret: options.internalSecret, timeoutMs: options.subgraphTimeoutMs, log });
+  // Every source holds a pool of keep-alive connections: all are kept to be closed with the gateway.
+  const sources: SignedClaimsDataSource[] = [];
+  const source = (name: string, url: string) => {
+    const created = new SignedClaimsDataSource({
+      name,
+      url,
+      internalSecret: options.internalSecret,
+      timeoutMs: options.subgraphTimeoutMs,
+      connections: options.subgraphConnections,
+      log,
+    });
+    sources.push(created);
+    return created;
+  };
   const dataSources = Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, source(name, url)]));
   const gatewayOver = (sdl: string) =>
     new ApolloGateway({ supergraphSdl: sdl, buildService: ({ name, url }) => dataSources[name] ?? source(name, url ?? '') });
@@ -223,6 +237,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await server.stop();
       await partnerServer.stop();
       await closed;
+      // After the servers stop nothing sends to a subgraph any more; idle connections go at once.
+      await Promise.all(sources.map((dataSource) => dataSource.close()));
       if (redis) await closeRedis(redis);
     },
   };

@@ -16,7 +16,7 @@ const DESCRIBED: Record<UnavailableReason, string> = {
   http_5xx: 'it answered with a server error',
 };
 
-/** Network errors that say nothing answered (or the answer broke off), as Node and minipass-fetch spell them. */
+/** Network errors that say nothing answered (or the answer broke off), as Node, undici and minipass-fetch spell them. */
 const CONNECTION_CODES = new Set([
   'ECONNRESET',
   'EPIPE',
@@ -26,7 +26,16 @@ const CONNECTION_CODES = new Set([
   'EAI_AGAIN',
   'ETIMEDOUT',
   'ECONNABORTED',
+  // undici (gateway/subgraph-client.ts): the socket closed under a request, connecting took too
+  // long, or the gateway is closing (a request whose client already left may still be running then).
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
 ]);
+
+/** undici's own deadlines; the data source's timeout signal normally fires first. */
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** Why a subgraph fetch failed, when the failure means the service is unavailable; undefined for anything else (a gateway bug stays a 500). */
 export function unavailableReason(error: unknown): UnavailableReason | undefined {
@@ -38,7 +47,14 @@ export function unavailableReason(error: unknown): UnavailableReason | undefined
     extensions?: { response?: { status?: number } };
   };
   // The data source aborts with a timeout signal; minipass-fetch reports its own AbortError for it.
-  if (name === 'AbortError' || name === 'TimeoutError' || type === 'request-timeout' || type === 'body-timeout') return 'timeout';
+  if (
+    name === 'AbortError' ||
+    name === 'TimeoutError' ||
+    type === 'request-timeout' ||
+    type === 'body-timeout' ||
+    (code && TIMEOUT_CODES.has(code))
+  )
+    return 'timeout';
   if (code === 'ECONNREFUSED') return 'connection_refused';
   if ((code && CONNECTION_CODES.has(code)) || type === 'system') return 'connection_failed';
   const status = extensions?.response?.status;

@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { ErrorCode } from './errors';
 import { CLAIMS_LIFETIME_S, createClaimsVerifier, signClaims, type NonceGuard, type SignClaimsOptions } from './forwarded-claims';
 import { ANONYMOUS, type Viewer } from './viewer';
@@ -113,5 +113,25 @@ describe('forwarded claims', () => {
       .setExpirationTime(now + 3600)
       .sign(key);
     expect(await refusal(v.verify(longLived, { channel: 'http', body: '' }))).toMatch(/lifetime/);
+  });
+});
+
+describe('forwarded claims token format', () => {
+  it('is a standard HS256 JWS with the pinned type that jose verifies, carrying every claim', async () => {
+    const token = await sign({ now: Math.floor(Date.now() / 1000) });
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'viewer-claims+jwt' });
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ['HS256'] });
+    expect(payload).toEqual({
+      roles: ['customer'],
+      ch: 'http',
+      bh: expect.any(String),
+      iss: 'gateway',
+      aud: 'users',
+      iat: expect.any(Number),
+      exp: (payload.iat as number) + CLAIMS_LIFETIME_S,
+      jti: expect.any(String),
+      sub: 'user-0001',
+    });
+    await expect(jwtVerify(token, new TextEncoder().encode('another-secret'), { algorithms: ['HS256'] })).rejects.toThrow();
   });
 });

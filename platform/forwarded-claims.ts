@@ -10,7 +10,7 @@
  * or after half a minute.
  */
 import crypto from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { errors as joseErrors, jwtVerify } from 'jose';
 import { unauthenticated } from './errors';
 import { ANONYMOUS, type Role, type Viewer } from './viewer';
 
@@ -54,17 +54,30 @@ export interface SignClaimsOptions {
   now?: number;
 }
 
+/** The protected header is the same for every token: encoded once. */
+const ENCODED_HEADER = Buffer.from(JSON.stringify({ alg: ALGORITHM, typ: TOKEN_TYPE })).toString('base64url');
+
+/**
+ * A compact JWS (RFC 7515) signed with HMAC-SHA256, built directly: the gateway signs one per
+ * subgraph fetch, and jose's SignJWT (claim setters, a key import per call) cost several times
+ * the HMAC itself. The claims are those jose would write; subgraphs verify with jose as before.
+ */
 export async function signClaims(viewer: Viewer, options: SignClaimsOptions): Promise<string> {
   const now = options.now ?? Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({ roles: [...viewer.roles].sort(), ch: options.channel, bh: bodyHash(options.body ?? '') })
-    .setProtectedHeader({ alg: ALGORITHM, typ: TOKEN_TYPE })
-    .setIssuer(options.issuer)
-    .setAudience(options.audience)
-    .setIssuedAt(now)
-    .setExpirationTime(now + CLAIMS_LIFETIME_S)
-    .setJti(crypto.randomUUID());
-  if (viewer.userId) jwt.setSubject(viewer.userId);
-  return jwt.sign(keyOf(options.secret));
+  const claims: Record<string, unknown> = {
+    roles: [...viewer.roles].sort(),
+    ch: options.channel,
+    bh: bodyHash(options.body ?? ''),
+    iss: options.issuer,
+    aud: options.audience,
+    iat: now,
+    exp: now + CLAIMS_LIFETIME_S,
+    jti: crypto.randomUUID(),
+  };
+  if (viewer.userId) claims.sub = viewer.userId;
+  const signingInput = `${ENCODED_HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  const signature = crypto.createHmac('sha256', keyOf(options.secret)).update(signingInput).digest('base64url');
+  return `${signingInput}.${signature}`;
 }
 
 /** Headers for one HTTP request to `audience` carrying `body`. */

@@ -1,0 +1,437 @@
+/**
+ * `npm run bench -- gateway`: what one request costs in the project's gateway against a bare
+ * `@apollo/gateway` + `@apollo/server` (no plugins, Apollo's default subgraph fetcher, the same
+ * signed viewer headers) in front of the same subgraphs. The subgraphs (embedded platform, PGlite,
+ * inference server) run in one child process and every gateway in a child of its own, so each
+ * process's CPU time (process.cpuUsage, read over IPC around every round) divides cleanly into
+ * gateway and subgraph milliseconds per request. autocannon loads them from this process in
+ * interleaved rounds (the side that goes first rotates), 127.0.0.1 only, bounded in time.
+ *
+ * The project gateway runs as deployed: auth (a bearer token on every request), query limits,
+ * metrics and the rate limiter on (its budget raised so one load generator is never refused).
+ * Workloads: `catalogue` (one subgraph), `orders` (a viewer's orders across four), and
+ * `recommendations` (the viewer's, with the candidate cache warm). Inside `catalogue`, `cacheOn`
+ * and `cacheOff` compare the gateway's entity cache; the `project` rows run with it off.
+ * `--quick` runs short rounds for a smoke check.
+ */
+import 'reflect-metadata';
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import autocannon from 'autocannon';
+import { jwtVerify } from 'jose';
+import { signToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../gateway/auth';
+import { startGateway } from '../gateway/server';
+import { SUPERGRAPH_SDL } from '../gateway/supergraph';
+import { DEFAULT_QUERY_LIMITS, loadConfig } from '../platform/config';
+import { claimsHeaders } from '../platform/forwarded-claims';
+import { rootLogger, serviceLogger, type Logger } from '../platform/logger';
+import { fromRoot } from '../platform/paths';
+import type { SubgraphName } from '../platform/services';
+import { startPlatform } from '../scripts/platform';
+import { round, median, medianInterval } from './stats';
+import { CATALOGUE_PAGE } from './interleaved';
+
+const JWT_SECRET = 'bench-secret';
+const INTERNAL_SECRET = 'bench-internal';
+/** A seeded customer with orders, payments and recommendations. */
+const VIEWER = 'user-0001';
+
+export const ORDERS_PAGE = `{ me { name orders(first: 10) { edges { node { id status items { quantity product { name } } payment { status } } } } } }`;
+export const RECOMMENDATIONS_PAGE = `{ me { recommendations(first: 10) { score product { name price { amount currency } } } } }`;
+
+const WORKLOADS = { catalogue: CATALOGUE_PAGE, orders: ORDERS_PAGE, recommendations: RECOMMENDATIONS_PAGE } as const;
+type Workload = keyof typeof WORKLOADS;
+
+/** The gateways a workload is loaded on; `cacheOn` only for the catalogue. */
+type Side = 'project' | 'apolloGateway' | 'cacheOn';
+type Role = 'subgraphs' | 'project' | 'apollo';
+
+export interface Figures {
+  rps: number;
+  p99Ms: number;
+  gatewayCpuMsPerRequest: number;
+  subgraphCpuMsPerRequest: number;
+  requests: number;
+  errors: number;
+}
+
+export interface GatewayBenchResult {
+  connections: number;
+  secondsPerRound: number;
+  rounds: number;
+  /** The load averages (1, 5, 15 min) when the run started and when it ended: how shared the machine was. */
+  machine: { cpus: number; loadAverageAtStart: number[]; loadAverage: number[] };
+  workloads: Record<
+    Workload,
+    {
+      project: Figures;
+      apolloGateway: Figures;
+      /** Project gateway CPU per request ÷ the bare gateway's, over all rounds; target ≤ 0.6. */
+      gatewayCpuRatio: number;
+      /** The same ratio per round pair, its median and the median's distribution-free 95% interval. */
+      pairCpuRatios: number[];
+      medianPairCpuRatio: number;
+      interval: [number, number];
+      cacheOn?: Figures;
+      cacheOff?: Figures;
+    }
+  >;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The children: each starts its part, says where it listens, and answers CPU readings until told to stop.
+
+type ToChild = { type: 'cpu' } | { type: 'close' } | { type: 'subgraphs'; urls: Record<string, string> };
+type FromChild = { type: 'ready'; url?: string; urls?: Record<string, string> } | { type: 'cpu'; micros: number };
+
+async function child(role: Role): Promise<void> {
+  if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
+  const send = (message: FromChild) => process.send!(message);
+  let close: () => Promise<void> = async () => undefined;
+  process.on('message', (message: ToChild) => {
+    if (message.type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      send({ type: 'cpu', micros: user + system });
+    } else if (message.type === 'close') {
+      void close().finally(() => process.exit(0));
+    } else if (message.type === 'subgraphs') {
+      void startGatewayRole(role as 'project' | 'apollo', message.urls, serviceLogger('gateway')).then((running) => {
+        close = running.close;
+        send({ type: 'ready', url: running.url });
+      });
+    }
+  });
+  if (role === 'subgraphs') {
+    const platform = await startSubgraphs();
+    close = platform.close;
+    send({ type: 'ready', urls: Object.fromEntries(Object.entries(platform.subgraphs).map(([name, running]) => [name, running.url])) });
+  }
+}
+
+async function startSubgraphs() {
+  const models = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-gateway-models-'));
+  const platform = await startPlatform({
+    ephemeralPorts: true,
+    inMemory: true,
+    seed: { seed: 23, users: 100, products: 500, orders: 500 },
+    config: {
+      jwtSecret: JWT_SECRET,
+      internalSecret: INTERNAL_SECRET,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      modelRepository: models,
+      recommendations: { ...loadConfig().recommendations, cache: true },
+    },
+  });
+  return {
+    subgraphs: platform.subgraphs,
+    async close() {
+      await platform.close();
+      fs.rmSync(models, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startGatewayRole(role: 'project' | 'apollo', urls: Record<string, string>, log: Logger) {
+  if (role === 'apollo') return startBareApolloGateway(urls);
+  const config = loadConfig();
+  // ENTITY CACHE SWITCH: the parent sets ENTITY_CACHE=on|off in this process's environment. Once
+  // PlatformConfig has `entityCache: { enabled }` (issue 13's entity cache), pass
+  // `entityCache: config.entityCache` (or its GatewayOptions equivalent) to startGateway here.
+  const gateway = await startGateway({
+    port: 0,
+    host: '127.0.0.1',
+    jwtSecret: JWT_SECRET,
+    internalSecret: INTERNAL_SECRET,
+    subgraphUrls: urls as Record<SubgraphName, string>,
+    subscriptionLimits: config.subscriptionLimits,
+    subgraphTimeoutMs: config.subgraphTimeoutMs,
+    queryLimits: DEFAULT_QUERY_LIMITS,
+    // On, as deployed; one load generator would spend a client's real budget in a second.
+    rateLimit: { enabled: true, points: 100_000_000, windowSeconds: 60 },
+    log,
+  });
+  return { url: gateway.url, close: () => gateway.close() };
+}
+
+/** The baseline: Apollo's gateway and server as their docs set them up, plus the same forwarded claims. */
+async function startBareApolloGateway(urls: Record<string, string>) {
+  type Context = { viewer: { userId?: string; roles: string[] } };
+  const VIEWER_HEADER = 'x-bench-viewer';
+  class SignedSource extends RemoteGraphQLDataSource<Context> {
+    constructor(
+      private readonly name: string,
+      url: string,
+    ) {
+      super({ url });
+      const send = this.fetcher;
+      this.fetcher = (async (input: Parameters<typeof send>[0], init?: Parameters<typeof send>[1]) => {
+        const headers = { ...((init?.headers ?? {}) as Record<string, string>) };
+        const viewer = JSON.parse(headers[VIEWER_HEADER] ?? '{"roles":[]}') as { userId?: string; roles: [] };
+        delete headers[VIEWER_HEADER];
+        const body = typeof init?.body === 'string' ? init.body : '';
+        const signed = await claimsHeaders(viewer, { secret: INTERNAL_SECRET, issuer: 'gateway', audience: this.name, body });
+        return send(input, { ...init, headers: { ...headers, ...signed } });
+      }) as typeof send;
+    }
+    override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<Context>['willSendRequest']>>[0]) {
+      request.http?.headers.set(VIEWER_HEADER, JSON.stringify(context.viewer ?? { roles: [] }));
+    }
+  }
+  const gateway = new ApolloGateway({
+    supergraphSdl: fs.readFileSync(SUPERGRAPH_SDL, 'utf8'),
+    buildService: ({ name, url }) => new SignedSource(name, urls[name] ?? url ?? ''),
+  });
+  const server = new ApolloServer<Context>({ gateway, stopOnTerminationSignals: false });
+  const key = new TextEncoder().encode(JWT_SECRET);
+  const { url } = await startStandaloneServer(server, {
+    listen: { port: 0, host: '127.0.0.1' },
+    context: async ({ req }) => {
+      const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (!token) return { viewer: { roles: [] } };
+      const { payload } = await jwtVerify(token, key, { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, algorithms: ['HS256'] });
+      return { viewer: { userId: payload.sub, roles: (payload.roles as string[]) ?? [] } };
+    },
+  });
+  return { url, close: () => server.stop() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parent: starts the children, loads them, reads their CPU.
+
+class Child {
+  private readonly process: ChildProcess;
+  private waiting: { resolve: (message: FromChild) => void; reject: (error: Error) => void }[] = [];
+
+  constructor(role: Role, env: Record<string, string> = {}) {
+    // GATEWAY_BENCH_PROFILE=<dir> writes a V8 CPU profile of the project gateway there (see README).
+    const profile = role === 'project' && process.env.GATEWAY_BENCH_PROFILE && env.ENTITY_CACHE === 'off';
+    this.process = fork(__filename, ['--role', role], {
+      env: { ...process.env, ...env },
+      stdio: 'inherit',
+      execArgv: profile ? ['--cpu-prof', '--cpu-prof-dir', process.env.GATEWAY_BENCH_PROFILE!] : [],
+    });
+    this.process.on('message', (message: FromChild) => this.waiting.shift()?.resolve(message));
+    this.process.on('exit', (code) => {
+      for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`a bench child (${role}) exited with ${code}`));
+    });
+  }
+
+  /** The next message from the child, within `timeoutMs`. */
+  private next(timeoutMs: number): Promise<FromChild> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('a bench child did not answer in time')), timeoutMs);
+      this.waiting.push({
+        resolve: (message) => {
+          clearTimeout(timer);
+          resolve(message);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+    });
+  }
+
+  ready(timeoutMs = 300_000): Promise<FromChild> {
+    return this.next(timeoutMs);
+  }
+
+  async startGateway(urls: Record<string, string>): Promise<string> {
+    this.process.send({ type: 'subgraphs', urls } satisfies ToChild);
+    const message = await this.next(60_000);
+    if (message.type !== 'ready' || !message.url) throw new Error('the gateway child did not start');
+    return message.url;
+  }
+
+  async cpuMicros(): Promise<number> {
+    this.process.send({ type: 'cpu' } satisfies ToChild);
+    const message = await this.next(10_000);
+    if (message.type !== 'cpu') throw new Error('unexpected message from a bench child');
+    return message.micros;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.process.exitCode !== null) return resolve();
+      const timer = setTimeout(() => this.process.kill('SIGKILL'), 20_000);
+      this.process.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.process.send({ type: 'close' } satisfies ToChild);
+    });
+  }
+}
+
+interface RoundResult {
+  requests: number;
+  seconds: number;
+  p99Ms: number;
+  errors: number;
+  gatewayMicros: number;
+  subgraphMicros: number;
+}
+
+export interface GatewayBenchOptions {
+  /** Round pairs per workload. */
+  rounds?: number;
+  secondsPerRound?: number;
+  connections?: number;
+}
+
+export async function runGatewayBench(options: GatewayBenchOptions = {}): Promise<GatewayBenchResult> {
+  const pairs = options.rounds ?? 10;
+  const seconds = options.secondsPerRound ?? 4;
+  const connections = options.connections ?? 16;
+  const token = await signToken(JWT_SECRET, { userId: VIEWER, roles: ['customer'] });
+  const loadAverageAtStart = os.loadavg().map((load) => round(load, 2));
+  const subgraphs = new Child('subgraphs');
+  const gateways: Partial<Record<Side, Child>> = {};
+  try {
+    const ready = await subgraphs.ready();
+    if (ready.type !== 'ready' || !ready.urls) throw new Error('the subgraphs did not start');
+    gateways.project = new Child('project', { ENTITY_CACHE: 'off' });
+    gateways.apolloGateway = new Child('apollo');
+    gateways.cacheOn = new Child('project', { ENTITY_CACHE: 'on' });
+    const urls = {} as Record<Side, string>;
+    for (const [side, gateway] of Object.entries(gateways) as [Side, Child][]) urls[side] = await gateway.startGateway(ready.urls);
+
+    const load = (url: string, query: string, duration: number) =>
+      autocannon({
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query }),
+        connections,
+        duration,
+      });
+    const measure = async (side: Side, query: string): Promise<RoundResult> => {
+      const gateway = gateways[side]!;
+      const [gatewayBefore, subgraphsBefore] = await Promise.all([gateway.cpuMicros(), subgraphs.cpuMicros()]);
+      const result = await load(urls[side], query, seconds);
+      const [gatewayAfter, subgraphsAfter] = await Promise.all([gateway.cpuMicros(), subgraphs.cpuMicros()]);
+      return {
+        requests: result.requests.total,
+        seconds: result.duration,
+        p99Ms: result.latency.p99,
+        errors: result.errors + result.non2xx + result.timeouts,
+        gatewayMicros: gatewayAfter - gatewayBefore,
+        subgraphMicros: subgraphsAfter - subgraphsBefore,
+      };
+    };
+
+    const workloads = {} as GatewayBenchResult['workloads'];
+    // GATEWAY_BENCH_WORKLOADS=catalogue,orders runs only those (profiling one workload).
+    const only = process.env.GATEWAY_BENCH_WORKLOADS?.split(',');
+    for (const [name, query] of Object.entries(WORKLOADS) as [Workload, string][]) {
+      if (only && !only.includes(name)) continue;
+      const sides: Side[] = name === 'catalogue' ? ['project', 'apolloGateway', 'cacheOn'] : ['project', 'apolloGateway'];
+      // Every side must answer the query in full before it is timed: an error answer is cheap.
+      for (const side of sides) await checkAnswers(urls[side], query, token);
+      // Warm-up: JIT, keep-alive pools, Apollo's plan and document caches, the recommendation cache.
+      for (const side of sides) await load(urls[side], query, 2);
+      const rounds: Record<Side, RoundResult[]> = { project: [], apolloGateway: [], cacheOn: [] };
+      for (let pair = 0; pair < pairs; pair++) {
+        // Rotate who goes first so drift in the machine's load falls on every side alike.
+        const order = sides.map((_, i) => sides[(i + pair) % sides.length]);
+        for (const side of order) rounds[side].push(await measure(side, query));
+      }
+      const pairCpuRatios = rounds.project.map((mine, i) =>
+        round(mine.gatewayMicros / mine.requests / (rounds.apolloGateway[i].gatewayMicros / rounds.apolloGateway[i].requests), 3),
+      );
+      const sorted = [...pairCpuRatios].sort((a, b) => a - b);
+      const project = figures(rounds.project);
+      const apolloGateway = figures(rounds.apolloGateway);
+      workloads[name] = {
+        project,
+        apolloGateway,
+        gatewayCpuRatio: round(project.gatewayCpuMsPerRequest / apolloGateway.gatewayCpuMsPerRequest, 3),
+        pairCpuRatios,
+        medianPairCpuRatio: round(median(sorted), 3),
+        interval: medianInterval(sorted),
+        // The project gateway runs with the entity cache off: its rounds are the cache-off rows.
+        ...(name === 'catalogue' ? { cacheOn: figures(rounds.cacheOn), cacheOff: project } : {}),
+      };
+    }
+    const result: GatewayBenchResult = {
+      connections,
+      secondsPerRound: seconds,
+      rounds: pairs,
+      machine: { cpus: os.cpus().length, loadAverageAtStart, loadAverage: os.loadavg().map((load) => round(load, 2)) },
+      workloads,
+    };
+    const out = fromRoot('bench', 'results', 'gateway.json');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  } finally {
+    await Promise.all(Object.values(gateways).map((gateway) => gateway.close()));
+    await subgraphs.close();
+  }
+}
+
+function figures(rounds: RoundResult[]): Figures {
+  const requests = rounds.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = rounds.reduce((sum, r) => sum + r.seconds, 0);
+  return {
+    rps: round(requests / seconds, 1),
+    p99Ms: median([...rounds.map((r) => r.p99Ms)].sort((a, b) => a - b)),
+    gatewayCpuMsPerRequest: round(rounds.reduce((sum, r) => sum + r.gatewayMicros, 0) / 1000 / requests, 3),
+    subgraphCpuMsPerRequest: round(rounds.reduce((sum, r) => sum + r.subgraphMicros, 0) / 1000 / requests, 3),
+    requests,
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
+async function checkAnswers(url: string, query: string, token: string): Promise<void> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
+  if (!response.ok || body.errors || !body.data)
+    throw new Error(`${url} answered ${response.status}: ${JSON.stringify(body).slice(0, 500)}`);
+}
+
+export function formatGateway(result: GatewayBenchResult): string {
+  const header = `${'workload'.padEnd(16)}${'gateway'.padEnd(15)}${'req/s'.padStart(8)}${'p99 ms'.padStart(9)}${'gw CPU ms/req'.padStart(15)}${'subgraph CPU ms/req'.padStart(21)}`;
+  const row = (workload: string, side: string, f: Figures) =>
+    `${workload.padEnd(16)}${side.padEnd(15)}${String(f.rps).padStart(8)}${String(f.p99Ms).padStart(9)}${String(f.gatewayCpuMsPerRequest).padStart(15)}${String(f.subgraphCpuMsPerRequest).padStart(21)}${f.errors ? `  (${f.errors} errors)` : ''}`;
+  const lines = [
+    `Gateway cost per request (${result.connections} connections, ${result.rounds} interleaved rounds of ${result.secondsPerRound} s; ${result.machine.cpus} CPUs, load average ${result.machine.loadAverageAtStart[0]} at the start, ${result.machine.loadAverage[0]} at the end)`,
+    header,
+  ];
+  for (const [name, w] of Object.entries(result.workloads)) {
+    lines.push(row(name, 'project', w.project), row(name, 'apolloGateway', w.apolloGateway));
+    if (w.cacheOn) lines.push(row(name, 'cacheOn', w.cacheOn));
+    lines.push(
+      `${''.padEnd(16)}project ÷ bare gateway CPU per request: ${w.gatewayCpuRatio} (per-pair median ${w.medianPairCpuRatio}, 95% interval ${w.interval[0]}–${w.interval[1]}; target ≤ 0.6)`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const roleArg = process.argv.indexOf('--role');
+if (roleArg >= 0) {
+  child(process.argv[roleArg + 1] as Role).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else if (require.main === module) {
+  const quick = process.argv.includes('--quick');
+  runGatewayBench(quick ? { rounds: 2, secondsPerRound: 3 } : {})
+    .then((result) => console.log(formatGateway(result)))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
