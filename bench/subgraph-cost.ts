@@ -101,7 +101,13 @@ interface Round {
 }
 
 /** A fixed number of requests (every one answered when this resolves, so none is half counted), or a duration. */
-async function load(url: string, query: string, tokens: string[] | undefined, size: { seconds: number } | { amount: number }, connections: number) {
+async function load(
+  url: string,
+  query: string,
+  tokens: string[] | undefined,
+  size: { seconds: number } | { amount: number },
+  connections: number,
+) {
   let turn = 0;
   return autocannon({
     url,
@@ -189,7 +195,9 @@ async function main() {
         const order = r % 2 === 0 ? running : [...running].reverse();
         for (const side of order) {
           const profileDir = argument(args, 'cpu-prof-dir')[0];
-          const stopProfile = await side.profile(r === 0 && profileDir ? path.join(profileDir, `${side.name}-${workload}.cpuprofile`) : undefined);
+          const stopProfile = await side.profile(
+            r === 0 && profileDir ? path.join(profileDir, `${side.name}-${workload}.cpuprofile`) : undefined,
+          );
           const before = await side.stats();
           const started = Date.now();
           const result = await load(side.gateway.url, query, viewerTokens, { amount }, connections);
@@ -223,7 +231,10 @@ async function main() {
       for (const side of running) {
         const mine = results.filter((r) => r.workload === workload && r.side === side.name);
         const sql = mine[mine.length - 1]?.queriesPerRequest ?? {};
-        const total = round(Object.values(sql).reduce((a, b) => a + b, 0), 2);
+        const total = round(
+          Object.values(sql).reduce((a, b) => a + b, 0),
+          2,
+        );
         console.log(
           `${workload.padEnd(16)} ${side.name.padEnd(10)} cpu ${String(round(median(mine.map((r) => r.cpuMsPerRequest).sort((a, b) => a - b)))).padStart(7)} ms/req  net ${String(round(median(mine.map((r) => r.netCpuMsPerRequest).sort((a, b) => a - b)))).padStart(7)} ms/req  sql/req ${total} ${JSON.stringify(sql)}  errors ${mine.reduce((a, r) => a + r.errors, 0)}`,
         );
