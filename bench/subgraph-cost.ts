@@ -7,10 +7,16 @@
  * subgraphs (e.g. a baseline checkout's dist/ and this one's) are loaded in interleaved rounds, so
  * drift in the machine's load falls on all alike. 127.0.0.1 only, bounded in time.
  *
- *   node dist/bench/subgraph-cost.js [--seconds 5] [--rounds 3] [--connections 16]
+ * Each round sends a fixed number of requests (about --seconds of the slower side's warm-up rate)
+ * and waits for every answer, so no request is half counted; "net" subtracts what the host spends
+ * idle (outbox relays, model polling), measured before the rounds.
+ *
+ *   npm run -s build && node dist/bench/subgraph-cost.js [--seconds 5] [--rounds 3] [--connections 16]
  *     [--side name=/path/to/dist/bench/subgraph-host.js ...] [--workloads catalogue,orders,recommendations]
  *     [--cpu-prof-dir dir]   (each host writes <side>-<workload>.cpuprofile there: its first measured round)
- * DATABASE_URL selects PostgreSQL (each host makes a private database) instead of PGlite.
+ * A baseline side is another checkout built alike (e.g. `git archive main | tar -x -C /tmp/base`,
+ * node_modules linked, bench/subgraph-host.ts copied in, `npx tsc -b`). DATABASE_URL selects
+ * PostgreSQL instead of PGlite: the driver creates a private database per host and drops it after.
  */
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
