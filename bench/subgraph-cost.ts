@@ -176,6 +176,8 @@ async function main() {
       Array.from({ length: USERS }, (_, i) => signToken(JWT_SECRET, { userId: `user-${String(i + 1).padStart(4, '0')}` })),
     );
     // What each host spends with no requests at all (relays, timers), so a per-request figure can be read net of it.
+    // After a settling pause: a host just started still loads its model and warms its caches.
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
     const idleBefore = await Promise.all(running.map((side) => side.stats()));
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     const idleAfter = await Promise.all(running.map((side) => side.stats()));
