@@ -40,7 +40,16 @@ export interface NonceGuard {
 
 export const bodyHash = (body: string | Uint8Array): string => crypto.createHash('sha256').update(body).digest('base64url');
 
-const keyOf = (secret: string) => new TextEncoder().encode(secret);
+/** One KeyObject per secret: from raw bytes jose would build one on every signature and verification. */
+const keys = new Map<string, crypto.KeyObject>();
+const keyOf = (secret: string): crypto.KeyObject => {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, key);
+  }
+  return key;
+};
 
 export interface SignClaimsOptions {
   secret: string;

@@ -4,6 +4,7 @@
  * DataLoaders; graceful shutdown.
  */
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -67,7 +68,12 @@ export async function startSubgraph<Loaders, Resources>(
   });
   const server = new ApolloServer<SubgraphContext<Loaders>>({
     schema,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: host.server })],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: host.server }),
+      // No subgraph declares cache hints and the gateway reads none, yet the default cache-control
+      // plugin hooks willResolveField, which makes Apollo wrap every field resolver of every request.
+      ApolloServerPluginCacheControlDisabled(),
+    ],
     formatError: maskUnexpectedErrors(log, definition.name),
     logger: log,
     introspection: true,

@@ -7,7 +7,7 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLSchema } from 'graphql';
-import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
 
 export const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@tag", "@inaccessible"])`;
 
@@ -34,7 +34,27 @@ function describeRootTypes(schema: GraphQLSchema): void {
   }
 }
 
+/**
+ * type-graphql gives every plain field (a property read) a resolver of its own that builds a
+ * resolver-data object and runs the field's middlewares; a list of orders reads hundreds of such
+ * fields per request. A field with no middleware, no @Authorized and its property's own name is
+ * marked `simple`, type-graphql's own opt-out, so graphql's default resolver reads it instead: the
+ * same value, without the wrapper. Field resolvers (@FieldResolver) are untouched (they win anyway).
+ */
+function resolvePlainFieldsByDefault(): void {
+  const storage = getMetadataStorage();
+  const key = (target: unknown, field: string) => `${String((target as { name?: string }).name)}.${field}`;
+  const guarded = new Set([...storage.middlewares, ...storage.authorizedFields].map((entry) => key(entry.target, entry.fieldName)));
+  const guardedTypes = new Set<unknown>(storage.resolverMiddlewares.map((entry) => entry.target));
+  for (const field of storage.fields) {
+    if (field.simple !== undefined || field.name !== field.schemaName) continue;
+    if (guardedTypes.has(field.target) || guarded.has(key(field.target, field.name))) continue;
+    field.simple = true;
+  }
+}
+
 export async function buildFederatedSchema(parts: SubgraphSchemaParts): Promise<GraphQLSchema> {
+  resolvePlainFieldsByDefault();
   const schema = await buildSchema({
     resolvers: parts.resolvers,
     orphanedTypes: parts.orphanedTypes,

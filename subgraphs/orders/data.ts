@@ -37,17 +37,32 @@ export const findOrdersByIds = (prisma: PrismaClient, ids: string[]) => prisma.o
 export const findItemsOfOrders = (prisma: PrismaClient, orderIds: string[]) =>
   prisma.orderItem.findMany({ where: { orderId: { in: orderIds } }, orderBy: { id: 'asc' } });
 
-/** The newest `take` orders of each user, for many users in one statement. */
-export async function firstOrdersOfUsers(prisma: PrismaClient, userIds: string[], take: number): Promise<OrderRow[]> {
-  return prisma.$queryRaw<OrderRow[]>`
-    SELECT "id", "userId", "status"::text AS "status", "totalAmount", "currency", "idempotencyKey", "createdAt"
+export type OrderWithItemsRow = OrderRow & { items: OrderItemRow[] };
+
+/**
+ * The newest `take` orders of each user with their items, for many users in one statement: a page
+ * of orders is nearly always shown with its lines, and a second round trip for them would cost more
+ * than reading them here (an index lookup per order) when a page is shown without.
+ */
+export async function firstOrdersOfUsers(prisma: PrismaClient, userIds: string[], take: number): Promise<OrderWithItemsRow[]> {
+  const rows = await prisma.$queryRaw<(OrderRow & { items: OrderItemRow[] | string })[]>`
+    SELECT r."id", r."userId", r."status"::text AS "status", r."totalAmount", r."currency", r."idempotencyKey", r."createdAt",
+      COALESCE((
+        SELECT json_agg(json_build_object(
+          'id', i."id", 'orderId', i."orderId", 'productId', i."productId",
+          'quantity', i."quantity", 'unitPriceAmount', i."unitPriceAmount", 'currency', i."currency"
+        ) ORDER BY i."id")
+        FROM "orders"."OrderItem" i WHERE i."orderId" = r."id"
+      ), '[]'::json) AS "items"
     FROM (
       SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o."userId" ORDER BY o."createdAt" DESC, o."id" DESC) AS rank
       FROM "orders"."Order" o
       WHERE o."userId" = ANY(${userIds})
-    ) ranked
-    WHERE rank <= ${take}
-    ORDER BY "userId", "createdAt" DESC, "id" DESC`;
+    ) r
+    WHERE r.rank <= ${take}
+    ORDER BY r."userId", r."createdAt" DESC, r."id" DESC`;
+  // Drivers differ in whether json arrives parsed.
+  return rows.map((row) => ({ ...row, items: typeof row.items === 'string' ? (JSON.parse(row.items) as OrderItemRow[]) : row.items }));
 }
 
 /** A later page of one user's orders, newest first, after a cursor. */

@@ -18,9 +18,6 @@ export function mostPopular(prisma: PrismaClient): Promise<Popularity[]> {
     LIMIT ${POPULAR_LIMIT}`;
 }
 
-export const purchasesOfUsers = (prisma: PrismaClient, userIds: string[]) =>
-  prisma.purchase.findMany({ where: { userId: { in: userIds } }, select: { userId: true, productId: true } });
-
 export interface CoPurchase {
   source: string;
   target: string;
@@ -54,8 +51,15 @@ export async function recordPurchases(prisma: Tx, order: OrderPlaced): Promise<v
 export const recordInteraction = (prisma: Tx, data: { userId: string; productId: string; kind: 'VIEW' | 'ADD_TO_CART' }) =>
   prisma.interaction.create({ data });
 
-export const blockedOfUsers = (prisma: PrismaClient, userIds: string[]) =>
-  prisma.blockedProduct.findMany({ where: { userId: { in: userIds } }, select: { userId: true, productId: true } });
+/**
+ * What each user must not be recommended, in one statement: what they bought and what they
+ * blocked. Every recommendations request reads it (the candidate cache holds scores, never these).
+ */
+export const excludedOfUsers = (prisma: PrismaClient, userIds: string[]) =>
+  prisma.$queryRaw<{ userId: string; productId: string }[]>`
+    SELECT "userId", "productId" FROM "recommendations"."Purchase" WHERE "userId" = ANY(${userIds})
+    UNION ALL
+    SELECT "userId", "productId" FROM "recommendations"."BlockedProduct" WHERE "userId" = ANY(${userIds})`;
 
 export const blockProduct = (prisma: PrismaClient, userId: string, productId: string) =>
   prisma.blockedProduct.upsert({ where: { userId_productId: { userId, productId } }, create: { userId, productId }, update: {} });

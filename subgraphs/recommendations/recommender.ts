@@ -9,7 +9,7 @@ import type { PrismaClient } from '../../prisma/database';
 import type { Logger } from '../../platform/logger';
 import type { CandidateCache, CachedCandidates } from './cache';
 import { blendSession, SESSION_WEIGHTS, type Candidate } from './candidates';
-import { blockedOfUsers, coPurchases, purchasesOfUsers, recentInteractionsOfUsers, type CoPurchase } from './data';
+import { coPurchases, excludedOfUsers, recentInteractionsOfUsers, type CoPurchase } from './data';
 import { deadlineAfter, InferenceUnavailable } from './inference-client';
 import { fallbacks } from './metrics';
 import type { RecommendationModels } from './model-client';
@@ -51,9 +51,8 @@ export class Recommender {
   }
 
   async forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]> {
-    const [purchases, blocked] = await Promise.all([purchasesOfUsers(this.prisma, userIds), blockedOfUsers(this.prisma, userIds)]);
     const exclude = new Map(userIds.map((id) => [id, new Set<string>()]));
-    for (const row of [...purchases, ...blocked]) exclude.get(row.userId)?.add(row.productId);
+    for (const row of await excludedOfUsers(this.prisma, userIds)) exclude.get(row.userId)?.add(row.productId);
 
     const cached = await this.cache.getMany(userIds.map((id) => Recommender.cacheKey(id, placement)));
     const misses = userIds.filter((_, index) => !cached[index]);
