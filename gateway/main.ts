@@ -25,6 +25,7 @@ async function main() {
     trustProxy: config.trustProxy,
     websocket: config.websocket,
     partnerKeys: config.partnerKeys,
+    entityCache: config.entityCache,
     subgraphUrls: subgraphUrls(config),
     log,
   });
