@@ -35,10 +35,13 @@ export interface EntityChange {
 
 export type EntityChangeListener = (changes: EntityChange[]) => void;
 
+/** Called when announcements may have been missed (the subscription was down): whatever is cached may be stale. */
+export type MissedChangesListener = () => void;
+
 export interface EntityChanges {
   /** Announces changes that have committed; never throws (a lost announcement is bounded by the TTL). */
   publish(changes: EntityChange[]): Promise<void>;
-  subscribe(listener: EntityChangeListener): () => void;
+  subscribe(listener: EntityChangeListener, missed?: MissedChangesListener): () => void;
   close(): Promise<void>;
 }
 
@@ -98,6 +101,7 @@ class RedisEntityChanges implements EntityChanges {
   private publisher?: Redis;
   private subscriber?: Redis;
   private readonly listeners = new Set<EntityChangeListener>();
+  private readonly missedListeners = new Set<MissedChangesListener>();
 
   constructor(
     private readonly url: string,
@@ -122,11 +126,18 @@ class RedisEntityChanges implements EntityChanges {
     });
   }
 
-  subscribe(listener: EntityChangeListener): () => void {
+  subscribe(listener: EntityChangeListener, missed?: MissedChangesListener): () => void {
     this.listeners.add(listener);
+    if (missed) this.missedListeners.add(missed);
     if (!this.subscriber) {
       // ioredis subscribes again by itself after a reconnect.
       this.subscriber = openRedis(this.url, { role: 'entity change subscription', log: this.options.log, blocking: true });
+      let connectedBefore = false;
+      this.subscriber.on('ready', () => {
+        // Announcements made while the subscription was down are lost (pub/sub keeps nothing).
+        if (connectedBefore) for (const each of this.missedListeners) each();
+        connectedBefore = true;
+      });
       this.subscriber.on('message', (channel: string, message: string) => {
         if (channel !== this.channel) return;
         let changes: EntityChange[];
@@ -142,11 +153,15 @@ class RedisEntityChanges implements EntityChanges {
         this.options.log.warn({ err: error }, 'entity change subscription failed; retried on reconnect');
       });
     }
-    return () => this.listeners.delete(listener);
+    return () => {
+      this.listeners.delete(listener);
+      if (missed) this.missedListeners.delete(missed);
+    };
   }
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.missedListeners.clear();
     await Promise.all([this.publisher, this.subscriber].filter((client) => client !== undefined).map((client) => closeRedis(client)));
   }
 }

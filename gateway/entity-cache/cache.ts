@@ -12,7 +12,7 @@
 import type { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { EntityChange, EntityChanges } from '../../platform/entity-changes';
 import type { Logger } from '../../platform/logger';
-import { entityCacheInvalidations, entityCacheRequests, entityCacheStoreErrors } from './metrics';
+import { entityCacheFlushes, entityCacheInvalidations, entityCacheRequests, entityCacheStoreErrors } from './metrics';
 import { entityTag, listTag, sha1, type CacheableSchema, type EntitiesFetch, type RootFetch } from './schema';
 import type { CacheEntry, EntityCacheStore } from './store';
 
@@ -42,7 +42,10 @@ export class EntityCache {
   private storeDown = false;
 
   constructor(private readonly options: EntityCacheOptions) {
-    this.unsubscribe = options.changes?.subscribe((changes) => this.invalidate(changes));
+    this.unsubscribe = options.changes?.subscribe(
+      (changes) => this.invalidate(changes),
+      () => this.flush(),
+    );
   }
 
   /** Answers one subgraph fetch, from the cache where the supergraph allows it, else through `fetch`. */
@@ -130,12 +133,11 @@ export class EntityCache {
       const value = received[index];
       const representation = representations[original];
       const typename = String(representation.__typename);
-      const type = schema.typeNamed(typename);
       const own = schema.entityTagOf(typename, representation);
       // Not found (null) is not remembered: a product created later must not stay missing.
-      if (value === null || value === undefined || !type || !own) return;
+      if (value === null || typeof value !== 'object' || !own) return;
       const tags = new Set([own]);
-      if (!schema.collectTags(value, type, plan.shapes.get(typename), tags)) return;
+      if (!schema.collectTagsBelow(value as Record<string, unknown>, plan.shapes.get(typename), tags)) return;
       entries.push({ key: keys[original], value: JSON.stringify(value), tags: [...tags] });
     });
     this.store(epoch, entries);
@@ -172,6 +174,17 @@ export class EntityCache {
     this.options.store.invalidate([...tags]).then(
       () => this.storeAnswers(),
       (error: unknown) => this.storeFailed('invalidate', error),
+    );
+  }
+
+  /** Announcements may have been missed: nothing cached can be trusted any more. */
+  private flush(): void {
+    this.epoch++;
+    entityCacheFlushes.inc();
+    this.options.log.info('entity change announcements may have been missed: entity cache emptied');
+    this.options.store.clear().then(
+      () => this.storeAnswers(),
+      (error: unknown) => this.storeFailed('clear', error),
     );
   }
 

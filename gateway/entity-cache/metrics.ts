@@ -22,3 +22,9 @@ export const entityCacheStoreErrors = new Counter({
   labelNames: ['operation'] as const,
   registers: [registry],
 });
+
+export const entityCacheFlushes = new Counter({
+  name: 'gateway_entity_cache_flushes_total',
+  help: 'Times the entity cache was emptied because change announcements may have been missed (its subscription reconnected)',
+  registers: [registry],
+});

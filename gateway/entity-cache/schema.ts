@@ -120,15 +120,15 @@ export class CacheableSchema {
       if (!tag) return false;
       tags.add(tag);
     }
+    return this.collectTagsBelow(object, shape, tags);
+  }
+
+  /** As `collectTags`, for what an entity holds below itself (its own tag comes from its representation). */
+  collectTagsBelow(object: Record<string, unknown>, shape: Shape | undefined, tags: Set<string>): boolean {
     for (const [responseKey, field] of shape ?? []) {
       if (field.shape && !this.collectTags(object[responseKey], field.type, field.shape, tags)) return false;
     }
     return true;
-  }
-
-  /** The type (for `collectTags`) of an entity named in a representation. */
-  typeNamed(name: string): GraphQLNamedType | undefined {
-    return this.schema.getType(name) ?? undefined;
   }
 
   get queryType(): GraphQLNamedType | undefined {

@@ -21,6 +21,8 @@ export interface EntityCacheStore {
   set(entries: CacheEntry[], ttlMs: number): Promise<void>;
   /** Drops every entry carrying one of the tags. */
   invalidate(tags: string[]): Promise<void>;
+  /** Drops every entry (after announcements may have been missed). */
+  clear(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,9 +73,13 @@ export class MemoryStore implements EntityCacheStore {
     }
   }
 
-  async close(): Promise<void> {
+  async clear(): Promise<void> {
     this.entries.clear();
     this.byTag.clear();
+  }
+
+  close(): Promise<void> {
+    return this.clear();
   }
 
   private remove(key: string): void {
@@ -118,14 +124,20 @@ export interface RedisStoreOptions {
 export class RedisStore implements EntityCacheStore {
   private readonly redis: Redis;
   private readonly prefix: string;
+  /** Set from a clear until it has gone through: until then nothing is served, since anything may be stale. */
+  private mustClear = false;
 
   constructor(private readonly options: RedisStoreOptions) {
     this.prefix = `${options.namespace}:entity-cache:`;
     // Commands fail at once while Redis is away instead of queueing: a late answer is worth nothing here.
     this.redis = openRedis(options.url, { role: 'gateway entity cache', log: options.log, extra: { enableOfflineQueue: false } });
+    this.redis.on('ready', () => {
+      if (this.mustClear) this.clear().catch(() => undefined);
+    });
   }
 
   async get(keys: string[]): Promise<(string | undefined)[]> {
+    if (this.mustClear) throw new Error('entity cache is being emptied');
     const values = await within(this.redis.mget(keys.map((key) => this.entryKey(key))), this.options.lookupTimeoutMs);
     if (values === TIMED_OUT) throw new Error(`entity cache lookup took over ${this.options.lookupTimeoutMs} ms`);
     return values.map((value) => value ?? undefined);
@@ -145,6 +157,18 @@ export class RedisStore implements EntityCacheStore {
   async invalidate(tags: string[]): Promise<void> {
     if (tags.length === 0) return;
     await this.redis.eval(INVALIDATE_SCRIPT, tags.length, ...tags.map((tag) => this.tagKey(tag)));
+  }
+
+  /** Keeps trying on every reconnect until it has gone through once. */
+  async clear(): Promise<void> {
+    this.mustClear = true;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await this.redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    this.mustClear = false;
   }
 
   close(): Promise<void> {
