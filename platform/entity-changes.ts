@@ -10,10 +10,14 @@
  * no channel, and there only the cache's TTL bounds staleness. Pub/sub is at most once: a gateway
  * whose subscription is down when a change is announced misses it, again bounded by the TTL.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type Redis from 'ioredis';
 import type { Logger } from './logger';
 import { closeRedis, openRedis } from './redis';
+import { within } from './within';
+
+/** How long an announcement waits for a Redis connection that is (re)connecting before it is given up. */
+const PUBLISH_CONNECT_WAIT_MS = 1000;
 
 /**
  * The schema tag that marks a field whose answer is the same for every viewer, so the gateway may
@@ -118,12 +122,17 @@ class RedisEntityChanges implements EntityChanges {
       log: this.options.log,
       extra: { enableOfflineQueue: false },
     });
-    await this.publisher.publish(this.channel, JSON.stringify(changes)).catch((error: unknown) => {
+    const publisher = this.publisher;
+    try {
+      // Without an offline queue a command fails while the connection is still being made (the first announcement after start).
+      if (publisher.status !== 'ready') await within(once(publisher, 'ready'), PUBLISH_CONNECT_WAIT_MS);
+      await publisher.publish(this.channel, JSON.stringify(changes));
+    } catch (error) {
       this.options.log.warn(
         { err: error, changes: changes.length },
         'entity changes not announced; gateway caches hold them until their TTL',
       );
-    });
+    }
   }
 
   subscribe(listener: EntityChangeListener, missed?: MissedChangesListener): () => void {
