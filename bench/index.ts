@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every benchmark scenario in one run, each against a baseline measured in the
  * same run, figures printed and written under bench/results/. Localhost only, bounded in time.
- * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`) runs one scenario.
+ * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `entity-cache`) runs one scenario.
  */
 import 'reflect-metadata';
 import { rootLogger } from '../platform/logger';
+import { formatEntityCache, runEntityCacheBench } from './entity-cache';
 import { formatFanout, runFanoutBench } from './fanout';
 import { formatBench, runInferenceBench } from './inference';
 import { formatPartner, runPartnerBench } from './partner';
@@ -17,6 +18,7 @@ const scenarios: Record<string, () => Promise<string>> = {
   recommendations: async () => formatRecommendations(await runRecommendationsBench()),
   'query-limits': async () => formatQueryLimits(await runQueryLimitsBench()),
   partner: async () => formatPartner(await runPartnerBench()),
+  'entity-cache': async () => formatEntityCache(await runEntityCacheBench()),
 };
 
 async function main() {
