@@ -3,13 +3,17 @@
  * subgraphs, one with the entity cache on and one with ENTITY_CACHE=off, loaded with the catalogue
  * page in interleaved rounds (on, off, off, on, …). Target (issue 13): cache on ≥ 3× the requests
  * per second of cache off. The platform is the embedded one (in-process LRU, in-process change
- * announcements); 127.0.0.1 only, bounded in time.
+ * announcements); with ENTITY_CACHE_BENCH_REDIS_URL the cached gateway keeps its entries in that
+ * Redis instead (under a namespace of its own, deleted afterwards). 127.0.0.1 only, bounded in time.
  */
 import 'reflect-metadata';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ENTITY_CACHE_DEFAULTS } from '../platform/config';
+import { rootLogger } from '../platform/logger';
 import { fromRoot } from '../platform/paths';
+import { closeRedis, openRedis } from '../platform/redis';
 import {
   CATALOGUE_PAGE,
   compareInterleaved,
@@ -21,15 +25,20 @@ import {
 
 const TARGET = 3;
 
-export type EntityCacheBenchResult = Comparison<'on' | 'off'>;
+export type EntityCacheBenchResult = Comparison<'on' | 'off'> & { store: 'memory' | 'redis' };
 
-export async function runEntityCacheBench(options: InterleavedOptions = {}): Promise<EntityCacheBenchResult> {
+export async function runEntityCacheBench(options: InterleavedOptions & { redisUrl?: string } = {}): Promise<EntityCacheBenchResult> {
   const platform = await startBenchPlatform();
-  const cached = await startBenchGateway(platform, { entityCache: { ...ENTITY_CACHE_DEFAULTS, enabled: true } });
+  const redisNamespace = `bench-entity-cache-${crypto.randomUUID()}`;
+  const cached = await startBenchGateway(platform, {
+    entityCache: { ...ENTITY_CACHE_DEFAULTS, enabled: true },
+    ...(options.redisUrl ? { redisUrl: options.redisUrl, redisNamespace } : {}),
+  });
   const uncached = await startBenchGateway(platform, { entityCache: { ...ENTITY_CACHE_DEFAULTS, enabled: false } });
   try {
-    const result = await compareInterleaved<'on' | 'off'>(['on', cached.url], ['off', uncached.url], CATALOGUE_PAGE, TARGET, options);
-    const out = fromRoot('bench', 'results', 'entity-cache.json');
+    const comparison = await compareInterleaved<'on' | 'off'>(['on', cached.url], ['off', uncached.url], CATALOGUE_PAGE, TARGET, options);
+    const result: EntityCacheBenchResult = { ...comparison, store: options.redisUrl ? 'redis' : 'memory' };
+    const out = fromRoot('bench', 'results', options.redisUrl ? 'entity-cache-redis.json' : 'entity-cache.json');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     return result;
@@ -37,12 +46,28 @@ export async function runEntityCacheBench(options: InterleavedOptions = {}): Pro
     await uncached.close();
     await cached.close();
     await platform.close();
+    if (options.redisUrl) await deleteKeys(options.redisUrl, redisNamespace);
+  }
+}
+
+/** The bench's own keys only: the Redis may be shared. */
+async function deleteKeys(url: string, namespace: string): Promise<void> {
+  const redis = openRedis(url, { role: 'bench cleanup', log: rootLogger });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await closeRedis(redis);
   }
 }
 
 export function formatEntityCache(result: EntityCacheBenchResult): string {
   return [
-    `Entity cache on vs off (ENTITY_CACHE=off), same platform, ${result.rounds.length} interleaved rounds of ${result.secondsPerRound} s, ${result.connections} connections`,
+    `Entity cache on (${result.store} store) vs off (ENTITY_CACHE=off), same platform, ${result.rounds.length} interleaved rounds of ${result.secondsPerRound} s, ${result.connections} connections`,
     `query: ${result.query}`,
     `${'cache'.padEnd(8)} ${'req/s'.padStart(8)} ${'mean ms'.padStart(8)}`,
     ...(['on', 'off'] as const).map(
@@ -57,7 +82,7 @@ export function formatEntityCache(result: EntityCacheBenchResult): string {
 if (require.main === module) {
   const rounds = Number(process.env.BENCH_ROUNDS) || undefined;
   const secondsPerRound = Number(process.env.BENCH_SECONDS) || undefined;
-  runEntityCacheBench({ rounds, secondsPerRound })
+  runEntityCacheBench({ rounds, secondsPerRound, redisUrl: process.env.ENTITY_CACHE_BENCH_REDIS_URL || undefined })
     .then((result) => console.log(formatEntityCache(result)))
     .catch((error: unknown) => {
       console.error(error);
