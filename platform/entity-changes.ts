@@ -71,7 +71,7 @@ export interface EntityChangesOptions {
 }
 
 export function openEntityChanges(options: EntityChangesOptions): EntityChanges {
-  return options.redisUrl ? new RedisEntityChanges(options.redisUrl, options) : new InProcessEntityChanges(options.namespace);
+  return options.redisUrl ? new RedisEntityChanges(options.redisUrl, options) : new InProcessEntityChanges(options.namespace, options.log);
 }
 
 const CHANGES_EVENT = 'changes';
@@ -81,12 +81,23 @@ class InProcessEntityChanges implements EntityChanges {
   private readonly emitter: EventEmitter;
   private readonly listeners: EntityChangeListener[] = [];
 
-  constructor(namespace: string) {
+  constructor(
+    namespace: string,
+    private readonly log: Logger,
+  ) {
     this.emitter = localEmitter(namespace);
   }
 
   async publish(changes: EntityChange[]): Promise<void> {
-    if (changes.length > 0) this.emitter.emit(CHANGES_EVENT, changes);
+    if (changes.length === 0) return;
+    // A listener that throws must not fail the write that announced the change (emit would throw it).
+    for (const listener of this.emitter.listeners(CHANGES_EVENT) as EntityChangeListener[]) {
+      try {
+        listener(changes);
+      } catch (error) {
+        this.log.warn({ err: error }, 'an entity change listener failed');
+      }
+    }
   }
 
   subscribe(listener: EntityChangeListener): () => void {
