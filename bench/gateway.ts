@@ -140,9 +140,8 @@ async function startSubgraphs() {
 async function startGatewayRole(role: 'project' | 'apollo', urls: Record<string, string>, log: Logger) {
   if (role === 'apollo') return startBareApolloGateway(urls);
   const config = loadConfig();
-  // ENTITY CACHE SWITCH: the parent sets ENTITY_CACHE=on|off in this process's environment. Once
-  // PlatformConfig has `entityCache: { enabled }` (issue 13's entity cache), pass
-  // `entityCache: config.entityCache` (or its GatewayOptions equivalent) to startGateway here.
+  // The parent sets ENTITY_CACHE=on|off in this process's environment; the config loader reads it.
+  // The catalogue is only read here, so no change announcements are needed across the processes.
   const gateway = await startGateway({
     port: 0,
     host: '127.0.0.1',
@@ -154,6 +153,7 @@ async function startGatewayRole(role: 'project' | 'apollo', urls: Record<string,
     queryLimits: DEFAULT_QUERY_LIMITS,
     // On, as deployed; one load generator would spend a client's real budget in a second.
     rateLimit: { enabled: true, points: 100_000_000, windowSeconds: 60 },
+    entityCache: config.entityCache,
     log,
   });
   return { url: gateway.url, close: () => gateway.close() };

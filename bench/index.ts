@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every benchmark scenario in one run, each against a baseline measured in the
  * same run, figures printed and written under bench/results/. Localhost only, bounded in time.
- * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `subgraph-client`, `gateway`) runs one scenario;
+ * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `subgraph-client`, `gateway`, `entity-cache`) runs one scenario;
  * `--quick` makes the scenarios that know it (gateway) short smoke runs.
  */
 import 'reflect-metadata';
 import { rootLogger } from '../platform/logger';
+import { formatEntityCache, runEntityCacheBench } from './entity-cache';
 import { formatFanout, runFanoutBench } from './fanout';
 import { formatGateway, runGatewayBench } from './gateway';
 import { formatBench, runInferenceBench } from './inference';
@@ -24,6 +25,7 @@ const scenarios: Record<string, () => Promise<string>> = {
   partner: async () => formatPartner(await runPartnerBench()),
   'subgraph-client': async () => formatSubgraphClient(await runSubgraphClientBench()),
   gateway: async () => formatGateway(await runGatewayBench(quick ? { rounds: 2, secondsPerRound: 3 } : {})),
+  'entity-cache': async () => formatEntityCache(await runEntityCacheBench()),
 };
 
 async function main() {

@@ -4,6 +4,7 @@ import { claimsHeaders } from '../platform/forwarded-claims';
 import type { Logger } from '../platform/logger';
 import type { Viewer } from '../platform/viewer';
 import { subgraphUnavailable } from '../platform/metrics';
+import type { EntityCache } from './entity-cache';
 import type { PartnerIdentity } from './partner-keys';
 import { createSubgraphClient, type SubgraphClient } from './subgraph-client';
 import { unavailableErrors, unavailableReason } from './unavailable-errors';
@@ -34,6 +35,8 @@ export interface SubgraphSourceOptions {
   /** Keep-alive connections to this subgraph at most (default DEFAULT_SUBGRAPH_CONNECTIONS). */
   connections?: number;
   log: Logger;
+  /** Answers the fetches the supergraph tags cacheable where it can (gateway/entity-cache); none when switched off. */
+  entityCache?: EntityCache;
 }
 
 /**
@@ -82,9 +85,9 @@ export class SignedClaimsDataSource extends RemoteGraphQLDataSource<GatewayConte
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
-    const { name, log } = this.source;
+    const { name, log, entityCache } = this.source;
     try {
-      const response = await super.process(options);
+      const response = entityCache ? await entityCache.process(name, options, (each) => super.process(each)) : await super.process(options);
       if (this.down) {
         this.down = false;
         log.info({ subgraph: name }, 'subgraph answers again');

@@ -9,6 +9,13 @@ import { startGateway } from './server';
 async function main() {
   const config = loadConfig();
   const log = serviceLogger('gateway');
+  if (config.entityCache.enabled && !config.redisUrl) {
+    // Subgraphs in other processes announce changes over Redis only (platform/entity-changes.ts).
+    log.warn(
+      { ttlMs: config.entityCache.ttlMs },
+      'entity cache without REDIS_URL: no subgraph can announce changes to this process, so cached answers may be up to ENTITY_CACHE_TTL_MS old (ENTITY_CACHE=off turns the cache off)',
+    );
+  }
   const gateway = await startGateway({
     port: config.ports.gateway,
     host: config.host,
@@ -25,6 +32,7 @@ async function main() {
     trustProxy: config.trustProxy,
     websocket: config.websocket,
     partnerKeys: config.partnerKeys,
+    entityCache: config.entityCache,
     subgraphUrls: subgraphUrls(config),
     log,
   });

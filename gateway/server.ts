@@ -17,9 +17,11 @@ import { maskUnexpectedErrors } from '../platform/errors';
 import type { SubgraphName } from '../platform/services';
 import {
   DEFAULT_QUERY_LIMITS,
+  ENTITY_CACHE_DEFAULTS,
   PARTNER_KEYS_DEFAULTS,
   RATE_LIMIT_DEFAULTS,
   WEBSOCKET_DEFAULTS,
+  type EntityCacheConfig,
   type PartnerKeysConfig,
   type QueryLimitsConfig,
 } from '../platform/config';
@@ -35,6 +37,7 @@ import { PARTNER_ENDPOINT, partnerRateLimiters, readPartnerContract, servePartne
 import { createPartnerKeys } from './partner-keys';
 import { partnerUsagePlugin } from './partner-usage';
 import { SignedClaimsDataSource, type GatewayContext } from './data-source';
+import { createEntityCache } from './entity-cache';
 import { graphqlWsBrowserDir, serveIde } from './ide';
 import { knownOperationTypes, operationChecks } from './operation-checks';
 import { formatQueryLimitErrors, limitRules, parseOptions, queryCostPlugin } from './query-limits';
@@ -78,6 +81,8 @@ export interface GatewayOptions {
   websocket?: WebSocketLimits;
   /** How partner API keys are checked with the users subgraph (default: remembered 10 s, 2 s timeout). */
   partnerKeys?: PartnerKeysConfig;
+  /** Shared answers for the fields the supergraph tags cacheable (default ENTITY_CACHE_DEFAULTS: on); see gateway/entity-cache. */
+  entityCache?: EntityCacheConfig;
   log: Logger;
 }
 
@@ -103,6 +108,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { log } = options;
   const queryLimits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
   const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_SDL, 'utf8');
+  // Judged against the full supergraph: the partner contract's fetches are a subset of its fetches.
+  const entityCache = createEntityCache({
+    config: options.entityCache ?? ENTITY_CACHE_DEFAULTS,
+    supergraphSdl,
+    redisUrl: options.redisUrl,
+    namespace: options.redisNamespace ?? 'platform',
+    log,
+  });
   // One data source per subgraph, shared by queries (Apollo Gateway) and subscription events.
   // Every source holds a pool of keep-alive connections: all are kept to be closed with the gateway.
   const sources: SignedClaimsDataSource[] = [];
@@ -114,6 +127,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       timeoutMs: options.subgraphTimeoutMs,
       connections: options.subgraphConnections,
       log,
+      entityCache,
     });
     sources.push(created);
     return created;
@@ -240,6 +254,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // After the servers stop nothing sends to a subgraph any more; idle connections go at once.
       await Promise.all(sources.map((dataSource) => dataSource.close()));
       if (redis) await closeRedis(redis);
+      await entityCache?.close();
     },
   };
 }

@@ -83,7 +83,22 @@ export interface PlatformConfig {
   partnerKeys: PartnerKeysConfig;
   /** Partner webhook deliveries (subgraphs/users/webhooks). */
   webhooks: WebhookConfig;
+  /** The gateway's entity cache (gateway/entity-cache): ENTITY_CACHE=on|off, ENTITY_CACHE_TTL_MS, ENTITY_CACHE_MAX_ENTRIES. */
+  entityCache: EntityCacheConfig;
 }
+
+/**
+ * Subgraph answers the schema tags cacheable, shared between viewers: in Redis when REDIS_URL is
+ * set, else in a bounded LRU of maxEntries. Entries go when the subgraph announces a change to what
+ * they hold; ttlMs bounds how long one lives when no announcement reaches the gateway.
+ */
+export interface EntityCacheConfig {
+  enabled: boolean;
+  ttlMs: number;
+  maxEntries: number;
+}
+
+export const ENTITY_CACHE_DEFAULTS: EntityCacheConfig = { enabled: true, ttlMs: 30_000, maxEntries: 10_000 };
 
 export interface PartnerKeysConfig {
   cacheTtlMs: number;
@@ -310,6 +325,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       leaseMs: positiveInt(env, 'WEBHOOK_LEASE_MS', WEBHOOK_DEFAULTS.leaseMs),
       pollMs: positiveInt(env, 'WEBHOOK_POLL_MS', WEBHOOK_DEFAULTS.pollMs),
       batchSize: positiveInt(env, 'WEBHOOK_BATCH_SIZE', WEBHOOK_DEFAULTS.batchSize),
+    },
+    entityCache: {
+      enabled: onOff(env, 'ENTITY_CACHE', ENTITY_CACHE_DEFAULTS.enabled),
+      ttlMs: positiveInt(env, 'ENTITY_CACHE_TTL_MS', ENTITY_CACHE_DEFAULTS.ttlMs),
+      maxEntries: positiveInt(env, 'ENTITY_CACHE_MAX_ENTRIES', ENTITY_CACHE_DEFAULTS.maxEntries),
     },
   };
 }

@@ -155,6 +155,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       trustProxy: config.trustProxy,
       websocket: config.websocket,
       partnerKeys: config.partnerKeys,
+      entityCache: config.entityCache,
       subgraphUrls: urls,
       log: serviceLogger('gateway'),
     });

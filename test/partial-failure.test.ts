@@ -9,6 +9,7 @@ import { gql } from 'graphql-request';
 import { eventually } from './support/eventually';
 import { metricValue } from './support/metrics';
 import { startTestPlatform, type TestPlatform } from './support/platform';
+import { ENTITY_CACHE_DEFAULTS } from '../platform/config';
 
 const DASHBOARD = gql`
   {
@@ -98,7 +99,8 @@ describe('a subgraph outage', () => {
   let token: string;
 
   beforeAll(async () => {
-    t = await startTestPlatform(undefined, { inference: true });
+    // What clients see of an outage: answers the entity cache still holds would hide it (test/entity-cache.test.ts covers the cache).
+    t = await startTestPlatform(undefined, { inference: true, config: { entityCache: { ...ENTITY_CACHE_DEFAULTS, enabled: false } } });
     token = await t.token('user-0003');
     // At least one order, so the dashboard has items whose products live in the products subgraph.
     await t.placeOrder(token, 'partial-failure-order');

@@ -1,5 +1,6 @@
 import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { connectionTypes } from '../kit/pagination';
+import { CACHEABLE } from '../kit/cacheable-tag';
 import { PARTNER } from '../kit/partner-tag';
 import { Money } from '../kit/shared-types';
 
@@ -7,24 +8,31 @@ import { Money } from '../kit/shared-types';
 @Directive(PARTNER)
 @ObjectType({ description: 'An item of the catalogue.' })
 export class Product {
+  @Directive(CACHEABLE)
   @Field(() => ID, { description: 'Stable identifier of the product.' })
   id!: string;
 
+  @Directive(CACHEABLE)
   @Field(() => String, { description: 'Stock keeping unit, unique across the catalogue.' })
   sku!: string;
 
+  @Directive(CACHEABLE)
   @Field(() => String, { description: 'Display name.' })
   name!: string;
 
+  @Directive(CACHEABLE)
   @Field(() => String, { description: 'Longer description for the product page.' })
   description!: string;
 
+  @Directive(CACHEABLE)
   @Field(() => String, { description: 'Catalogue category, e.g. "Books".' })
   category!: string;
 
+  @Directive(CACHEABLE)
   @Field(() => Money, { description: 'Current list price.' })
   price!: Money;
 
+  @Directive(CACHEABLE)
   @Field(() => Int, { description: 'Units available to order now.' })
   stock!: number;
 }

@@ -1,10 +1,12 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { badInput } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
+import { CACHEABLE } from '../kit/cacheable-tag';
 import { PARTNER } from '../kit/partner-tag';
 import { pageSize, toConnection } from '../kit/pagination';
 import { money } from '../kit/shared-types';
 import { requireMayChangeStock, requireMayReserveStock } from './product.access';
+import { announceProductUpdates } from './changes';
 import { listProducts, productCursor, reserveStock, setStock, toProduct } from './data';
 import type { ProductsLoaders } from './loaders';
 import { Product, ProductConnection, ReservedItem, StockItemInput } from './product';
@@ -16,6 +18,7 @@ const MAX_STOCK = 1_000_000;
 @Resolver(() => Product)
 export class ProductResolver {
   @Directive(PARTNER)
+  @Directive(CACHEABLE)
   @Query(() => Product, { nullable: true, description: 'A product by id, or null when there is none.' })
   async product(
     @Arg('id', () => ID, { description: 'Id of the product.' }) id: string,
@@ -26,6 +29,7 @@ export class ProductResolver {
   }
 
   @Directive(PARTNER)
+  @Directive(CACHEABLE)
   @Query(() => ProductConnection, {
     nullable: true,
     description:
@@ -51,11 +55,13 @@ export class ProductResolver {
   async setProductStock(
     @Arg('productId', () => ID, { description: 'Product to change.' }) productId: string,
     @Arg('stock', () => Int, { description: `New units in stock, 0 to ${MAX_STOCK}.` }) stock: number,
-    @Ctx() { viewer, prisma }: Context,
+    @Ctx() { viewer, prisma, loaders }: Context,
   ): Promise<Product> {
     requireMayChangeStock(viewer);
     if (stock < 0 || stock > MAX_STOCK) throw badInput('stock', `must be between 0 and ${MAX_STOCK}, got ${stock}`);
-    return toProduct(await setStock(prisma, productId, stock));
+    const row = await setStock(prisma, productId, stock);
+    await announceProductUpdates(loaders.changes, [row.id]);
+    return toProduct(row);
   }
 
   @Directive('@inaccessible')
@@ -65,10 +71,15 @@ export class ProductResolver {
   async reserveStock(
     @Arg('reservationId', () => String, { description: 'Idempotency key of the reservation.' }) reservationId: string,
     @Arg('items', () => [StockItemInput], { description: 'Products and units to reserve.' }) items: StockItemInput[],
-    @Ctx() { viewer, prisma }: Context,
+    @Ctx() { viewer, prisma, loaders }: Context,
   ): Promise<ReservedItem[]> {
     requireMayReserveStock(viewer);
     const rows = await reserveStock(prisma, reservationId, items);
+    // A replayed reservation changed nothing, but announcing it again costs one message and is harmless.
+    await announceProductUpdates(
+      loaders.changes,
+      rows.map((row) => row.productId),
+    );
     return rows.map((row) =>
       Object.assign(new ReservedItem(), {
         productId: row.productId,
