@@ -2,10 +2,10 @@
 // Starts an assembled production runtime (scripts/assemble-runtime.sh) the way the image runs it:
 // every service entry its own process, NODE_ENV=production, real secrets, PostgreSQL (a database
 // of its own, dropped at the end), Redis when REDIS_URL is set. Passes when every service answers
-// /healthz, the gateway is ready and serves a query through the subgraphs, and every process
-// exits within its time after SIGTERM.
+// /healthz, the gateway is ready and serves a query through the subgraphs, the partner CLI makes
+// a key that the partner API accepts, and every process exits within its time after SIGTERM.
 //   DATABASE_URL=postgresql://… [REDIS_URL=redis://…] node scripts/production-shape.mjs <runtime folder>
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -75,6 +75,22 @@ async function expectOk(label, url, init) {
   if (!response.ok) throw new Error(`${label}: HTTP ${response.status} ${body.slice(0, 300)}`);
   process.stdout.write(`  ok  ${label}\n`);
   return body;
+}
+
+/** The README's way to get a partner key, run from the runtime: the key is the last line. */
+function makePartnerKey(env) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['dist/scripts/partner.js', 'create', '--name', 'production-shape'],
+      { cwd: runtime, env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`partner create failed: ${error.message} ${stderr.slice(0, 300)}`));
+        process.stdout.write('  ok  a partner key made with the partner CLI\n');
+        resolve(stdout.trim().split('\n').at(-1));
+      },
+    );
+  });
 }
 
 /** Readiness is polled, as Kubernetes does: a first check may find a cold subgraph still warming up. */
@@ -163,9 +179,10 @@ async function main() {
       body: JSON.stringify({ query: '{ products(first: 1) { edges { node { id name } } } }' }),
     });
     if (JSON.parse(body).errors) throw new Error(`the query answered errors: ${body}`);
-    const partnerBody = await expectOk('a query through the partner API', `${gateway}/partner/graphql`, {
+    const partnerKey = await makePartnerKey({ ...env, GATEWAY_URL: gateway });
+    const partnerBody = await expectOk('a query through the partner API with that key', `${gateway}/partner/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-api-key': partnerKey },
       body: JSON.stringify({ query: '{ products(first: 1) { edges { node { id name } } } }' }),
     });
     if (JSON.parse(partnerBody).errors) throw new Error(`the partner query answered errors: ${partnerBody}`);
