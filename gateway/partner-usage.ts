@@ -6,11 +6,11 @@
  * partner sending endless distinct names cannot grow the metrics without bound.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { QueryLimitsConfig } from '../platform/config';
 import { partnerQueryCost, partnerRequests } from '../platform/metrics';
 import type { GatewayContext } from './data-source';
-import { MAX_FRAGMENT_SPREADS, operationCost, type CostResult } from './query-cost';
+import { MAX_FRAGMENT_SPREADS, OperationCosts } from './query-cost';
 import { queryLimitExceeded } from './query-limits';
 
 export type PartnerOutcome = 'ok' | 'error' | 'rate_limited' | 'cost_exceeded' | 'unauthenticated' | 'unavailable';
@@ -35,38 +35,12 @@ export function countPartnerRequest(partner: string, operation: string, outcome:
   partnerRequests.inc({ partner, operation, outcome });
 }
 
-/** Costs remembered per distinct variables of one document. */
-const COSTS_PER_DOCUMENT = 64;
-
-/** Operation costs remembered per document (weakly, as Apollo caches documents) and per operation name and variables. */
-class CostMemo {
-  private readonly costs = new WeakMap<DocumentNode, Map<string, CostResult>>();
-
-  of(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operationName: string | undefined,
-    variables: Record<string, unknown> | undefined,
-    maxNodes: number,
-  ) {
-    const key = JSON.stringify([operationName ?? null, variables ?? null, maxNodes]);
-    let known = this.costs.get(document);
-    if (!known) this.costs.set(document, (known = new Map()));
-    const seen = known.get(key);
-    if (seen) return seen;
-    const result = operationCost(schema, document, { operationName, variables, maxNodes });
-    if (known.size >= COSTS_PER_DOCUMENT) known.clear();
-    known.set(key, result);
-    return result;
-  }
-}
-
 /**
  * The partner server's plugin: the partner's cost budget (only while the gateway's query limits
  * are on: they bound fragment expansion, which the cost walk needs), and its usage metrics.
  */
 export function partnerUsagePlugin(limits: QueryLimitsConfig): ApolloServerPlugin<GatewayContext> {
-  const costs = new CostMemo();
+  const costs = new OperationCosts();
   return {
     async requestDidStart({ contextValue }) {
       const partner = contextValue.partner;
@@ -78,7 +52,7 @@ export function partnerUsagePlugin(limits: QueryLimitsConfig): ApolloServerPlugi
           if (!operation || !limits.enabled) return;
           // Every field visited costs at least 1: a walk longer than this is over the budget whatever else it finds.
           const maxNodes = partner.costBudget + limits.tokens + MAX_FRAGMENT_SPREADS;
-          const result = costs.of(schema, document, operation.name?.value, request.variables, maxNodes);
+          const result = costs.of(schema, document, { operationName: operation.name?.value, variables: request.variables, maxNodes });
           if (result.kind === 'invalid') return; // execution reports it
           if (result.kind === 'cost' && result.cost <= partner.costBudget) {
             cost = result.cost;

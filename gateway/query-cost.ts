@@ -95,6 +95,35 @@ export function operationCost(
   }
 }
 
+/** Costs remembered per distinct operation name, variables and walk bound of one document. */
+const COSTS_PER_DOCUMENT = 64;
+
+/**
+ * operationCost with memory. Apollo Server hands every request with the same text the same cached
+ * document object, so costs are remembered per document (weakly: they go when Apollo drops the
+ * document) and per operation name, variables and `maxNodes`: a repeated operation costs a map
+ * lookup, not a walk. One instance serves one schema.
+ */
+export class OperationCosts {
+  private readonly costs = new WeakMap<DocumentNode, Map<string, CostResult>>();
+
+  of(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    options: { operationName?: string; variables?: Record<string, unknown>; maxNodes: number },
+  ): CostResult {
+    const key = JSON.stringify([options.operationName ?? null, options.variables ?? null, options.maxNodes]);
+    let known = this.costs.get(document);
+    if (!known) this.costs.set(document, (known = new Map()));
+    const seen = known.get(key);
+    if (seen) return seen;
+    const result = operationCost(schema, document, options);
+    if (known.size >= COSTS_PER_DOCUMENT) known.clear();
+    known.set(key, result);
+    return result;
+  }
+}
+
 /** Fragment names spread anywhere in a selection set, once per spread (no recursion: an explicit stack). */
 function spreadsIn(selectionSet: SelectionSetNode): string[] {
   const names: string[] = [];

@@ -25,7 +25,7 @@ import {
 import type { QueryLimitsConfig } from '../platform/config';
 import { ErrorCode } from '../platform/errors';
 import { queryLimitRejections } from '../platform/metrics';
-import { fragmentSpreadExpansions, MAX_FRAGMENT_SPREADS, operationCost } from './query-cost';
+import { fragmentSpreadExpansions, MAX_FRAGMENT_SPREADS, operationCost, OperationCosts } from './query-cost';
 
 export type QueryLimitName = 'tokens' | 'depth' | 'aliases' | 'directives' | 'fragments' | 'cost';
 
@@ -102,6 +102,7 @@ export function limitRules(limits: QueryLimitsConfig): ValidationRule[] {
 /**
  * The cost check, for a document that passed validation (so its fragment expansion is bounded).
  * Undefined when within the limit, or when the variables do not fit: execution reports those.
+ * With `costs`, the walk's result is remembered (OperationCosts).
  */
 export function costError(
   limits: QueryLimitsConfig,
@@ -109,43 +110,25 @@ export function costError(
   document: DocumentNode,
   operationName: string | undefined,
   variables: Record<string, unknown> | undefined,
+  costs?: OperationCosts,
 ): GraphQLError | undefined {
   if (!limits.enabled) return undefined;
   // Every field visited costs at least 1, so a walk longer than this is over the limit whatever else it finds.
-  const maxNodes = limits.cost + limits.tokens + MAX_FRAGMENT_SPREADS;
-  const result = operationCost(schema, document, { operationName, variables, maxNodes });
+  const options = { operationName, variables, maxNodes: limits.cost + limits.tokens + MAX_FRAGMENT_SPREADS };
+  const result = costs ? costs.of(schema, document, options) : operationCost(schema, document, options);
   if (result.kind === 'too-large') return queryLimitExceeded('cost', limits.cost);
   if (result.kind === 'cost' && result.cost > limits.cost) return queryLimitExceeded('cost', limits.cost, result.cost);
   return undefined;
 }
 
-/** Cost verdicts remembered per distinct variables of one document. */
-const VERDICTS_PER_DOCUMENT = 64;
-
-/**
- * The cost check with memory. Apollo Server hands every request with the same text the same
- * cached document object, so the verdict is remembered per document (weakly: it goes when Apollo
- * drops the document) and per operation name and variables: a repeated operation costs a map
- * lookup, not a walk.
- */
+/** The cost check with memory: a repeated operation's cost is a map lookup, not a walk (OperationCosts). */
 export class CostCheck {
-  private readonly verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  private readonly costs = new OperationCosts();
 
   constructor(private readonly limits: QueryLimitsConfig) {}
 
   check(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined) {
-    const key = JSON.stringify([operationName ?? null, variables ?? null]);
-    let known = this.verdicts.get(document);
-    if (!known) this.verdicts.set(document, (known = new Map()));
-    const seen = known.get(key);
-    if (seen !== undefined) {
-      if (seen) queryLimitRejections.inc({ limit: 'cost' });
-      return seen ?? undefined;
-    }
-    const verdict = costError(this.limits, schema, document, operationName, variables);
-    if (known.size >= VERDICTS_PER_DOCUMENT) known.clear();
-    known.set(key, verdict ?? null);
-    return verdict;
+    return costError(this.limits, schema, document, operationName, variables, this.costs);
   }
 }
 
