@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { PrismaClient } from '../../../prisma/database';
+import type { WebhookDelivery as WebhookDeliveryRow } from '../../../prisma/generated/client';
 import { newSigningSecret } from './signing';
 
 const DELIVERY = '"users"."WebhookDelivery"';
@@ -154,22 +155,23 @@ export const deadLetters = (prisma: PrismaClient, webhookId: string, take: numbe
 /**
  * Sends a delivery again with a fresh retry window: a dead letter moves back to the deliveries
  * (one statement), a waiting, failing or delivered one becomes due now. Resolves with the
- * delivery row, or null when no delivery has that id.
+ * delivery row as the replay wrote it (read back later, a worker may already have claimed it),
+ * or null when no delivery has that id.
  */
-export async function replayDelivery(prisma: PrismaClient, id: string) {
-  const revived = await prisma.$executeRawUnsafe(
+export async function replayDelivery(prisma: PrismaClient, id: string): Promise<WebhookDeliveryRow | null> {
+  const [revived] = await prisma.$queryRawUnsafe<WebhookDeliveryRow[]>(
     `WITH revived AS (DELETE FROM ${DEAD} WHERE "id" = $1 RETURNING *)
      INSERT INTO ${DELIVERY} ("id", "webhookId", "eventId", "eventType", "body", "attempts", "lastStatus", "lastError", "createdAt")
-     SELECT "id", "webhookId", "eventId", "eventType", "body", 0, "lastStatus", "lastError", "createdAt" FROM revived`,
+     SELECT "id", "webhookId", "eventId", "eventType", "body", 0, "lastStatus", "lastError", "createdAt" FROM revived
+     RETURNING *`,
     id,
   );
-  if (revived === 0) {
-    await prisma.$executeRawUnsafe(
-      `UPDATE ${DELIVERY} SET "deliveredAt" = NULL, "firstAttemptAt" = NULL, "nextAttemptAt" = CURRENT_TIMESTAMP WHERE "id" = $1`,
-      id,
-    );
-  }
-  return prisma.webhookDelivery.findUnique({ where: { id } });
+  if (revived) return revived;
+  const [due] = await prisma.$queryRawUnsafe<WebhookDeliveryRow[]>(
+    `UPDATE ${DELIVERY} SET "deliveredAt" = NULL, "firstAttemptAt" = NULL, "nextAttemptAt" = CURRENT_TIMESTAMP WHERE "id" = $1 RETURNING *`,
+    id,
+  );
+  return due ?? null;
 }
 
 /**

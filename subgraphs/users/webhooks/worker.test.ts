@@ -134,6 +134,35 @@ describe('webhook delivery queue', () => {
     expect(await enqueueDelivery(prisma, 'user-nobody', event())).toBe(0);
   });
 
+  it('answers a replay with the delivery as the replay left it, even when a worker claims it at once', async () => {
+    const userId = await partnerWithWebhook();
+    const e = event();
+    await enqueueDelivery(prisma, userId, e);
+    const [claimed] = await claimDue(prisma, 10, 60_000);
+    expect(await markFailed(prisma, claimed, { status: 500, error: 'HTTP 500' }, 10, 0)).toBe('dead');
+    // Another replica's worker claims the revived row right after each statement of the replay.
+    const racedByWorker = new Proxy(prisma, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function' || !String(key).startsWith('$') || key === '$transaction') return value;
+        return async (...args: unknown[]) => {
+          const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          await claimDue(target, 10, 60_000);
+          return result;
+        };
+      },
+    });
+    const replayed = await replayDelivery(racedByWorker, claimed.id);
+    expect(replayed).toMatchObject({
+      id: claimed.id,
+      attempts: 0,
+      deliveredAt: null,
+      createdAt: expect.any(Date),
+      nextAttemptAt: expect.any(Date),
+    });
+    expect(await prisma.webhookDelivery.findUniqueOrThrow({ where: { id: claimed.id } })).toMatchObject({ attempts: 1 });
+  });
+
   it('records a failure as a retry while the window lasts, and ignores a late record from a worker whose lease ran out', async () => {
     const userId = await partnerWithWebhook();
     const e = event();
