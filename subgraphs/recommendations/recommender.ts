@@ -8,6 +8,7 @@
 import type { PrismaClient } from '../../prisma/database';
 import type { Logger } from '../../platform/logger';
 import type { CandidateCache, CachedCandidates } from './cache';
+import type { UserCandidateSource } from './candidate-source';
 import { blendSession, SESSION_WEIGHTS, type Candidate } from './candidates';
 import { coPurchases, excludedOfUsers, recentInteractionsOfUsers, type CoPurchase } from './data';
 import { deadlineAfter, InferenceUnavailable } from './inference-client';
@@ -30,7 +31,7 @@ const SESSION_WEIGHT: Record<RecommendationPlacement, number> = { HOME: 0.6, CAR
 const SESSION_ITEMS = 5;
 const SESSION_WINDOW_MS = 24 * 60 * 60_000;
 const RECENCY_DECAY = 0.8;
-export class Recommender {
+export class Recommender implements UserCandidateSource {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly models: RecommendationModels,
