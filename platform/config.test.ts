@@ -50,6 +50,17 @@ describe('configuration', () => {
     );
   });
 
+  it('serves every user the two-stage pipeline unless RECOMMENDATIONS_TWO_STAGE_PERCENT says what share', () => {
+    expect(loadConfig({}).recommendations.twoStagePercent).toBe(100);
+    expect(loadConfig({ RECOMMENDATIONS_TWO_STAGE_PERCENT: '0' }).recommendations.twoStagePercent).toBe(0);
+    expect(loadConfig({ RECOMMENDATIONS_TWO_STAGE_PERCENT: ' 50 ' }).recommendations.twoStagePercent).toBe(50);
+    for (const bad of ['101', '-1', '12.5', 'half', '1e2']) {
+      expect(() => loadConfig({ RECOMMENDATIONS_TWO_STAGE_PERCENT: bad })).toThrow(
+        `RECOMMENDATIONS_TWO_STAGE_PERCENT must be an integer from 0 to 100, got "${bad}"`,
+      );
+    }
+  });
+
   it('limits queries by default, each limit set by its own variable, all of them off with GATEWAY_QUERY_LIMITS=off', () => {
     expect(loadConfig({}).queryLimits).toEqual({ enabled: true, tokens: 1000, depth: 15, aliases: 15, directives: 50, cost: 50_000 });
     const set = loadConfig({

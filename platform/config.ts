@@ -18,9 +18,11 @@ export interface PlatformConfig {
   /**
    * Switches that exist for benchmarks and incident response (per-request batching, the candidate
    * cache), and how long recommendations wait for stock and category from the products service
-   * before answering without those rules (marked degraded, PRODUCTS_UNAVAILABLE).
+   * before answering without those rules (marked degraded, PRODUCTS_UNAVAILABLE). twoStagePercent
+   * is the A/B split between the pipelines: the share of users (by a stable hash of their id, so a
+   * user keeps one pipeline) served by the two-stage pipeline; the rest get the one-stage one.
    */
-  recommendations: { batching: boolean; cache: boolean; productsDeadlineMs: number };
+  recommendations: { batching: boolean; cache: boolean; productsDeadlineMs: number; twoStagePercent: number };
   /** How long the gateway waits for one subgraph fetch (connect to last byte) before its fields go null with SERVICE_UNAVAILABLE. */
   subgraphTimeoutMs: number;
   /** Folder laid out like Triton's model repository. */
@@ -206,6 +208,15 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return value;
 }
 
+/** A whole percentage, 0 to 100. */
+function percent(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > 100) throw new Error(`${name} must be an integer from 0 to 100, got "${env[name]}"`);
+  return value;
+}
+
 function queryLimits(env: NodeJS.ProcessEnv): QueryLimitsConfig {
   const tokens = positiveInt(env, 'GATEWAY_MAX_TOKENS', DEFAULT_QUERY_LIMITS.tokens);
   if (tokens > MAX_QUERY_TOKENS) {
@@ -282,6 +293,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       batching: env.RECOMMENDATIONS_BATCHING !== 'off',
       cache: env.RECOMMENDATIONS_CACHE !== 'off',
       productsDeadlineMs: positiveInt(env, 'RECOMMENDATIONS_PRODUCTS_DEADLINE_MS', 3_000),
+      // The two-stage pipeline is the better one; lowering this runs the experiment against the one-stage one.
+      twoStagePercent: percent(env, 'RECOMMENDATIONS_TWO_STAGE_PERCENT', 100),
     },
     subgraphTimeoutMs: positiveInt(env, 'GATEWAY_SUBGRAPH_TIMEOUT_MS', 30_000),
     modelRepository: path.resolve(optional(env, 'MODEL_REPOSITORY') ?? path.join(dataDir, 'models')),

@@ -2,16 +2,7 @@
  * Canary / A-B routing: an unpinned request goes to a version chosen by a stable hash of its
  * routing key (the user id), so one user keeps seeing one version while the split holds.
  */
-
-/** FNV-1a 32-bit: stable across processes and restarts, cheap, good enough spread for bucketing. */
-export function stableHash(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
+import { stableHash } from '../../platform/stable-hash';
 
 /**
  * Picks the version for an unpinned request among the loaded versions.

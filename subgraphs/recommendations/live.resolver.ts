@@ -6,6 +6,7 @@ import { liveIterator } from '../kit/live';
 import { requireUser } from '../../platform/viewer';
 import { requireMayReadRecommendationsOf } from './recommendation.access';
 import { InteractionKind } from '../../prisma/generated/enums';
+import { countInteractions } from './attribution';
 import { blockProduct, recordInteraction } from './data';
 import { refreshRecommendations } from './refresh';
 import type { RecommendationsLoaders } from './loaders';
@@ -59,7 +60,7 @@ export class LiveRecommendationsResolver {
   async recordInteraction(
     @Arg('productId', () => ID, { description: 'The product interacted with.' }) productId: string,
     @Arg('kind', () => InteractionKind, { description: 'What the user did.' }) kind: InteractionKind,
-    @Ctx() { viewer, prisma, outbox, services }: Context,
+    @Ctx() { viewer, prisma, outbox, services, loaders }: Context,
   ): Promise<Interaction> {
     const userId = requireUser(viewer);
     const { product } = await services
@@ -74,6 +75,8 @@ export class LiveRecommendationsResolver {
       await emit('interaction.recorded', { userId, productId, kind, occurredAt: recorded.createdAt.toISOString() });
       return recorded;
     });
+    // Not awaited: the A/B's attribution (a Redis read) must never slow or fail the mutation.
+    void countInteractions(loaders.resources.impressions, userId, [productId], kind);
     return Object.assign(new Interaction(), {
       id: row.id,
       product: Object.assign(new Product(), { id: productId }),

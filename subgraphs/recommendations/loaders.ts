@@ -17,7 +17,7 @@ export function createLoaders(_prisma: PrismaClient, _viewer: Viewer, resources:
     resources,
     userCandidates: loaderFamily(
       (placement: RecommendationPlacement) =>
-        new DataLoader<string, CandidateList>((userIds) => resources.recommender.forUsers([...userIds], placement), { batch }),
+        new DataLoader<string, CandidateList>((userIds) => resources.candidates.forUsers([...userIds], placement), { batch }),
     ),
     similarCandidates: new DataLoader<string, CandidateList>((productIds) => resources.recommender.similarTo([...productIds]), { batch }),
     productFacts: productFactsLoader(resources.services, resources.productsDeadlineMs, batch),

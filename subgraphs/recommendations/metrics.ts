@@ -29,3 +29,25 @@ export const fallbacks = new Counter({
   labelNames: ['reason'] as const,
   registers: [registry],
 });
+
+/** The A/B between pipelines, read live: impressions and what users then did, per arm. */
+export const impressions = new Counter({
+  name: 'recommendations_impressions_total',
+  help: 'Recommended products returned to clients by User.recommendations, by A/B variant (pipeline) and placement',
+  labelNames: ['variant', 'placement'] as const,
+  registers: [registry],
+});
+
+export const attributedInteractions = new Counter({
+  name: 'recommendations_interactions_total',
+  help: 'Views, adds to cart and purchases of a product recommended to the same user in the attribution window, by the variant of its last impression and kind (VIEW, ADD_TO_CART, PURCHASE)',
+  labelNames: ['variant', 'kind'] as const,
+  registers: [registry],
+});
+
+export const variantFallbacks = new Counter({
+  name: 'recommendations_variant_fallbacks_total',
+  help: 'Users assigned the two-stage pipeline but served by the one-stage one, by reason (absent: none configured; failed: it rejected)',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});

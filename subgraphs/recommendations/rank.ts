@@ -38,6 +38,7 @@ export async function rank(
     recommendation(candidate.productId, candidate.score, candidate.reason, {
       modelVersion: FROM_MODEL.has(candidate.reason) ? list.version : null,
       degradedReasons,
+      variant: list.variant,
     }),
   );
 }

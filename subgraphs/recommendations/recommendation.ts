@@ -55,6 +55,22 @@ registerEnumType(DegradedReason, {
   },
 });
 
+/** Which recommendation pipeline served a user's list: the arms of the A/B between them. */
+export enum RecommendationVariant {
+  ONE_STAGE = 'ONE_STAGE',
+  TWO_STAGE = 'TWO_STAGE',
+}
+
+registerEnumType(RecommendationVariant, {
+  name: 'RecommendationVariant',
+  description:
+    "Which recommendation pipeline served a user's recommendations; users are split between them by a stable hash of their id (RECOMMENDATIONS_TWO_STAGE_PERCENT).",
+  valuesConfig: {
+    ONE_STAGE: { description: 'One model (collaborative filtering) blended with session signals by fixed weights.' },
+    TWO_STAGE: { description: 'Several recall sources whose candidates a learned ranking model orders.' },
+  },
+});
+
 @ObjectType({ description: 'A product suggested to a user or next to another product.' })
 export class Recommendation {
   @Directive(PARTNER)
@@ -90,13 +106,21 @@ export class Recommendation {
   @Directive(PARTNER)
   @Field(() => [DegradedReason], { description: 'Why the item is degraded; empty when it is not.' })
   degradedReasons!: DegradedReason[];
+
+  // Nullable: Product.similar is not part of the experiment (one pipeline serves it), so its items carry none.
+  @Field(() => RecommendationVariant, {
+    nullable: true,
+    description:
+      "Which pipeline served it, for User.recommendations (and their live updates) only: the user's arm of the A/B between pipelines; null on Product.similar, which is not part of that experiment.",
+  })
+  variant!: RecommendationVariant | null;
 }
 
 export function recommendation(
   productId: string,
   score: number,
   reason: RecommendationReason,
-  provenance: { modelVersion?: string | null; degradedReasons?: readonly DegradedReason[] } = {},
+  provenance: { modelVersion?: string | null; degradedReasons?: readonly DegradedReason[]; variant?: RecommendationVariant | null } = {},
 ): Recommendation {
   const degradedReasons = [...(provenance.degradedReasons ?? [])];
   return Object.assign(new Recommendation(), {
@@ -107,6 +131,7 @@ export function recommendation(
     modelVersion: provenance.modelVersion ?? null,
     degraded: degradedReasons.length > 0,
     degradedReasons,
+    variant: provenance.variant ?? null,
   });
 }
 
@@ -174,6 +199,8 @@ export function toUpdate(update: RecommendationsUpdated): RecommendationsUpdate 
         // Events published before degradedReasons existed carry only the flag.
         degradedReasons:
           (item.degradedReasons as DegradedReason[] | undefined) ?? (item.degraded ? [DegradedReason.MODEL_UNAVAILABLE] : []),
+        // Events published before the A/B carry none.
+        variant: (item.variant as RecommendationVariant | null | undefined) ?? null,
       }),
     ),
     publishedAt: new Date(update.publishedAt),

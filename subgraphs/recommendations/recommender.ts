@@ -15,7 +15,7 @@ import { deadlineAfter, InferenceUnavailable } from './inference-client';
 import { fallbacks } from './metrics';
 import type { RecommendationModels } from './model-client';
 import { popularFor, similarTo, type PopularityCache } from './popularity';
-import { RecommendationPlacement, RecommendationReason } from './recommendation';
+import { RecommendationPlacement, RecommendationReason, type RecommendationVariant } from './recommendation';
 
 export interface CandidateList {
   /** Model version behind the candidates; null when popularity answered. */
@@ -24,6 +24,11 @@ export interface CandidateList {
   candidates: Candidate[];
   /** Products this list must never show (bought or blocked by the user, or the product itself). */
   exclude: Set<string>;
+  /**
+   * The A/B arm whose pipeline made the list, set by VariantRouter for User.recommendations;
+   * absent for lists outside the experiment (Product.similar) and straight from a pipeline.
+   */
+  variant?: RecommendationVariant;
 }
 
 /** How much the session counts against long-term taste, per placement. */
@@ -41,8 +46,9 @@ export class Recommender implements UserCandidateSource {
     private readonly log: Logger,
   ) {}
 
+  /** `1s:` names the pipeline, so a change of the A/B split never serves the two-stage pipeline's cached list as this one's. */
   static cacheKey(userId: string, placement: RecommendationPlacement): string {
-    return `${userId}:${placement}`;
+    return `1s:${userId}:${placement}`;
   }
 
   async invalidate(userId: string): Promise<void> {

@@ -17,8 +17,9 @@ export async function refreshRecommendations(
   userId: string,
   trigger: RecommendationTrigger,
 ): Promise<void> {
-  await resources.recommender.invalidate(userId);
-  const [list] = await resources.recommender.forUsers([userId], RecommendationPlacement.HOME);
+  // Through the A/B router, so a live update comes from the same pipeline as the user's queries.
+  await resources.candidates.invalidate(userId);
+  const [list] = await resources.candidates.forUsers([userId], RecommendationPlacement.HOME);
   const items = await rank(list, UPDATE_SIZE, await resources.popularity.get(), (ids) =>
     fetchProductFacts(resources.services, ids, resources.productsDeadlineMs),
   );
@@ -32,6 +33,7 @@ export async function refreshRecommendations(
       modelVersion: item.modelVersion,
       degraded: item.degraded,
       degradedReasons: item.degradedReasons,
+      variant: item.variant,
     })),
     publishedAt: new Date().toISOString(),
   });

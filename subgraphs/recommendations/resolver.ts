@@ -2,6 +2,7 @@ import { Arg, Ctx, Directive, FieldResolver, Int, Resolver, Root } from 'type-gr
 import type { SubgraphContext } from '../kit/context';
 import { PARTNER } from '../kit/partner-tag';
 import { pageSize } from '../kit/pagination';
+import { countImpressions } from './attribution';
 import { requireMayReadRecommendationsOf } from './recommendation.access';
 import type { ProductFacts } from './candidates';
 import type { RecommendationsLoaders } from './loaders';
@@ -40,7 +41,10 @@ export class UserRecommendationsResolver {
     requireMayReadRecommendationsOf(viewer, user.id);
     const size = pageSize(first, 'first', MAX_RECOMMENDATIONS);
     const [list, popular] = await Promise.all([loaders.userCandidates(context).load(user.id), loaders.resources.popularity.get()]);
-    return rank(list, size, popular, factsVia(loaders));
+    const items = await rank(list, size, popular, factsVia(loaders));
+    // After business rules and `first`: exactly what the client is shown is what the A/B counts.
+    countImpressions(loaders.resources.impressions, user.id, context, items);
+    return items;
   }
 }
 

@@ -1,15 +1,19 @@
 /**
  * What the recommendations service holds for its lifetime: the inference client (with its circuit
- * breaker), the candidate cache, the popularity cache, the recommender built on them, and the set
- * of users with live subscribers (who get MODEL_UPDATED when a new model version goes live).
+ * breaker), the candidate cache, the popularity cache, the recommender built on them, the A/B
+ * router between the one-stage and two-stage pipelines with the impressions it is judged by, and
+ * the set of users with live subscribers (who get MODEL_UPDATED when a new model version goes live).
  */
 import type { SubgraphDeps } from '../kit/definition';
 import type { ServiceClient } from '../kit/service-client';
 import { MemoryCandidateCache, NoCandidateCache, RedisCandidateCache, type CandidateCache } from './cache';
+import type { UserCandidateSource } from './candidate-source';
+import { MemoryImpressionStore, RedisImpressionStore, type ImpressionStore } from './impressions';
 import { InferenceClient } from './inference-client';
 import { RECOMMENDER, RecommendationModels } from './model-client';
 import { PopularityCache } from './popularity';
 import { Recommender } from './recommender';
+import { VariantRouter } from './variant-router';
 
 export interface RecommendationsResources {
   services: ServiceClient;
@@ -20,7 +24,12 @@ export interface RecommendationsResources {
   client: InferenceClient;
   cache: CandidateCache;
   popularity: PopularityCache;
+  /** The one-stage pipeline; it also answers Product.similar, which is outside the A/B. */
   recommender: Recommender;
+  /** User candidates through the A/B router: each user's pipeline, each list tagged with its variant. */
+  candidates: UserCandidateSource;
+  /** Which variant last showed which product to which user, for attributing later interactions. */
+  impressions: ImpressionStore;
   /** Users with at least one live subscriber here, and how many. */
   watchers: Map<string, number>;
   stopWatchingModel(): void;
@@ -38,6 +47,14 @@ export function createResources(deps: SubgraphDeps): RecommendationsResources {
       : new MemoryCandidateCache();
   const popularity = new PopularityCache(prisma);
   const recommender = new Recommender(prisma, new RecommendationModels(client), cache, popularity, config.inferenceDeadlineMs, log);
+  // ── The two-stage pipeline plugs in HERE (issue 12): build it (it shares `cache` with its own `2s:`
+  // keys, `popularity`, `client`) and pass it instead of `undefined`. Until then every user is served
+  // one-stage and tagged ONE_STAGE, and recommendations_variant_fallbacks_total{reason="absent"} says so.
+  const twoStage: UserCandidateSource | undefined = undefined;
+  const candidates = new VariantRouter(recommender, twoStage, config.recommendations.twoStagePercent, log);
+  const impressions: ImpressionStore = config.redisUrl
+    ? new RedisImpressionStore(config.redisUrl, deps.namespace, log)
+    : new MemoryImpressionStore();
   return {
     services: deps.services,
     productsDeadlineMs: config.recommendations.productsDeadlineMs,
@@ -46,6 +63,8 @@ export function createResources(deps: SubgraphDeps): RecommendationsResources {
     cache,
     popularity,
     recommender,
+    candidates,
+    impressions,
     watchers: new Map(),
     stopWatchingModel: () => undefined,
   };
@@ -69,5 +88,5 @@ export function watchModelVersion(resources: RecommendationsResources, onNewVers
 export async function disposeResources(resources: RecommendationsResources): Promise<void> {
   resources.stopWatchingModel();
   resources.client.close();
-  await resources.cache.close();
+  await Promise.all([resources.cache.close(), resources.impressions.close()]);
 }

@@ -69,6 +69,8 @@ export interface RecommendationsUpdated {
     degraded?: boolean;
     /** DegradedReason values; absent in events published before they existed. */
     degradedReasons?: string[];
+    /** RecommendationVariant: the pipeline that served the list; absent in events published before the A/B. */
+    variant?: string | null;
   }[];
   /** When the update was published (ISO time), so receivers can measure delivery latency. */
   publishedAt: string;
