@@ -19,6 +19,7 @@ export const MAX_PRODUCTS_PER_USER = 500;
 /** (user, product) pairs remembered in one process without Redis. */
 const MEMORY_ENTRIES = 200_000;
 
+/** Never rejects: a store that cannot answer remembers nothing and answers "never shown". */
 export interface ImpressionStore {
   /** Remembers that `variant` showed these products to the user (now). */
   remember(userId: string, productIds: string[], variant: RecommendationVariant): Promise<void>;
