@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark scenario in one run, each against a baseline measured in the
  * same run, figures printed and written under bench/results/. Localhost only, bounded in time.
  * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `subgraph-client`, `gateway`, `entity-cache`) runs one scenario;
- * `--quick` makes the scenarios that know it (gateway) short smoke runs.
+ * `--quick` makes the scenarios that know it (gateway, recommendations) short smoke runs.
  */
 import 'reflect-metadata';
 import { rootLogger } from '../platform/logger';
@@ -20,7 +20,8 @@ const quick = process.argv.includes('--quick');
 const scenarios: Record<string, () => Promise<string>> = {
   inference: async () => formatBench(await runInferenceBench()),
   fanout: async () => formatFanout(await runFanoutBench()),
-  recommendations: async () => formatRecommendations(await runRecommendationsBench()),
+  recommendations: async () =>
+    formatRecommendations(await runRecommendationsBench(quick ? { seconds: 3, pairs: 1, secondsPerRound: 3 } : {})),
   'query-limits': async () => formatQueryLimits(await runQueryLimitsBench()),
   partner: async () => formatPartner(await runPartnerBench()),
   'subgraph-client': async () => formatSubgraphClient(await runSubgraphClientBench()),

@@ -3,6 +3,13 @@
  * per-request DataLoader on (one inference request per operation) against off (one inference
  * request per user, as resolver-per-user code would do), same data and model, in one run. The
  * candidate cache is off in both so every operation reaches the model. 127.0.0.1 only, bounded.
+ *
+ * Then the A/B between pipelines: one platform at RECOMMENDATIONS_TWO_STAGE_PERCENT=50, its users
+ * split by the router's own stable hash, each side loaded with one user's recommendations per
+ * operation (cycling through its users) in interleaved rounds (one, two, two, one, …) so the
+ * machine's drift falls on both; p50/p99 per variant and the two-stage p99 over the one-stage p99
+ * (target ≤ 1.5). The impressions the subgraph counted per variant say which pipeline really
+ * served: without a two-stage pipeline plugged in, both sides run one-stage.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -10,10 +17,11 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { signToken } from '../gateway/auth';
-import { loadConfig } from '../platform/config';
+import { loadConfig, RATE_LIMIT_DEFAULTS } from '../platform/config';
 import { fromRoot } from '../platform/paths';
+import { assignedVariant } from '../subgraphs/recommendations/variant-router';
 import { startPlatform } from '../scripts/platform';
-import { round } from './stats';
+import { median, medianInterval, round, summarize } from './stats';
 
 const JWT_SECRET = 'bench-secret';
 const QUERY = `{ users(first: 50) { edges { node { id recommendations(first: 10) { product { name price { amount } } } } } } }`;
@@ -34,6 +42,49 @@ export interface RecommendationsBenchResult {
   dataLoaderOff: Figures;
   throughputRatio: number;
   p99Ratio: number;
+  variants: VariantComparison;
+}
+
+type Variant = 'ONE_STAGE' | 'TWO_STAGE';
+
+interface VariantFigures {
+  /** Seeded users the stable hash puts in this arm. */
+  users: number;
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Transport errors, non-2xx answers and answers with GraphQL errors. */
+  errors: number;
+  /** Items the recommendations subgraph counted as impressions per variant while this side was loaded: who really served. */
+  servedBy: Record<Variant, number>;
+}
+
+export interface VariantComparison {
+  twoStagePercent: number;
+  query: string;
+  connections: number;
+  pairs: number;
+  secondsPerRound: number;
+  oneStage: VariantFigures;
+  twoStage: VariantFigures;
+  /** Two-stage p99 ÷ one-stage p99 over all rounds' requests: what the target is judged on. */
+  p99RatioTwoOverOne: number;
+  /** The same ratio per pair of rounds, its median and distribution-free 95% interval: how much the machine moved. */
+  pairP99Ratios: number[];
+  medianPairP99Ratio: number;
+  interval: [number, number];
+  target: number;
+  meetsTarget: boolean;
+  /** False while no two-stage pipeline is plugged in (its users were served one-stage): the ratio then compares one-stage with itself. */
+  twoStageServed: boolean;
+}
+
+export interface RecommendationsBenchOptions {
+  seconds?: number;
+  connections?: number;
+  /** Pairs of interleaved rounds in the variant comparison. */
+  pairs?: number;
+  secondsPerRound?: number;
 }
 
 async function measure(batching: boolean, repository: string, seconds: number, connections: number): Promise<Figures> {
@@ -79,15 +130,136 @@ async function measure(batching: boolean, repository: string, seconds: number, c
   }
 }
 
-export async function runRecommendationsBench(
-  options: { seconds?: number; connections?: number } = {},
-): Promise<RecommendationsBenchResult> {
+const VARIANT_PERCENT = 50;
+const VARIANT_TARGET = 1.5;
+const VARIANT_USERS = 300;
+const VARIANT_QUERY = `query ($id: ID!) { user(id: $id) { recommendations(first: 10) { variant product { name price { amount } } } } }`;
+
+/** The A/B's two sides on one platform: same model, same data, same query shape; only the users (and so the pipeline) differ. */
+async function compareVariants(repository: string, pairs: number, seconds: number, connections: number): Promise<VariantComparison> {
+  const platform = await startPlatform({
+    ephemeralPorts: true,
+    inMemory: true,
+    seed: { seed: 17, users: VARIANT_USERS, products: 2000, orders: 6000 },
+    config: {
+      jwtSecret: JWT_SECRET,
+      internalSecret: 'bench-internal',
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      modelRepository: repository,
+      inferenceDeadlineMs: 30_000,
+      // Cache off: every request reaches its pipeline, which is what is compared.
+      recommendations: { ...loadConfig().recommendations, cache: false, twoStagePercent: VARIANT_PERCENT },
+      // One token loads far past a client's budget; the limiter is not what is measured.
+      rateLimit: { ...RATE_LIMIT_DEFAULTS, enabled: false },
+    },
+  });
+  try {
+    const token = await signToken(JWT_SECRET, { userId: 'bench-admin', roles: ['admin'] });
+    const metrics = new URL('/metrics', platform.subgraphs.recommendations.url);
+    const impressions = async (): Promise<Record<Variant, number>> => {
+      const text = await (await fetch(metrics)).text();
+      const sum = (variant: Variant) =>
+        text
+          .split('\n')
+          .filter((line) => line.startsWith('recommendations_impressions_total{') && line.includes(`variant="${variant}"`))
+          .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+      return { ONE_STAGE: sum('ONE_STAGE'), TWO_STAGE: sum('TWO_STAGE') };
+    };
+    const ids = Array.from({ length: VARIANT_USERS }, (_, index) => `user-${String(index + 1).padStart(4, '0')}`);
+    const usersOf: Record<Variant, string[]> = {
+      ONE_STAGE: ids.filter((id) => assignedVariant(id, VARIANT_PERCENT) === 'ONE_STAGE'),
+      TWO_STAGE: ids.filter((id) => assignedVariant(id, VARIANT_PERCENT) === 'TWO_STAGE'),
+    };
+    const samples: Record<Variant, number[]> = { ONE_STAGE: [], TWO_STAGE: [] };
+    const errors: Record<Variant, number> = { ONE_STAGE: 0, TWO_STAGE: 0 };
+    const servedBy: Record<Variant, Record<Variant, number>> = {
+      ONE_STAGE: { ONE_STAGE: 0, TWO_STAGE: 0 },
+      TWO_STAGE: { ONE_STAGE: 0, TWO_STAGE: 0 },
+    };
+    const roundP99: Record<Variant, number[]> = { ONE_STAGE: [], TWO_STAGE: [] };
+    /** One round on one side: each connection cycles through that side's users, one user per operation. */
+    const load = async (side: Variant, duration: number, record: boolean) => {
+      const latencies: number[] = [];
+      const before = await impressions();
+      const result = await new Promise<autocannon.Result>((resolve, reject) => {
+        const instance = autocannon(
+          {
+            url: platform.gateway.url,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            requests: usersOf[side].map((id) => ({ body: JSON.stringify({ query: VARIANT_QUERY, variables: { id } }) })),
+            connections,
+            duration,
+            timeout: 120,
+            // An answer with GraphQL errors is not a recommendation served: it counts as an error, not as a fast request.
+            verifyBody: (body) => !String(body ?? '').includes('"errors"'),
+          },
+          (error, done) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(done)),
+        );
+        // Every latency, so the p99 is taken over all rounds' requests of a side, not averaged from each round's.
+        instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+      });
+      if (!record) return;
+      const after = await impressions();
+      samples[side].push(...latencies);
+      roundP99[side].push(summarize(latencies).p99);
+      errors[side] += result.errors + result.non2xx + result.mismatches;
+      for (const variant of ['ONE_STAGE', 'TWO_STAGE'] as const) servedBy[side][variant] += after[variant] - before[variant];
+    };
+    // Warm-up: JIT, keep-alive pools, the model's first batches.
+    await load('ONE_STAGE', 2, false);
+    await load('TWO_STAGE', 2, false);
+    for (let pair = 0; pair < pairs; pair++) {
+      for (const side of pair % 2 === 0 ? (['ONE_STAGE', 'TWO_STAGE'] as const) : (['TWO_STAGE', 'ONE_STAGE'] as const)) {
+        await load(side, seconds, true);
+      }
+    }
+    const figures = (side: Variant): VariantFigures => {
+      const summary = summarize(samples[side]);
+      return {
+        users: usersOf[side].length,
+        requests: summary.count,
+        p50Ms: summary.p50,
+        p99Ms: summary.p99,
+        errors: errors[side],
+        servedBy: servedBy[side],
+      };
+    };
+    const oneStage = figures('ONE_STAGE');
+    const twoStage = figures('TWO_STAGE');
+    const pairP99Ratios = roundP99.TWO_STAGE.map((p99, index) => round(p99 / roundP99.ONE_STAGE[index], 3));
+    const sorted = [...pairP99Ratios].sort((a, b) => a - b);
+    const p99RatioTwoOverOne = round(twoStage.p99Ms / oneStage.p99Ms, 3);
+    return {
+      twoStagePercent: VARIANT_PERCENT,
+      query: VARIANT_QUERY,
+      connections,
+      pairs,
+      secondsPerRound: seconds,
+      oneStage,
+      twoStage,
+      p99RatioTwoOverOne,
+      pairP99Ratios,
+      medianPairP99Ratio: round(median(sorted), 3),
+      interval: medianInterval(sorted),
+      target: VARIANT_TARGET,
+      meetsTarget: p99RatioTwoOverOne <= VARIANT_TARGET && oneStage.errors + twoStage.errors === 0,
+      twoStageServed: twoStage.servedBy.TWO_STAGE > 0,
+    };
+  } finally {
+    await platform.close();
+  }
+}
+
+export async function runRecommendationsBench(options: RecommendationsBenchOptions = {}): Promise<RecommendationsBenchResult> {
   const seconds = options.seconds ?? 10;
   const connections = options.connections ?? 4;
   const repository = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-models-'));
   try {
     const dataLoaderOn = await measure(true, repository, seconds, connections);
     const dataLoaderOff = await measure(false, repository, seconds, connections);
+    const variants = await compareVariants(repository, options.pairs ?? 6, options.secondsPerRound ?? 5, connections);
     const result: RecommendationsBenchResult = {
       usersPerQuery: 50,
       connections,
@@ -96,6 +268,7 @@ export async function runRecommendationsBench(
       dataLoaderOff,
       throughputRatio: round(dataLoaderOn.requestsPerSecond / dataLoaderOff.requestsPerSecond, 2),
       p99Ratio: round(dataLoaderOff.p99Ms / dataLoaderOn.p99Ms, 2),
+      variants,
     };
     const out = fromRoot('bench', 'results', 'recommendations.json');
     fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -115,6 +288,21 @@ export function formatRecommendations(result: RecommendationsBenchResult): strin
     row('on (batched)', result.dataLoaderOn),
     row('off (per user)', result.dataLoaderOff),
     `DataLoader on: ×${result.throughputRatio} throughput, p99 ×${result.p99Ratio} lower`,
+    '',
+    formatVariants(result.variants),
+  ].join('\n');
+}
+
+function formatVariants(v: VariantComparison): string {
+  const row = (name: string, f: VariantFigures) =>
+    `${name.padEnd(16)} ${String(f.users).padStart(6)} ${String(f.requests).padStart(9)} ${String(f.p50Ms).padStart(7)} ${String(f.p99Ms).padStart(7)} ${String(f.errors).padStart(7)}   ${f.servedBy.ONE_STAGE}/${f.servedBy.TWO_STAGE}`;
+  return [
+    `A/B between pipelines at RECOMMENDATIONS_TWO_STAGE_PERCENT=${v.twoStagePercent}: one user per operation, ${v.connections} connections, ${v.pairs} interleaved pairs of ${v.secondsPerRound} s rounds`,
+    `${'variant'.padEnd(16)} ${'users'.padStart(6)} ${'requests'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'errors'.padStart(7)}   items served one/two-stage`,
+    row('ONE_STAGE', v.oneStage),
+    row('TWO_STAGE', v.twoStage),
+    `p99 ratio two/one: ${v.p99RatioTwoOverOne} (target ≤ ${v.target}: ${v.meetsTarget ? 'met' : 'not met'}); per pair median ${v.medianPairP99Ratio} (95% ${v.interval[0]}–${v.interval[1]})`,
+    ...(v.twoStageServed ? [] : ['note: no two-stage pipeline served (none plugged in, or it failed): both sides ran one-stage']),
   ].join('\n');
 }
 
