@@ -122,25 +122,47 @@ export function trainTwoStage(
   }
   const queries: RankerQuery[] = [];
   for (const { user, position } of positions) {
-    const sequence = sequences.get(user)!;
-    const label = sequence[position];
-    const before = sequence.slice(0, position);
-    const history = before.map((e) => ({ itemId: items[e.index], at: e.at }));
-    const exclude = new Set(before.map((e) => e.index));
-    if (exclude.has(label.index)) continue; // a repeat is never a candidate: nothing to learn
-    const lists = recallInJs(recall, taste, userRow.get(user), history, exclude, items, activity, label.at);
-    const candidates = mergeCandidates(lists, new Set(history.map((e) => e.itemId)));
-    const labelRow = candidates.findIndex((c) => c.itemId === items[label.index]);
-    if (labelRow < 0) continue; // recall missed it: the ranker cannot learn from this query
-    const features = new Float32Array(candidates.length * FEATURE_COUNT);
-    const itemActivity = new Map(candidates.map((c) => [c.itemId, activity.activityAt(c.itemId, label.at)]));
-    writeFeatures({ history, now: label.at }, candidates, itemActivity, features);
-    queries.push({ features, rows: candidates.length, label: labelRow });
+    const query = rankerQuery({ recall, taste, userRow: userRow.get(user), items, activity }, sequences.get(user)!, position);
+    if (query) queries.push(query);
   }
   if (queries.length === 0) throw new Error('no ranker training queries: histories too short or recall found nothing');
   const ranker = trainRanker(queries, FEATURE_COUNT, options.ranker);
   // Serving models on the full histories.
   return { ...trainRecallModels(sequences.values(), items, content), ranker, queries: queries.length };
+}
+
+export interface QueryModels {
+  recall: RecallModels;
+  taste: AlsModel | undefined;
+  userRow: number | undefined;
+  items: readonly string[];
+  activity: TimedActivity;
+}
+
+/**
+ * The ranker query for the item at `position` of a user's sequence: features from the history
+ * before it and activity strictly before its time. Undefined when the label cannot be learned
+ * from (a repeat, or recall missed it).
+ */
+export function rankerQuery(
+  models: QueryModels,
+  sequence: readonly { index: number; at: number }[],
+  position: number,
+): (RankerQuery & { candidates: string[] }) | undefined {
+  const { items, activity } = models;
+  const label = sequence[position];
+  const before = sequence.slice(0, position);
+  const history = before.map((e) => ({ itemId: items[e.index], at: e.at }));
+  const exclude = new Set(before.map((e) => e.index));
+  if (exclude.has(label.index)) return undefined; // a repeat is never a candidate: nothing to learn
+  const lists = recallInJs(models.recall, models.taste, models.userRow, history, exclude, items, activity, label.at);
+  const candidates = mergeCandidates(lists, new Set(history.map((e) => e.itemId)));
+  const labelRow = candidates.findIndex((c) => c.itemId === items[label.index]);
+  if (labelRow < 0) return undefined; // recall missed it: the ranker cannot learn from this query
+  const features = new Float32Array(candidates.length * FEATURE_COUNT);
+  const itemActivity = new Map(candidates.map((c) => [c.itemId, activity.activityAt(c.itemId, label.at)]));
+  writeFeatures({ history, now: label.at }, candidates, itemActivity, features);
+  return { features, rows: candidates.length, label: labelRow, candidates: candidates.map((c) => c.itemId) };
 }
 
 /** Recall as the served pipeline asks the models for it, answered by the JS references. */

@@ -13,7 +13,7 @@ export class InferenceUnavailable extends Error {
   constructor(
     readonly reason: 'timeout' | 'overloaded' | 'down' | 'circuit_open' | 'bad_response',
     detail: string,
-    /** The HTTP status the server answered, when it answered (404: no such model). */
+    /** The HTTP status a metadata read was answered with (400/404: no such model). */
     readonly status?: number,
   ) {
     super(`inference ${reason}: ${detail}`);

@@ -179,6 +179,11 @@ export class RecommendationModels {
     return { version: served.version, scores: Float32Array.from((await Promise.all(requests)).flat()) };
   }
 
+  /** The version of `model` now served (reads its id maps once per version, like every call). */
+  async versionOf(model: string, deadline: AbortSignal): Promise<string> {
+    return (await this.served(model, deadline)).version;
+  }
+
   /** Runs `count` rows as requests of at most the model's max batch size, in parallel, rows in order. */
   private async infer(
     model: string,

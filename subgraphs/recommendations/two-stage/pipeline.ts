@@ -70,6 +70,9 @@ export class TwoStagePipeline {
 
   async rank(queries: readonly TwoStageQuery[], deadline: AbortSignal): Promise<TwoStageAnswer> {
     if (queries.length === 0) return { version: '', lists: [] };
+    // One metadata read first: an old repository costs one failed call, not one per model (each
+    // failure counts against the circuit breaker the one-stage path shares).
+    await missingAs(TWO_STAGE_MODELS.ranker, this.models.versionOf(TWO_STAGE_MODELS.ranker, deadline));
     const recall = await this.recall(queries, deadline);
     const merged = queries.map((q, i) => mergeCandidates(recall[i], q.exclude));
     const activity = await this.activityOf(queries, merged);
@@ -163,12 +166,16 @@ export class TwoStagePipeline {
   }
 }
 
-/** A 404 for a two-stage model means an old repository: say so with TwoStageModelsMissing. */
+/**
+ * The server refusing a two-stage model's metadata (400 "unknown model" from ours and from Triton,
+ * 404 from others) means an old repository: say so with TwoStageModelsMissing. Only metadata reads
+ * carry a status; a failed inference request stays InferenceUnavailable.
+ */
 async function missingAs<T>(model: string, call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (error) {
-    if (error instanceof InferenceUnavailable && error.status === 404) throw new TwoStageModelsMissing(model);
+    if (error instanceof InferenceUnavailable && (error.status === 400 || error.status === 404)) throw new TwoStageModelsMissing(model);
     throw error;
   }
 }
