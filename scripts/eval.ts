@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(rounded(report))}\n\n${formatTable(report)}\n`);
     process.stderr.write(
       `users ${matrix.users.length}, items ${matrix.items.length}, train interactions ${train.length}, test users ${cases.length}; ` +
-        `ranker queries ${JSON.stringify(trained.twoStage)}; seconds ${JSON.stringify(seconds)}\n`,
+        `two-stage versions ${JSON.stringify(trained.twoStage)}; seconds ${JSON.stringify(seconds)}\n`,
     );
   } finally {
     client?.close();

@@ -46,7 +46,7 @@ export interface TwoStageOptions {
 
 export const EVALUATED_TWO_STAGE: TwoStageOptions = { heldBack: 6, maxQueries: 20_000, ranker: { epochs: 15, hidden: 16 } };
 /** `npm start` trains at platform start-up on seeded data: fewer queries and epochs. */
-export const EMBEDDED_TWO_STAGE: TwoStageOptions = { heldBack: 2, maxQueries: 1_500, ranker: { epochs: 4, hidden: 16 } };
+export const EMBEDDED_TWO_STAGE: TwoStageOptions = { heldBack: 2, maxQueries: 600, ranker: { epochs: 3, hidden: 16 } };
 
 export interface RecallModels {
   transitions: SparseNeighbours;
