@@ -82,6 +82,30 @@ describe('writeFeatures', () => {
   });
 });
 
+describe('category_affinity', () => {
+  it('is the cosine of the whole history’s token profile with the candidate’s tokens', () => {
+    const content = new Map([
+      ['h1', ['category:books']],
+      ['h2', ['category:books', 'price:3']],
+      ['h3', ['category:toys']],
+      ['books', ['category:books', 'price:3']],
+      ['garden', ['category:garden']],
+    ]);
+    const history = ['h1', 'h2', 'h3'].map((itemId, at) => ({ itemId, at }));
+    const candidates = mergeCandidates(
+      { lists: { popular: ['books', 'garden', 'unknown'].map((itemId) => ({ itemId, score: 1 })) } },
+      new Set(),
+    );
+    const out = new Float32Array(3 * FEATURE_COUNT);
+    writeFeatures({ history, now: 10, contentOf: (id) => content.get(id) }, candidates, new Map(), out);
+    const column = FEATURE_NAMES.indexOf('category_affinity');
+    const [books, garden, unknown] = [0, 1, 2].map((r) => out[r * FEATURE_COUNT + column]);
+    expect(books).toBeGreaterThan(0.5);
+    expect(garden).toBe(0);
+    expect(unknown).toBe(0);
+  });
+});
+
 describe('recentWeighted', () => {
   it('takes the newest distinct items with decaying weights', () => {
     const history = ['a', 'b', 'a', 'c'].map((itemId, at) => ({ itemId, at }));

@@ -19,6 +19,7 @@ export const FEATURE_NAMES = [
   'taste_rank',
   'content_score',
   'content_rank',
+  'category_affinity',
   'trending_rank',
   'popularity',
   'popularity_week',
@@ -38,6 +39,37 @@ export interface FeatureContext {
   history: readonly HistoryEvent[];
   /** Milliseconds since the epoch: the moment of the recommendation (or of the label in training). */
   now: number;
+  /** Item facts: content tokens per item (category, price band; genres), the same the content model uses. */
+  contentOf?: (itemId: string) => readonly string[] | undefined;
+}
+
+/**
+ * Long-term category affinity: the cosine between the token profile of the whole history (each
+ * distinct item's tokens, 1/√n each) and the candidate's tokens — how much of what the user ever
+ * took looks like this item, where content_score looks at the last few items only.
+ */
+export function tokenProfile(
+  history: readonly HistoryEvent[],
+  contentOf: (itemId: string) => readonly string[] | undefined,
+): { weights: Map<string, number>; norm: number } {
+  const weights = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const { itemId } of history) {
+    if (seen.has(itemId)) continue;
+    seen.add(itemId);
+    const tokens = contentOf(itemId) ?? [];
+    for (const token of tokens) weights.set(token, (weights.get(token) ?? 0) + 1 / Math.sqrt(tokens.length));
+  }
+  let norm = 0;
+  for (const w of weights.values()) norm += w * w;
+  return { weights, norm: Math.sqrt(norm) };
+}
+
+function affinity(profile: { weights: Map<string, number>; norm: number }, tokens: readonly string[] | undefined): number {
+  if (!tokens || tokens.length === 0 || profile.norm === 0) return 0;
+  let dot = 0;
+  for (const token of tokens) dot += profile.weights.get(token) ?? 0;
+  return dot / (profile.norm * Math.sqrt(tokens.length));
 }
 
 /** Writes one row per candidate into `out` (row-major, FEATURE_COUNT columns) starting at `row`. */
@@ -55,6 +87,8 @@ export function writeFeatures(
   const hour = (2 * Math.PI * new Date(now).getUTCHours()) / 24;
   const hourSin = Math.sin(hour);
   const hourCos = Math.cos(hour);
+  const contentOf = context.contentOf ?? (() => undefined);
+  const profile = tokenProfile(history, contentOf);
   candidates.forEach((candidate, index) => {
     const a = activity.get(candidate.itemId) ?? NO_ACTIVITY;
     const age = a.firstAt === null ? 0 : Math.log1p(Math.max(0, now - a.firstAt) / DAY_MS);
@@ -68,6 +102,7 @@ export function writeFeatures(
       reciprocalRank(candidate, 'taste'),
       score(candidate, 'content'),
       reciprocalRank(candidate, 'content'),
+      affinity(profile, contentOf(candidate.itemId)),
       reciprocalRank(candidate, 'trending'),
       Math.log1p(a.total),
       Math.log1p(a.lastWeek),

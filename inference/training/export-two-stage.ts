@@ -94,7 +94,8 @@ export async function publishTwoStageModels(
       k,
     }),
     metadata: { ...metadata, tokens: models.content.tokens },
-    ids: { items },
+    // The item facts the ranker's category_affinity needs at serving time, versioned with the model.
+    ids: { items, content: items.map((id) => [...(models.itemContent.get(id) ?? [])]) },
   });
   const { ranker } = models;
   const rankerVersion = await publishModelVersion(repository, {

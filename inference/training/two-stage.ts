@@ -57,6 +57,8 @@ export interface RecallModels {
 export interface TwoStageModels extends RecallModels {
   ranker: RankerModel;
   queries: number;
+  /** Content tokens per item id, published with content_similar for the ranker's category_affinity. */
+  itemContent: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Each user's item indices with times, oldest first; ties keep the order of `interactions`. */
@@ -122,17 +124,19 @@ export function trainTwoStage(
   }
   const queries: RankerQuery[] = [];
   for (const { user, position } of positions) {
-    const query = rankerQuery({ recall, taste, userRow: userRow.get(user), items, activity }, sequences.get(user)!, position);
+    const query = rankerQuery({ recall, content, taste, userRow: userRow.get(user), items, activity }, sequences.get(user)!, position);
     if (query) queries.push(query);
   }
   if (queries.length === 0) throw new Error('no ranker training queries: histories too short or recall found nothing');
   const ranker = trainRanker(queries, FEATURE_COUNT, options.ranker);
   // Serving models on the full histories.
-  return { ...trainRecallModels(sequences.values(), items, content), ranker, queries: queries.length };
+  return { ...trainRecallModels(sequences.values(), items, content), ranker, queries: queries.length, itemContent: content };
 }
 
 export interface QueryModels {
   recall: RecallModels;
+  /** Content tokens per item id (the item facts behind category_affinity). */
+  content?: ReadonlyMap<string, readonly string[]>;
   taste: AlsModel | undefined;
   userRow: number | undefined;
   items: readonly string[];
@@ -161,7 +165,8 @@ export function rankerQuery(
   if (labelRow < 0) return undefined; // recall missed it: the ranker cannot learn from this query
   const features = new Float32Array(candidates.length * FEATURE_COUNT);
   const itemActivity = new Map(candidates.map((c) => [c.itemId, activity.activityAt(c.itemId, label.at)]));
-  writeFeatures({ history, now: label.at }, candidates, itemActivity, features);
+  const content = models.content;
+  writeFeatures({ history, now: label.at, contentOf: content && ((id) => content.get(id)) }, candidates, itemActivity, features);
   return { features, rows: candidates.length, label: labelRow, candidates: candidates.map((c) => c.itemId) };
 }
 

@@ -49,6 +49,7 @@ interface IdMaps {
   users?: string[];
   items: string[];
   cold_start_index?: number;
+  content?: string[][];
 }
 
 /** A served version with what it takes to speak to it in ids. */
@@ -59,6 +60,8 @@ interface Version {
   itemIndex: Map<string, number>;
   coldStartIndex: number;
   maxBatchSize: number;
+  /** Content tokens by product (content_similar publishes them); empty for other models. */
+  content: Map<string, string[]>;
 }
 
 export class RecommendationModels {
@@ -180,6 +183,11 @@ export class RecommendationModels {
     return { version: served.version, scores: Float32Array.from((await Promise.all(requests)).flat()) };
   }
 
+  /** Content tokens per product as the served version of `model` (content_similar) publishes them. */
+  async contentOf(model: string, deadline: AbortSignal): Promise<ReadonlyMap<string, readonly string[]>> {
+    return (await this.served(model, deadline)).content;
+  }
+
   /** The version of `model` now served (reads its id maps once per version, like every call). */
   async versionOf(model: string, deadline: AbortSignal): Promise<string> {
     return (await this.served(model, deadline)).version;
@@ -215,6 +223,7 @@ export class RecommendationModels {
           userIndex: new Map((ids.users ?? []).map((id, index) => [id, index])),
           itemIndex: new Map(ids.items.map((id, index) => [id, index])),
           coldStartIndex: ids.cold_start_index ?? 0,
+          content: new Map((ids.content ?? []).map((tokens, index) => [ids.items[index], tokens])),
           // 0 in a Triton config means "no batching": one row per request.
           maxBatchSize: Math.max(1, config.max_batch_size ?? 1),
         };

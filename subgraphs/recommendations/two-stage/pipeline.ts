@@ -73,14 +73,18 @@ export class TwoStagePipeline {
     // One metadata read first: an old repository costs one failed call, not one per model (each
     // failure counts against the circuit breaker the one-stage path shares).
     await missingAs(TWO_STAGE_MODELS.ranker, this.models.versionOf(TWO_STAGE_MODELS.ranker, deadline));
-    const recall = await this.recall(queries, deadline);
+    const [recall, content] = await Promise.all([
+      this.recall(queries, deadline),
+      missingAs(TWO_STAGE_MODELS.content, this.models.contentOf(TWO_STAGE_MODELS.content, deadline)),
+    ]);
+    const contentOf = (itemId: string) => content.get(itemId);
     const merged = queries.map((q, i) => mergeCandidates(recall[i], q.exclude));
     const activity = await this.activityOf(queries, merged);
     const rows = merged.reduce((sum, list) => sum + list.length, 0);
     const features = new Float32Array(rows * FEATURE_COUNT);
     let row = 0;
     queries.forEach((q, i) => {
-      writeFeatures({ history: q.history, now: q.now }, merged[i], activity[i], features, row);
+      writeFeatures({ history: q.history, now: q.now, contentOf }, merged[i], activity[i], features, row);
       row += merged[i].length;
     });
     const { version, scores } = await missingAs(
