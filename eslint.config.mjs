@@ -8,14 +8,24 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const SUBGRAPHS = ['users', 'products', 'orders', 'payments', 'recommendations'];
-const SERVICES = ['./gateway', './subgraphs', './inference', './prisma', './platform'];
+const SERVICES = ['./gateway', './subgraphs', './inference', './prisma', './platform', './ranking'];
 
 /** Who may import whom: the dependency direction drawn in ARCHITECTURE.md and the README. */
 const boundaries = [
   {
     target: './platform',
-    from: ['./gateway', './subgraphs', './inference', './prisma', './scripts', './bench', './test', './k8s'],
+    from: ['./gateway', './subgraphs', './inference', './prisma', './scripts', './bench', './test', './k8s', './ranking'],
     message: 'platform/ is what every service shares; it imports none of them.',
+  },
+  {
+    target: './ranking',
+    from: ['./gateway', './subgraphs', './inference', './prisma', './scripts', './bench', './test'],
+    message: 'ranking/ (features, candidate merging) is shared by training and the recommendations subgraph; it imports platform/ only.',
+  },
+  {
+    target: './gateway',
+    from: ['./ranking'],
+    message: 'The gateway has no business with recommendation ranking.',
   },
   {
     target: './gateway',

@@ -1,6 +1,6 @@
 import { buildInteractionMatrix } from '../training/interactions';
 import { ease, itemKnn, itemPop } from './baselines';
-import { evaluateScorer } from './evaluate';
+import { evaluateLists, evaluateScorer } from './evaluate';
 
 /**
  * Tiny hand-made world: items A and B are always taken together, C and D together; E is popular
@@ -45,8 +45,23 @@ describe('baselines on hand-made data', () => {
     expect(ease(oneItemUser, 1)(0)[0]).toBe(0);
   });
 
-  it('evaluateScorer: a scorer that knows the answer gets HR@10 = NDCG@10 = 1', () => {
+  it('evaluateScorer: a scorer that knows the answer gets HR@10 = NDCG@10 = 1; coverage counts the distinct top-10 items', () => {
     const cases = [{ user: probe, item: matrix.items.indexOf('B') }];
-    expect(evaluateScorer(matrix, cases, itemKnn(matrix))).toEqual({ hr10: 1, ndcg10: 1 });
+    // The probe has taken A: the other four items are its whole top 10.
+    expect(evaluateScorer(matrix, cases, itemKnn(matrix))).toEqual({ hr10: 1, ndcg10: 1, coverage10: 4 / 5 });
+  });
+
+  it('evaluateLists: hit position, NDCG and catalogue coverage of ranked lists', () => {
+    const quality = evaluateLists(
+      [
+        { ranked: ['B', 'E'], target: 'B' },
+        { ranked: ['E', 'C'], target: 'C' },
+        { ranked: ['E'], target: 'D' },
+      ],
+      5,
+    );
+    expect(quality.hr10).toBeCloseTo(2 / 3);
+    expect(quality.ndcg10).toBeCloseTo((1 + 1 / Math.log2(3)) / 3);
+    expect(quality.coverage10).toBeCloseTo(3 / 5);
   });
 });

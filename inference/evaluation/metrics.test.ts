@@ -27,23 +27,35 @@ describe('ranking metrics on hand-made data', () => {
 describe('leaveLatestOut', () => {
   const at = (userId: string, itemId: string, timestamp: number) => ({ userId, itemId, timestamp, weight: 1 });
 
-  it('holds out each user’s latest interaction; timestamp ties go to the larger item id', () => {
-    const { train, test } = leaveLatestOut([
+  it('holds out each user’s latest interaction; timestamp ties go to the one later in the input, whatever its id', () => {
+    const { train, test, heldOut } = leaveLatestOut([
       at('a', 'i-1', 1),
       at('a', 'i-9', 3),
       at('a', 'i-2', 2),
-      at('b', 'i-10', 5),
       at('b', 'i-9', 5),
+      at('b', 'i-10', 5),
       at('b', 'i-1', 1),
+      at('d', 'i-10', 7),
+      at('d', 'i-2', 7), // later in the file: held out although "i-10" sorts after it by id
       at('c', 'i-1', 1), // a single interaction: nothing to hold out
     ]);
     expect(test).toEqual(
       new Map([
         ['a', 'i-9'],
         ['b', 'i-10'],
+        ['d', 'i-2'],
       ]),
     );
-    expect(train).toHaveLength(5);
+    expect(heldOut.get('d')).toEqual(at('d', 'i-2', 7));
+    expect(train).toHaveLength(6);
+    expect(train.filter((i) => i.userId === 'd').map((i) => i.itemId)).toEqual(['i-10']);
     expect(train.some((i) => i.userId === 'c')).toBe(true);
+  });
+
+  it('does not depend on item ids: renaming the tied items keeps the same held-out position', () => {
+    const rows = [at('u', 'x', 1), at('u', 'b', 2), at('u', 'a', 2)];
+    const renamed = rows.map((r, i) => ({ ...r, itemId: ['x', 'z', 'y'][i] }));
+    expect(leaveLatestOut(rows).test.get('u')).toBe('a');
+    expect(leaveLatestOut(renamed).test.get('u')).toBe('y');
   });
 });

@@ -30,6 +30,8 @@ export interface IdMaps {
   items: string[];
   /** Query row for users the model has never seen (popularity-like). */
   cold_start_index?: number;
+  /** content_similar: each item's content tokens (category, price band; genres), by column. */
+  content?: string[][];
 }
 
 export interface ModelVersionFiles {

@@ -1,7 +1,8 @@
 /**
  * `npm run train [-- --ml100k <folder>] [--out <repository>] [--factors n --epochs n --reg x --alpha x --seed n]`
  * Trains on the platform's database (DATABASE_URL, or the embedded PGlite) — or on MovieLens 100K
- * when --ml100k is given — and publishes the next model version into the repository (default:
+ * when --ml100k is given — and publishes the next version of every model (the one-stage recommender
+ * and similar_items, the two-stage recall models and ranker) into the repository (default:
  * MODEL_REPOSITORY). A running inference server picks the new version up without a restart.
  */
 import { loadConfig } from '../../platform/config';
@@ -24,15 +25,17 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const repository = values.out ?? config.modelRepository;
   let interactions: Interaction[];
+  let content: Map<string, string[]>;
   let ids: { userIds?: string[]; itemIds?: string[] } = {};
   if (folder) {
-    interactions = await new MovieLens100kSource(folder).load();
+    const source = new MovieLens100kSource(folder);
+    [interactions, content] = await Promise.all([source.load(), source.content()]);
   } else {
     const db = await openDatabase({ url: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
     try {
       await migrate(db);
       const source = new PlatformInteractionSource(db);
-      [interactions, ids] = await Promise.all([source.load(), source.ids()]);
+      [interactions, ids, content] = await Promise.all([source.load(), source.ids(), source.content()]);
     } finally {
       await db.close();
     }
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
   const result = await trainAndPublish(interactions, {
     repository,
     ...ids,
+    content,
     ...alsOptions(values),
     progress: true,
   });

@@ -13,6 +13,8 @@ export interface Interaction {
 
 export interface InteractionSource {
   load(): Promise<Interaction[]>;
+  /** Content tokens per item (e.g. "genre:Drama", "category:books"), for content recall. */
+  content?(): Promise<Map<string, string[]>>;
 }
 
 /** Compressed sparse rows: row r's entries are indices/values[indptr[r] .. indptr[r+1]). */

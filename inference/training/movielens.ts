@@ -19,9 +19,23 @@ export class MovieLens100kSource implements InteractionSource {
       if (!line.trim()) continue;
       const [user, item, , time] = line.split('\t');
       // Ratings are all "interacted"; weight 1 keeps it the implicit-feedback protocol the baselines use.
-      interactions.push({ userId: `ml-user-${user}`, itemId: `ml-item-${item}`, timestamp: Number(time), weight: 1 });
+      // u.data has seconds; the platform's times (and the ranker's time features) are milliseconds.
+      interactions.push({ userId: `ml-user-${user}`, itemId: `ml-item-${item}`, timestamp: Number(time) * 1000, weight: 1 });
     }
     return interactions;
+  }
+
+  /** Genres from u.item as content tokens ("genre:<index>"); empty when u.item is absent. */
+  async content(): Promise<Map<string, string[]>> {
+    const text = await fs.readFile(path.join(this.folder, 'u.item'), 'latin1').catch(() => '');
+    const content = new Map<string, string[]>();
+    for (const line of text.split('\n')) {
+      const fields = line.split('|');
+      if (fields.length < 6) continue;
+      const genres = fields.slice(5).flatMap((flag, index) => (flag.trim() === '1' ? [`genre:${index}`] : []));
+      content.set(`ml-item-${fields[0]}`, genres);
+    }
+    return content;
   }
 }
 

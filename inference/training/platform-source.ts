@@ -31,10 +31,26 @@ export class PlatformInteractionSource implements InteractionSource {
     ];
   }
 
+  /**
+   * Content tokens per product for the content recall model: its category and a price band
+   * (powers of two in whole currency units). The catalogue has no brand column.
+   */
+  async content(): Promise<Map<string, string[]>> {
+    const products = await this.db.sql.query<{ id: string; category: string; priceAmount: number }>(
+      `SELECT "id", "category", "priceAmount" FROM "products"."Product"`,
+    );
+    return new Map(products.map((p) => [p.id, [`category:${p.category}`, `price:${priceBand(p.priceAmount)}`]]));
+  }
+
   /** Every user and product id, in a stable order. */
   async ids(): Promise<{ userIds: string[]; itemIds: string[] }> {
     const users = await this.db.sql.query<{ id: string }>(`SELECT "id" FROM "users"."User" ORDER BY "id"`);
     const products = await this.db.sql.query<{ id: string }>(`SELECT "id" FROM "products"."Product" ORDER BY "id"`);
     return { userIds: users.map((row) => row.id), itemIds: products.map((row) => row.id) };
   }
+}
+
+/** 0 below 2 units, then one band per doubling (amounts are in cents). */
+export function priceBand(amountCents: number): number {
+  return Math.max(0, Math.floor(Math.log2(Math.max(1, amountCents / 100))));
 }

@@ -5,7 +5,9 @@ import { listVersions, readIdMaps, readVersionMetadata } from '../repository/mod
 import { RECOMMENDER, SIMILAR_ITEMS } from './export-models';
 import type { Interaction, InteractionSource } from './interactions';
 import { seededRandom } from './rng';
+import { TWO_STAGE_MODELS } from '../../ranking/models';
 import { EMBEDDED_TRAINING, ensureModel, trainAndPublish } from './train-and-publish';
+import { EMBEDDED_TWO_STAGE } from './two-stage';
 
 /** Platform-shaped data: "user-0001" buys "product-00042", weight 1 per purchased product. */
 function orders(users: number, products: number, count: number, seed = 3) {
@@ -30,7 +32,7 @@ describe('trainAndPublish / ensureModel', () => {
     await fs.rm(repository, { recursive: true, force: true });
   });
 
-  it('publishes both models in the Triton layout with id maps covering every given user and product', async () => {
+  it('publishes every model in the Triton layout with id maps covering every given user and product', async () => {
     const data = orders(50, 80, 600);
     const result = await trainAndPublish(data.interactions, {
       repository,
@@ -38,9 +40,22 @@ describe('trainAndPublish / ensureModel', () => {
       itemIds: data.itemIds,
       factors: 8,
       epochs: 2,
+      twoStage: EMBEDDED_TWO_STAGE,
       progress: false,
     });
-    expect(result).toMatchObject({ recommender: 1, similarItems: 1, users: 50, items: 80 });
+    expect(result).toMatchObject({
+      recommender: 1,
+      similarItems: 1,
+      twoStage: { transitions: 1, coOccurrence: 1, content: 1, ranker: 1 },
+      users: 50,
+      items: 80,
+    });
+    for (const model of Object.values(TWO_STAGE_MODELS)) {
+      const pbtxt = await fs.readFile(path.join(repository, model, 'config.pbtxt'), 'utf8');
+      expect(pbtxt).toContain('dynamic_batching {');
+      await expect(fs.access(path.join(repository, model, '1', 'model.onnx'))).resolves.toBeUndefined();
+    }
+    expect((await readIdMaps(repository, TWO_STAGE_MODELS.transitions, 1)).items).toEqual(data.itemIds);
     for (const file of ['config.json', 'config.pbtxt', '1/model.onnx', '1/metadata.json', '1/ids.json']) {
       await expect(fs.access(path.join(repository, RECOMMENDER, file))).resolves.toBeUndefined();
     }
@@ -54,17 +69,25 @@ describe('trainAndPublish / ensureModel', () => {
     expect(pbtxt).toContain('platform: "onnxruntime_onnx"');
     expect(pbtxt).toContain('dynamic_batching {');
 
-    await trainAndPublish(data.interactions, { repository, factors: 8, epochs: 1, progress: false });
+    await trainAndPublish(data.interactions, { repository, factors: 8, epochs: 1, twoStage: false, progress: false });
     expect(await listVersions(repository, RECOMMENDER)).toEqual([1, 2]);
+    expect(await listVersions(repository, TWO_STAGE_MODELS.ranker)).toEqual([1]);
   });
 
-  it('ensureModel trains only when the repository has no recommender', async () => {
+  it('ensureModel trains only when the repository has no recommender or no ranker', async () => {
     const data = orders(30, 40, 200);
     let loads = 0;
     const source: InteractionSource = { load: async () => (loads++, data.interactions) };
-    expect(await ensureModel(repository, source, { factors: 4, epochs: 1 })).toMatchObject({ recommender: 1 });
+    expect(await ensureModel(repository, source, { factors: 4, epochs: 1 })).toMatchObject({ recommender: 1, twoStage: { ranker: 1 } });
     expect(await ensureModel(repository, source)).toBeUndefined();
     expect(loads).toBe(1);
+  });
+
+  it('ensureModel trains a repository from before the two-stage pipeline (a recommender, no ranker)', async () => {
+    const data = orders(30, 40, 200);
+    await trainAndPublish(data.interactions, { repository, factors: 4, epochs: 1, twoStage: false, progress: false });
+    const source: InteractionSource = { load: async () => data.interactions };
+    expect(await ensureModel(repository, source, { factors: 4, epochs: 1 })).toMatchObject({ recommender: 2, twoStage: { ranker: 1 } });
   });
 
   // How long this takes is a speed target: `npm start` prints the training time on first start.
@@ -75,9 +98,11 @@ describe('trainAndPublish / ensureModel', () => {
       userIds: data.userIds,
       itemIds: data.itemIds,
       ...EMBEDDED_TRAINING,
+      twoStage: EMBEDDED_TWO_STAGE,
       progress: false,
     });
     expect(await listVersions(repository, RECOMMENDER)).toEqual([1]);
+    expect(await listVersions(repository, TWO_STAGE_MODELS.ranker)).toEqual([1]);
     expect((await readIdMaps(repository, RECOMMENDER, 1)).items).toHaveLength(5000);
   });
 });

@@ -7,8 +7,12 @@ import { SingleBar, Presets } from 'cli-progress';
 import { serviceLogger } from '../../platform/logger';
 import { listVersions } from '../repository/model-repository';
 import { trainAls, type AlsOptions } from './als';
+import { RECALL_DEPTH } from '../../ranking/candidates';
+import { TWO_STAGE_MODELS } from '../../ranking/models';
 import { RECOMMENDER, publishTrainedModels, type PublishedModels } from './export-models';
+import { publishTwoStageModels, type PublishedTwoStage } from './export-two-stage';
 import { buildInteractionMatrix, type Interaction, type InteractionSource } from './interactions';
+import { EMBEDDED_TWO_STAGE, EVALUATED_TWO_STAGE, trainTwoStage, type TwoStageOptions } from './two-stage';
 
 export interface TrainOptions extends Partial<Omit<AlsOptions, 'onEpoch'>> {
   repository: string;
@@ -21,9 +25,15 @@ export interface TrainOptions extends Partial<Omit<AlsOptions, 'onEpoch'>> {
   maxBatchSize?: number;
   /** Show a cli-progress bar on stderr (default: when stderr is a terminal). */
   progress?: boolean;
+  /** Content tokens per item (genres; category, price band) for the content recall model. */
+  content?: ReadonlyMap<string, readonly string[]>;
+  /** Two-stage pipeline settings (recall models + ranker); false trains the one-stage models only. */
+  twoStage?: TwoStageOptions | false;
 }
 
 export interface TrainResult extends PublishedModels {
+  /** Versions of the two-stage models; absent when they were not trained. */
+  twoStage?: PublishedTwoStage;
   users: number;
   items: number;
   interactions: number;
@@ -40,7 +50,7 @@ export async function trainAndPublish(interactions: Interaction[], options: Trai
   const started = performance.now();
   const matrix = buildInteractionMatrix(interactions, { userIds: options.userIds, itemIds: options.itemIds });
   if (matrix.items.length === 0) throw new Error('cannot train a recommender without items');
-  const { repository, k, maxBatchSize, progress, userIds: _u, itemIds: _i, ...als } = options;
+  const { repository, k, maxBatchSize, progress, userIds: _u, itemIds: _i, content, twoStage, ...als } = options;
   const settings = { ...EVALUATED_TRAINING, ...definedOnly(als) };
   const bar =
     (progress ?? Boolean(process.stderr.isTTY))
@@ -59,8 +69,30 @@ export async function trainAndPublish(interactions: Interaction[], options: Trai
       training: { algorithm: 'implicit-als', ...settings, interactions: interactions.length },
     },
   );
+  let publishedTwoStage: PublishedTwoStage | undefined;
+  if (twoStage !== false) {
+    const settingsTwoStage = twoStage ?? EVALUATED_TWO_STAGE;
+    const models = trainTwoStage(
+      interactions,
+      { users: matrix.users, items: matrix.items },
+      content ?? new Map(),
+      settings,
+      settingsTwoStage,
+    );
+    publishedTwoStage = await publishTwoStageModels(repository, models, matrix.items, {
+      k: Math.max(...Object.values(RECALL_DEPTH)),
+      maxBatchSize: maxBatchSize ?? 256,
+      training: {
+        algorithm: 'two-stage',
+        heldBack: settingsTwoStage.heldBack,
+        ranker: settingsTwoStage.ranker,
+        interactions: interactions.length,
+      },
+    });
+  }
   const result = {
     ...published,
+    twoStage: publishedTwoStage,
     users: matrix.users.length,
     items: matrix.items.length,
     interactions: interactions.length,
@@ -79,8 +111,18 @@ export async function ensureModel(
   source: InteractionSource,
   options: Omit<TrainOptions, 'repository'> = {},
 ): Promise<TrainResult | undefined> {
-  if ((await listVersions(repository, RECOMMENDER)).length > 0) return undefined;
-  return trainAndPublish(await source.load(), { ...EMBEDDED_TRAINING, progress: false, ...options, repository });
+  const missing = async (model: string) => (await listVersions(repository, model)).length === 0;
+  // A repository from before the two-stage pipeline has no ranker: train everything once more.
+  if (!(await missing(RECOMMENDER)) && !(await missing(TWO_STAGE_MODELS.ranker))) return undefined;
+  const content = source.content ? await source.content() : undefined;
+  return trainAndPublish(await source.load(), {
+    ...EMBEDDED_TRAINING,
+    twoStage: EMBEDDED_TWO_STAGE,
+    progress: false,
+    content,
+    ...options,
+    repository,
+  });
 }
 
 /** Drops keys whose value is undefined, so CLI flags that were not given keep the defaults. */

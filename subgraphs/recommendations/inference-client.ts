@@ -13,6 +13,8 @@ export class InferenceUnavailable extends Error {
   constructor(
     readonly reason: 'timeout' | 'overloaded' | 'down' | 'circuit_open' | 'bad_response',
     detail: string,
+    /** The HTTP status a metadata read was answered with (400/404: no such model). */
+    readonly status?: number,
   ) {
     super(`inference ${reason}: ${detail}`);
   }
@@ -95,7 +97,11 @@ export class InferenceClient {
     return this.guarded(async () => {
       const response = await this.fetch(path, { signal: deadline });
       if (!response.ok) {
-        throw new InferenceUnavailable(response.status === 503 ? 'overloaded' : 'bad_response', `GET ${path}: HTTP ${response.status}`);
+        throw new InferenceUnavailable(
+          response.status === 503 ? 'overloaded' : 'bad_response',
+          `GET ${path}: HTTP ${response.status}`,
+          response.status,
+        );
       }
       return (await response.json()) as T;
     });

@@ -22,10 +22,20 @@ export const SIMILAR_ITEMS = 'similar_items';
 const PAD = -1;
 /** Exclusions sent per user; a heavy buyer's oldest purchases are filtered after the model instead. */
 const MAX_EXCLUDED = 256;
+/** Recall feeds a ranker trained on candidates with every seen item excluded: send them all, within reason. */
+export const MAX_RECALL_EXCLUDED = 2048;
 
 export interface Ranked {
   productId: string;
   score: number;
+  /** A second score some recall models return (transitions: the out-degree-normalised one). */
+  normalized?: number;
+}
+
+/** A recall query from a user's recent items (newest first, with weights) minus what they must not get. */
+export interface RecentQuery {
+  recent: { productId: string; weight: number }[];
+  exclude: Iterable<string>;
 }
 
 export interface ModelAnswer<Row> {
@@ -39,6 +49,7 @@ interface IdMaps {
   users?: string[];
   items: string[];
   cold_start_index?: number;
+  content?: string[][];
 }
 
 /** A served version with what it takes to speak to it in ids. */
@@ -49,6 +60,8 @@ interface Version {
   itemIndex: Map<string, number>;
   coldStartIndex: number;
   maxBatchSize: number;
+  /** Content tokens by product (content_similar publishes them); empty for other models. */
+  content: Map<string, string[]>;
 }
 
 export class RecommendationModels {
@@ -62,14 +75,13 @@ export class RecommendationModels {
   }
 
   /** Long-term taste: for each user, products ranked best first, none of those in `exclude`. */
-  async tasteOf(users: { userId: string; exclude: Iterable<string> }[], deadline: AbortSignal): Promise<ModelAnswer<Ranked[]>> {
+  async tasteOf(
+    users: { userId: string; exclude: Iterable<string> }[],
+    deadline: AbortSignal,
+    maxExcluded = MAX_EXCLUDED,
+  ): Promise<ModelAnswer<Ranked[]>> {
     const served = await this.served(RECOMMENDER, deadline);
-    const exclusions = users.map(({ exclude }) =>
-      [...exclude]
-        .map((productId) => served.itemIndex.get(productId))
-        .filter((index): index is number => index !== undefined)
-        .slice(-MAX_EXCLUDED),
-    );
+    const exclusions = users.map(({ exclude }) => indicesOf(served, exclude, maxExcluded));
     const width = Math.max(1, ...exclusions.map((row) => row.length));
     const rows = await this.infer(RECOMMENDER, served, users.length, deadline, (start, end) => [
       tensor(
@@ -105,6 +117,82 @@ export class RecommendationModels {
     return { version: served.version, rows: productIds.map((id) => byProduct.get(id)) };
   }
 
+  /**
+   * Sequence or content recall (`transitions`, `co_occurrence`, `content_similar`): for each query,
+   * products ranked best first from its recent items, none of those excluded. Recent products the
+   * version does not know are left out of the query.
+   */
+  async recallFromRecent(model: string, queries: RecentQuery[], deadline: AbortSignal): Promise<ModelAnswer<Ranked[]>> {
+    const served = await this.served(model, deadline);
+    const recent = queries.map((q) =>
+      q.recent.flatMap(({ productId, weight }) => {
+        const index = served.itemIndex.get(productId);
+        return index === undefined ? [] : [{ index, weight }];
+      }),
+    );
+    const exclusions = queries.map(({ exclude }) => indicesOf(served, exclude, MAX_RECALL_EXCLUDED));
+    const recentWidth = Math.max(1, ...recent.map((row) => row.length));
+    const excludeWidth = Math.max(1, ...exclusions.map((row) => row.length));
+    const rows = await this.infer(model, served, queries.length, deadline, (start, end) => [
+      tensor(
+        'recent_items',
+        recent.slice(start, end).map((row) => row.map((r) => r.index)),
+        recentWidth,
+      ),
+      floatTensor(
+        'recent_weights',
+        recent.slice(start, end).map((row) => row.map((r) => r.weight)),
+        recentWidth,
+      ),
+      tensor('exclude', exclusions.slice(start, end), excludeWidth),
+    ]);
+    return { version: served.version, rows };
+  }
+
+  /**
+   * The ranker: one score per feature row ([rows × width], row-major), all candidates of all users
+   * of an operation in one request (split only where the model's max_batch_size demands).
+   */
+  async rank(
+    model: string,
+    features: Float32Array,
+    width: number,
+    deadline: AbortSignal,
+  ): Promise<{ version: string; scores: Float32Array }> {
+    const served = await this.served(model, deadline);
+    const count = features.length / width;
+    const requests: Promise<number[]>[] = [];
+    for (let start = 0; start < count; start += served.maxBatchSize) {
+      const end = Math.min(count, start + served.maxBatchSize);
+      const input: OipRequestTensor = {
+        name: 'features',
+        datatype: 'FP32',
+        shape: [end - start, width],
+        // 7 significant digits carry a float32 exactly enough and keep the JSON about half as long.
+        data: Array.from(features.subarray(start * width, end * width), (value) => Number(value.toPrecision(7))),
+      };
+      requests.push(
+        this.client.infer(model, served.version, [input], deadline).then((response) => {
+          const score = response.outputs.find((output) => output.name === 'score');
+          if (!score?.data || score.data.length !== end - start)
+            throw new InferenceUnavailable('bad_response', `${model}: one score per row expected`);
+          return score.data;
+        }),
+      );
+    }
+    return { version: served.version, scores: Float32Array.from((await Promise.all(requests)).flat()) };
+  }
+
+  /** Content tokens per product as the served version of `model` (content_similar) publishes them. */
+  async contentOf(model: string, deadline: AbortSignal): Promise<ReadonlyMap<string, readonly string[]>> {
+    return (await this.served(model, deadline)).content;
+  }
+
+  /** The version of `model` now served (reads its id maps once per version, like every call). */
+  async versionOf(model: string, deadline: AbortSignal): Promise<string> {
+    return (await this.served(model, deadline)).version;
+  }
+
   /** Runs `count` rows as requests of at most the model's max batch size, in parallel, rows in order. */
   private async infer(
     model: string,
@@ -135,6 +223,7 @@ export class RecommendationModels {
           userIndex: new Map((ids.users ?? []).map((id, index) => [id, index])),
           itemIndex: new Map(ids.items.map((id, index) => [id, index])),
           coldStartIndex: ids.cold_start_index ?? 0,
+          content: new Map((ids.content ?? []).map((tokens, index) => [ids.items[index], tokens])),
           // 0 in a Triton config means "no batching": one row per request.
           maxBatchSize: Math.max(1, config.max_batch_size ?? 1),
         };
@@ -171,6 +260,24 @@ function idMapsOf(config: ServedConfig, model: string, version: string): IdMaps 
   return ids;
 }
 
+/** The version's indices of the products it knows, the last `limit` of them. */
+function indicesOf(served: Version, productIds: Iterable<string>, limit: number): number[] {
+  return [...productIds]
+    .map((productId) => served.itemIndex.get(productId))
+    .filter((index): index is number => index !== undefined)
+    .slice(-limit);
+}
+
+/** An FP32 input whose rows are padded with 0 to `width` columns. */
+function floatTensor(name: string, rows: number[][], width: number): OipRequestTensor {
+  return {
+    name,
+    datatype: 'FP32',
+    shape: [rows.length, width],
+    data: rows.flatMap((row) => [...row, ...new Array<number>(width - row.length).fill(0)]),
+  };
+}
+
 /** An INT64 input whose rows are padded to `width` columns. */
 function tensor(name: string, rows: number[][], width: number): OipRequestTensor {
   return {
@@ -185,6 +292,7 @@ function tensor(name: string, rows: number[][], width: number): OipRequestTensor
 function decode(response: OipInferResponse, served: Version): Ranked[][] {
   const items = response.outputs.find((output) => output.name === 'item_index');
   const scores = response.outputs.find((output) => output.name === 'score');
+  const normalized = response.outputs.find((output) => output.name === 'normalized_score')?.data;
   if (!items || !scores) throw new InferenceUnavailable('bad_response', 'outputs item_index and score expected');
   if (!items.data || !scores.data) throw new InferenceUnavailable('bad_response', 'outputs item_index and score as JSON data expected');
   const [rows, k] = items.shape;
@@ -194,7 +302,10 @@ function decode(response: OipInferResponse, served: Version): Ranked[][] {
     for (let j = 0; j < k; j++) {
       const index = Number(items.data![row * k + j]);
       const productId = served.items[index];
-      if (index >= 0 && productId !== undefined) ranked.push({ productId, score: Number(scores.data![row * k + j]) });
+      if (index < 0 || productId === undefined) continue;
+      const entry: Ranked = { productId, score: Number(scores.data![row * k + j]) };
+      if (normalized) entry.normalized = Number(normalized[row * k + j]);
+      ranked.push(entry);
     }
     decoded.push(ranked);
   }

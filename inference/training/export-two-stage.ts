@@ -1,0 +1,119 @@
+/**
+ * Publishes the two-stage pipeline's models next to the recommender: `transitions` and
+ * `co_occurrence` (sparse item-to-item recall), `content_similar` (content recall) and `ranker`
+ * (the MLP over ranking/features.ts). Each is an ONNX graph built by inference/model/recall-graphs.ts
+ * with a Triton-style config, dynamic batching on.
+ */
+import { FEATURE_COUNT, FEATURE_NAMES } from '../../ranking/features';
+import { TWO_STAGE_MODELS } from '../../ranking/models';
+import { buildContentRecall, buildMlpScorer, buildSparseRecall } from '../model/recall-graphs';
+import type { ModelConfig, TensorConfig } from '../repository/model-config';
+import { publishModelVersion } from '../repository/model-repository';
+import { EXCLUDE_PAD } from './export-models';
+import type { TwoStageModels } from './two-stage';
+
+export interface PublishedTwoStage {
+  transitions: number;
+  coOccurrence: number;
+  content: number;
+  ranker: number;
+}
+
+/** Candidates of every user of one operation go to the ranker in one request; this bounds it. */
+export const RANKER_MAX_BATCH = 16_384;
+
+const DYNAMIC_BATCHING = {
+  max_queue_delay_microseconds: 1000,
+  default_queue_policy: { max_queue_size: 1024, default_timeout_microseconds: 5_000_000 },
+};
+
+function config(name: string, maxBatchSize: number, input: TensorConfig[], output: TensorConfig[]): ModelConfig {
+  return {
+    name,
+    platform: 'onnxruntime_onnx',
+    max_batch_size: maxBatchSize,
+    input,
+    output,
+    dynamic_batching: DYNAMIC_BATCHING,
+    version_policy: { latest: { num_versions: 1 } },
+    instance_group: [{ count: 1, kind: 'KIND_AUTO' }],
+  };
+}
+
+function recallConfig(name: string, k: number, maxBatchSize: number, normalized: boolean): ModelConfig {
+  return config(
+    name,
+    maxBatchSize,
+    [
+      { name: 'recent_items', data_type: 'TYPE_INT64', dims: [-1], pad_value: EXCLUDE_PAD },
+      { name: 'recent_weights', data_type: 'TYPE_FP32', dims: [-1], pad_value: 0 },
+      { name: 'exclude', data_type: 'TYPE_INT64', dims: [-1], pad_value: EXCLUDE_PAD },
+    ],
+    [
+      { name: 'item_index', data_type: 'TYPE_INT64', dims: [k] },
+      { name: 'score', data_type: 'TYPE_FP32', dims: [k] },
+      ...(normalized ? [{ name: 'normalized_score', data_type: 'TYPE_FP32' as const, dims: [k] }] : []),
+    ],
+  );
+}
+
+export async function publishTwoStageModels(
+  repository: string,
+  models: TwoStageModels,
+  items: string[],
+  options: { k: number; maxBatchSize: number; training?: Record<string, unknown> },
+): Promise<PublishedTwoStage> {
+  const n = items.length;
+  const k = Math.max(1, Math.min(options.k, n));
+  const bounds = { recent_items: [EXCLUDE_PAD, n] as [number, number], exclude: [EXCLUDE_PAD, n + 1] as [number, number] };
+  const metadata = { input_bounds: bounds, num_items: n, training: options.training };
+  const sparse = async (name: string, model: TwoStageModels['transitions']) =>
+    publishModelVersion(repository, {
+      config: recallConfig(name, k, options.maxBatchSize, Boolean(model.normalized)),
+      onnx: buildSparseRecall({
+        name,
+        numItems: n,
+        width: model.width,
+        neighbours: model.neighbours,
+        weights: model.weights,
+        normalized: model.normalized,
+        k,
+      }),
+      metadata: { ...metadata, width: model.width },
+      ids: { items },
+    });
+  const transitions = await sparse(TWO_STAGE_MODELS.transitions, models.transitions);
+  const coOccurrence = await sparse(TWO_STAGE_MODELS.coOccurrence, models.coOccurrence);
+  const content = await publishModelVersion(repository, {
+    config: recallConfig(TWO_STAGE_MODELS.content, k, options.maxBatchSize, false),
+    onnx: buildContentRecall({
+      name: TWO_STAGE_MODELS.content,
+      numItems: n,
+      dims: models.content.dims,
+      vectors: models.content.vectors,
+      k,
+    }),
+    metadata: { ...metadata, tokens: models.content.tokens },
+    // The item facts the ranker's category_affinity needs at serving time, versioned with the model.
+    ids: { items, content: items.map((id) => [...(models.itemContent.get(id) ?? [])]) },
+  });
+  const { ranker } = models;
+  const rankerVersion = await publishModelVersion(repository, {
+    config: config(
+      TWO_STAGE_MODELS.ranker,
+      RANKER_MAX_BATCH,
+      [{ name: 'features', data_type: 'TYPE_FP32', dims: [FEATURE_COUNT] }],
+      [{ name: 'score', data_type: 'TYPE_FP32', dims: [1] }],
+    ),
+    onnx: buildMlpScorer({ name: TWO_STAGE_MODELS.ranker, ...ranker }),
+    metadata: {
+      input_bounds: {},
+      features: FEATURE_NAMES,
+      hidden: ranker.hidden,
+      training: { ...options.training, queries: models.queries, recall_versions: { transitions, coOccurrence, content } },
+    },
+    // The ranker scores feature rows; it has no id maps, but clients read `items` from every config.
+    ids: { items: [] },
+  });
+  return { transitions, coOccurrence, content, ranker: rankerVersion };
+}

@@ -1,0 +1,147 @@
+/**
+ * `npm run eval -- [--ml100k <folder>] [--factors n --epochs n --reg x --alpha x --seed n --lambda x]`
+ *
+ * MovieLens 100K, leave-latest-out (inference/evaluation/split.ts), full ranking. Prints as its
+ * first line one JSON object {"served":…,"oneStage":…,"ease":…,"itemKNN":…,"itemPop":…} (HR@10,
+ * NDCG@10, coverage@10 each), then a small table; timings go to stderr.
+ *
+ * The served rows go through production code: every model is trained and published into a
+ * temporary repository, the real inference server serves it on 127.0.0.1:0, and each test user is
+ * ranked over HTTP — the one-stage row by the recommender model as the subgraph's model client
+ * asks it, the two-stage row by the subgraph's own TwoStagePipeline (recall models, ranking/
+ * features, one ranker request per batch of users) with the user's training history as their
+ * interactions and the held-out rating's time as "now".
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { numberOption } from '../platform/cli';
+import { rootLogger, serviceLogger } from '../platform/logger';
+import { TimedActivity } from '../ranking/activity';
+import { startInferenceServer } from '../inference';
+import { ALS_FLAGS, alsOptions } from '../inference/cli-args';
+import { ease, itemKnn, itemPop } from '../inference/evaluation/baselines';
+import { evaluateLists, evaluateScorer, formatTable, type EvaluationReport, type Quality } from '../inference/evaluation/evaluate';
+import { leaveLatestOut } from '../inference/evaluation/split';
+import { buildInteractionMatrix } from '../inference/training/interactions';
+import { defaultMl100kFolder, MovieLens100kSource } from '../inference/training/movielens';
+import { trainAndPublish } from '../inference/training/train-and-publish';
+import { EVALUATED_TWO_STAGE, userSequences } from '../inference/training/two-stage';
+import { InferenceClient } from '../subgraphs/recommendations/inference-client';
+import { RecommendationModels } from '../subgraphs/recommendations/model-client';
+import { TwoStagePipeline, type TwoStageQuery } from '../subgraphs/recommendations/two-stage/pipeline';
+
+/** Users per simulated GraphQL operation: each batch costs one request per model. */
+const USERS_PER_OPERATION = 64;
+/** Generous: this is a measurement, not a latency budget. */
+const DEADLINE_MS = 120_000;
+
+async function main(): Promise<void> {
+  // stdout carries the result only; logs below warn would interleave with it.
+  if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
+  const { values } = parseArgs({ options: { ...ALS_FLAGS, ml100k: { type: 'string' }, lambda: { type: 'string' } } });
+  const source = new MovieLens100kSource(values.ml100k ?? defaultMl100kFolder());
+  const [interactions, content] = await Promise.all([source.load(), source.content()]);
+  const seconds: Record<string, number> = {};
+  const timed = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    seconds[name] = Math.round((performance.now() - started) / 100) / 10;
+    return result;
+  };
+
+  const { train, test, heldOut } = leaveLatestOut(interactions);
+  const userIds = [...new Set(interactions.map((i) => i.userId))];
+  const itemIds = [...new Set(interactions.map((i) => i.itemId))];
+  const matrix = buildInteractionMatrix(train, { userIds, itemIds });
+  const userIndex = new Map(matrix.users.map((u, i) => [u, i]));
+  const itemIndex = new Map(matrix.items.map((it, i) => [it, i]));
+  const testUsers = [...test.keys()];
+  const cases = testUsers.map((u) => ({ user: userIndex.get(u)!, item: itemIndex.get(test.get(u)!)! }));
+
+  const itemPopQ = await timed('itemPop', () => evaluateScorer(matrix, cases, itemPop(matrix)));
+  const itemKnnQ = await timed('itemKNN', () => evaluateScorer(matrix, cases, itemKnn(matrix)));
+  const easeQ = await timed('ease', () => evaluateScorer(matrix, cases, ease(matrix, numberOption(values.lambda, 'lambda') ?? 300)));
+
+  const repository = await fs.mkdtemp(path.join(os.tmpdir(), 'inference-eval-'));
+  let server: Awaited<ReturnType<typeof startInferenceServer>> | undefined;
+  let client: InferenceClient | undefined;
+  try {
+    const trained = await timed('train', () =>
+      trainAndPublish(train, {
+        repository,
+        userIds: matrix.users,
+        itemIds: matrix.items,
+        content,
+        twoStage: EVALUATED_TWO_STAGE,
+        progress: false,
+        ...alsOptions(values),
+      }),
+    );
+    server = await startInferenceServer({
+      port: 0,
+      host: '127.0.0.1',
+      modelRepository: repository,
+      pollIntervalMs: 0,
+      executionProviders: ['cpu'],
+      logger: serviceLogger('inference'),
+    });
+    client = new InferenceClient({ baseUrl: server.url, log: serviceLogger('recommendations'), breaker: { volumeThreshold: 1000 } });
+    const models = new RecommendationModels(client);
+
+    // Each user's training history in time order (ties in file order), as their interactions.
+    const sequences = userSequences(train, matrix.items);
+    const queries: TwoStageQuery[] = testUsers.map((userId) => {
+      const history = (sequences.get(userId) ?? []).map((e) => ({ itemId: matrix.items[e.index], at: e.at }));
+      return { userId, history, exclude: new Set(history.map((e) => e.itemId)), now: heldOut.get(userId)!.timestamp };
+    });
+
+    const oneStage = await timed('oneStage', async () => {
+      const ranked: { ranked: string[]; target: string }[] = [];
+      for (const batch of chunks(queries, USERS_PER_OPERATION)) {
+        const answer = await models.tasteOf(batch, AbortSignal.timeout(DEADLINE_MS), Number.MAX_SAFE_INTEGER);
+        batch.forEach((q, row) => ranked.push({ ranked: answer.rows[row].map((r) => r.productId), target: test.get(q.userId)! }));
+      }
+      return evaluateLists(ranked, matrix.items.length);
+    });
+
+    const activity = new TimedActivity(train.map((it) => ({ itemId: it.itemId, at: it.timestamp })));
+    const pipeline = new TwoStagePipeline(models, activity, { keep: 10 });
+    const served = await timed('served', async () => {
+      const ranked: { ranked: string[]; target: string }[] = [];
+      for (const batch of chunks(queries, USERS_PER_OPERATION)) {
+        const answer = await pipeline.rank(batch, AbortSignal.timeout(DEADLINE_MS));
+        batch.forEach((q, row) => ranked.push({ ranked: answer.lists[row].map((c) => c.productId), target: test.get(q.userId)! }));
+      }
+      return evaluateLists(ranked, matrix.items.length);
+    });
+
+    const report: EvaluationReport = { served, oneStage, ease: easeQ, itemKNN: itemKnnQ, itemPop: itemPopQ };
+    process.stdout.write(`${JSON.stringify(rounded(report))}\n\n${formatTable(report)}\n`);
+    process.stderr.write(
+      `users ${matrix.users.length}, items ${matrix.items.length}, train interactions ${train.length}, test users ${cases.length}; ` +
+        `two-stage versions ${JSON.stringify(trained.twoStage)}; seconds ${JSON.stringify(seconds)}\n`,
+    );
+  } finally {
+    client?.close();
+    await server?.close();
+    await fs.rm(repository, { recursive: true, force: true });
+  }
+}
+
+function* chunks<T>(items: T[], size: number): Generator<T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
+}
+
+function rounded(report: EvaluationReport): Record<string, Quality> {
+  const round = (x: number) => Math.round(x * 10_000) / 10_000;
+  return Object.fromEntries(
+    Object.entries(report).map(([name, q]) => [name, { hr10: round(q.hr10), ndcg10: round(q.ndcg10), coverage10: round(q.coverage10) }]),
+  );
+}
+
+main().catch((error) => {
+  process.stderr.write(`eval failed: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

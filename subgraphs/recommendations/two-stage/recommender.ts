@@ -1,0 +1,136 @@
+/**
+ * The two-stage pipeline as a UserCandidateSource: reads each user's history and exclusions, asks
+ * TwoStagePipeline for ranked candidates (one request per model for the whole batch), caches them
+ * under its own key prefix, and degrades to popularity exactly like the one-stage Recommender when
+ * inference cannot answer. When the repository has no two-stage models it throws
+ * TwoStageModelsMissing instead, so the caller (the A/B router) can serve those users one-stage.
+ */
+import type { Logger } from '../../../platform/logger';
+import type { PrismaClient } from '../../../prisma/database';
+import type { RecallSource } from '../../../ranking/candidates';
+import type { CachedCandidates, CandidateCache } from '../cache';
+import type { UserCandidateSource } from '../candidate-source';
+import type { Candidate } from '../candidates';
+import { excludedOfUsers } from '../data';
+import { deadlineAfter, InferenceUnavailable } from '../inference-client';
+import { fallbacks } from '../metrics';
+import type { RecommendationModels } from '../model-client';
+import { popularFor, type PopularityCache } from '../popularity';
+import { RecommendationPlacement, RecommendationReason } from '../recommendation';
+import type { CandidateList } from '../recommender';
+import { DatabaseActivity, historiesOfUsers } from './data';
+import { TwoStageModelsMissing, TwoStagePipeline, type RankedCandidate } from './pipeline';
+
+export { TwoStageModelsMissing } from './pipeline';
+
+/** Why a candidate is shown, from the recall source that proposed it most strongly. */
+const REASON: Record<RecallSource, RecommendationReason> = {
+  successors: RecommendationReason.SIMILAR_TO_RECENT,
+  neighbours: RecommendationReason.SIMILAR_TO_RECENT,
+  content: RecommendationReason.SIMILAR_TO_RECENT,
+  taste: RecommendationReason.MODEL,
+  trending: RecommendationReason.POPULAR,
+  popular: RecommendationReason.POPULAR,
+};
+
+/** After the repository was found without two-stage models, ask again only after this long. */
+const MISSING_RECHECK_MS = 30_000;
+
+export class TwoStageRecommender implements UserCandidateSource {
+  private missingUntil = 0;
+  private missing?: TwoStageModelsMissing;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly models: RecommendationModels,
+    private readonly pipeline: TwoStagePipeline,
+    private readonly cache: CandidateCache,
+    private readonly popularity: PopularityCache,
+    private readonly deadlineMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Its own prefix: a user's one-stage and two-stage lists never answer for each other. */
+  static cacheKey(userId: string, placement: RecommendationPlacement): string {
+    return `2s:${userId}:${placement}`;
+  }
+
+  async invalidate(userId: string): Promise<void> {
+    await Promise.all(
+      Object.values(RecommendationPlacement).map((placement) => this.cache.invalidate(TwoStageRecommender.cacheKey(userId, placement))),
+    );
+  }
+
+  async forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]> {
+    if (this.missing && Date.now() < this.missingUntil) throw this.missing;
+    const exclude = new Map(userIds.map((id) => [id, new Set<string>()]));
+    for (const row of await excludedOfUsers(this.prisma, userIds)) exclude.get(row.userId)?.add(row.productId);
+
+    const cached = await this.cache.getMany(userIds.map((id) => TwoStageRecommender.cacheKey(id, placement)));
+    const misses = userIds.filter((_, index) => !cached[index]);
+    const fresh = new Map<string, CachedCandidates>();
+    let failure: InferenceUnavailable | undefined;
+    if (misses.length > 0) {
+      try {
+        const lists = await this.rankedCandidates(misses, exclude, deadlineAfter(this.deadlineMs));
+        misses.forEach((id, index) => fresh.set(id, lists[index]));
+        await Promise.all(misses.map((id, index) => this.cache.set(TwoStageRecommender.cacheKey(id, placement), lists[index])));
+      } catch (error) {
+        if (error instanceof TwoStageModelsMissing) {
+          this.missing = error;
+          this.missingUntil = Date.now() + MISSING_RECHECK_MS;
+          throw error;
+        }
+        failure = error instanceof InferenceUnavailable ? error : new InferenceUnavailable('bad_response', String(error));
+        fallbacks.inc({ reason: failure.reason }, misses.length);
+        this.log.warn({ reason: failure.message, users: misses.length }, 'two-stage recommendations degraded to popularity');
+      }
+    }
+    const popular = failure ? await this.popularity.get() : [];
+    return userIds.map((id, index) => {
+      const hit = cached[index] ?? fresh.get(id);
+      if (hit) return { version: hit.version, degraded: false, exclude: exclude.get(id)!, candidates: hit.candidates as Candidate[] };
+      const fill = popularFor(popular, exclude.get(id)!, 100).map((entry) => ({
+        productId: entry.productId,
+        score: entry.score,
+        reason: entry.reason,
+      }));
+      return { version: null, degraded: true, exclude: exclude.get(id)!, candidates: fill };
+    });
+  }
+
+  private async rankedCandidates(userIds: string[], exclude: Map<string, Set<string>>, deadline: AbortSignal): Promise<CachedCandidates[]> {
+    if (!this.models.available) throw new InferenceUnavailable('circuit_open', 'recent inference calls failed');
+    const histories = await historiesOfUsers(this.prisma, userIds);
+    const now = Date.now();
+    const answer = await this.pipeline.rank(
+      userIds.map((userId) => ({ userId, history: histories.get(userId) ?? [], exclude: exclude.get(userId)!, now })),
+      deadline,
+    );
+    return answer.lists.map((list) => ({ version: answer.version, candidates: list.map(toCandidate) }));
+  }
+}
+
+function toCandidate(candidate: RankedCandidate): Candidate {
+  return {
+    productId: candidate.productId,
+    score: candidate.score,
+    reason: candidate.source ? REASON[candidate.source] : RecommendationReason.MODEL,
+  };
+}
+
+export interface TwoStageRecommenderDeps {
+  prisma: PrismaClient;
+  models: RecommendationModels;
+  cache: CandidateCache;
+  popularity: PopularityCache;
+  /** The inference deadline of one operation (config.inferenceDeadlineMs). */
+  deadlineMs: number;
+  log: Logger;
+}
+
+/** What createResources calls: the pipeline over the database's activity and the shared model client. */
+export function createTwoStageRecommender(deps: TwoStageRecommenderDeps): TwoStageRecommender {
+  const pipeline = new TwoStagePipeline(deps.models, new DatabaseActivity(deps.prisma));
+  return new TwoStageRecommender(deps.prisma, deps.models, pipeline, deps.cache, deps.popularity, deps.deadlineMs, deps.log);
+}
