@@ -14,3 +14,6 @@ export const RECALL_INPUTS = { recentItems: 'recent_items', recentWeights: 'rece
 
 /** The ranker: features [batch, FEATURE_COUNT] → score [batch, 1]. */
 export const RANKER_TENSORS = { features: 'features', score: 'score' } as const;
+
+/** Content tokens of the platform's products start with this for their category (the rest: price band). */
+export const CATEGORY_TOKEN_PREFIX = 'category:';

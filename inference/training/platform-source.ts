@@ -5,6 +5,7 @@
  * job, so it reads across the subgraphs' schemas; no subgraph does.
  */
 import type { Database } from '../../prisma/database';
+import { CATEGORY_TOKEN_PREFIX } from '../../ranking/models';
 import type { Interaction, InteractionSource } from './interactions';
 
 /** How much a session signal counts next to a purchase (weight 1). */
@@ -39,7 +40,7 @@ export class PlatformInteractionSource implements InteractionSource {
     const products = await this.db.sql.query<{ id: string; category: string; priceAmount: number }>(
       `SELECT "id", "category", "priceAmount" FROM "products"."Product"`,
     );
-    return new Map(products.map((p) => [p.id, [`category:${p.category}`, `price:${priceBand(p.priceAmount)}`]]));
+    return new Map(products.map((p) => [p.id, [`${CATEGORY_TOKEN_PREFIX}${p.category}`, `price:${priceBand(p.priceAmount)}`]]));
   }
 
   /** Every user and product id, in a stable order. */

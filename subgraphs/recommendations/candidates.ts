@@ -58,6 +58,10 @@ export function applyBusinessRules({ candidates, popular, exclude, facts, first,
   return chosen;
 }
 
+/** What counts as the session: the latest views and cart adds of the last 24 h, both pipelines alike. */
+export const SESSION_WINDOW_MS = 24 * 60 * 60_000;
+export const SESSION_ITEMS = 5;
+
 /** Session signal: products similar to what the user just looked at or put in the cart. */
 export const SESSION_WEIGHTS = { VIEW: 0.6, ADD_TO_CART: 1 } as const;
 

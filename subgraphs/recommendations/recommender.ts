@@ -9,7 +9,7 @@ import type { PrismaClient } from '../../prisma/database';
 import type { Logger } from '../../platform/logger';
 import type { CandidateCache, CachedCandidates } from './cache';
 import type { UserCandidateSource } from './candidate-source';
-import { blendSession, SESSION_WEIGHTS, type Candidate } from './candidates';
+import { blendSession, SESSION_ITEMS, SESSION_WEIGHTS, SESSION_WINDOW_MS, type Candidate } from './candidates';
 import { coPurchases, excludedOfUsers, recentInteractionsOfUsers, type CoPurchase } from './data';
 import { deadlineAfter, InferenceUnavailable } from './inference-client';
 import { fallbacks } from './metrics';
@@ -33,8 +33,6 @@ export interface CandidateList {
 
 /** How much the session counts against long-term taste, per placement. */
 const SESSION_WEIGHT: Record<RecommendationPlacement, number> = { HOME: 0.6, CART: 0.85 };
-const SESSION_ITEMS = 5;
-const SESSION_WINDOW_MS = 24 * 60 * 60_000;
 const RECENCY_DECAY = 0.8;
 export class Recommender implements UserCandidateSource {
   constructor(

@@ -13,6 +13,7 @@ import { InferenceClient } from './inference-client';
 import { RECOMMENDER, RecommendationModels } from './model-client';
 import { PopularityCache } from './popularity';
 import { Recommender } from './recommender';
+import { createTwoStageRecommender } from './two-stage/recommender';
 import { VariantRouter } from './variant-router';
 
 export interface RecommendationsResources {
@@ -46,11 +47,10 @@ export function createResources(deps: SubgraphDeps): RecommendationsResources {
       ? new RedisCandidateCache(config.redisUrl, deps.namespace, log)
       : new MemoryCandidateCache();
   const popularity = new PopularityCache(prisma);
-  const recommender = new Recommender(prisma, new RecommendationModels(client), cache, popularity, config.inferenceDeadlineMs, log);
-  // ── The two-stage pipeline plugs in HERE (issue 12): build it (it shares `cache` with its own `2s:`
-  // keys, `popularity`, `client`) and pass it instead of `undefined`. Until then every user is served
-  // one-stage and tagged ONE_STAGE, and recommendations_variant_fallbacks_total{reason="absent"} says so.
-  const twoStage: UserCandidateSource | undefined = undefined;
+  const models = new RecommendationModels(client);
+  const deadlineMs = config.inferenceDeadlineMs;
+  const recommender = new Recommender(prisma, models, cache, popularity, deadlineMs, log);
+  const twoStage = createTwoStageRecommender({ prisma, models, cache, popularity, deadlineMs, log });
   const candidates = new VariantRouter(recommender, twoStage, config.recommendations.twoStagePercent, log);
   const impressions: ImpressionStore = config.redisUrl
     ? new RedisImpressionStore(config.redisUrl, deps.namespace, log)

@@ -8,10 +8,11 @@
 import type { Logger } from '../../../platform/logger';
 import type { PrismaClient } from '../../../prisma/database';
 import type { RecallSource } from '../../../ranking/candidates';
+import { CATEGORY_TOKEN_PREFIX, TWO_STAGE_MODELS } from '../../../ranking/models';
 import type { CachedCandidates, CandidateCache } from '../cache';
 import type { UserCandidateSource } from '../candidate-source';
-import type { Candidate } from '../candidates';
-import { excludedOfUsers } from '../data';
+import { SESSION_ITEMS, SESSION_WINDOW_MS, type Candidate } from '../candidates';
+import { excludedOfUsers, recentInteractionsOfUsers } from '../data';
 import { deadlineAfter, InferenceUnavailable } from '../inference-client';
 import { fallbacks } from '../metrics';
 import type { RecommendationModels } from '../model-client';
@@ -20,6 +21,7 @@ import { RecommendationPlacement, RecommendationReason } from '../recommendation
 import type { CandidateList } from '../recommender';
 import { DatabaseActivity, historiesOfUsers } from './data';
 import { TwoStageModelsMissing, TwoStagePipeline, type RankedCandidate } from './pipeline';
+import { reserveSessionShare, SESSION_SHARE } from './session-share';
 
 export { TwoStageModelsMissing } from './pipeline';
 
@@ -72,7 +74,7 @@ export class TwoStageRecommender implements UserCandidateSource {
     let failure: InferenceUnavailable | undefined;
     if (misses.length > 0) {
       try {
-        const lists = await this.rankedCandidates(misses, exclude, deadlineAfter(this.deadlineMs));
+        const lists = await this.rankedCandidates(misses, exclude, placement, deadlineAfter(this.deadlineMs));
         misses.forEach((id, index) => fresh.set(id, lists[index]));
         await Promise.all(misses.map((id, index) => this.cache.set(TwoStageRecommender.cacheKey(id, placement), lists[index])));
       } catch (error) {
@@ -99,15 +101,52 @@ export class TwoStageRecommender implements UserCandidateSource {
     });
   }
 
-  private async rankedCandidates(userIds: string[], exclude: Map<string, Set<string>>, deadline: AbortSignal): Promise<CachedCandidates[]> {
+  private async rankedCandidates(
+    userIds: string[],
+    exclude: Map<string, Set<string>>,
+    placement: RecommendationPlacement,
+    deadline: AbortSignal,
+  ): Promise<CachedCandidates[]> {
     if (!this.models.available) throw new InferenceUnavailable('circuit_open', 'recent inference calls failed');
-    const histories = await historiesOfUsers(this.prisma, userIds);
     const now = Date.now();
+    const [histories, session] = await Promise.all([
+      historiesOfUsers(this.prisma, userIds),
+      recentInteractionsOfUsers(this.prisma, userIds, new Date(now - SESSION_WINDOW_MS)),
+    ]);
     const answer = await this.pipeline.rank(
       userIds.map((userId) => ({ userId, history: histories.get(userId) ?? [], exclude: exclude.get(userId)!, now })),
       deadline,
     );
-    return answer.lists.map((list) => ({ version: answer.version, candidates: list.map(toCandidate) }));
+    const { categoryOf, byUser } = await this.sessionCategories(session, deadline);
+    return answer.lists.map((list, index) => {
+      const ranked = list.map(toCandidate);
+      const categories = byUser.get(userIds[index]);
+      const candidates = categories
+        ? reserveSessionShare(ranked, (productId) => categories.has(categoryOf(productId) ?? ''), SESSION_SHARE[placement])
+        : ranked;
+      return { version: answer.version, candidates };
+    });
+  }
+
+  /** The categories of each user's latest views and cart adds (rows newest first), as the content model knows them. */
+  private async sessionCategories(
+    rows: { userId: string; productId: string }[],
+    deadline: AbortSignal,
+  ): Promise<{ categoryOf: (productId: string) => string | undefined; byUser: Map<string, Set<string>> }> {
+    const byUser = new Map<string, Set<string>>();
+    if (rows.length === 0) return { categoryOf: () => undefined, byUser };
+    const content = await this.models.contentOf(TWO_STAGE_MODELS.content, deadline);
+    const categoryOf = (productId: string) => content.get(productId)?.find((token) => token.startsWith(CATEGORY_TOKEN_PREFIX));
+    const seen = new Map<string, Set<string>>();
+    for (const { userId, productId } of rows) {
+      const products = seen.get(userId) ?? new Set<string>();
+      seen.set(userId, products);
+      if (products.size >= SESSION_ITEMS || products.has(productId)) continue;
+      products.add(productId);
+      const category = categoryOf(productId);
+      if (category) byUser.set(userId, (byUser.get(userId) ?? new Set()).add(category));
+    }
+    return { categoryOf, byUser };
   }
 }
 
