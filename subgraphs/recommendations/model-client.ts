@@ -168,8 +168,8 @@ export class RecommendationModels {
         name: 'features',
         datatype: 'FP32',
         shape: [end - start, width],
-        // 7 significant digits carry a float32 exactly enough and keep the JSON about half as long.
-        data: Array.from(features.subarray(start * width, end * width), (value) => Number(value.toPrecision(7))),
+        // Sent as binary tensor data (inference-client.ts): the exact floats, no printing or parsing.
+        data: features.subarray(start * width, end * width),
       };
       requests.push(
         this.client.infer(model, served.version, [input], deadline).then((response) => {

@@ -11,36 +11,71 @@ import type { HistoryEvent } from '../../../ranking/history';
 /** Most recent events read per user: the features look at the last 20 and the length (log). */
 export const HISTORY_LIMIT = 500;
 
-export async function historiesOfUsers(prisma: PrismaClient, userIds: string[]): Promise<Map<string, HistoryEvent[]>> {
-  const rows = await prisma.$queryRaw<{ userId: string; productId: string; at: Date }[]>`
-    SELECT "userId", "productId", "at" FROM (
-      SELECT "userId", "productId", "at", ROW_NUMBER() OVER (PARTITION BY "userId" ORDER BY "at" DESC) AS "n" FROM (
-        SELECT "userId", "productId", "purchasedAt" AS "at" FROM "recommendations"."Purchase" WHERE "userId" = ANY(${userIds})
+/** A history event as served: what kind of event it was, for the session rule (session-share.ts). */
+export interface ServedEvent extends HistoryEvent {
+  kind: 'PURCHASE' | 'VIEW' | 'ADD_TO_CART';
+}
+
+export async function historiesOfUsers(prisma: PrismaClient, userIds: string[]): Promise<Map<string, ServedEvent[]>> {
+  const rows = await prisma.$queryRaw<{ userId: string; productId: string; at: Date; kind: ServedEvent['kind'] }[]>`
+    SELECT "userId", "productId", "at", "kind" FROM (
+      SELECT "userId", "productId", "at", "kind", ROW_NUMBER() OVER (PARTITION BY "userId" ORDER BY "at" DESC) AS "n" FROM (
+        SELECT "userId", "productId", "purchasedAt" AS "at", 'PURCHASE' AS "kind" FROM "recommendations"."Purchase" WHERE "userId" = ANY(${userIds})
         UNION ALL
-        SELECT "userId", "productId", "createdAt" AS "at" FROM "recommendations"."Interaction" WHERE "userId" = ANY(${userIds})
+        SELECT "userId", "productId", "createdAt" AS "at", "kind"::text AS "kind" FROM "recommendations"."Interaction" WHERE "userId" = ANY(${userIds})
       ) AS "events"
     ) AS "ranked"
     WHERE "n" <= ${HISTORY_LIMIT}
     ORDER BY "userId", "at", "productId"`;
-  const histories = new Map<string, HistoryEvent[]>(userIds.map((id) => [id, []]));
-  for (const row of rows) histories.get(row.userId)?.push({ itemId: row.productId, at: new Date(row.at).getTime() });
+  const histories = new Map<string, ServedEvent[]>(userIds.map((id) => [id, []]));
+  for (const row of rows) histories.get(row.userId)?.push({ itemId: row.productId, at: new Date(row.at).getTime(), kind: row.kind });
   return histories;
 }
 
-const LISTS_TTL_MS = 30_000;
+/** Activity changes slowly: one snapshot per service every 30 s serves every request. */
+const SNAPSHOT_TTL_MS = 30_000;
 /** Ranked lists are long enough for the recall depth plus a heavy user's exclusions. */
 const LIST_LENGTH = 1_000;
 
-/** Item activity from the database, as of the database's present (serving asks for "now"). */
+interface ActivitySnapshot {
+  activity: Map<string, ItemActivity>;
+  trending: ScoredItem[];
+  popular: ScoredItem[];
+}
+
+/**
+ * Item activity from the database: one aggregate over every taken item, refreshed every 30 s, so
+ * a request costs no query (per request, the ~300 candidates' activity was the slowest read of
+ * the pipeline). Counts are as of the snapshot, at most 30 s old: serving asks for "now" anyway.
+ */
 export class DatabaseActivity implements ActivitySource {
-  private lists?: { at: number; value: Promise<{ trending: ScoredItem[]; popular: ScoredItem[] }> };
+  private snapshot?: { at: number; value: Promise<ActivitySnapshot> };
 
   constructor(private readonly prisma: PrismaClient) {}
 
-  async activityOf(itemIds: readonly string[], now: number): Promise<Map<string, ItemActivity>> {
-    const result = new Map<string, ItemActivity>(itemIds.map((id) => [id, NO_ACTIVITY]));
-    if (itemIds.length === 0) return result;
-    const at = new Date(now);
+  async activityOf(itemIds: readonly string[]): Promise<Map<string, ItemActivity>> {
+    const { activity } = await this.current();
+    return new Map(itemIds.map((id) => [id, activity.get(id) ?? NO_ACTIVITY]));
+  }
+
+  async trending(_now: number, k: number): Promise<ScoredItem[]> {
+    return (await this.current()).trending.slice(0, k);
+  }
+
+  async popular(_now: number, k: number): Promise<ScoredItem[]> {
+    return (await this.current()).popular.slice(0, k);
+  }
+
+  private current(): Promise<ActivitySnapshot> {
+    if (!this.snapshot || Date.now() - this.snapshot.at > SNAPSHOT_TTL_MS) {
+      const value = this.read(Date.now());
+      this.snapshot = { at: Date.now(), value };
+      value.catch(() => (this.snapshot = undefined));
+    }
+    return this.snapshot.value;
+  }
+
+  private async read(now: number): Promise<ActivitySnapshot> {
     const week = new Date(now - 7 * DAY_MS);
     const month = new Date(now - 30 * DAY_MS);
     const rows = await this.prisma.$queryRaw<{ productId: string; total: number; lastWeek: number; lastMonth: number; firstAt: Date }[]>`
@@ -50,54 +85,26 @@ export class DatabaseActivity implements ActivitySource {
              COUNT(*) FILTER (WHERE "at" >= ${month})::int AS "lastMonth",
              MIN("at") AS "firstAt"
       FROM (
-        SELECT "productId", "purchasedAt" AS "at" FROM "recommendations"."Purchase" WHERE "productId" = ANY(${[...itemIds]})
+        SELECT "productId", "purchasedAt" AS "at" FROM "recommendations"."Purchase"
         UNION ALL
-        SELECT "productId", "createdAt" AS "at" FROM "recommendations"."Interaction" WHERE "productId" = ANY(${[...itemIds]})
+        SELECT "productId", "createdAt" AS "at" FROM "recommendations"."Interaction"
       ) AS "events"
-      WHERE "at" < ${at}
       GROUP BY "productId"`;
+    const activity = new Map<string, ItemActivity>();
     for (const row of rows) {
-      result.set(row.productId, {
+      activity.set(row.productId, {
         total: row.total,
         lastWeek: row.lastWeek,
         lastMonth: row.lastMonth,
         firstAt: new Date(row.firstAt).getTime(),
       });
     }
-    return result;
-  }
-
-  async trending(_now: number, k: number): Promise<ScoredItem[]> {
-    return (await this.ranked()).trending.slice(0, k);
-  }
-
-  async popular(_now: number, k: number): Promise<ScoredItem[]> {
-    return (await this.ranked()).popular.slice(0, k);
-  }
-
-  /** Both lists change slowly: one query pair per service every 30 s serves every request. */
-  private ranked(): Promise<{ trending: ScoredItem[]; popular: ScoredItem[] }> {
-    if (!this.lists || Date.now() - this.lists.at > LISTS_TTL_MS) {
-      const week = new Date(Date.now() - 7 * DAY_MS);
-      const value = Promise.all([
-        this.prisma.$queryRaw<{ itemId: string; score: number }[]>`
-          SELECT "productId" AS "itemId", COUNT(*)::int AS "score" FROM (
-            SELECT "productId", "purchasedAt" AS "at" FROM "recommendations"."Purchase" WHERE "purchasedAt" >= ${week}
-            UNION ALL
-            SELECT "productId", "createdAt" AS "at" FROM "recommendations"."Interaction" WHERE "createdAt" >= ${week}
-          ) AS "events"
-          GROUP BY "productId" ORDER BY "score" DESC, "productId" ASC LIMIT ${LIST_LENGTH}`,
-        this.prisma.$queryRaw<{ itemId: string; score: number }[]>`
-          SELECT "productId" AS "itemId", COUNT(*)::int AS "score" FROM (
-            SELECT "productId" FROM "recommendations"."Purchase"
-            UNION ALL
-            SELECT "productId" FROM "recommendations"."Interaction"
-          ) AS "events"
-          GROUP BY "productId" ORDER BY "score" DESC, "productId" ASC LIMIT ${LIST_LENGTH}`,
-      ]).then(([trending, popular]) => ({ trending, popular }));
-      this.lists = { at: Date.now(), value };
-      value.catch(() => (this.lists = undefined));
-    }
-    return this.lists.value;
+    const ranked = (score: (a: ItemActivity) => number) =>
+      [...activity]
+        .map(([itemId, a]) => ({ itemId, score: score(a) }))
+        .filter((entry) => entry.score > 0)
+        .sort((a, b) => b.score - a.score || (a.itemId < b.itemId ? -1 : 1))
+        .slice(0, LIST_LENGTH);
+    return { activity, trending: ranked((a) => a.lastWeek), popular: ranked((a) => a.total) };
   }
 }

@@ -12,14 +12,14 @@ import { CATEGORY_TOKEN_PREFIX, TWO_STAGE_MODELS } from '../../../ranking/models
 import type { CachedCandidates, CandidateCache } from '../cache';
 import type { UserCandidateSource } from '../candidate-source';
 import { SESSION_ITEMS, SESSION_WINDOW_MS, type Candidate } from '../candidates';
-import { excludedOfUsers, recentInteractionsOfUsers } from '../data';
+import { excludedOfUsers } from '../data';
 import { deadlineAfter, InferenceUnavailable } from '../inference-client';
 import { fallbacks } from '../metrics';
 import type { RecommendationModels } from '../model-client';
 import { popularFor, type PopularityCache } from '../popularity';
 import { RecommendationPlacement, RecommendationReason } from '../recommendation';
 import type { CandidateList } from '../recommender';
-import { DatabaseActivity, historiesOfUsers } from './data';
+import { DatabaseActivity, historiesOfUsers, type ServedEvent } from './data';
 import { TwoStageModelsMissing, TwoStagePipeline, type RankedCandidate } from './pipeline';
 import { reserveSessionShare, SESSION_SHARE } from './session-share';
 
@@ -109,15 +109,12 @@ export class TwoStageRecommender implements UserCandidateSource {
   ): Promise<CachedCandidates[]> {
     if (!this.models.available) throw new InferenceUnavailable('circuit_open', 'recent inference calls failed');
     const now = Date.now();
-    const [histories, session] = await Promise.all([
-      historiesOfUsers(this.prisma, userIds),
-      recentInteractionsOfUsers(this.prisma, userIds, new Date(now - SESSION_WINDOW_MS)),
-    ]);
+    const histories = await historiesOfUsers(this.prisma, userIds);
     const answer = await this.pipeline.rank(
       userIds.map((userId) => ({ userId, history: histories.get(userId) ?? [], exclude: exclude.get(userId)!, now })),
       deadline,
     );
-    const { categoryOf, byUser } = await this.sessionCategories(session, deadline);
+    const { categoryOf, byUser } = await this.sessionCategories(histories, now, deadline);
     return answer.lists.map((list, index) => {
       const ranked = list.map(toCandidate);
       const categories = byUser.get(userIds[index]);
@@ -128,23 +125,30 @@ export class TwoStageRecommender implements UserCandidateSource {
     });
   }
 
-  /** The categories of each user's latest views and cart adds (rows newest first), as the content model knows them. */
+  /** The categories of each user's latest views and cart adds in the session window, as the content model knows them. */
   private async sessionCategories(
-    rows: { userId: string; productId: string }[],
+    histories: Map<string, ServedEvent[]>,
+    now: number,
     deadline: AbortSignal,
   ): Promise<{ categoryOf: (productId: string) => string | undefined; byUser: Map<string, Set<string>> }> {
+    const sessions = new Map<string, string[]>();
+    for (const [userId, history] of histories) {
+      const latest: string[] = [];
+      // Histories run oldest first: walk back from the newest event.
+      for (let i = history.length - 1; i >= 0 && latest.length < SESSION_ITEMS; i--) {
+        const event = history[i];
+        if (event.at < now - SESSION_WINDOW_MS) break;
+        if (event.kind !== 'PURCHASE' && !latest.includes(event.itemId)) latest.push(event.itemId);
+      }
+      if (latest.length > 0) sessions.set(userId, latest);
+    }
     const byUser = new Map<string, Set<string>>();
-    if (rows.length === 0) return { categoryOf: () => undefined, byUser };
+    if (sessions.size === 0) return { categoryOf: () => undefined, byUser };
     const content = await this.models.contentOf(TWO_STAGE_MODELS.content, deadline);
     const categoryOf = (productId: string) => content.get(productId)?.find((token) => token.startsWith(CATEGORY_TOKEN_PREFIX));
-    const seen = new Map<string, Set<string>>();
-    for (const { userId, productId } of rows) {
-      const products = seen.get(userId) ?? new Set<string>();
-      seen.set(userId, products);
-      if (products.size >= SESSION_ITEMS || products.has(productId)) continue;
-      products.add(productId);
-      const category = categoryOf(productId);
-      if (category) byUser.set(userId, (byUser.get(userId) ?? new Set()).add(category));
+    for (const [userId, products] of sessions) {
+      const categories = new Set(products.map(categoryOf).filter((category) => category !== undefined));
+      if (categories.size > 0) byUser.set(userId, categories);
     }
     return { categoryOf, byUser };
   }
