@@ -10,11 +10,12 @@ import type { Logger } from '../../platform/logger';
 import type { CandidateCache, CachedCandidates } from './cache';
 import type { UserCandidateSource } from './candidate-source';
 import { blendSession, SESSION_ITEMS, SESSION_WEIGHTS, SESSION_WINDOW_MS, type Candidate } from './candidates';
-import { coPurchases, excludedOfUsers, recentInteractionsOfUsers, type CoPurchase } from './data';
+import { cachedCandidateLists, invalidateLists } from './cached-lists';
+import { coPurchases, recentInteractionsOfUsers, type CoPurchase } from './data';
 import { deadlineAfter, InferenceUnavailable } from './inference-client';
 import { fallbacks } from './metrics';
 import type { RecommendationModels } from './model-client';
-import { popularFor, similarTo, type PopularityCache } from './popularity';
+import { similarTo, type PopularityCache } from './popularity';
 import { RecommendationPlacement, RecommendationReason, type RecommendationVariant } from './recommendation';
 
 export interface CandidateList {
@@ -36,12 +37,12 @@ const SESSION_WEIGHT: Record<RecommendationPlacement, number> = { HOME: 0.6, CAR
 const RECENCY_DECAY = 0.8;
 export class Recommender implements UserCandidateSource {
   constructor(
-    private readonly prisma: PrismaClient,
+    readonly prisma: PrismaClient,
     private readonly models: RecommendationModels,
-    private readonly cache: CandidateCache,
-    private readonly popularity: PopularityCache,
-    private readonly deadlineMs: number,
-    private readonly log: Logger,
+    readonly cache: CandidateCache,
+    readonly popularity: PopularityCache,
+    readonly deadlineMs: number,
+    readonly log: Logger,
   ) {}
 
   /** `1s:` names the pipeline, so a change of the A/B split never serves the two-stage pipeline's cached list as this one's. */
@@ -50,42 +51,14 @@ export class Recommender implements UserCandidateSource {
   }
 
   async invalidate(userId: string): Promise<void> {
-    await Promise.all(
-      Object.values(RecommendationPlacement).map((placement) => this.cache.invalidate(Recommender.cacheKey(userId, placement))),
-    );
+    await invalidateLists(this.cache, Recommender.cacheKey, userId);
   }
 
-  async forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]> {
-    const exclude = new Map(userIds.map((id) => [id, new Set<string>()]));
-    for (const row of await excludedOfUsers(this.prisma, userIds)) exclude.get(row.userId)?.add(row.productId);
-
-    const cached = await this.cache.getMany(userIds.map((id) => Recommender.cacheKey(id, placement)));
-    const misses = userIds.filter((_, index) => !cached[index]);
-    const fresh = new Map<string, CachedCandidates>();
-    let failure: InferenceUnavailable | undefined;
-    if (misses.length > 0) {
-      try {
-        const lists = await this.modelCandidates(misses, exclude, placement, deadlineAfter(this.deadlineMs));
-        misses.forEach((id, index) => fresh.set(id, lists[index]));
-        await Promise.all(misses.map((id, index) => this.cache.set(Recommender.cacheKey(id, placement), lists[index])));
-      } catch (error) {
-        failure = error instanceof InferenceUnavailable ? error : new InferenceUnavailable('bad_response', String(error));
-        fallbacks.inc({ reason: failure.reason }, misses.length);
-        this.log.warn({ reason: failure.message, users: misses.length }, 'recommendations degraded to popularity');
-      }
-    }
-    const popular = failure ? await this.popularity.get() : [];
-    return userIds.map((id, index) => {
-      const hit = cached[index] ?? fresh.get(id);
-      if (hit) {
-        return { version: hit.version, degraded: false, exclude: exclude.get(id)!, candidates: hit.candidates as Candidate[] };
-      }
-      const fill = popularFor(popular, exclude.get(id)!, 100).map((entry) => ({
-        productId: entry.productId,
-        score: entry.score,
-        reason: entry.reason,
-      }));
-      return { version: null, degraded: true, exclude: exclude.get(id)!, candidates: fill };
+  forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]> {
+    return cachedCandidateLists(this, userIds, placement, {
+      pipeline: 'one-stage',
+      keyOf: Recommender.cacheKey,
+      compute: (misses, exclude, deadline) => this.modelCandidates(misses, exclude, placement, deadline),
     });
   }
 

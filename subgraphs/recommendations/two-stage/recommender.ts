@@ -11,12 +11,11 @@ import type { RecallSource } from '../../../ranking/candidates';
 import { CATEGORY_TOKEN_PREFIX, TWO_STAGE_MODELS } from '../../../ranking/models';
 import type { CachedCandidates, CandidateCache } from '../cache';
 import type { UserCandidateSource } from '../candidate-source';
+import { cachedCandidateLists, invalidateLists } from '../cached-lists';
 import { SESSION_ITEMS, SESSION_WINDOW_MS, type Candidate } from '../candidates';
-import { excludedOfUsers } from '../data';
-import { deadlineAfter, InferenceUnavailable } from '../inference-client';
-import { fallbacks } from '../metrics';
+import { InferenceUnavailable } from '../inference-client';
 import type { RecommendationModels } from '../model-client';
-import { popularFor, type PopularityCache } from '../popularity';
+import type { PopularityCache } from '../popularity';
 import { RecommendationPlacement, RecommendationReason } from '../recommendation';
 import type { CandidateList } from '../recommender';
 import { DatabaseActivity, historiesOfUsers, type ServedEvent } from './data';
@@ -43,13 +42,13 @@ export class TwoStageRecommender implements UserCandidateSource {
   private missing?: TwoStageModelsMissing;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    readonly prisma: PrismaClient,
     private readonly models: RecommendationModels,
     private readonly pipeline: TwoStagePipeline,
-    private readonly cache: CandidateCache,
-    private readonly popularity: PopularityCache,
-    private readonly deadlineMs: number,
-    private readonly log: Logger,
+    readonly cache: CandidateCache,
+    readonly popularity: PopularityCache,
+    readonly deadlineMs: number,
+    readonly log: Logger,
   ) {}
 
   /** Its own prefix: a user's one-stage and two-stage lists never answer for each other. */
@@ -58,47 +57,25 @@ export class TwoStageRecommender implements UserCandidateSource {
   }
 
   async invalidate(userId: string): Promise<void> {
-    await Promise.all(
-      Object.values(RecommendationPlacement).map((placement) => this.cache.invalidate(TwoStageRecommender.cacheKey(userId, placement))),
-    );
+    await invalidateLists(this.cache, TwoStageRecommender.cacheKey, userId);
   }
 
   async forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]> {
     if (this.missing && Date.now() < this.missingUntil) throw this.missing;
-    const exclude = new Map(userIds.map((id) => [id, new Set<string>()]));
-    for (const row of await excludedOfUsers(this.prisma, userIds)) exclude.get(row.userId)?.add(row.productId);
-
-    const cached = await this.cache.getMany(userIds.map((id) => TwoStageRecommender.cacheKey(id, placement)));
-    const misses = userIds.filter((_, index) => !cached[index]);
-    const fresh = new Map<string, CachedCandidates>();
-    let failure: InferenceUnavailable | undefined;
-    if (misses.length > 0) {
-      try {
-        const lists = await this.rankedCandidates(misses, exclude, placement, deadlineAfter(this.deadlineMs));
-        misses.forEach((id, index) => fresh.set(id, lists[index]));
-        await Promise.all(misses.map((id, index) => this.cache.set(TwoStageRecommender.cacheKey(id, placement), lists[index])));
-      } catch (error) {
-        if (error instanceof TwoStageModelsMissing) {
-          this.missing = error;
-          this.missingUntil = Date.now() + MISSING_RECHECK_MS;
-          throw error;
-        }
-        failure = error instanceof InferenceUnavailable ? error : new InferenceUnavailable('bad_response', String(error));
-        fallbacks.inc({ reason: failure.reason }, misses.length);
-        this.log.warn({ reason: failure.message, users: misses.length }, 'two-stage recommendations degraded to popularity');
+    try {
+      return await cachedCandidateLists(this, userIds, placement, {
+        pipeline: 'two-stage',
+        keyOf: TwoStageRecommender.cacheKey,
+        compute: (misses, exclude, deadline) => this.rankedCandidates(misses, exclude, placement, deadline),
+        passThrough: (error) => error instanceof TwoStageModelsMissing,
+      });
+    } catch (error) {
+      if (error instanceof TwoStageModelsMissing) {
+        this.missing = error;
+        this.missingUntil = Date.now() + MISSING_RECHECK_MS;
       }
+      throw error;
     }
-    const popular = failure ? await this.popularity.get() : [];
-    return userIds.map((id, index) => {
-      const hit = cached[index] ?? fresh.get(id);
-      if (hit) return { version: hit.version, degraded: false, exclude: exclude.get(id)!, candidates: hit.candidates as Candidate[] };
-      const fill = popularFor(popular, exclude.get(id)!, 100).map((entry) => ({
-        productId: entry.productId,
-        score: entry.score,
-        reason: entry.reason,
-      }));
-      return { version: null, degraded: true, exclude: exclude.get(id)!, candidates: fill };
-    });
   }
 
   private async rankedCandidates(
