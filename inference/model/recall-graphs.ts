@@ -58,12 +58,7 @@ export function buildSparseRecall(spec: SparseRecallSpec): Uint8Array {
   }
 
   const g = new GraphBuilder(spec.name);
-  const recent = g.input(RECALL_IO.recentItems, OnnxDataType.INT64, ['batch', 'recent']);
-  const recentWeights = g.input(RECALL_IO.recentWeights, OnnxDataType.FLOAT, ['batch', 'recent']);
-  const exclude = g.input(RECALL_IO.exclude, OnnxDataType.INT64, ['batch', 'excluded']);
-  g.output(RECALL_IO.itemIndex, OnnxDataType.INT64, ['batch', k]);
-  g.output(RECALL_IO.score, OnnxDataType.FLOAT, ['batch', k]);
-  if (normalized) g.output(RECALL_IO.normalizedScore, OnnxDataType.FLOAT, ['batch', k]);
+  const { recent, recentWeights, exclude } = recallInputsAndOutputs(g, k, normalized !== undefined);
 
   const indexTable = g.int64Tensor('neighbour_index', [n + 1, s], index);
   const [idx] = g.node('Gather', [indexTable, recent], { axis: 0 });
@@ -117,11 +112,7 @@ export function buildContentRecall(spec: ContentRecallSpec): Uint8Array {
   }
 
   const g = new GraphBuilder(spec.name);
-  const recent = g.input(RECALL_IO.recentItems, OnnxDataType.INT64, ['batch', 'recent']);
-  const recentWeights = g.input(RECALL_IO.recentWeights, OnnxDataType.FLOAT, ['batch', 'recent']);
-  const exclude = g.input(RECALL_IO.exclude, OnnxDataType.INT64, ['batch', 'excluded']);
-  g.output(RECALL_IO.itemIndex, OnnxDataType.INT64, ['batch', k]);
-  g.output(RECALL_IO.score, OnnxDataType.FLOAT, ['batch', k]);
+  const { recent, recentWeights, exclude } = recallInputsAndOutputs(g, k, false);
 
   const [vectors] = g.node('Gather', [g.floatTensor('content', [n + 1, c], unit), recent], { axis: 0 });
   const [w3] = g.node('Unsqueeze', [recentWeights, g.int64Tensor('axis2', [1], [2])]);
@@ -137,6 +128,17 @@ export function buildContentRecall(spec: ContentRecallSpec): Uint8Array {
 }
 
 /** Sets excluded columns to -inf and writes TopK into the item_index and score outputs; returns the index name. */
+/** The tensors every recall model declares (the `recallConfig` of export-two-stage.ts, as ONNX). */
+function recallInputsAndOutputs(g: GraphBuilder, k: number, normalized: boolean) {
+  const recent = g.input(RECALL_IO.recentItems, OnnxDataType.INT64, ['batch', 'recent']);
+  const recentWeights = g.input(RECALL_IO.recentWeights, OnnxDataType.FLOAT, ['batch', 'recent']);
+  const exclude = g.input(RECALL_IO.exclude, OnnxDataType.INT64, ['batch', 'excluded']);
+  g.output(RECALL_IO.itemIndex, OnnxDataType.INT64, ['batch', k]);
+  g.output(RECALL_IO.score, OnnxDataType.FLOAT, ['batch', k]);
+  if (normalized) g.output(RECALL_IO.normalizedScore, OnnxDataType.FLOAT, ['batch', k]);
+  return { recent, recentWeights, exclude };
+}
+
 function maskAndTopK(g: GraphBuilder, scores: string, exclude: string, k: number): string {
   const [excludedShape] = g.node('Shape', [exclude]);
   const [updates] = g.node('Expand', [g.floatTensor('minus_inf', [1], Float32Array.of(-Infinity)), excludedShape]);

@@ -4,6 +4,7 @@
  * user took next. Features are standardised with the training mean and deviation, which the ONNX
  * graph applies itself. Adam, seeded initialisation and shuffling: the same data gives the same model.
  */
+import type { MlpScorerSpec } from '../model/recall-graphs';
 import { seededNormal, seededRandom } from './rng';
 
 export interface RankerQuery {
@@ -25,18 +26,8 @@ export interface RankerOptions {
 
 export const DEFAULT_RANKER: RankerOptions = { hidden: 16, epochs: 15, learningRate: 0.01, weightDecay: 1e-4, seed: 42 };
 
-export interface RankerModel {
-  features: number;
-  hidden: number;
-  mean: Float32Array;
-  scale: Float32Array;
-  /** [features × hidden] */
-  w1: Float32Array;
-  b1: Float32Array;
-  w2: Float32Array;
-  linear: Float32Array;
-  bias: number;
-}
+/** The trained network: exactly what the served graph is built from (recall-graphs.ts), less its name. */
+export type RankerModel = Omit<MlpScorerSpec, 'name' | 'metadata'>;
 
 export function trainRanker(queries: readonly RankerQuery[], features: number, options: Partial<RankerOptions> = {}): RankerModel {
   const opts = { ...DEFAULT_RANKER, ...options };
