@@ -10,7 +10,7 @@ import type { Logger } from '../../platform/logger';
 import type { CandidateCache, CachedCandidates } from './cache';
 import type { UserCandidateSource } from './candidate-source';
 import { blendSession, SESSION_ITEMS, SESSION_WEIGHTS, SESSION_WINDOW_MS, type Candidate } from './candidates';
-import { cachedCandidateLists, invalidateLists } from './cached-lists';
+import { cachedCandidateLists, invalidateLists, type CachedListsDeps } from './cached-lists';
 import { coPurchases, recentInteractionsOfUsers, type CoPurchase } from './data';
 import { deadlineAfter, InferenceUnavailable } from './inference-client';
 import { fallbacks } from './metrics';
@@ -37,12 +37,12 @@ const SESSION_WEIGHT: Record<RecommendationPlacement, number> = { HOME: 0.6, CAR
 const RECENCY_DECAY = 0.8;
 export class Recommender implements UserCandidateSource {
   constructor(
-    readonly prisma: PrismaClient,
+    private readonly prisma: PrismaClient,
     private readonly models: RecommendationModels,
-    readonly cache: CandidateCache,
-    readonly popularity: PopularityCache,
-    readonly deadlineMs: number,
-    readonly log: Logger,
+    private readonly cache: CandidateCache,
+    private readonly popularity: PopularityCache,
+    private readonly deadlineMs: number,
+    private readonly log: Logger,
   ) {}
 
   /** `1s:` names the pipeline, so a change of the A/B split never serves the two-stage pipeline's cached list as this one's. */
@@ -50,12 +50,16 @@ export class Recommender implements UserCandidateSource {
     return `1s:${userId}:${placement}`;
   }
 
+  private listDeps(): CachedListsDeps {
+    return { prisma: this.prisma, cache: this.cache, popularity: this.popularity, deadlineMs: this.deadlineMs, log: this.log };
+  }
+
   async invalidate(userId: string): Promise<void> {
     await invalidateLists(this.cache, Recommender.cacheKey, userId);
   }
 
   forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]> {
-    return cachedCandidateLists(this, userIds, placement, {
+    return cachedCandidateLists(this.listDeps(), userIds, placement, {
       pipeline: 'one-stage',
       keyOf: Recommender.cacheKey,
       compute: (misses, exclude, deadline) => this.modelCandidates(misses, exclude, placement, deadline),

@@ -11,7 +11,7 @@ import type { RecallSource } from '../../../ranking/candidates';
 import { CATEGORY_TOKEN_PREFIX, TWO_STAGE_MODELS } from '../../../ranking/models';
 import type { CachedCandidates, CandidateCache } from '../cache';
 import type { UserCandidateSource } from '../candidate-source';
-import { cachedCandidateLists, invalidateLists } from '../cached-lists';
+import { cachedCandidateLists, invalidateLists, type CachedListsDeps } from '../cached-lists';
 import { SESSION_ITEMS, SESSION_WINDOW_MS, type Candidate } from '../candidates';
 import { InferenceUnavailable } from '../inference-client';
 import type { RecommendationModels } from '../model-client';
@@ -42,18 +42,22 @@ export class TwoStageRecommender implements UserCandidateSource {
   private missing?: TwoStageModelsMissing;
 
   constructor(
-    readonly prisma: PrismaClient,
+    private readonly prisma: PrismaClient,
     private readonly models: RecommendationModels,
     private readonly pipeline: TwoStagePipeline,
-    readonly cache: CandidateCache,
-    readonly popularity: PopularityCache,
-    readonly deadlineMs: number,
-    readonly log: Logger,
+    private readonly cache: CandidateCache,
+    private readonly popularity: PopularityCache,
+    private readonly deadlineMs: number,
+    private readonly log: Logger,
   ) {}
 
   /** Its own prefix: a user's one-stage and two-stage lists never answer for each other. */
   static cacheKey(userId: string, placement: RecommendationPlacement): string {
     return `2s:${userId}:${placement}`;
+  }
+
+  private listDeps(): CachedListsDeps {
+    return { prisma: this.prisma, cache: this.cache, popularity: this.popularity, deadlineMs: this.deadlineMs, log: this.log };
   }
 
   async invalidate(userId: string): Promise<void> {
@@ -63,7 +67,7 @@ export class TwoStageRecommender implements UserCandidateSource {
   async forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]> {
     if (this.missing && Date.now() < this.missingUntil) throw this.missing;
     try {
-      return await cachedCandidateLists(this, userIds, placement, {
+      return await cachedCandidateLists(this.listDeps(), userIds, placement, {
         pipeline: 'two-stage',
         keyOf: TwoStageRecommender.cacheKey,
         compute: (misses, exclude, deadline) => this.rankedCandidates(misses, exclude, placement, deadline),
