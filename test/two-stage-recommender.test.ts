@@ -5,20 +5,17 @@
  * inference goes away. Planted: whoever takes A takes B next.
  */
 import pino from 'pino';
-import { startInferenceServer, type RunningInferenceServer } from '../inference';
-import { tempRepository } from '../inference/test/helpers';
 import { PlatformInteractionSource } from '../inference/training/platform-source';
-import { seededRandom } from '../inference/training/rng';
-import { trainAndPublish } from '../inference/training/train-and-publish';
 import { openDatabase, type Database, type PrismaClient } from '../prisma/database';
 import { migrate } from '../prisma/migrate';
 import { MemoryCandidateCache } from '../subgraphs/recommendations/cache';
-import { InferenceClient } from '../subgraphs/recommendations/inference-client';
+import type { InferenceClient } from '../subgraphs/recommendations/inference-client';
 import { RecommendationModels } from '../subgraphs/recommendations/model-client';
 import { PopularityCache } from '../subgraphs/recommendations/popularity';
 import { RecommendationPlacement, RecommendationReason } from '../subgraphs/recommendations/recommendation';
 import { createTwoStageRecommender, TwoStageRecommender } from '../subgraphs/recommendations/two-stage/recommender';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { plantedSequences, serveTrainedModels, SMALL_TRAINING, type ServedModels } from './support/two-stage';
 
 const ITEMS = Array.from({ length: 40 }, (_, i) => `product-${String(i).padStart(3, '0')}`);
 const USERS = Array.from({ length: 60 }, (_, u) => `user-${String(u).padStart(3, '0')}`);
@@ -29,30 +26,22 @@ const START = Date.now() - 60 * 24 * HOUR;
 
 /** Purchases in sequences of 10 distinct products; wherever A lands, B follows. */
 function purchases() {
-  const random = seededRandom(29);
-  const rows: { orderId: string; productId: string; userId: string; quantity: number; purchasedAt: Date }[] = [];
-  USERS.forEach((userId, u) => {
-    const sequence: string[] = [];
-    while (sequence.length < 10) {
-      const item = ITEMS[Math.floor(random() * ITEMS.length)];
-      if (item === B || sequence.includes(item)) continue;
-      sequence.push(item);
-      if (item === A && sequence.length < 10) sequence.push(B);
-    }
-    if (u % 3 === 0 && !sequence.includes(A)) sequence.splice(Math.floor(random() * 8), 2, A, B);
-    sequence.forEach((productId, p) =>
-      rows.push({ orderId: `${userId}-${p}`, productId, userId, quantity: 1, purchasedAt: new Date(START + u * 10 * HOUR + p * HOUR) }),
-    );
-  });
-  return rows;
+  return plantedSequences({ items: ITEMS, users: USERS, a: A, b: B, length: 10, seed: 29 }).flatMap((sequence, u) =>
+    sequence.map((productId, p) => ({
+      orderId: `${USERS[u]}-${p}`,
+      productId,
+      userId: USERS[u],
+      quantity: 1,
+      purchasedAt: new Date(START + u * 10 * HOUR + p * HOUR),
+    })),
+  );
 }
 
 describe('TwoStageRecommender over the database', () => {
   let testDb: TestDatabase;
   let db: Database;
   let prisma: PrismaClient;
-  let repository: Awaited<ReturnType<typeof tempRepository>>;
-  let server: RunningInferenceServer;
+  let served: ServedModels;
   let client: InferenceClient;
   let recommender: TwoStageRecommender;
 
@@ -68,25 +57,9 @@ describe('TwoStageRecommender over the database', () => {
     });
     await prisma.interaction.create({ data: { userId: 'probe', productId: A, kind: 'VIEW', createdAt: new Date(Date.now() - 60_000) } });
 
-    repository = await tempRepository();
     const source = new PlatformInteractionSource(db);
-    await trainAndPublish(await source.load(), {
-      repository: repository.dir,
-      userIds: [...USERS, 'probe'],
-      itemIds: ITEMS,
-      factors: 8,
-      epochs: 4,
-      twoStage: { heldBack: 4, maxQueries: 2000, ranker: { epochs: 10, hidden: 8, seed: 1 } },
-      progress: false,
-    });
-    server = await startInferenceServer({
-      port: 0,
-      host: '127.0.0.1',
-      modelRepository: repository.dir,
-      pollIntervalMs: 0,
-      executionProviders: ['cpu'],
-    });
-    client = new InferenceClient({ baseUrl: server.url, log: pino({ level: 'silent' }) });
+    served = await serveTrainedModels(await source.load(), { ...SMALL_TRAINING, userIds: [...USERS, 'probe'], itemIds: ITEMS });
+    client = served.client;
     recommender = createTwoStageRecommender({
       prisma,
       models: new RecommendationModels(client),
@@ -98,9 +71,7 @@ describe('TwoStageRecommender over the database', () => {
   }, 120_000);
 
   afterAll(async () => {
-    client?.close();
-    await server?.close();
-    await repository?.remove();
+    await served?.close();
     await prisma?.$disconnect();
     await db?.close();
     await testDb?.drop();
@@ -124,7 +95,7 @@ describe('TwoStageRecommender over the database', () => {
 
   it('degrades to popularity when inference is gone', async () => {
     await recommender.invalidate('probe');
-    await server.close();
+    await served.server.close();
     const [list] = await recommender.forUsers(['probe'], RecommendationPlacement.CART);
     expect(list).toMatchObject({ degraded: true, version: null });
     expect(list.candidates.length).toBeGreaterThan(0);

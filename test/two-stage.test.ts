@@ -4,17 +4,13 @@
  * ranked by the recommendations subgraph's TwoStagePipeline over HTTP: a user whose last item is A
  * gets B first, and a batch of users costs one request per model.
  */
-import pino from 'pino';
-import { startInferenceServer, type RunningInferenceServer } from '../inference';
-import { tempRepository } from '../inference/test/helpers';
 import type { Interaction } from '../inference/training/interactions';
-import { seededRandom } from '../inference/training/rng';
-import { trainAndPublish } from '../inference/training/train-and-publish';
 import { TimedActivity } from '../ranking/activity';
 import { TWO_STAGE_MODELS } from '../ranking/models';
-import { InferenceClient } from '../subgraphs/recommendations/inference-client';
+import type { InferenceClient } from '../subgraphs/recommendations/inference-client';
 import { RECOMMENDER, RecommendationModels } from '../subgraphs/recommendations/model-client';
 import { TwoStageModelsMissing, TwoStagePipeline } from '../subgraphs/recommendations/two-stage/pipeline';
+import { plantedSequences, serveTrainedModels, SMALL_TRAINING, type ServedModels } from './support/two-stage';
 
 const ITEMS = Array.from({ length: 50 }, (_, i) => `product-${String(i).padStart(3, '0')}`);
 const USERS = Array.from({ length: 80 }, (_, u) => `user-${String(u).padStart(3, '0')}`);
@@ -24,64 +20,29 @@ const HOUR = 3_600_000;
 
 /** Random sequences of 12 distinct items; wherever A lands, B follows at once. */
 function world(): Interaction[] {
-  const random = seededRandom(17);
-  const interactions: Interaction[] = [];
-  USERS.forEach((userId, u) => {
-    const sequence: string[] = [];
-    while (sequence.length < 12) {
-      const item = ITEMS[Math.floor(random() * ITEMS.length)];
-      if (item === B || sequence.includes(item)) continue;
-      sequence.push(item);
-      // Most users meet A somewhere; some of them at the very end of what training sees.
-      if (item === A && sequence.length < 12) sequence.push(B);
-    }
-    if (u % 3 === 0 && !sequence.includes(A)) sequence.splice(Math.floor(random() * 10), 2, A, B);
-    sequence.forEach((itemId, p) =>
-      interactions.push({ userId, itemId, timestamp: 1_700_000_000_000 + u * 7 * HOUR + p * HOUR, weight: 1 }),
-    );
-  });
-  return interactions;
+  return plantedSequences({ items: ITEMS, users: USERS, a: A, b: B, length: 12, seed: 17 }).flatMap((sequence, u) =>
+    sequence.map((itemId, p) => ({ userId: USERS[u], itemId, timestamp: 1_700_000_000_000 + u * 7 * HOUR + p * HOUR, weight: 1 })),
+  );
 }
 
 describe('two-stage pipeline through the inference server', () => {
   const interactions = world();
-  let repository: Awaited<ReturnType<typeof tempRepository>>;
-  let server: RunningInferenceServer;
+  let served: ServedModels;
   let client: InferenceClient;
   let pipeline: TwoStagePipeline;
   const deadline = () => AbortSignal.timeout(10_000);
   const now = Math.max(...interactions.map((i) => i.timestamp)) + HOUR;
 
   beforeAll(async () => {
-    repository = await tempRepository();
-    await trainAndPublish(interactions, {
-      repository: repository.dir,
-      userIds: USERS,
-      itemIds: ITEMS,
-      factors: 8,
-      epochs: 4,
-      twoStage: { heldBack: 4, maxQueries: 2000, ranker: { epochs: 10, hidden: 8, seed: 1 } },
-      progress: false,
-    });
-    server = await startInferenceServer({
-      port: 0,
-      host: '127.0.0.1',
-      modelRepository: repository.dir,
-      pollIntervalMs: 0,
-      executionProviders: ['cpu'],
-    });
-    client = new InferenceClient({ baseUrl: server.url, log: pino({ level: 'silent' }) });
+    served = await serveTrainedModels(interactions, { ...SMALL_TRAINING, userIds: USERS, itemIds: ITEMS });
+    client = served.client;
     pipeline = new TwoStagePipeline(
       new RecommendationModels(client),
       new TimedActivity(interactions.map((i) => ({ itemId: i.itemId, at: i.timestamp }))),
     );
   });
 
-  afterAll(async () => {
-    client?.close();
-    await server?.close();
-    await repository?.remove();
-  });
+  afterAll(() => served?.close());
 
   const history = (items: string[]) => items.map((itemId, p) => ({ itemId, at: now - (items.length - p) * HOUR }));
 
@@ -123,9 +84,7 @@ describe('two-stage pipeline through the inference server', () => {
   });
 
   it('says TwoStageModelsMissing over a repository from before the two-stage pipeline', async () => {
-    const old = await tempRepository();
-    await trainAndPublish(interactions, {
-      repository: old.dir,
+    const old = await serveTrainedModels(interactions, {
       userIds: USERS,
       itemIds: ITEMS,
       factors: 4,
@@ -133,23 +92,13 @@ describe('two-stage pipeline through the inference server', () => {
       twoStage: false,
       progress: false,
     });
-    const oldServer = await startInferenceServer({
-      port: 0,
-      host: '127.0.0.1',
-      modelRepository: old.dir,
-      pollIntervalMs: 0,
-      executionProviders: ['cpu'],
-    });
-    const oldClient = new InferenceClient({ baseUrl: oldServer.url, log: pino({ level: 'silent' }) });
     try {
-      const oldPipeline = new TwoStagePipeline(new RecommendationModels(oldClient), new TimedActivity([]));
+      const oldPipeline = new TwoStagePipeline(new RecommendationModels(old.client), new TimedActivity([]));
       await expect(
         oldPipeline.rank([{ userId: USERS[0], history: history([A]), exclude: new Set([A]), now }], deadline()),
       ).rejects.toBeInstanceOf(TwoStageModelsMissing);
     } finally {
-      oldClient.close();
-      await oldServer.close();
-      await old.remove();
+      await old.close();
     }
   });
 });
