@@ -24,6 +24,8 @@ import { startPlatform } from '../scripts/platform';
 import { median, medianInterval, round, summarize } from './stats';
 
 const JWT_SECRET = 'bench-secret';
+/** Users the bench platform seeds; the A/B splits them between its arms. */
+const SEEDED_USERS = 300;
 const QUERY = `{ users(first: 50) { edges { node { id recommendations(first: 10) { product { name price { amount } } } } } } }`;
 
 interface Figures {
@@ -87,25 +89,40 @@ export interface RecommendationsBenchOptions {
   secondsPerRound?: number;
 }
 
-async function measure(batching: boolean, repository: string, seconds: number, connections: number): Promise<Figures> {
-  const platform = await startPlatform({
+type RecommendationsSettings = ReturnType<typeof loadConfig>['recommendations'];
+
+/**
+ * The platform both scenarios load: the seeded catalogue (300 users), the shared model repository,
+ * the candidate cache off so every operation reaches its pipeline, and a deadline generous enough
+ * that the models answer, not the popularity fallback.
+ */
+function startBenchPlatform(
+  repository: string,
+  recommendations: Partial<RecommendationsSettings>,
+  options: { rateLimitOff?: boolean } = {},
+) {
+  return startPlatform({
     ephemeralPorts: true,
     inMemory: true,
-    seed: { seed: 17, users: 300, products: 2000, orders: 6000 },
+    seed: { seed: 17, users: SEEDED_USERS, products: 2000, orders: 6000 },
     config: {
       jwtSecret: JWT_SECRET,
       internalSecret: 'bench-internal',
       databaseUrl: undefined,
       redisUrl: undefined,
       modelRepository: repository,
-      // Generous deadline: both sides must be measured answering from the model, not from the fallback.
       inferenceDeadlineMs: 30_000,
-      // The one-stage pipeline, as this comparison has always measured: per user, the two-stage one
-      // (five model requests each) does not finish a 50-user operation within a round, which says
-      // batching matters but gives no figure. The A/B below measures the two-stage pipeline.
-      recommendations: { ...loadConfig().recommendations, batching, cache: false, twoStagePercent: 0 },
+      recommendations: { ...loadConfig().recommendations, cache: false, ...recommendations },
+      ...(options.rateLimitOff ? { rateLimit: { ...RATE_LIMIT_DEFAULTS, enabled: false } } : {}),
     },
   });
+}
+
+async function measure(batching: boolean, repository: string, seconds: number, connections: number): Promise<Figures> {
+  // The one-stage pipeline, as this comparison has always measured: per user, the two-stage one
+  // (five model requests each) does not finish a 50-user operation within a round, which says
+  // batching matters but gives no figure. The A/B below measures the two-stage pipeline.
+  const platform = await startBenchPlatform(repository, { batching, twoStagePercent: 0 });
   try {
     const token = await signToken(JWT_SECRET, { userId: 'bench-admin', roles: ['admin'] });
     const run = (duration: number) =>
@@ -135,28 +152,12 @@ async function measure(batching: boolean, repository: string, seconds: number, c
 
 const VARIANT_PERCENT = 50;
 const VARIANT_TARGET = 1.5;
-const VARIANT_USERS = 300;
 const VARIANT_QUERY = `query ($id: ID!) { user(id: $id) { recommendations(first: 10) { variant product { name price { amount } } } } }`;
 
 /** The A/B's two sides on one platform: same model, same data, same query shape; only the users (and so the pipeline) differ. */
 async function compareVariants(repository: string, pairs: number, seconds: number, connections: number): Promise<VariantComparison> {
-  const platform = await startPlatform({
-    ephemeralPorts: true,
-    inMemory: true,
-    seed: { seed: 17, users: VARIANT_USERS, products: 2000, orders: 6000 },
-    config: {
-      jwtSecret: JWT_SECRET,
-      internalSecret: 'bench-internal',
-      databaseUrl: undefined,
-      redisUrl: undefined,
-      modelRepository: repository,
-      inferenceDeadlineMs: 30_000,
-      // Cache off: every request reaches its pipeline, which is what is compared.
-      recommendations: { ...loadConfig().recommendations, cache: false, twoStagePercent: VARIANT_PERCENT },
-      // One token loads far past a client's budget; the limiter is not what is measured.
-      rateLimit: { ...RATE_LIMIT_DEFAULTS, enabled: false },
-    },
-  });
+  // One token loads far past a client's budget; the limiter is not what is measured.
+  const platform = await startBenchPlatform(repository, { twoStagePercent: VARIANT_PERCENT }, { rateLimitOff: true });
   try {
     const token = await signToken(JWT_SECRET, { userId: 'bench-admin', roles: ['admin'] });
     const metrics = new URL('/metrics', platform.subgraphs.recommendations.url);
@@ -169,7 +170,7 @@ async function compareVariants(repository: string, pairs: number, seconds: numbe
           .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
       return { ONE_STAGE: sum('ONE_STAGE'), TWO_STAGE: sum('TWO_STAGE') };
     };
-    const ids = Array.from({ length: VARIANT_USERS }, (_, index) => `user-${String(index + 1).padStart(4, '0')}`);
+    const ids = Array.from({ length: SEEDED_USERS }, (_, index) => `user-${String(index + 1).padStart(4, '0')}`);
     const usersOf: Record<Variant, string[]> = {
       ONE_STAGE: ids.filter((id) => assignedVariant(id, VARIANT_PERCENT) === 'ONE_STAGE'),
       TWO_STAGE: ids.filter((id) => assignedVariant(id, VARIANT_PERCENT) === 'TWO_STAGE'),
