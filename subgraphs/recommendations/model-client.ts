@@ -160,27 +160,23 @@ export class RecommendationModels {
     deadline: AbortSignal,
   ): Promise<{ version: string; scores: Float32Array }> {
     const served = await this.served(model, deadline);
-    const count = features.length / width;
-    const requests: Promise<number[]>[] = [];
-    for (let start = 0; start < count; start += served.maxBatchSize) {
-      const end = Math.min(count, start + served.maxBatchSize);
-      const input: OipRequestTensor = {
-        name: 'features',
-        datatype: 'FP32',
-        shape: [end - start, width],
+    const scores = await this.batched(
+      model,
+      served,
+      features.length / width,
+      deadline,
+      (start, end) => [
         // Sent as binary tensor data (inference-client.ts): the exact floats, no printing or parsing.
-        data: features.subarray(start * width, end * width),
-      };
-      requests.push(
-        this.client.infer(model, served.version, [input], deadline).then((response) => {
-          const score = response.outputs.find((output) => output.name === 'score');
-          if (!score?.data || score.data.length !== end - start)
-            throw new InferenceUnavailable('bad_response', `${model}: one score per row expected`);
-          return score.data;
-        }),
-      );
-    }
-    return { version: served.version, scores: Float32Array.from((await Promise.all(requests)).flat()) };
+        { name: 'features', datatype: 'FP32', shape: [end - start, width], data: features.subarray(start * width, end * width) },
+      ],
+      (response, rows) => {
+        const score = response.outputs.find((output) => output.name === 'score');
+        if (!score?.data || score.data.length !== rows)
+          throw new InferenceUnavailable('bad_response', `${model}: one score per row expected`);
+        return score.data;
+      },
+    );
+    return { version: served.version, scores: Float32Array.from(scores) };
   }
 
   /** Content tokens per product as the served version of `model` (content_similar) publishes them. */
@@ -193,18 +189,32 @@ export class RecommendationModels {
     return (await this.served(model, deadline)).version;
   }
 
-  /** Runs `count` rows as requests of at most the model's max batch size, in parallel, rows in order. */
-  private async infer(
+  /** Top-k models: runs `count` rows through `batched`, each answer decoded into ranked products. */
+  private infer(
     model: string,
     served: Version,
     count: number,
     deadline: AbortSignal,
     inputsFor: (start: number, end: number) => OipRequestTensor[],
   ): Promise<Ranked[][]> {
-    const requests: Promise<Ranked[][]>[] = [];
+    return this.batched(model, served, count, deadline, inputsFor, (response) => decode(response, served));
+  }
+
+  /** Runs `count` rows as requests of at most the model's max batch size, in parallel, rows in order. */
+  private async batched<Row>(
+    model: string,
+    served: Version,
+    count: number,
+    deadline: AbortSignal,
+    inputsFor: (start: number, end: number) => OipRequestTensor[],
+    decodeRows: (response: OipInferResponse, rows: number) => Row[],
+  ): Promise<Row[]> {
+    const requests: Promise<Row[]>[] = [];
     for (let start = 0; start < count; start += served.maxBatchSize) {
       const end = Math.min(count, start + served.maxBatchSize);
-      requests.push(this.client.infer(model, served.version, inputsFor(start, end), deadline).then((response) => decode(response, served)));
+      requests.push(
+        this.client.infer(model, served.version, inputsFor(start, end), deadline).then((response) => decodeRows(response, end - start)),
+      );
     }
     return (await Promise.all(requests)).flat();
   }
