@@ -20,7 +20,9 @@ export function countImpressions(
   const byVariant = new Map<RecommendationVariant, string[]>();
   for (const item of items) {
     if (!item.variant) continue;
-    byVariant.set(item.variant, [...(byVariant.get(item.variant) ?? []), item.productId]);
+    const productIds = byVariant.get(item.variant);
+    if (productIds) productIds.push(item.productId);
+    else byVariant.set(item.variant, [item.productId]);
   }
   for (const [variant, productIds] of byVariant) {
     impressions.inc({ variant, placement }, productIds.length);
