@@ -97,25 +97,27 @@ async function main(): Promise<void> {
       return { userId, history, exclude: new Set(history.map((e) => e.itemId)), now: heldOut.get(userId)!.timestamp };
     });
 
-    const oneStage = await timed('oneStage', async () => {
+    /** Ranks the test users in operations of USERS_PER_OPERATION, as the subgraph's DataLoader batches them, and scores the lists. */
+    const evaluateServed = async (rank: (batch: TwoStageQuery[], deadline: AbortSignal) => Promise<string[][]>) => {
       const ranked: { ranked: string[]; target: string }[] = [];
       for (const batch of chunks(queries, USERS_PER_OPERATION)) {
-        const answer = await models.tasteOf(batch, AbortSignal.timeout(DEADLINE_MS), Number.MAX_SAFE_INTEGER);
-        batch.forEach((q, row) => ranked.push({ ranked: answer.rows[row].map((r) => r.productId), target: test.get(q.userId)! }));
+        const lists = await rank(batch, AbortSignal.timeout(DEADLINE_MS));
+        batch.forEach((q, row) => ranked.push({ ranked: lists[row], target: test.get(q.userId)! }));
       }
       return evaluateLists(ranked, matrix.items.length);
-    });
+    };
+
+    const oneStage = await timed('oneStage', () =>
+      evaluateServed(async (batch, deadline) =>
+        (await models.tasteOf(batch, deadline, Number.MAX_SAFE_INTEGER)).rows.map((row) => row.map((r) => r.productId)),
+      ),
+    );
 
     const activity = new TimedActivity(train.map((it) => ({ itemId: it.itemId, at: it.timestamp })));
     const pipeline = new TwoStagePipeline(models, activity, { keep: 10 });
-    const served = await timed('served', async () => {
-      const ranked: { ranked: string[]; target: string }[] = [];
-      for (const batch of chunks(queries, USERS_PER_OPERATION)) {
-        const answer = await pipeline.rank(batch, AbortSignal.timeout(DEADLINE_MS));
-        batch.forEach((q, row) => ranked.push({ ranked: answer.lists[row].map((c) => c.productId), target: test.get(q.userId)! }));
-      }
-      return evaluateLists(ranked, matrix.items.length);
-    });
+    const served = await timed('served', () =>
+      evaluateServed(async (batch, deadline) => (await pipeline.rank(batch, deadline)).lists.map((list) => list.map((c) => c.productId))),
+    );
 
     const report: EvaluationReport = { served, oneStage, ease: easeQ, itemKNN: itemKnnQ, itemPop: itemPopQ };
     process.stdout.write(`${JSON.stringify(rounded(report))}\n\n${formatTable(report)}\n`);
