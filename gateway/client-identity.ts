@@ -25,8 +25,11 @@ export function clientIp(request: http.IncomingMessage, trust: TrustFunction): s
   return proxyAddr(request, trust);
 }
 
-/** The key a client's limits are counted under; never mixes a user id with an address. */
-export function clientKey(viewer: Viewer | undefined, ip: string | undefined): string {
+/**
+ * The key a client's limits are counted under; never mixes a user id with an address. The address
+ * may be given as a function: it is then worked out (X-Forwarded-For parsing) only when needed.
+ */
+export function clientKey(viewer: Viewer | undefined, ip: string | undefined | (() => string)): string {
   if (viewer?.userId) return `user:${viewer.userId}`;
-  return `ip:${ip ?? 'unknown'}`;
+  return `ip:${(typeof ip === 'function' ? ip() : ip) ?? 'unknown'}`;
 }

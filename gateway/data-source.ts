@@ -56,7 +56,8 @@ export class SignedClaimsDataSource extends RemoteGraphQLDataSource<GatewayConte
   constructor(options: SubgraphSourceOptions) {
     super({ url: options.url });
     this.source = options;
-    this.client = createSubgraphClient(options.url, { connections: options.connections });
+    // The client's deadline covers the body too: a subgraph that sends headers and then stalls is cut off as well.
+    this.client = createSubgraphClient(options.url, { connections: options.connections, timeoutMs: options.timeoutMs });
     const send = this.client.fetch;
     this.fetcher = (async (input: Parameters<Fetcher>[0], init?: Parameters<Fetcher>[1]) => {
       // Apollo builds init.headers as a plain object (Object.fromEntries of the request's headers).
@@ -69,8 +70,7 @@ export class SignedClaimsDataSource extends RemoteGraphQLDataSource<GatewayConte
         audience: options.name,
         body: typeof init?.body === 'string' ? init.body : '',
       });
-      // The signal covers the body too: a subgraph that sends headers and then stalls is cut off as well.
-      return send(input, { ...init, headers: { ...headers, ...signed }, signal: AbortSignal.timeout(options.timeoutMs) });
+      return send(input, { ...init, headers: { ...headers, ...signed } });
     }) as Fetcher;
   }
 

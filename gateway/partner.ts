@@ -9,22 +9,22 @@
  * is served on /partner/graphql (the contract has no subscriptions).
  */
 import fs from 'node:fs';
-import { expressMiddleware } from '@as-integrations/express5';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import express, { type RequestHandler, type Response } from 'express';
 import type Redis from 'ioredis';
 import { API_KEY_HEADER } from '../platform/api-keys';
 import { ErrorCode } from '../platform/errors';
-import { sendGraphqlError } from '../platform/http';
+import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHandler, sendGraphqlError, type GraphqlGate } from '../platform/graphql-http';
+import type { HttpHost } from '../platform/http';
 import type { Logger } from '../platform/logger';
 import { graphqlErrors } from '../platform/metrics';
 import type { Viewer } from '../platform/viewer';
-import { clientKey } from './client-identity';
-import cors from './cors';
+import { clientIp, clientKey, type TrustFunction } from './client-identity';
+import { applyCors } from './cors';
 import type { GatewayContext } from './data-source';
 import { PartnerKeysUnavailable, type KeyCheck, type PartnerIdentity, type PartnerKeys, type RefusedKey } from './partner-keys';
 import { countPartnerRequest, UNREAD_OPERATION } from './partner-usage';
-import { createRateLimiter, rateLimitHeaders, type RateLimiter } from './rate-limit';
+import { createRateLimiter, type RateLimiter } from './rate-limit';
 import { answerRateLimit } from './rate-limit-http';
 import { PARTNER_API_SDL, PARTNER_SUPERGRAPH_SDL } from './supergraph';
 
@@ -50,6 +50,9 @@ export interface PartnerRoutes {
   partnerLimits?: (requestsPerMinute: number) => RateLimiter;
   /** The gateway's per-client limiter: requests without a valid key count against their IP, so guessing keys is throttled. */
   rateLimiter?: RateLimiter;
+  /** Whose X-Forwarded-For to believe for a client's IP (the gateway's trust-proxy setting). */
+  trust: TrustFunction;
+  log: Logger;
 }
 
 const REFUSALS: Record<RefusedKey, string> = {
@@ -59,57 +62,38 @@ const REFUSALS: Record<RefusedKey, string> = {
   expired: 'The API key has expired (it was rotated and its grace period is over); use the new key',
 };
 
-/** Where the partner waits in res.locals for the rest of the request. */
-const PARTNER = 'partnerIdentity';
-
-const partnerOf = (res: Response): PartnerIdentity => {
-  const partner = res.locals[PARTNER] as PartnerIdentity | undefined;
-  if (!partner) throw new Error('authenticatePartners did not run before the partner GraphQL handler');
-  return partner;
-};
-
 /** A partner acts as its service-account user: it sees that user's orders and nobody else's. */
 const partnerViewer = (partner: PartnerIdentity): Viewer => ({ userId: partner.userId, roles: ['customer'] });
 
-function authenticatePartners(routes: PartnerRoutes): RequestHandler {
-  return async (req, res, next) => {
-    const header = req.headers[API_KEY_HEADER];
-    let check: KeyCheck;
-    try {
-      check = await routes.keys.check(Array.isArray(header) ? header[0] : header);
-    } catch (error) {
-      if (!(error instanceof PartnerKeysUnavailable)) throw error;
-      countPartnerRequest('unknown', UNREAD_OPERATION, 'unavailable');
-      graphqlErrors.inc({ service: 'gateway', code: ErrorCode.SERVICE_UNAVAILABLE });
-      res.set('Retry-After', '1');
-      sendGraphqlError(res, 503, 'API keys cannot be checked right now; retry shortly', { code: ErrorCode.SERVICE_UNAVAILABLE });
-      return;
-    }
-    if (check.outcome === 'valid') {
-      res.locals[PARTNER] = check.partner;
-      next();
-      return;
-    }
-    countPartnerRequest('unknown', UNREAD_OPERATION, 'unauthenticated');
-    if (routes.rateLimiter) {
-      const decision = await routes.rateLimiter.consume(clientKey(undefined, req.ip));
-      res.set(rateLimitHeaders(decision));
-      if (!decision.allowed) {
-        answerRateLimit(decision, res, next);
-        return;
-      }
-    }
-    graphqlErrors.inc({ service: 'gateway', code: ErrorCode.UNAUTHENTICATED });
-    sendGraphqlError(res, 401, REFUSALS[check.outcome], { code: ErrorCode.UNAUTHENTICATED });
-  };
+/** The partner behind a request's API key; answers 401/503 (throttling key guesses by IP) and resolves undefined otherwise. */
+async function authenticatePartner(routes: PartnerRoutes, req: IncomingMessage, res: ServerResponse): Promise<PartnerIdentity | undefined> {
+  const header = req.headers[API_KEY_HEADER];
+  let check: KeyCheck;
+  try {
+    check = await routes.keys.check(Array.isArray(header) ? header[0] : header);
+  } catch (error) {
+    if (!(error instanceof PartnerKeysUnavailable)) throw error;
+    countPartnerRequest('unknown', UNREAD_OPERATION, 'unavailable');
+    graphqlErrors.inc({ service: 'gateway', code: ErrorCode.SERVICE_UNAVAILABLE });
+    res.setHeader('Retry-After', '1');
+    sendGraphqlError(res, 503, 'API keys cannot be checked right now; retry shortly', { code: ErrorCode.SERVICE_UNAVAILABLE });
+    return undefined;
+  }
+  if (check.outcome === 'valid') return check.partner;
+  countPartnerRequest('unknown', UNREAD_OPERATION, 'unauthenticated');
+  if (routes.rateLimiter && !answerRateLimit(await routes.rateLimiter.consume(clientKey(undefined, clientIp(req, routes.trust))), res))
+    return undefined;
+  graphqlErrors.inc({ service: 'gateway', code: ErrorCode.UNAUTHENTICATED });
+  sendGraphqlError(res, 401, REFUSALS[check.outcome], { code: ErrorCode.UNAUTHENTICATED });
+  return undefined;
 }
 
-function limitPartners(limiterFor: (requestsPerMinute: number) => RateLimiter): RequestHandler {
-  return async (_req, res, next) => {
-    const partner = partnerOf(res);
-    const decision = await limiterFor(partner.requestsPerMinute).consume(`partner:${partner.id}`);
-    if (!answerRateLimit(decision, res, next)) countPartnerRequest(partner.name, UNREAD_OPERATION, 'rate_limited');
-  };
+/** The partner's own rate limit; false when it answered 429. */
+async function limitPartner(limiterFor: (requestsPerMinute: number) => RateLimiter, partner: PartnerIdentity, res: ServerResponse) {
+  const decision = await limiterFor(partner.requestsPerMinute).consume(`partner:${partner.id}`);
+  const allowed = answerRateLimit(decision, res);
+  if (!allowed) countPartnerRequest(partner.name, UNREAD_OPERATION, 'rate_limited');
+  return allowed;
 }
 
 /**
@@ -137,30 +121,25 @@ export function partnerRateLimiters(options: {
 }
 
 /**
- * Every request to the partner API passes this chain, in order: CORS, the API key (401 without a
+ * Every request to the partner API passes this gate, in order: CORS, the API key (401 without a
  * valid one), the partner's own rate limit, and only then is the body read.
  */
-function partnerChain(routes: PartnerRoutes): RequestHandler[] {
-  return [
-    cors,
-    authenticatePartners(routes),
-    ...(routes.partnerLimits ? [limitPartners(routes.partnerLimits)] : []),
-    express.json({ limit: '1mb' }),
-  ];
+function partnerGate(routes: PartnerRoutes): GraphqlGate<GatewayContext> {
+  return async ({ req, res }) => {
+    if (!applyCors(req, res)) return undefined;
+    const partner = await authenticatePartner(routes, req, res);
+    if (!partner) return undefined;
+    if (routes.partnerLimits && !(await limitPartner(routes.partnerLimits, partner, res))) return undefined;
+    return async () => ({ viewer: partnerViewer(partner), partner });
+  };
 }
 
-export function servePartnerApi(app: express.Express, routes: PartnerRoutes): void {
-  app.get(PARTNER_SCHEMA_ENDPOINT, (_req, res) => {
+export function servePartnerApi(host: HttpHost, routes: PartnerRoutes): void {
+  host.app.get(PARTNER_SCHEMA_ENDPOINT, (_req, res) => {
     res.type('text/plain; charset=utf-8').send(routes.contract.apiSdl);
   });
-  app.use(
+  host.serveGraphql(
     PARTNER_ENDPOINT,
-    ...partnerChain(routes),
-    expressMiddleware(routes.server, {
-      context: async ({ res }) => {
-        const partner = partnerOf(res);
-        return { viewer: partnerViewer(partner), partner };
-      },
-    }),
+    graphqlHandler({ server: routes.server, gate: partnerGate(routes), bodyLimitBytes: GRAPHQL_BODY_LIMIT_BYTES, log: routes.log }),
   );
 }

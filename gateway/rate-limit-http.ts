@@ -1,29 +1,18 @@
 /**
- * The rate limit on the gateway's HTTP GraphQL endpoint: every answer carries the client's
+ * The rate limit on the gateway's HTTP GraphQL endpoints: every answer carries the client's
  * RateLimit-* headers; over the limit the answer is 429 with Retry-After and a GraphQL error
  * RATE_LIMITED, before the request body is even read.
  */
-import type { NextFunction, RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { ErrorCode } from '../platform/errors';
-import { sendGraphqlError } from '../platform/http';
+import { sendGraphqlError } from '../platform/graphql-http';
 import { graphqlErrors, rateLimitRejections } from '../platform/metrics';
-import { clientKey } from './client-identity';
-import { rateLimitHeaders, rateLimitMessage, type RateLimitDecision, type RateLimiter } from './rate-limit';
-import { verifiedViewer } from './request-auth';
+import { rateLimitHeaders, rateLimitMessage, type RateLimitDecision } from './rate-limit';
 
-export function rateLimitRequests(limiter: RateLimiter): RequestHandler {
-  return async (req, res, next) => {
-    answerRateLimit(await limiter.consume(clientKey(verifiedViewer(res), req.ip)), res, next);
-  };
-}
-
-/** Sets the decision's headers, then passes the request on, or answers 429; true when it passed. */
-export function answerRateLimit(decision: RateLimitDecision, res: Response, next: NextFunction): boolean {
-  res.set(rateLimitHeaders(decision));
-  if (decision.allowed) {
-    next();
-    return true;
-  }
+/** Sets the decision's headers, and answers 429 when it refuses; true when the request may go on. */
+export function answerRateLimit(decision: RateLimitDecision, res: ServerResponse): boolean {
+  for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
+  if (decision.allowed) return true;
   rateLimitRejections.inc({ transport: 'http' });
   graphqlErrors.inc({ service: 'gateway', code: ErrorCode.RATE_LIMITED });
   sendGraphqlError(res, 429, rateLimitMessage(decision), { code: ErrorCode.RATE_LIMITED, retryAfter: decision.resetSeconds });

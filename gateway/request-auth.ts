@@ -4,38 +4,26 @@
  * refused here: the limiter counts it against the client's IP, and the context then raises the
  * same UNAUTHENTICATED error as always.
  */
-import type { RequestHandler, Response } from 'express';
 import type { Viewer } from '../platform/viewer';
 import type { TokenVerifier } from './auth';
 
-type Outcome = { viewer: Viewer } | { error: unknown };
+export type Authentication = { viewer: Viewer } | { error: unknown };
 
-/** Where the outcome waits in res.locals for the rest of the request. */
-const OUTCOME = 'gatewayAuthentication';
-
-export function authenticateRequests(verifier: TokenVerifier): RequestHandler {
-  return async (req, res, next) => {
-    let outcome: Outcome;
-    try {
-      outcome = { viewer: await verifier.verify(req.headers.authorization) };
-    } catch (error) {
-      outcome = { error };
-    }
-    res.locals[OUTCOME] = outcome;
-    next();
-  };
+export async function authenticate(verifier: TokenVerifier, authorization: string | undefined): Promise<Authentication> {
+  try {
+    return { viewer: await verifier.verify(authorization) };
+  } catch (error) {
+    return { error };
+  }
 }
 
 /** The verified viewer, when the token was good. */
-export function verifiedViewer(res: Response): Viewer | undefined {
-  const outcome = res.locals[OUTCOME] as Outcome | undefined;
-  return outcome && 'viewer' in outcome ? outcome.viewer : undefined;
+export function verifiedViewer(authentication: Authentication): Viewer | undefined {
+  return 'viewer' in authentication ? authentication.viewer : undefined;
 }
 
 /** The viewer for the GraphQL context; throws the verification error of a bad token. */
-export function requestViewer(res: Response): Viewer {
-  const outcome = res.locals[OUTCOME] as Outcome | undefined;
-  if (!outcome) throw new Error('authenticateRequests did not run before the GraphQL handler');
-  if ('error' in outcome) throw outcome.error;
-  return outcome.viewer;
+export function requestViewer(authentication: Authentication): Viewer {
+  if ('error' in authentication) throw authentication.error;
+  return authentication.viewer;
 }

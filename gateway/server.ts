@@ -5,11 +5,11 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fs from 'node:fs';
 import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
+import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHandler, type GraphqlGate } from '../platform/graphql-http';
 import { createHttpHost } from '../platform/http';
 import { fromRoot } from '../platform/paths';
 import type { Logger } from '../platform/logger';
@@ -27,11 +27,12 @@ import {
 } from '../platform/config';
 import { closeRedis, openRedis } from '../platform/redis';
 import { createTokenVerifier, signToken } from './auth';
-import { trustFunction, type TrustProxy } from './client-identity';
-import { createRateLimiter, type RateLimitSettings } from './rate-limit';
-import { rateLimitRequests } from './rate-limit-http';
-import { authenticateRequests, requestViewer } from './request-auth';
-import cors from './cors';
+import { clientIp, clientKey, trustFunction, type TrustFunction, type TrustProxy } from './client-identity';
+import { createRateLimiter, type RateLimiter, type RateLimitSettings } from './rate-limit';
+import { answerRateLimit } from './rate-limit-http';
+import { authenticate, requestViewer, verifiedViewer } from './request-auth';
+import { applyCors } from './cors';
+import type { TokenVerifier } from './auth';
 import { SUPERGRAPH_SDL } from './supergraph';
 import { PARTNER_ENDPOINT, partnerRateLimiters, readPartnerContract, servePartnerApi, type PartnerContract } from './partner';
 import { createPartnerKeys } from './partner-keys';
@@ -133,6 +134,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return created;
   };
   const dataSources = Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [name, source(name, url)]));
+  // @apollo/gateway sends usage data (OTLP metrics) to Apollo unless this is set; the platform sends
+  // nothing anywhere its operator did not configure. An operator may still opt in by setting it to false.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gatewayOver = (sdl: string) =>
     new ApolloGateway({ supergraphSdl: sdl, buildService: ({ name, url }) => dataSources[name] ?? source(name, url ?? '') });
   const verifier = createTokenVerifier(options);
@@ -154,6 +158,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         ...plugins,
         // Our own IDE answers browsers (gateway/ide.ts); Apollo's landing page loads from a CDN.
         ApolloServerPluginLandingPageDisabled(),
+        // No subgraph sends cache hints, so the default cache-control plugin would only add work to every request.
+        ApolloServerPluginCacheControlDisabled(),
       ],
       formatError: limitAwareErrors(queryLimits, maskUnexpectedErrors(log, 'gateway')),
       // The token limit stops parsing at the first token over it; the other limits are validation rules.
@@ -191,18 +197,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       devUserId && !options.jwksUrl ? () => signToken(options.jwtSecret, { userId: devUserId, roles: ['customer'] }) : undefined;
     serveIde(host.app, { endpoint: '/graphql', devToken });
   }
-  host.app.use(
+  host.serveGraphql(
     '/graphql',
-    cors,
-    authenticateRequests(verifier),
-    ...(rateLimiter ? [rateLimitRequests(rateLimiter)] : []),
-    express.json({ limit: '1mb' }),
-    expressMiddleware(server, {
-      context: async ({ res }) => ({ viewer: requestViewer(res) }),
-    }),
+    graphqlHandler({ server, gate: clientGate({ verifier, rateLimiter, trust }), bodyLimitBytes: GRAPHQL_BODY_LIMIT_BYTES, log }),
   );
   const partnerKeys = options.partnerKeys ?? PARTNER_KEYS_DEFAULTS;
-  servePartnerApi(host.app, {
+  servePartnerApi(host, {
     server: partnerServer,
     contract: partnerContract,
     keys: createPartnerKeys({
@@ -221,6 +221,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         })
       : undefined,
     rateLimiter,
+    trust,
+    log,
   });
   const planner = new FederatedPlanner(supergraphSdl);
   const upstream = new UpstreamConnections(options.subgraphUrls, options.internalSecret, log);
@@ -256,6 +258,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (redis) await closeRedis(redis);
       await entityCache?.close();
     },
+  };
+}
+
+/**
+ * What every request to /graphql passes before GraphQL, in order: CORS, the bearer token (checked
+ * once; a bad one fails in the context, as UNAUTHENTICATED), the client's rate limit.
+ */
+function clientGate(options: { verifier: TokenVerifier; rateLimiter?: RateLimiter; trust: TrustFunction }): GraphqlGate<GatewayContext> {
+  return async ({ req, res }) => {
+    if (!applyCors(req, res)) return undefined;
+    const authentication = await authenticate(options.verifier, req.headers.authorization);
+    if (options.rateLimiter) {
+      const decision = await options.rateLimiter.consume(clientKey(verifiedViewer(authentication), () => clientIp(req, options.trust)));
+      if (!answerRateLimit(decision, res)) return undefined;
+    }
+    return async () => ({ viewer: requestViewer(authentication) });
   };
 }
 

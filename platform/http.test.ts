@@ -1,22 +1,43 @@
-/** The HTTP host every service runs on, over a real socket: what a client gets for a body it cannot read. */
-import express from 'express';
+/** The HTTP host every service runs on and its GraphQL endpoint, over a real socket with a real Apollo Server. */
+import { ApolloServer } from '@apollo/server';
+import { graphqlHandler, sendGraphqlError, type GraphqlGate } from './graphql-http';
+import { ErrorCode } from './errors';
 import { createHttpHost, type HttpHost } from './http';
+import { rootLogger } from './logger';
 
-describe('HTTP host', () => {
+describe('HTTP host and its GraphQL endpoint', () => {
   let host: HttpHost;
+  let server: ApolloServer<{ caller: string }>;
   let url: string;
 
   beforeAll(async () => {
-    host = createHttpHost({ service: 'test', ready: async () => true });
-    host.app.post('/graphql', express.json({ limit: '1kb' }), (req, res) => {
-      res.json({ received: req.body });
+    server = new ApolloServer<{ caller: string }>({
+      typeDefs: 'type Query { caller: String }',
+      resolvers: { Query: { caller: (_root: unknown, _args: unknown, context: { caller: string }) => context.caller } },
+      stopOnTerminationSignals: false,
     });
+    await server.start();
+    host = createHttpHost({ service: 'test', ready: async () => true });
+    // A route added before the endpoint keeps GET requests for its path (as the gateway's IDE does).
+    host.app.get('/graphql', (req, res, next) => (req.query.page === undefined ? next() : res.type('text/html').send('<p>page</p>')));
+    const gate: GraphqlGate<{ caller: string }> = async ({ req, res }) => {
+      if (req.headers['x-refuse'] !== undefined) {
+        sendGraphqlError(res, 403, 'refused by the gate', { code: ErrorCode.FORBIDDEN });
+        return undefined;
+      }
+      return async () => ({ caller: String(req.headers['x-caller'] ?? 'anonymous') });
+    };
+    host.serveGraphql('/graphql', graphqlHandler({ server, gate, bodyLimitBytes: 1024, log: rootLogger }));
     ({ url } = await host.listen(0, '127.0.0.1'));
   });
 
-  afterAll(() => host.close());
+  afterAll(async () => {
+    await host.close();
+    await server.stop();
+  });
 
-  const post = (body: string) => fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
   it('answers malformed JSON with a 400 GraphQL error in JSON, with no stack trace', async () => {
     const response = await post('{"query": ');
@@ -37,8 +58,29 @@ describe('HTTP host', () => {
     });
   });
 
-  it('leaves good requests alone', async () => {
-    const response = await post('{"query":"{ a }"}');
-    expect(await response.json()).toEqual({ received: { query: '{ a }' } });
+  it('runs a good request with the context its gate built, and counts it in /metrics', async () => {
+    const response = await post('{"query":"{ caller }"}', { 'x-caller': 'ada' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { caller: 'ada' } });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/graphql"[^}]*status="200"[^}]*\} [1-9]/);
+  });
+
+  it('lets the gate answer and refuse a request before GraphQL', async () => {
+    const response = await post('{"query":"{ caller }"}', { 'x-refuse': '1' });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ errors: [{ message: 'refused by the gate', extensions: { code: 'FORBIDDEN' } }] });
+  });
+
+  it("leaves a non-JSON body to Apollo's own 400", async () => {
+    const response = await post('query=x', { 'content-type': 'text/plain', 'apollo-require-preflight': '1' });
+    expect(response.status).toBe(400);
+  });
+
+  it('serves GET queries through express, after the routes added before it', async () => {
+    const query = await fetch(`${url}/graphql?query=${encodeURIComponent('{ caller }')}`, { headers: { 'apollo-require-preflight': '1' } });
+    expect(await query.json()).toEqual({ data: { caller: 'anonymous' } });
+    const page = await fetch(`${url}/graphql?page=1`);
+    expect(await page.text()).toBe('<p>page</p>');
   });
 });

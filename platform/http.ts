@@ -5,26 +5,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { ErrorCode } from './errors';
+import { bodyErrorAnswer, sendGraphqlError, splitUrl, type RequestHandler } from './graphql-http';
 import type { Logger } from './logger';
 import { httpRequestDuration, registry } from './metrics';
 
 /**
- * Answers a request that GraphQL never handled (refused before it, or failed to be read) with one
- * GraphQL error in JSON: the shape every client of the endpoint already parses.
- */
-export function sendGraphqlError(
-  res: express.Response,
-  status: number,
-  message: string,
-  extensions: { code: ErrorCode } & Record<string, unknown>,
-): void {
-  res.status(status).json({ errors: [{ message, extensions }] });
-}
-
-/**
- * Errors raised before GraphQL sees a request (body parsing, body size) answered as GraphQL
- * errors in JSON with a 4xx, never Express's HTML page with a stack trace and file paths.
+ * Errors raised before GraphQL sees a request on an express route answered as GraphQL errors in
+ * JSON with a 4xx, never Express's HTML page with a stack trace and file paths.
  */
 function jsonErrors(log?: Logger): express.ErrorRequestHandler {
   return (error: { status?: number; type?: string; limit?: number }, _req, res, next) => {
@@ -32,15 +19,7 @@ function jsonErrors(log?: Logger): express.ErrorRequestHandler {
       next(error);
       return;
     }
-    const status = typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    const [code, message] =
-      error.type === 'entity.parse.failed'
-        ? [ErrorCode.BAD_USER_INPUT, 'The request body is not valid JSON']
-        : error.type === 'entity.too.large'
-          ? [ErrorCode.LIMIT_EXCEEDED, `The request body is larger than the limit of ${error.limit} bytes`]
-          : status < 500
-            ? [ErrorCode.BAD_USER_INPUT, 'The request could not be read']
-            : [ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error'];
+    const [status, code, message] = bodyErrorAnswer(error);
     if (status === 500) log?.error({ err: error }, 'unexpected error before GraphQL');
     sendGraphqlError(res, status, message, { code });
   };
@@ -49,6 +28,12 @@ function jsonErrors(log?: Logger): express.ErrorRequestHandler {
 export interface HttpHost {
   app: express.Express;
   server: http.Server;
+  /**
+   * Serves a GraphQL endpoint (platform/graphql-http.ts) at `path`: non-GET requests for exactly
+   * that path skip express; GET requests (and the path's variants) reach it through express, after
+   * the routes added before this call.
+   */
+  serveGraphql(path: string, handler: RequestHandler): void;
   /** Starts listening; routes must be added before (it appends the JSON error handler). */
   listen(port: number, host: string): Promise<{ port: number; url: string }>;
   /**
@@ -62,7 +47,17 @@ export interface HttpHost {
 export function createHttpHost(options: { service: string; ready: () => Promise<boolean>; log?: Logger }): HttpHost {
   const app = express();
   app.disable('x-powered-by');
-  const server = http.createServer(app);
+  const direct = new Map<string, RequestHandler>();
+  const server = http.createServer((req, res) => {
+    const handler = req.method === 'GET' ? undefined : direct.get(splitUrl(req.url).path);
+    if (!handler) {
+      app(req, res);
+      return;
+    }
+    const stop = httpRequestDuration.startTimer({ service: options.service, method: req.method });
+    res.on('finish', () => stop({ route: splitUrl(req.url).path, status: String(res.statusCode) }));
+    handler(req, res);
+  });
   // Keep-alive connections from the gateway outlive single requests; let them idle a little longer than its agent does.
   server.keepAliveTimeout = 65_000;
 
@@ -86,6 +81,10 @@ export function createHttpHost(options: { service: string; ready: () => Promise<
   return {
     app,
     server,
+    serveGraphql(path, handler) {
+      direct.set(path, handler);
+      app.use(path, handler);
+    },
     listen(port, host) {
       // Last in the chain, after every route the service added.
       app.use(jsonErrors(options.log));

@@ -6,11 +6,10 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createHttpHost, sendGraphqlError } from '../../platform/http';
+import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHandler, sendGraphqlError, type GraphqlGate } from '../../platform/graphql-http';
+import { createHttpHost } from '../../platform/http';
 import { ErrorCode, maskUnexpectedErrors, unauthenticated } from '../../platform/errors';
 import { GraphQLError } from 'graphql';
 import type { SubgraphContext } from './context';
@@ -81,18 +80,13 @@ export async function startSubgraph<Loaders, Resources>(
     stopOnTerminationSignals: false,
   });
   await server.start();
-  host.app.use(
+  host.serveGraphql(
     '/graphql',
-    express.json({
-      limit: '1mb',
-      // The claims token covers the exact bytes received, so keep them for the check below.
-      verify: (req, _res, buffer) => {
-        (req as RawBodyRequest).rawBody = buffer;
-      },
-    }),
-    verifyForwardedClaims(claims),
-    expressMiddleware(server, {
-      context: async ({ res }) => contextFor((res.locals.viewer as Viewer | undefined) ?? ANONYMOUS),
+    graphqlHandler({
+      server,
+      gate: forwardedClaimsGate(claims, (viewer) => async () => contextFor(viewer)),
+      bodyLimitBytes: GRAPHQL_BODY_LIMIT_BYTES,
+      log,
     }),
   );
   const closeSubscriptions = schema.getSubscriptionType()
@@ -126,29 +120,29 @@ function once(fn: () => Promise<void>): () => Promise<void> {
   return () => (closing ??= fn());
 }
 
-type RawBodyRequest = express.Request & { rawBody?: Buffer };
-
 /**
  * Who the request speaks for: no claims header is an anonymous caller (public data only); a
  * header that fails any check (signature, target, body, age, replay) is refused with 401.
  */
-function verifyForwardedClaims(claims: ClaimsVerifier): express.RequestHandler {
-  return (req, res, next) => {
+function forwardedClaimsGate<Context>(
+  claims: ClaimsVerifier,
+  contextFor: (viewer: Viewer) => () => Promise<Context>,
+): GraphqlGate<Context> {
+  return async ({ req, res, body }) => {
     const token = req.headers[CLAIMS_HEADER];
-    void (async () => {
+    try {
       // The token covers a body; a GET carries its operation in the URL, which no token covers.
       if (token !== undefined && req.method !== 'POST') throw unauthenticated('Forwarded viewer claims are accepted on POST only');
-      res.locals.viewer = await claims.verify(Array.isArray(token) ? token[0] : token, {
+      const viewer = await claims.verify(Array.isArray(token) ? token[0] : token, {
         channel: 'http',
-        body: (req as RawBodyRequest).rawBody ?? '',
+        body: req.method === 'POST' ? await body() : '',
       });
-    })().then(
-      () => next(),
-      (error: unknown) => {
-        if (!(error instanceof GraphQLError) || error.extensions.code !== ErrorCode.UNAUTHENTICATED) return next(error);
-        sendGraphqlError(res, 401, error.message, { code: ErrorCode.UNAUTHENTICATED });
-      },
-    );
+      return contextFor(viewer);
+    } catch (error) {
+      if (!(error instanceof GraphQLError) || error.extensions.code !== ErrorCode.UNAUTHENTICATED) throw error;
+      sendGraphqlError(res, 401, error.message, { code: ErrorCode.UNAUTHENTICATED });
+      return undefined;
+    }
   };
 }
 
