@@ -27,7 +27,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { signToken } from '../gateway/auth';
 import { startGateway, type RunningGateway } from '../gateway/server';
-import { RATE_LIMIT_DEFAULTS, loadConfig } from '../platform/config';
+import { ENTITY_CACHE_DEFAULTS, RATE_LIMIT_DEFAULTS, loadConfig } from '../platform/config';
 import { rootLogger, serviceLogger } from '../platform/logger';
 import type { SubgraphName } from '../platform/services';
 import { CATALOGUE_PAGE } from './interleaved';
@@ -69,6 +69,8 @@ async function startSide(name: string, hostScript: string, options: HostOptions)
     subgraphTimeoutMs: 30_000,
     queryLimits: loadConfig().queryLimits,
     rateLimit: { ...RATE_LIMIT_DEFAULTS, enabled: false },
+    // The subgraphs' cost is what is measured: cached answers would skip the fetches it is made of.
+    entityCache: { ...ENTITY_CACHE_DEFAULTS, enabled: false },
     subgraphUrls: ready.urls as Record<SubgraphName, string>,
     log: serviceLogger('gateway'),
   });
