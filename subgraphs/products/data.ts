@@ -1,7 +1,7 @@
 /** Data access of the products subgraph (Prisma, schema "products"). */
 import type { Product as ProductRow } from '../../prisma/generated/client';
 import { Prisma } from '../../prisma/generated/client';
-import type { PrismaClient } from '../../prisma/database';
+import { sqlReaderOf, type PrismaClient } from '../../prisma/database';
 import { appError, ErrorCode, notFound } from '../../platform/errors';
 import { decodeCursor, type CursorKey } from '../kit/pagination';
 import { money } from '../kit/shared-types';
@@ -21,7 +21,14 @@ export function toProduct(row: ProductRow): Product {
   });
 }
 
-export const findProductsByIds = (prisma: PrismaClient, ids: string[]) => prisma.product.findMany({ where: { id: { in: ids } } });
+/** Products by id, for every reference to one (order lines, recommendations): a plain read (see SqlReader). */
+export const findProductsByIds = (prisma: PrismaClient, ids: string[]) =>
+  sqlReaderOf(prisma).query<ProductRow>(
+    `SELECT "id", "sku", "name", "description", "category", "priceAmount", "currency", "stock",
+       "createdAt" AT TIME ZONE 'UTC' AS "createdAt", "updatedAt" AT TIME ZONE 'UTC' AS "updatedAt"
+     FROM "products"."Product" WHERE "id" = ANY($1)`,
+    [ids],
+  );
 
 export interface ProductFilter {
   category?: string | null;
