@@ -10,7 +10,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
 import { rootLogger } from '../platform/logger';
-import { PrismaClient } from './generated/client';
+import { Prisma, PrismaClient } from './generated/client';
+import { inlineSql } from './inline-sql';
 
 export { PrismaClient };
 
@@ -51,27 +52,30 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  * without a zone; a driver would read them in its own). Counted like the client's own statements.
  */
 export interface SqlReader {
-  query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** One statement made with `Prisma.sql`; its values travel as parameters, or (PGlite) as literals. */
+  query<Row>(statement: Prisma.Sql): Promise<Row[]>;
 }
 
 const readers = new WeakMap<PrismaClient, SqlReader>();
 
-/** The reader made with `prisma` by its Database; for a client made elsewhere, one through Prisma's `$queryRawUnsafe`. */
+/** The reader made with `prisma` by its Database; for a client made elsewhere, one through Prisma's `$queryRaw`. */
 export function sqlReaderOf(prisma: PrismaClient): SqlReader {
   let reader = readers.get(prisma);
   if (!reader) {
-    reader = { query: <Row>(sql: string, params: unknown[] = []) => prisma.$queryRawUnsafe<Row[]>(sql, ...params) };
+    reader = { query: <Row>(statement: Prisma.Sql) => prisma.$queryRaw<Row[]>(statement) };
     readers.set(prisma, reader);
   }
   return reader;
 }
 
-function withQueryCounter(client: PrismaClient, sql: SqlExecutor, onQuery?: () => void): PrismaClient {
+type ReadStatement = <Row>(statement: Prisma.Sql) => Promise<Row[]>;
+
+function withQueryCounter(client: PrismaClient, read: ReadStatement, onQuery?: () => void): PrismaClient {
   if (onQuery) client.$on('query' as never, onQuery);
   readers.set(client, {
-    query: (text, params) => {
+    query: (statement) => {
       onQuery?.();
-      return sql.query(text, params);
+      return read(statement);
     },
   });
   return client;
@@ -110,7 +114,8 @@ async function openPostgres(url: string): Promise<Database> {
     createClient(options = {}) {
       const client = new PrismaClient({ adapter: new PrismaPg(pool), log: clientLog(options.onQuery) });
       clients.push(client);
-      return withQueryCounter(client, executor(pool), options.onQuery);
+      const read: ReadStatement = async <Row>(statement: Prisma.Sql) => (await pool.query(statement.text, statement.values)).rows as Row[];
+      return withQueryCounter(client, read, options.onQuery);
     },
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));
@@ -179,7 +184,8 @@ async function openPglite(dir?: string): Promise<Database> {
     createClient(options = {}) {
       const client = new PrismaClient({ adapter: new PrismaPGlite(lite), log: clientLog(options.onQuery) });
       clients.push(client);
-      return withQueryCounter(client, sql, options.onQuery);
+      const read: ReadStatement = async <Row>(statement: Prisma.Sql) => (await lite.exec(inlineSql(statement)))[0].rows as Row[];
+      return withQueryCounter(client, read, options.onQuery);
     },
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));

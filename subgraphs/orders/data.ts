@@ -34,17 +34,16 @@ export const orderCursor = (row: { createdAt: Date; id: string }): CursorKey => 
 
 /** An order row as Prisma gives it; the loaders read through SqlReader (plain reads, hot paths). */
 const orderColumns = (alias: string) =>
-  `${alias}."id", ${alias}."userId", ${alias}."status"::text AS "status", ${alias}."totalAmount", ${alias}."currency",
-   ${alias}."idempotencyKey", ${alias}."createdAt" AT TIME ZONE 'UTC' AS "createdAt"`;
+  Prisma.raw(`${alias}."id", ${alias}."userId", ${alias}."status"::text AS "status", ${alias}."totalAmount", ${alias}."currency",
+   ${alias}."idempotencyKey", ${alias}."createdAt" AT TIME ZONE 'UTC' AS "createdAt"`);
 
 export const findOrdersByIds = (prisma: PrismaClient, ids: string[]) =>
-  sqlReaderOf(prisma).query<OrderRow>(`SELECT ${orderColumns('o')} FROM "orders"."Order" o WHERE o."id" = ANY($1)`, [ids]);
+  sqlReaderOf(prisma).query<OrderRow>(Prisma.sql`SELECT ${orderColumns('o')} FROM "orders"."Order" o WHERE o."id" = ANY(${ids})`);
 
 export const findItemsOfOrders = (prisma: PrismaClient, orderIds: string[]) =>
   sqlReaderOf(prisma).query<OrderItemRow>(
-    `SELECT "id", "orderId", "productId", "quantity", "unitPriceAmount", "currency"
-     FROM "orders"."OrderItem" WHERE "orderId" = ANY($1) ORDER BY "id" ASC`,
-    [orderIds],
+    Prisma.sql`SELECT "id", "orderId", "productId", "quantity", "unitPriceAmount", "currency"
+     FROM "orders"."OrderItem" WHERE "orderId" = ANY(${orderIds}) ORDER BY "id" ASC`,
   );
 
 export type OrderWithItemsRow = OrderRow & { items: OrderItemRow[] };
@@ -56,7 +55,7 @@ export type OrderWithItemsRow = OrderRow & { items: OrderItemRow[] };
  */
 export async function firstOrdersOfUsers(prisma: PrismaClient, userIds: string[], take: number): Promise<OrderWithItemsRow[]> {
   const rows = await sqlReaderOf(prisma).query<OrderRow & { items: OrderItemRow[] | string }>(
-    `SELECT ${orderColumns('r')},
+    Prisma.sql`SELECT ${orderColumns('r')},
       COALESCE((
         SELECT json_agg(json_build_object(
           'id', i."id", 'orderId', i."orderId", 'productId', i."productId",
@@ -67,11 +66,10 @@ export async function firstOrdersOfUsers(prisma: PrismaClient, userIds: string[]
     FROM (
       SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o."userId" ORDER BY o."createdAt" DESC, o."id" DESC) AS rank
       FROM "orders"."Order" o
-      WHERE o."userId" = ANY($1)
+      WHERE o."userId" = ANY(${userIds})
     ) r
-    WHERE r.rank <= $2
+    WHERE r.rank <= ${take}
     ORDER BY r."userId", r."createdAt" DESC, r."id" DESC`,
-    [userIds, take],
   );
   // Drivers differ in whether json arrives parsed.
   return rows.map((row) => ({ ...row, items: typeof row.items === 'string' ? (JSON.parse(row.items) as OrderItemRow[]) : row.items }));

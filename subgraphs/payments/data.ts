@@ -23,16 +23,15 @@ export function toPayment(row: PaymentRow): Payment {
 }
 
 /** A payment row as Prisma gives it; the loaders read through SqlReader (plain reads, hot paths). */
-const PAYMENT_COLUMNS = `"id", "orderId", "userId", "amount", "currency", "status"::text AS "status", "method", "failureReason",
-  "idempotencyKey", "createdAt" AT TIME ZONE 'UTC' AS "createdAt", "updatedAt" AT TIME ZONE 'UTC' AS "updatedAt"`;
+const PAYMENT_COLUMNS = Prisma.raw(`"id", "orderId", "userId", "amount", "currency", "status"::text AS "status", "method", "failureReason",
+  "idempotencyKey", "createdAt" AT TIME ZONE 'UTC' AS "createdAt", "updatedAt" AT TIME ZONE 'UTC' AS "updatedAt"`);
 
 export const findPaymentsByIds = (prisma: PrismaClient, ids: string[]) =>
-  sqlReaderOf(prisma).query<PaymentRow>(`SELECT ${PAYMENT_COLUMNS} FROM "payments"."Payment" WHERE "id" = ANY($1)`, [ids]);
+  sqlReaderOf(prisma).query<PaymentRow>(Prisma.sql`SELECT ${PAYMENT_COLUMNS} FROM "payments"."Payment" WHERE "id" = ANY(${ids})`);
 
 export const findPaymentsOfOrders = (prisma: PrismaClient, orderIds: string[]) =>
   sqlReaderOf(prisma).query<PaymentRow>(
-    `SELECT ${PAYMENT_COLUMNS} FROM "payments"."Payment" WHERE "orderId" = ANY($1) ORDER BY "createdAt" ASC`,
-    [orderIds],
+    Prisma.sql`SELECT ${PAYMENT_COLUMNS} FROM "payments"."Payment" WHERE "orderId" = ANY(${orderIds}) ORDER BY "createdAt" ASC`,
   );
 
 export const findPaymentByKey = (prisma: PrismaClient, userId: string, idempotencyKey: string) =>

@@ -24,10 +24,9 @@ export function toProduct(row: ProductRow): Product {
 /** Products by id, for every reference to one (order lines, recommendations): a plain read (see SqlReader). */
 export const findProductsByIds = (prisma: PrismaClient, ids: string[]) =>
   sqlReaderOf(prisma).query<ProductRow>(
-    `SELECT "id", "sku", "name", "description", "category", "priceAmount", "currency", "stock",
+    Prisma.sql`SELECT "id", "sku", "name", "description", "category", "priceAmount", "currency", "stock",
        "createdAt" AT TIME ZONE 'UTC' AS "createdAt", "updatedAt" AT TIME ZONE 'UTC' AS "updatedAt"
-     FROM "products"."Product" WHERE "id" = ANY($1)`,
-    [ids],
+     FROM "products"."Product" WHERE "id" = ANY(${ids})`,
   );
 
 export interface ProductFilter {

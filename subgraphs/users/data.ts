@@ -1,14 +1,13 @@
 /** Data access of the users subgraph (Prisma, schema "users"). */
-import type { User as UserRow } from '../../prisma/generated/client';
+import { Prisma, type User as UserRow } from '../../prisma/generated/client';
 import { sqlReaderOf, type PrismaClient } from '../../prisma/database';
 import { decodeCursor, type CursorKey } from '../kit/pagination';
 
 /** Users by id, for every request's viewer (`me`) and references: a plain read (see SqlReader). */
 export const findUsersByIds = (prisma: PrismaClient, ids: string[]) =>
   sqlReaderOf(prisma).query<UserRow>(
-    `SELECT "id", "name", "email", "segment"::text AS "segment", "createdAt" AT TIME ZONE 'UTC' AS "createdAt"
-     FROM "users"."User" WHERE "id" = ANY($1)`,
-    [ids],
+    Prisma.sql`SELECT "id", "name", "email", "segment"::text AS "segment", "createdAt" AT TIME ZONE 'UTC' AS "createdAt"
+     FROM "users"."User" WHERE "id" = ANY(${ids})`,
   );
 
 /** Users in id order, after the cursor's id. */
