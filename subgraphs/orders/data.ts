@@ -49,27 +49,26 @@ export const findItemsOfOrders = (prisma: PrismaClient, orderIds: string[]) =>
 export type OrderWithItemsRow = OrderRow & { items: OrderItemRow[] };
 
 /**
- * The newest `take` orders of each user with their items, for many users in one statement: a page
+ * The newest `take` orders of each user with their items, for many users in one statement (per
+ * user an index scan that stops at `take`, not a ranking of all its orders): a page
  * of orders is nearly always shown with its lines, and a second round trip for them would cost more
  * than reading them here (an index lookup per order) when a page is shown without.
  */
 export async function firstOrdersOfUsers(prisma: PrismaClient, userIds: string[], take: number): Promise<OrderWithItemsRow[]> {
   const rows = await sqlReaderOf(prisma).query<OrderRow & { items: OrderItemRow[] | string }>(
-    Prisma.sql`SELECT ${orderColumns('r')},
+    Prisma.sql`SELECT ${orderColumns('o')},
       COALESCE((
         SELECT json_agg(json_build_object(
           'id', i."id", 'orderId', i."orderId", 'productId', i."productId",
           'quantity', i."quantity", 'unitPriceAmount', i."unitPriceAmount", 'currency', i."currency"
         ) ORDER BY i."id")
-        FROM "orders"."OrderItem" i WHERE i."orderId" = r."id"
+        FROM "orders"."OrderItem" i WHERE i."orderId" = o."id"
       ), '[]'::json) AS "items"
-    FROM (
-      SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o."userId" ORDER BY o."createdAt" DESC, o."id" DESC) AS rank
-      FROM "orders"."Order" o
-      WHERE o."userId" = ANY(${userIds})
-    ) r
-    WHERE r.rank <= ${take}
-    ORDER BY r."userId", r."createdAt" DESC, r."id" DESC`,
+    FROM (SELECT DISTINCT unnest(${userIds}::text[]) AS "userId") u
+    CROSS JOIN LATERAL (
+      SELECT * FROM "orders"."Order" o WHERE o."userId" = u."userId" ORDER BY o."createdAt" DESC, o."id" DESC LIMIT ${take}
+    ) o
+    ORDER BY o."userId", o."createdAt" DESC, o."id" DESC`,
   );
   // Drivers differ in whether json arrives parsed.
   return rows.map((row) => ({ ...row, items: typeof row.items === 'string' ? (JSON.parse(row.items) as OrderItemRow[]) : row.items }));
