@@ -11,7 +11,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
 import { rootLogger } from '../platform/logger';
 import { Prisma, PrismaClient } from './generated/client';
-import { inlineSql } from './inline-sql';
+import { pgliteReader } from './pglite-reader';
 
 export { PrismaClient };
 
@@ -52,7 +52,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  * without a zone; a driver would read them in its own). Counted like the client's own statements.
  */
 export interface SqlReader {
-  /** One statement made with `Prisma.sql`; its values travel as parameters, or (PGlite) as literals. */
+  /** One statement made with `Prisma.sql`; its values travel as parameters, or (PGlite) as literals to a prepared statement. */
   query<Row>(statement: Prisma.Sql): Promise<Row[]>;
 }
 
@@ -168,6 +168,7 @@ async function openPglite(dir?: string): Promise<Database> {
     throw error;
   });
   const clients: PrismaClient[] = [];
+  const readPlain = pgliteReader(lite);
   const sql: SqlExecutor = {
     async exec(text) {
       await lite.exec(text);
@@ -184,8 +185,7 @@ async function openPglite(dir?: string): Promise<Database> {
     createClient(options = {}) {
       const client = new PrismaClient({ adapter: new PrismaPGlite(lite), log: clientLog(options.onQuery) });
       clients.push(client);
-      const read: ReadStatement = async <Row>(statement: Prisma.Sql) => (await lite.exec(inlineSql(statement)))[0].rows as Row[];
-      return withQueryCounter(client, read, options.onQuery);
+      return withQueryCounter(client, readPlain, options.onQuery);
     },
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));
