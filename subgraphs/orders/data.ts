@@ -1,7 +1,7 @@
 /** Data access of the orders subgraph (Prisma, schema "orders"). */
 import type { Order as OrderRow, OrderItem as OrderItemRow } from '../../prisma/generated/client';
 import { Prisma } from '../../prisma/generated/client';
-import type { PrismaClient } from '../../prisma/database';
+import { sqlReaderOf, type PrismaClient } from '../../prisma/database';
 import { badInput } from '../../platform/errors';
 import { insertOutboxEvent, newEvent, type Tx } from '../kit/events';
 import { decodeCursor, type CursorKey } from '../kit/pagination';
@@ -32,35 +32,44 @@ export function toOrderItem(row: OrderItemRow): OrderItem {
 
 export const orderCursor = (row: { createdAt: Date; id: string }): CursorKey => [row.createdAt.toISOString(), row.id];
 
-export const findOrdersByIds = (prisma: PrismaClient, ids: string[]) => prisma.order.findMany({ where: { id: { in: ids } } });
+/** An order row as Prisma gives it; the loaders read through SqlReader (plain reads, hot paths). */
+const orderColumns = (alias: string) =>
+  Prisma.raw(`${alias}."id", ${alias}."userId", ${alias}."status"::text AS "status", ${alias}."totalAmount", ${alias}."currency",
+   ${alias}."idempotencyKey", ${alias}."createdAt" AT TIME ZONE 'UTC' AS "createdAt"`);
+
+export const findOrdersByIds = (prisma: PrismaClient, ids: string[]) =>
+  sqlReaderOf(prisma).query<OrderRow>(Prisma.sql`SELECT ${orderColumns('o')} FROM "orders"."Order" o WHERE o."id" = ANY(${ids})`);
 
 export const findItemsOfOrders = (prisma: PrismaClient, orderIds: string[]) =>
-  prisma.orderItem.findMany({ where: { orderId: { in: orderIds } }, orderBy: { id: 'asc' } });
+  sqlReaderOf(prisma).query<OrderItemRow>(
+    Prisma.sql`SELECT "id", "orderId", "productId", "quantity", "unitPriceAmount", "currency"
+     FROM "orders"."OrderItem" WHERE "orderId" = ANY(${orderIds}) ORDER BY "id" ASC`,
+  );
 
 export type OrderWithItemsRow = OrderRow & { items: OrderItemRow[] };
 
 /**
- * The newest `take` orders of each user with their items, for many users in one statement: a page
+ * The newest `take` orders of each user with their items, for many users in one statement (per
+ * user an index scan that stops at `take`, not a ranking of all its orders): a page
  * of orders is nearly always shown with its lines, and a second round trip for them would cost more
  * than reading them here (an index lookup per order) when a page is shown without.
  */
 export async function firstOrdersOfUsers(prisma: PrismaClient, userIds: string[], take: number): Promise<OrderWithItemsRow[]> {
-  const rows = await prisma.$queryRaw<(OrderRow & { items: OrderItemRow[] | string })[]>`
-    SELECT r."id", r."userId", r."status"::text AS "status", r."totalAmount", r."currency", r."idempotencyKey", r."createdAt",
+  const rows = await sqlReaderOf(prisma).query<OrderRow & { items: OrderItemRow[] | string }>(
+    Prisma.sql`SELECT ${orderColumns('o')},
       COALESCE((
         SELECT json_agg(json_build_object(
           'id', i."id", 'orderId', i."orderId", 'productId', i."productId",
           'quantity', i."quantity", 'unitPriceAmount', i."unitPriceAmount", 'currency', i."currency"
         ) ORDER BY i."id")
-        FROM "orders"."OrderItem" i WHERE i."orderId" = r."id"
+        FROM "orders"."OrderItem" i WHERE i."orderId" = o."id"
       ), '[]'::json) AS "items"
-    FROM (
-      SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o."userId" ORDER BY o."createdAt" DESC, o."id" DESC) AS rank
-      FROM "orders"."Order" o
-      WHERE o."userId" = ANY(${userIds})
-    ) r
-    WHERE r.rank <= ${take}
-    ORDER BY r."userId", r."createdAt" DESC, r."id" DESC`;
+    FROM (SELECT DISTINCT unnest(${userIds}::text[]) AS "userId") u
+    CROSS JOIN LATERAL (
+      SELECT * FROM "orders"."Order" o WHERE o."userId" = u."userId" ORDER BY o."createdAt" DESC, o."id" DESC LIMIT ${take}
+    ) o
+    ORDER BY o."userId", o."createdAt" DESC, o."id" DESC`,
+  );
   // Drivers differ in whether json arrives parsed.
   return rows.map((row) => ({ ...row, items: typeof row.items === 'string' ? (JSON.parse(row.items) as OrderItemRow[]) : row.items }));
 }

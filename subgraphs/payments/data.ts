@@ -2,7 +2,7 @@
 import type { Payment as PaymentRow } from '../../prisma/generated/client';
 import { Prisma } from '../../prisma/generated/client';
 import type { PaymentStatus } from '../../prisma/generated/enums';
-import type { PrismaClient } from '../../prisma/database';
+import { sqlReaderOf, type PrismaClient } from '../../prisma/database';
 import type { Tx } from '../kit/events';
 import { money } from '../kit/shared-types';
 import { Order, Payment } from './payment';
@@ -22,10 +22,17 @@ export function toPayment(row: PaymentRow): Payment {
   });
 }
 
-export const findPaymentsByIds = (prisma: PrismaClient, ids: string[]) => prisma.payment.findMany({ where: { id: { in: ids } } });
+/** A payment row as Prisma gives it; the loaders read through SqlReader (plain reads, hot paths). */
+const PAYMENT_COLUMNS = Prisma.raw(`"id", "orderId", "userId", "amount", "currency", "status"::text AS "status", "method", "failureReason",
+  "idempotencyKey", "createdAt" AT TIME ZONE 'UTC' AS "createdAt", "updatedAt" AT TIME ZONE 'UTC' AS "updatedAt"`);
+
+export const findPaymentsByIds = (prisma: PrismaClient, ids: string[]) =>
+  sqlReaderOf(prisma).query<PaymentRow>(Prisma.sql`SELECT ${PAYMENT_COLUMNS} FROM "payments"."Payment" WHERE "id" = ANY(${ids})`);
 
 export const findPaymentsOfOrders = (prisma: PrismaClient, orderIds: string[]) =>
-  prisma.payment.findMany({ where: { orderId: { in: orderIds } }, orderBy: { createdAt: 'asc' } });
+  sqlReaderOf(prisma).query<PaymentRow>(
+    Prisma.sql`SELECT ${PAYMENT_COLUMNS} FROM "payments"."Payment" WHERE "orderId" = ANY(${orderIds}) ORDER BY "createdAt" ASC`,
+  );
 
 export const findPaymentByKey = (prisma: PrismaClient, userId: string, idempotencyKey: string) =>
   prisma.payment.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } } });

@@ -1,7 +1,7 @@
 /** Data access of the products subgraph (Prisma, schema "products"). */
 import type { Product as ProductRow } from '../../prisma/generated/client';
 import { Prisma } from '../../prisma/generated/client';
-import type { PrismaClient } from '../../prisma/database';
+import { sqlReaderOf, type PrismaClient } from '../../prisma/database';
 import { appError, ErrorCode, notFound } from '../../platform/errors';
 import { decodeCursor, type CursorKey } from '../kit/pagination';
 import { money } from '../kit/shared-types';
@@ -21,7 +21,13 @@ export function toProduct(row: ProductRow): Product {
   });
 }
 
-export const findProductsByIds = (prisma: PrismaClient, ids: string[]) => prisma.product.findMany({ where: { id: { in: ids } } });
+/** A product row as Prisma gives it; the catalogue's reads go through SqlReader (plain reads, hot paths). */
+const PRODUCT_COLUMNS = Prisma.raw(`"id", "sku", "name", "description", "category", "priceAmount", "currency", "stock",
+  "createdAt" AT TIME ZONE 'UTC' AS "createdAt", "updatedAt" AT TIME ZONE 'UTC' AS "updatedAt"`);
+
+/** Products by id, for every reference to one (order lines, recommendations). */
+export const findProductsByIds = (prisma: PrismaClient, ids: string[]) =>
+  sqlReaderOf(prisma).query<ProductRow>(Prisma.sql`SELECT ${PRODUCT_COLUMNS} FROM "products"."Product" WHERE "id" = ANY(${ids})`);
 
 export interface ProductFilter {
   category?: string | null;
@@ -29,31 +35,28 @@ export interface ProductFilter {
 }
 
 /**
- * Prisma turns `contains` and case-insensitive `equals` into ILIKE with the text as it is, so `%`
- * and `_` in a search would act as wildcards and a backslash as LIKE's escape character: escape
- * all three.
+ * The search is matched with ILIKE (case-insensitive), so `%` and `_` in it would act as wildcards
+ * and a backslash as LIKE's escape character: escape all three.
  */
 const literalForLike = (text: string): string => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
+/**
+ * A page of the catalogue in id order: the catalogue's every request, so a plain read (the
+ * statement Prisma's findMany made: name containing the search or SKU equal to it, both
+ * case-insensitive).
+ */
 export function listProducts(prisma: PrismaClient, filter: ProductFilter, take: number, after?: string | null) {
   const afterId = after ? String(decodeCursor(after)[0]) : undefined;
   const search = filter.search?.trim();
-  return prisma.product.findMany({
-    where: {
-      ...(afterId ? { id: { gt: afterId } } : {}),
-      ...(filter.category ? { category: filter.category } : {}),
-      ...(search
-        ? {
-            OR: [
-              { name: { contains: literalForLike(search), mode: 'insensitive' } },
-              { sku: { equals: literalForLike(search), mode: 'insensitive' } },
-            ],
-          }
-        : {}),
-    },
-    orderBy: { id: 'asc' },
-    take,
-  });
+  const conditions = [
+    ...(afterId ? [Prisma.sql`"id" > ${afterId}`] : []),
+    ...(filter.category ? [Prisma.sql`"category" = ${filter.category}`] : []),
+    ...(search ? [Prisma.sql`("name" ILIKE ${`%${literalForLike(search)}%`} OR "sku" ILIKE ${literalForLike(search)})`] : []),
+  ];
+  const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+  return sqlReaderOf(prisma).query<ProductRow>(
+    Prisma.sql`SELECT ${PRODUCT_COLUMNS} FROM "products"."Product" ${where} ORDER BY "id" ASC LIMIT ${take}`,
+  );
 }
 
 export const productCursor = (row: { id: string }): CursorKey => [row.id];
