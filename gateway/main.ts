@@ -33,6 +33,7 @@ async function main() {
     websocket: config.websocket,
     partnerKeys: config.partnerKeys,
     entityCache: config.entityCache,
+    singleFetchAnswers: config.singleFetchAnswers,
     subgraphUrls: subgraphUrls(config),
     log,
   });

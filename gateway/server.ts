@@ -38,6 +38,7 @@ import { PARTNER_ENDPOINT, partnerRateLimiters, readPartnerContract, servePartne
 import { createPartnerKeys } from './partner-keys';
 import { partnerUsagePlugin } from './partner-usage';
 import { SignedClaimsDataSource, type GatewayContext } from './data-source';
+import { withSingleFetchAnswers } from './single-fetch';
 import { createEntityCache } from './entity-cache';
 import { graphqlWsBrowserDir, serveIde } from './ide';
 import { knownOperationTypes, operationChecks } from './operation-checks';
@@ -84,6 +85,8 @@ export interface GatewayOptions {
   partnerKeys?: PartnerKeysConfig;
   /** Shared answers for the fields the supergraph tags cacheable (default ENTITY_CACHE_DEFAULTS: on); see gateway/entity-cache. */
   entityCache?: EntityCacheConfig;
+  /** Single-fetch operations answered with the subgraph's data as is (default on); see gateway/single-fetch.ts. */
+  singleFetchAnswers?: boolean;
   log: Logger;
 }
 
@@ -137,15 +140,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // @apollo/gateway sends usage data (OTLP metrics) to Apollo unless this is set; the platform sends
   // nothing anywhere its operator did not configure. An operator may still opt in by setting it to false.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
-  const gatewayOver = (sdl: string) =>
-    new ApolloGateway({ supergraphSdl: sdl, buildService: ({ name, url }) => dataSources[name] ?? source(name, url ?? '') });
+  const gatewayOver = (sdl: string, planner: FederatedPlanner) => {
+    const gateway = new ApolloGateway({
+      supergraphSdl: sdl,
+      buildService: ({ name, url }) => dataSources[name] ?? source(name, url ?? ''),
+    });
+    return options.singleFetchAnswers === false ? gateway : withSingleFetchAnswers(gateway, { planner, dataSources });
+  };
+  const planner = new FederatedPlanner(supergraphSdl);
   const verifier = createTokenVerifier(options);
   const host = createHttpHost({ service: 'gateway', ready: () => subgraphsReady(Object.values(options.subgraphUrls)), log });
   const trust = trustFunction(options.trustProxy ?? false);
   host.app.set('trust proxy', trust);
   // /graphql and /partner/graphql are built alike: the same limits, checks and error vocabulary.
   const apolloServer = (
-    gateway: ApolloGateway,
+    gateway: ReturnType<typeof gatewayOver>,
     { drainsHttpServer, plugins = [] }: { drainsHttpServer: boolean; plugins?: ApolloServerPlugin<GatewayContext>[] },
   ) =>
     new ApolloServer<GatewayContext>({
@@ -172,10 +181,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // Shutdown is ours (platform/shutdown.ts): Apollo's own signal handlers would race it.
       stopOnTerminationSignals: false,
     });
-  const server = apolloServer(gatewayOver(supergraphSdl), { drainsHttpServer: true });
+  const server = apolloServer(gatewayOver(supergraphSdl, planner), { drainsHttpServer: true });
   // The partner contract: a second gateway over the contract supergraph, sharing the subgraph data sources.
   const partnerContract = options.partnerContract ?? readPartnerContract();
-  const partnerServer = apolloServer(gatewayOver(partnerContract.supergraphSdl), {
+  const partnerServer = apolloServer(gatewayOver(partnerContract.supergraphSdl, new FederatedPlanner(partnerContract.supergraphSdl)), {
     drainsHttpServer: false,
     plugins: [partnerUsagePlugin(queryLimits)],
   });
@@ -224,7 +233,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     trust,
     log,
   });
-  const planner = new FederatedPlanner(supergraphSdl);
   const upstream = new UpstreamConnections(options.subgraphUrls, options.internalSecret, log);
   const hub = new SubscriptionHub(planner, new EventExecutor(planner, dataSources, log), upstream, options.subscriptionLimits, log);
   const closeWebSockets = serveGraphqlWs({

@@ -87,6 +87,8 @@ export interface PlatformConfig {
   webhooks: WebhookConfig;
   /** The gateway's entity cache (gateway/entity-cache): ENTITY_CACHE=on|off, ENTITY_CACHE_TTL_MS, ENTITY_CACHE_MAX_ENTRIES. */
   entityCache: EntityCacheConfig;
+  /** GATEWAY_SINGLE_FETCH=on|off: single-fetch operations answered with the subgraph's data as is (gateway/single-fetch.ts). */
+  singleFetchAnswers: boolean;
 }
 
 /**
@@ -344,5 +346,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       ttlMs: positiveInt(env, 'ENTITY_CACHE_TTL_MS', ENTITY_CACHE_DEFAULTS.ttlMs),
       maxEntries: positiveInt(env, 'ENTITY_CACHE_MAX_ENTRIES', ENTITY_CACHE_DEFAULTS.maxEntries),
     },
+    singleFetchAnswers: onOff(env, 'GATEWAY_SINGLE_FETCH', true),
   };
 }

@@ -156,6 +156,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       websocket: config.websocket,
       partnerKeys: config.partnerKeys,
       entityCache: config.entityCache,
+      singleFetchAnswers: config.singleFetchAnswers,
       subgraphUrls: urls,
       log: serviceLogger('gateway'),
     });
