@@ -2,7 +2,7 @@
  * Who a client is, for limits: the user id of a verified token when there is one, else the
  * client's IP. The IP is the socket's peer unless GATEWAY_TRUST_PROXY says which proxies'
  * X-Forwarded-For to believe — the same rule as express's 'trust proxy' (proxy-addr), so HTTP
- * requests (req.ip) and WebSocket upgrades (which never pass through express) agree.
+ * requests (which reach the GraphQL endpoints without express) and WebSocket upgrades agree.
  * API keys will be a third kind of identity when they arrive (partner contract endpoint).
  */
 import type http from 'node:http';

@@ -140,12 +140,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // @apollo/gateway sends usage data (OTLP metrics) to Apollo unless this is set; the platform sends
   // nothing anywhere its operator did not configure. An operator may still opt in by setting it to false.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
-  const gatewayOver = (sdl: string, planner: FederatedPlanner) => {
+  // A planner is built for a supergraph only when single-fetch answers need one (the main one is shared with subscriptions).
+  const gatewayOver = (sdl: string, planner?: FederatedPlanner) => {
     const gateway = new ApolloGateway({
       supergraphSdl: sdl,
       buildService: ({ name, url }) => dataSources[name] ?? source(name, url ?? ''),
     });
-    return options.singleFetchAnswers === false ? gateway : withSingleFetchAnswers(gateway, { planner, dataSources });
+    if (options.singleFetchAnswers === false) return gateway;
+    return withSingleFetchAnswers(gateway, { planner: planner ?? new FederatedPlanner(sdl), dataSources });
   };
   const planner = new FederatedPlanner(supergraphSdl);
   const verifier = createTokenVerifier(options);
@@ -184,7 +186,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const server = apolloServer(gatewayOver(supergraphSdl, planner), { drainsHttpServer: true });
   // The partner contract: a second gateway over the contract supergraph, sharing the subgraph data sources.
   const partnerContract = options.partnerContract ?? readPartnerContract();
-  const partnerServer = apolloServer(gatewayOver(partnerContract.supergraphSdl, new FederatedPlanner(partnerContract.supergraphSdl)), {
+  const partnerServer = apolloServer(gatewayOver(partnerContract.supergraphSdl), {
     drainsHttpServer: false,
     plugins: [partnerUsagePlugin(queryLimits)],
   });

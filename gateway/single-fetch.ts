@@ -70,7 +70,7 @@ export function withSingleFetchAnswers(gateway: ApolloGateway, options: SingleFe
 }
 
 function singleFetchExecutor(apolloExecutor: Executor, { planner, dataSources }: SingleFetchOptions): Executor {
-  // null: the operation's plan needs Apollo's executor.
+  // `{ plan: null }`: the operation needs Apollo's executor (lru-cache keeps no null values).
   const verdicts = new LRUCache<string, { plan: QueryPlan; fetch: FetchNode } | { plan: null }>({ max: REMEMBERED_OPERATIONS });
   const verdictOf = (requestContext: RequestContext) => {
     const key = `${requestContext.operationName ?? ''}\u0000${requestContext.queryHash}`;

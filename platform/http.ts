@@ -47,23 +47,27 @@ export interface HttpHost {
 export function createHttpHost(options: { service: string; ready: () => Promise<boolean>; log?: Logger }): HttpHost {
   const app = express();
   app.disable('x-powered-by');
+  /** Observes the request's duration once it is answered, under the route it reports then. */
+  const timeRequest = (req: http.IncomingMessage, res: http.ServerResponse, route: () => string) => {
+    const stop = httpRequestDuration.startTimer({ service: options.service, method: req.method });
+    res.on('finish', () => stop({ route: route(), status: String(res.statusCode) }));
+  };
   const direct = new Map<string, RequestHandler>();
   const server = http.createServer((req, res) => {
-    const handler = req.method === 'GET' ? undefined : direct.get(splitUrl(req.url).path);
+    const path = splitUrl(req.url).path;
+    const handler = req.method === 'GET' ? undefined : direct.get(path);
     if (!handler) {
       app(req, res);
       return;
     }
-    const stop = httpRequestDuration.startTimer({ service: options.service, method: req.method });
-    res.on('finish', () => stop({ route: splitUrl(req.url).path, status: String(res.statusCode) }));
+    timeRequest(req, res, () => path);
     handler(req, res);
   });
   // Keep-alive connections from the gateway outlive single requests; let them idle a little longer than its agent does.
   server.keepAliveTimeout = 65_000;
 
   app.use((req, res, next) => {
-    const stop = httpRequestDuration.startTimer({ service: options.service, method: req.method });
-    res.on('finish', () => stop({ route: req.route?.path ?? req.path, status: String(res.statusCode) }));
+    timeRequest(req, res, () => req.route?.path ?? req.path);
     next();
   });
   app.get('/healthz', (_req, res) => {
