@@ -22,7 +22,13 @@ const USERS = Array.from({ length: 60 }, (_, u) => `user-${String(u).padStart(3,
 const A = ITEMS[5];
 const B = ITEMS[17];
 const HOUR = 3_600_000;
-const START = Date.now() - 60 * 24 * HOUR;
+/**
+ * A fixed clock: the ranker's features read the hour of day and the time since the last event, so
+ * a history built from the wall clock trained a different ranker every hour (this test failed at
+ * 05:xx and 23:xx UTC). The history, training and serving all read this one moment.
+ */
+const NOW = Date.parse('2026-03-10T12:15:00Z');
+const START = NOW - 60 * 24 * HOUR;
 
 /** Purchases in sequences of 10 distinct products; wherever A lands, B follows. */
 function purchases() {
@@ -53,9 +59,9 @@ describe('TwoStageRecommender over the database', () => {
     await prisma.purchase.createMany({ data: purchases() });
     // The probe bought something long ago and has just viewed A: B should come first.
     await prisma.purchase.create({
-      data: { orderId: 'probe-0', productId: ITEMS[30], userId: 'probe', quantity: 1, purchasedAt: new Date(Date.now() - 48 * HOUR) },
+      data: { orderId: 'probe-0', productId: ITEMS[30], userId: 'probe', quantity: 1, purchasedAt: new Date(NOW - 48 * HOUR) },
     });
-    await prisma.interaction.create({ data: { userId: 'probe', productId: A, kind: 'VIEW', createdAt: new Date(Date.now() - 60_000) } });
+    await prisma.interaction.create({ data: { userId: 'probe', productId: A, kind: 'VIEW', createdAt: new Date(NOW - 60_000) } });
 
     const source = new PlatformInteractionSource(db);
     served = await serveTrainedModels(await source.load(), { ...SMALL_TRAINING, userIds: [...USERS, 'probe'], itemIds: ITEMS });
@@ -67,6 +73,7 @@ describe('TwoStageRecommender over the database', () => {
       popularity: new PopularityCache(prisma),
       deadlineMs: 20_000,
       log: pino({ level: 'silent' }),
+      now: () => NOW,
     });
   }, 120_000);
 

@@ -51,7 +51,11 @@ interface ActivitySnapshot {
 export class DatabaseActivity implements ActivitySource {
   private snapshot?: { at: number; value: Promise<ActivitySnapshot> };
 
-  constructor(private readonly prisma: PrismaClient) {}
+  /** `now` is the clock the week and month windows are counted back from (tests fix it). */
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async activityOf(itemIds: readonly string[]): Promise<Map<string, ItemActivity>> {
     const { activity } = await this.current();
@@ -67,9 +71,10 @@ export class DatabaseActivity implements ActivitySource {
   }
 
   private current(): Promise<ActivitySnapshot> {
-    if (!this.snapshot || Date.now() - this.snapshot.at > SNAPSHOT_TTL_MS) {
-      const value = this.read(Date.now());
-      this.snapshot = { at: Date.now(), value };
+    const now = this.now();
+    if (!this.snapshot || now - this.snapshot.at > SNAPSHOT_TTL_MS) {
+      const value = this.read(now);
+      this.snapshot = { at: now, value };
       value.catch(() => (this.snapshot = undefined));
     }
     return this.snapshot.value;

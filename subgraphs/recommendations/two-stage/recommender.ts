@@ -49,6 +49,7 @@ export class TwoStageRecommender implements UserCandidateSource {
     private readonly popularity: PopularityCache,
     private readonly deadlineMs: number,
     private readonly log: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Its own prefix: a user's one-stage and two-stage lists never answer for each other. */
@@ -65,7 +66,7 @@ export class TwoStageRecommender implements UserCandidateSource {
   }
 
   async forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]> {
-    if (this.missing && Date.now() < this.missingUntil) throw this.missing;
+    if (this.missing && this.now() < this.missingUntil) throw this.missing;
     try {
       return await cachedCandidateLists(this.listDeps(), userIds, placement, {
         pipeline: 'two-stage',
@@ -76,7 +77,7 @@ export class TwoStageRecommender implements UserCandidateSource {
     } catch (error) {
       if (error instanceof TwoStageModelsMissing) {
         this.missing = error;
-        this.missingUntil = Date.now() + MISSING_RECHECK_MS;
+        this.missingUntil = this.now() + MISSING_RECHECK_MS;
       }
       throw error;
     }
@@ -89,7 +90,7 @@ export class TwoStageRecommender implements UserCandidateSource {
     deadline: AbortSignal,
   ): Promise<CachedCandidates[]> {
     if (!this.models.available) throw new InferenceUnavailable('circuit_open', 'recent inference calls failed');
-    const now = Date.now();
+    const now = this.now();
     const histories = await historiesOfUsers(this.prisma, userIds);
     const answer = await this.pipeline.rank(
       userIds.map((userId) => ({ userId, history: histories.get(userId) ?? [], exclude: exclude.get(userId)!, now })),
@@ -151,10 +152,16 @@ export interface TwoStageRecommenderDeps {
   /** The inference deadline of one operation (config.inferenceDeadlineMs). */
   deadlineMs: number;
   log: Logger;
+  /**
+   * The clock (ms since the epoch; default Date.now): the ranker's features read the hour of day
+   * and the time since the last event, so a test fixes it to rank the same at any hour.
+   */
+  now?: () => number;
 }
 
 /** What createResources calls: the pipeline over the database's activity and the shared model client. */
 export function createTwoStageRecommender(deps: TwoStageRecommenderDeps): TwoStageRecommender {
-  const pipeline = new TwoStagePipeline(deps.models, new DatabaseActivity(deps.prisma));
-  return new TwoStageRecommender(deps.prisma, deps.models, pipeline, deps.cache, deps.popularity, deps.deadlineMs, deps.log);
+  const now = deps.now ?? Date.now;
+  const pipeline = new TwoStagePipeline(deps.models, new DatabaseActivity(deps.prisma, now));
+  return new TwoStageRecommender(deps.prisma, deps.models, pipeline, deps.cache, deps.popularity, deps.deadlineMs, deps.log, now);
 }
