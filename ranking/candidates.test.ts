@@ -77,8 +77,38 @@ describe('writeFeatures', () => {
     expect(row(0).successor_score).toBeCloseTo(Math.log1p(4));
     expect(row(0).item_age_days).toBeCloseTo(Math.log1p(40));
     expect(row(0).hours_since_last).toBeCloseTo(Math.log1p(1));
-    expect(row(0).hour_sin).toBeCloseTo(1); // 06:00 UTC
     expect(row(1)).toMatchObject({ successor_score: 0, trending_rank: 1, popularity: 0, item_unseen: 1 });
+  });
+
+  it('reads no clock: the same history, activity and moment shifted to any other time of day give the same features', () => {
+    const HOUR = 3_600_000;
+    // The moment issue 20's planted test failed at (23:15 UTC), and the same moment at other hours.
+    const at = Date.UTC(2026, 11, 7, 23, 15);
+    const features = (shift: number) => {
+      const now = at + shift;
+      const history = [
+        { itemId: 'p', at: now - 48 * HOUR },
+        { itemId: 'q', at: now - 60_000 },
+      ];
+      const candidates = mergeCandidates(
+        {
+          lists: {
+            successors: [{ itemId: 'a', score: 4 }],
+            neighbours: [{ itemId: 'b', score: 2 }],
+            trending: [{ itemId: 'c', score: 9 }],
+          },
+        },
+        new Set(),
+      );
+      const activity = new TimedActivity(
+        ['a', 'a', 'b', 'c'].map((itemId, i) => ({ itemId, at: now - (i + 1) * 5 * 86_400_000 + i * 7 * HOUR })),
+      );
+      const out = new Float32Array(candidates.length * FEATURE_COUNT);
+      writeFeatures({ history, now }, candidates, new Map(candidates.map((c) => [c.itemId, activity.activityAt(c.itemId, now)])), out);
+      return Array.from(out);
+    };
+    const reference = features(0);
+    for (const hours of [-23, -17, -6, -1, 1, 5, 7, 12, 25, 24 * 100 + 3]) expect(features(hours * HOUR + 15 * 60_000)).toEqual(reference);
   });
 });
 

@@ -9,6 +9,15 @@ import { DAY_MS, type ItemActivity, NO_ACTIVITY } from './activity';
 import type { MergedCandidate, RecallSource } from './candidates';
 import type { HistoryEvent } from './history';
 
+/**
+ * Every feature is relative to `now` (ages, windows, gaps), none reads the time of day: shifting a
+ * history and its moment by any amount gives the same rows. Hour of day (sin, cos of the UTC hour)
+ * was a feature until issue 20 and was dropped: it is a per-query constant, so a listwise ranker
+ * can use it only through interactions, where on small data it fits noise: a planted "A then B"
+ * came out B first at 22 hours of the day and not at 05:15 or 23:15 UTC, and on MovieLens it
+ * bought nothing (README, "Model quality"). Nor is the UTC hour the shopper's local hour: the
+ * platform knows no time zones.
+ */
 export const FEATURE_NAMES = [
   'successor_score',
   'successor_rank',
@@ -28,8 +37,6 @@ export const FEATURE_NAMES = [
   'item_unseen',
   'history_length',
   'hours_since_last',
-  'hour_sin',
-  'hour_cos',
 ] as const;
 
 export const FEATURE_COUNT = FEATURE_NAMES.length;
@@ -84,9 +91,6 @@ export function writeFeatures(
   const last = history.length > 0 ? history[history.length - 1].at : now;
   const historyLength = Math.log1p(history.length);
   const hoursSinceLast = Math.log1p(Math.max(0, now - last) / 3_600_000);
-  const hour = (2 * Math.PI * new Date(now).getUTCHours()) / 24;
-  const hourSin = Math.sin(hour);
-  const hourCos = Math.cos(hour);
   const contentOf = context.contentOf ?? (() => undefined);
   const profile = tokenProfile(history, contentOf);
   candidates.forEach((candidate, index) => {
@@ -111,8 +115,6 @@ export function writeFeatures(
       a.firstAt === null ? 1 : 0,
       historyLength,
       hoursSinceLast,
-      hourSin,
-      hourCos,
     ];
     out.set(values, (row + index) * FEATURE_COUNT);
   });

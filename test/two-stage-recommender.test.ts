@@ -23,11 +23,12 @@ const A = ITEMS[5];
 const B = ITEMS[17];
 const HOUR = 3_600_000;
 /**
- * A fixed clock: the ranker's features read the hour of day and the time since the last event, so
- * a history built from the wall clock trained a different ranker every hour (this test failed at
- * 05:xx and 23:xx UTC). The history, training and serving all read this one moment.
+ * A fixed clock. The history was built from the wall clock and the ranker read the hour of day, so
+ * each hour trained and served a different ranker: this test failed at 05:xx and 23:xx UTC. The
+ * history, training and serving all read this one moment, one of those hours (the features no
+ * longer read the time of day: ranking/candidates.test.ts and two-stage.test.ts check that).
  */
-const NOW = Date.parse('2026-03-10T12:15:00Z');
+const NOW = Date.parse('2026-03-10T23:15:00Z');
 const START = NOW - 60 * 24 * HOUR;
 
 /** Purchases in sequences of 10 distinct products; wherever A lands, B follows. */

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { listVersions, readIdMaps, readVersionMetadata } from '../repository/model-repository';
+import { listVersions, readIdMaps, readVersionMetadata, versionFile } from '../repository/model-repository';
 import { RECOMMENDER, SIMILAR_ITEMS } from './export-models';
 import type { Interaction, InteractionSource } from './interactions';
 import { seededRandom } from './rng';
@@ -88,6 +88,17 @@ describe('trainAndPublish / ensureModel', () => {
     await trainAndPublish(data.interactions, { repository, factors: 4, epochs: 1, twoStage: false, progress: false });
     const source: InteractionSource = { load: async () => data.interactions };
     expect(await ensureModel(repository, source, { factors: 4, epochs: 1 })).toMatchObject({ recommender: 2, twoStage: { ranker: 1 } });
+  });
+
+  it('ensureModel trains again when the latest ranker was trained on other features (hour of day, before issue 20)', async () => {
+    const data = orders(30, 40, 200);
+    const source: InteractionSource = { load: async () => data.interactions };
+    await ensureModel(repository, source, { factors: 4, epochs: 1 });
+    const file = versionFile(repository, TWO_STAGE_MODELS.ranker, 1, 'metadata.json');
+    const metadata = JSON.parse(await fs.readFile(file, 'utf8'));
+    await fs.writeFile(file, JSON.stringify({ ...metadata, features: [...metadata.features, 'hour_sin', 'hour_cos'] }));
+    expect(await ensureModel(repository, source, { factors: 4, epochs: 1 })).toMatchObject({ recommender: 2, twoStage: { ranker: 2 } });
+    expect(await ensureModel(repository, source)).toBeUndefined();
   });
 
   // How long this takes is a speed target: `npm start` prints the training time on first start.

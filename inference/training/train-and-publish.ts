@@ -5,7 +5,8 @@
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { serviceLogger } from '../../platform/logger';
-import { listVersions } from '../repository/model-repository';
+import { FEATURE_NAMES } from '../../ranking/features';
+import { listVersions, readVersionMetadata } from '../repository/model-repository';
 import { trainAls, type AlsOptions } from './als';
 import { RECALL_DEPTH } from '../../ranking/candidates';
 import { TWO_STAGE_MODELS } from '../../ranking/models';
@@ -112,8 +113,9 @@ export async function ensureModel(
   options: Omit<TrainOptions, 'repository'> = {},
 ): Promise<TrainResult | undefined> {
   const missing = async (model: string) => (await listVersions(repository, model)).length === 0;
-  // A repository from before the two-stage pipeline has no ranker: train everything once more.
-  if (!(await missing(RECOMMENDER)) && !(await missing(TWO_STAGE_MODELS.ranker))) return undefined;
+  // A repository from before the two-stage pipeline has no ranker, and one from before the
+  // features last changed has a ranker that cannot score today's rows: train everything once more.
+  if (!(await missing(RECOMMENDER)) && !(await rankerOutdated(repository))) return undefined;
   const content = source.content ? await source.content() : undefined;
   return trainAndPublish(await source.load(), {
     ...EMBEDDED_TRAINING,
@@ -123,6 +125,14 @@ export async function ensureModel(
     ...options,
     repository,
   });
+}
+
+/** True when there is no ranker, or the latest one was trained on another feature vector than FEATURE_NAMES. */
+async function rankerOutdated(repository: string): Promise<boolean> {
+  const versions = await listVersions(repository, TWO_STAGE_MODELS.ranker);
+  if (versions.length === 0) return true;
+  const { features } = await readVersionMetadata(repository, TWO_STAGE_MODELS.ranker, Math.max(...versions));
+  return JSON.stringify(features) !== JSON.stringify(FEATURE_NAMES);
 }
 
 /** Drops keys whose value is undefined, so CLI flags that were not given keep the defaults. */

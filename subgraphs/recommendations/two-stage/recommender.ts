@@ -153,8 +153,8 @@ export interface TwoStageRecommenderDeps {
   deadlineMs: number;
   log: Logger;
   /**
-   * The clock (ms since the epoch; default Date.now): the ranker's features read the hour of day
-   * and the time since the last event, so a test fixes it to rank the same at any hour.
+   * The clock (ms since the epoch; default Date.now): the moment the features (time since the
+   * last event, item ages, activity windows) are counted back from; a test fixes it.
    */
   now?: () => number;
 }
