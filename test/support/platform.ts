@@ -47,7 +47,10 @@ export async function startTestPlatform(seed: Partial<SeedOptions> = SMALL_SEED,
   const platform = await startPlatform({
     ephemeralPorts: true,
     inMemory: true,
-    seed,
+    // The seed ends at this moment, not at the start of the UTC day (the demo's default): the
+    // features the ranker is trained and served on (ages, windows, time since the last purchase),
+    // and anything that expires from the wall clock, then see the same data at any hour a test runs.
+    seed: { now: new Date(), ...seed },
     eventNamespace,
     inference: options.inference ?? false,
     config: {
