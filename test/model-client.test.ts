@@ -3,6 +3,7 @@
  * ids out, with batches split at the max_batch_size the model publishes, ragged exclusion lists
  * padded, unseen users on the cold-start row and products newer than the model left to the caller.
  */
+import http from 'node:http';
 import pino from 'pino';
 import { startInferenceServer, type RunningInferenceServer } from '../inference';
 import { publishTrainedModels } from '../inference/training/export-models';
@@ -87,5 +88,39 @@ describe('recommendation model client', () => {
     await expect(models.tasteOf([{ userId: ids.users[0], exclude: [] }], AbortSignal.timeout(0))).rejects.toMatchObject({
       reason: 'timeout',
     });
+  });
+});
+
+describe('recommendation model client against a busy inference server', () => {
+  it('takes a 429 (requests in flight at the bound) as an overloaded model, which callers answer from popularity', async () => {
+    const repository = await tempRepository();
+    await publishTrainedModels(repository.dir, randomModel(22, USERS, ITEMS, 6), idsFor(USERS, ITEMS), { k: 5, maxBatchSize: MAX_BATCH });
+    const server = await startInferenceServer({
+      port: 0,
+      host: '127.0.0.1',
+      modelRepository: repository.dir,
+      pollIntervalMs: 0,
+      executionProviders: ['cpu'],
+      maxInFlight: 1,
+    });
+    const client = new InferenceClient({ baseUrl: server.url, log: pino({ level: 'silent' }) });
+    const models = new RecommendationModels(client);
+    // A request whose body never completes holds the server's only slot.
+    const held = http.request(`${server.url}/v2/models/recommender/infer`, { method: 'POST', headers: { 'content-length': '100' } });
+    held.on('error', () => {});
+    try {
+      await models.versionOf('recommender', AbortSignal.timeout(5_000)); // metadata is not bounded: only infer is
+      held.write('{');
+      while (server.inFlight() < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      await expect(models.tasteOf([{ userId: 'user-0001', exclude: [] }], AbortSignal.timeout(5_000))).rejects.toMatchObject({
+        reason: 'overloaded',
+        message: expect.stringMatching(/INFERENCE_MAX_IN_FLIGHT 1/),
+      });
+    } finally {
+      held.destroy();
+      client.close();
+      await server.close();
+      await repository.remove();
+    }
   });
 });
