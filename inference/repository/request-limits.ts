@@ -13,8 +13,12 @@
 import { OIP_TYPE, type ModelConfig, type TensorConfig } from './model-config';
 import type { VersionMetadata } from './model-repository';
 
-/** The widest variable dimension a model without `max_dims` accepts: the platform's widest exclusion list. */
-export const DEFAULT_MAX_DIM = 2048;
+/**
+ * The widest variable dimension a model without `max_dims` accepts. Kept low because such a model
+ * says nothing of what a row costs (a recall graph gathers a row of neighbours per recent item); the
+ * served config publishes it, and the recommendations subgraph cuts its lists to it, keeping the newest.
+ */
+export const DEFAULT_MAX_DIM = 256;
 
 /** Room for everything in a body besides tensor data: names, datatypes, shapes, parameters, id. */
 const ENVELOPE_BYTES = 64 * 1024;
