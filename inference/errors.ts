@@ -20,6 +20,9 @@ export class InferenceError extends Error {
 export const badRequest = (message: string) => new InferenceError(ErrorCode.BAD_USER_INPUT, message);
 /** The queue is full or the request waited past its timeout: 503, retry later or fall back. */
 export const unavailable = (message: string) => new InferenceError(ErrorCode.SERVICE_UNAVAILABLE, message);
+/** The server already holds as many requests as it takes (INFERENCE_MAX_IN_FLIGHT): 429, retry after a moment. */
+export const tooBusy = (message: string) => new InferenceError(ErrorCode.RATE_LIMITED, message);
+/** Our fault: the message is logged with a request id, and callers see only the id (see masked-errors.ts). */
 export const internal = (message: string) => new InferenceError(ErrorCode.INTERNAL_SERVER_ERROR, message);
 
 /** Thrown by a batcher that has been retired by a version swap; the caller re-resolves the version. */

@@ -13,7 +13,8 @@ import { serviceLogger, type Logger } from '../platform/logger';
 import { ModelStore } from './repository/model-store';
 import { executionProvidersFromEnv, type ExecutionProvider } from './runtime/execution-providers';
 import { createInferenceApp } from './server/app';
-import { createGrpcServer } from './server/grpc-server';
+import { createGrpcServer, grpcMessageLimit } from './server/grpc-server';
+import { InFlightLimit } from './server/in-flight';
 
 export interface InferenceServerOptions {
   port?: number;
@@ -29,6 +30,8 @@ export interface InferenceServerOptions {
   maxQueueSize?: number;
   /** Queue timeout for models whose config sets none. */
   queueTimeoutMs?: number;
+  /** Infer requests held at once, HTTP and gRPC together (default INFERENCE_MAX_IN_FLIGHT). */
+  maxInFlight?: number;
   logger?: Logger;
 }
 
@@ -39,6 +42,8 @@ export interface RunningInferenceServer {
   grpcAddress: string;
   grpcPort: number;
   store: ModelStore;
+  /** Infer requests held now (HTTP and gRPC): accepted, not yet answered. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
@@ -52,7 +57,8 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
     defaults: { maxQueueSize: options.maxQueueSize ?? 4096, timeoutMs: options.queueTimeoutMs ?? 10_000, maxQueueDelayMs: 1 },
   });
   await store.start();
-  const server = http.createServer(createInferenceApp(store));
+  const inFlight = new InFlightLimit(options.maxInFlight ?? config.inference.maxInFlight);
+  const server = http.createServer(createInferenceApp(store, { logger, inFlight }));
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? config.host;
   await new Promise<void>((resolve, reject) => {
@@ -61,7 +67,10 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
-  const grpcServer = createGrpcServer(store);
+  // Fixed for the server's life (grpc-js takes it once): a model published later that needs more
+  // is served whole over HTTP, and over gRPC after a restart (README, "Inference request limits").
+  const maxMessageBytes = grpcMessageLimit(store);
+  const grpcServer = createGrpcServer(store, { logger, inFlight, maxMessageBytes });
   const grpcHost = host.includes(':') ? `[${host}]` : host;
   let grpcPort: number;
   try {
@@ -77,13 +86,17 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
     throw error;
   }
   const grpcAddress = `${grpcHost}:${grpcPort}`;
-  logger.info({ url, grpc: grpcAddress, repository: store.repository, models: store.modelNames() }, 'inference server listening');
+  logger.info(
+    { url, grpc: grpcAddress, repository: store.repository, models: store.modelNames(), maxInFlight: inFlight.max, maxMessageBytes },
+    'inference server listening',
+  );
   return {
     url,
     port,
     grpcAddress,
     grpcPort,
     store,
+    inFlight: () => inFlight.inFlight,
     close: async () => {
       // gRPC calls in flight get a moment to finish, then are cancelled: shutdown is bounded.
       const grpcClosed = new Promise<void>((resolve) => {

@@ -89,7 +89,23 @@ export interface PlatformConfig {
   entityCache: EntityCacheConfig;
   /** GATEWAY_SINGLE_FETCH=on|off: single-fetch operations answered with the subgraph's data as is (gateway/single-fetch.ts). */
   singleFetchAnswers: boolean;
+  /** The inference server's own bounds (inference/server/in-flight.ts). */
+  inference: InferenceServerConfig;
 }
+
+/**
+ * maxInFlight (INFERENCE_MAX_IN_FLIGHT): infer requests the inference server holds at once, HTTP
+ * and gRPC together, from before a body is read until the answer is sent; beyond it 429 /
+ * RESOURCE_EXHAUSTED. 256 is the benchmark's most concurrent callers (bench/inference.ts; a
+ * recommendations operation holds one request per model it asks, for milliseconds), and bounds the
+ * bodies held to 256 × the largest valid request (request-limits.ts: 6.6–10.3 MiB for the exported
+ * models on a 50,000-item catalogue; the subgraph's real requests are a few KiB).
+ */
+export interface InferenceServerConfig {
+  maxInFlight: number;
+}
+
+export const INFERENCE_SERVER_DEFAULTS: InferenceServerConfig = { maxInFlight: 256 };
 
 /**
  * Subgraph answers the schema tags cacheable, shared between viewers: in Redis when REDIS_URL is
@@ -347,5 +363,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       maxEntries: positiveInt(env, 'ENTITY_CACHE_MAX_ENTRIES', ENTITY_CACHE_DEFAULTS.maxEntries),
     },
     singleFetchAnswers: onOff(env, 'GATEWAY_SINGLE_FETCH', true),
+    inference: { maxInFlight: positiveInt(env, 'INFERENCE_MAX_IN_FLIGHT', INFERENCE_SERVER_DEFAULTS.maxInFlight) },
   };
 }

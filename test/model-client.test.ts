@@ -3,8 +3,12 @@
  * ids out, with batches split at the max_batch_size the model publishes, ragged exclusion lists
  * padded, unseen users on the cold-start row and products newer than the model left to the caller.
  */
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
 import pino from 'pino';
 import { startInferenceServer, type RunningInferenceServer } from '../inference';
+import type { ModelConfig } from '../inference/repository/model-config';
 import { publishTrainedModels } from '../inference/training/export-models';
 import { expectedScore, idsFor, randomModel, tempRepository } from '../inference/test/helpers';
 import { InferenceClient } from '../subgraphs/recommendations/inference-client';
@@ -87,5 +91,72 @@ describe('recommendation model client', () => {
     await expect(models.tasteOf([{ userId: ids.users[0], exclude: [] }], AbortSignal.timeout(0))).rejects.toMatchObject({
       reason: 'timeout',
     });
+  });
+});
+
+describe('recommendation model client within the inference server’s limits', () => {
+  /** A served repository whose recommender config `edit` may change before the server starts. */
+  async function serve(options: { maxInFlight?: number; edit?: (config: ModelConfig) => void } = {}) {
+    const repository = await tempRepository();
+    await publishTrainedModels(repository.dir, randomModel(22, USERS, ITEMS, 6), idsFor(USERS, ITEMS), { k: 5, maxBatchSize: MAX_BATCH });
+    if (options.edit) {
+      const file = path.join(repository.dir, 'recommender', 'config.json');
+      const config: ModelConfig = JSON.parse(await fs.readFile(file, 'utf8'));
+      options.edit(config);
+      await fs.writeFile(file, JSON.stringify(config));
+    }
+    const server = await startInferenceServer({
+      port: 0,
+      host: '127.0.0.1',
+      modelRepository: repository.dir,
+      pollIntervalMs: 0,
+      executionProviders: ['cpu'],
+      maxInFlight: options.maxInFlight,
+    });
+    const client = new InferenceClient({ baseUrl: server.url, log: pino({ level: 'silent' }) });
+    return {
+      server,
+      models: new RecommendationModels(client),
+      async close() {
+        client.close();
+        await server.close();
+        await repository.remove();
+      },
+    };
+  }
+
+  it('takes a 429 (requests in flight at the bound) as an overloaded model, which callers answer from popularity', async () => {
+    const { server, models, close } = await serve({ maxInFlight: 1 });
+    // A request whose body never completes holds the server's only slot.
+    const held = http.request(`${server.url}/v2/models/recommender/infer`, { method: 'POST', headers: { 'content-length': '100' } });
+    held.on('error', () => {});
+    try {
+      await models.versionOf('recommender', AbortSignal.timeout(5_000)); // metadata is not bounded: only infer is
+      held.write('{');
+      while (server.inFlight() < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      await expect(models.tasteOf([{ userId: 'user-0001', exclude: [] }], AbortSignal.timeout(5_000))).rejects.toMatchObject({
+        reason: 'overloaded',
+        message: expect.stringMatching(/INFERENCE_MAX_IN_FLIGHT 1/),
+      });
+    } finally {
+      held.destroy();
+      await close();
+    }
+  });
+
+  it('cuts exclusion lists to the max_dims the config publishes (newest kept) instead of being refused', async () => {
+    const { models, close } = await serve({ edit: (config) => (config.input[1].max_dims = [2]) });
+    try {
+      const deadline = () => AbortSignal.timeout(5_000);
+      const [top] = (await models.tasteOf([{ userId: 'user-0001', exclude: [] }], deadline())).rows;
+      const exclude = top.map(({ productId }) => productId); // oldest first: the last two are the newest
+      const [ranked] = (await models.tasteOf([{ userId: 'user-0001', exclude }], deadline())).rows;
+      const returned = ranked.map(({ productId }) => productId);
+      expect(returned).not.toContain(exclude[3]);
+      expect(returned).not.toContain(exclude[4]);
+      expect(returned).toContain(exclude[0]);
+    } finally {
+      await close();
+    }
   });
 });

@@ -1,9 +1,9 @@
 /**
  * A model's configuration, stored as `models/<name>/config.json`. Field names follow Triton's
  * ModelConfig (config.pbtxt) so the same settings carry over when Triton serves the repository;
- * `traffic_split` and `pad_value` are our extensions (Triton has neither), so the config a server
- * answers (servedConfig) carries them in ModelConfig's `parameters` map instead, which any
- * ModelConfig reader accepts.
+ * `traffic_split`, `pad_value` and `max_dims` are our extensions (Triton has none of them), so the
+ * config a server answers (servedConfig) carries them in ModelConfig's `parameters` map instead,
+ * which any ModelConfig reader accepts.
  */
 import type { OipDataType } from '../../platform/oip';
 import { badRequest } from '../errors';
@@ -22,6 +22,12 @@ export interface TensorConfig {
   optional?: boolean;
   /** Value used to pad variable-width rows when requests are batched together. */
   pad_value?: number;
+  /**
+   * Extension: the largest shape (without the batch dimension) a request may send, one entry per
+   * entry of `dims` (equal to it where fixed). Bounds what a caller can make the server allocate and
+   * what one caller's wide row pads every co-batched row to. Absent: request-limits.ts derives one.
+   */
+  max_dims?: number[];
 }
 
 export interface QueuePolicy {
@@ -57,6 +63,9 @@ export interface ModelConfig {
 /** The `parameters` key under which a version's id maps are published (see idMapsParameters). */
 export const idsParameter = (version: number | string): string => `ids.${version}`;
 
+/** The `parameters` key that carries an input's `max_dims` (a JSON array), as Triton has no such field. */
+export const maxDimsParameter = (input: string): string => `max_dims.${input}`;
+
 /**
  * The config as a server answers GET /v2/models/{m}[/versions/{v}]/config: only Triton ModelConfig
  * fields, our extensions moved into `parameters`, plus one `ids.<version>` entry per served version
@@ -68,8 +77,13 @@ export function servedConfig(config: ModelConfig, idsByVersion: Record<string, u
   const served: Record<string, { string_value: string }> = { ...parameters };
   if (traffic_split) served.traffic_split = { string_value: JSON.stringify(traffic_split) };
   for (const t of input) if (t.pad_value !== undefined) served[`pad_value.${t.name}`] = { string_value: String(t.pad_value) };
+  for (const t of input) if (t.max_dims !== undefined) served[maxDimsParameter(t.name)] = { string_value: JSON.stringify(t.max_dims) };
   for (const [version, ids] of Object.entries(idsByVersion)) served[idsParameter(version)] = { string_value: JSON.stringify(ids) };
-  return { ...rest, input: input.map(({ pad_value: _pad, ...t }) => t), ...(Object.keys(served).length ? { parameters: served } : {}) };
+  return {
+    ...rest,
+    input: input.map(({ pad_value: _pad, max_dims: _max, ...t }) => t),
+    ...(Object.keys(served).length ? { parameters: served } : {}),
+  };
 }
 
 export function parseModelConfig(raw: unknown, folderName: string): ModelConfig {
@@ -87,6 +101,14 @@ export function parseModelConfig(raw: unknown, folderName: string): ModelConfig 
         throw badRequest(`${where}: tensor ${JSON.stringify(t)} needs name, data_type (TYPE_INT64|TYPE_FP32) and dims`);
       }
     }
+  }
+  for (const t of config.input) {
+    if (t.max_dims === undefined) continue;
+    const fits =
+      Array.isArray(t.max_dims) &&
+      t.max_dims.length === t.dims.length &&
+      t.max_dims.every((max, i) => Number.isSafeInteger(max) && max >= 1 && (t.dims[i] === -1 || max === t.dims[i]));
+    if (!fits) throw badRequest(`${where}: input "${t.name}" max_dims must give a positive integer per dims entry (equal where fixed)`);
   }
   if (config.traffic_split) {
     for (const [version, weight] of Object.entries(config.traffic_split)) {

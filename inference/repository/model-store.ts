@@ -17,6 +17,7 @@ import type { ExecutionProvider } from '../runtime/execution-providers';
 import { inferenceMetrics } from '../metrics';
 import type { ModelConfig } from './model-config';
 import { listModels, listVersions, readModelConfig, readVersionMetadata, versionFile, type VersionMetadata } from './model-repository';
+import { requestLimits, type RequestLimits } from './request-limits';
 import { pickVersion } from './traffic-split';
 import { servedVersions } from './version-policy';
 
@@ -34,6 +35,8 @@ export interface LoadedVersion {
   version: number;
   config: ModelConfig;
   metadata: VersionMetadata;
+  /** The largest request this version takes (shapes, body bytes). */
+  limits: RequestLimits;
   provider: ExecutionProvider;
   batcher: DynamicBatcher;
   session: WorkerSession;
@@ -110,6 +113,25 @@ export class ModelStore {
     const versions = this.loadedVersions(model);
     if (versions.length === 0) throw badRequest(`model "${model}" has no loaded version`);
     return loaded.versions.get(pickVersion(versions, loaded.config.traffic_split, routingKey))!;
+  }
+
+  /**
+   * The largest request body `model` (pinned to `version`, or any version it may route to) takes.
+   * Throws the same 400 as resolve for an unknown model or version, before any body is read.
+   */
+  maxRequestBytes(model: string, version: string | undefined, transport: 'http' | 'grpc'): number {
+    const candidates = version !== undefined ? [this.resolve(model, version, undefined)] : this.servingVersions(model);
+    if (candidates.length === 0) this.resolve(model, version, undefined);
+    return Math.max(...candidates.map((v) => (transport === 'http' ? v.limits.maxHttpBytes : v.limits.maxGrpcBytes)));
+  }
+
+  /** Every version now loaded, of every model. */
+  allVersions(): LoadedVersion[] {
+    return [...this.models.values()].flatMap((m) => [...m.versions.values()]);
+  }
+
+  private servingVersions(model: string): LoadedVersion[] {
+    return [...(this.models.get(model)?.versions.values() ?? [])];
   }
 
   async close(): Promise<void> {
@@ -190,7 +212,8 @@ export class ModelStore {
         },
       );
       inferenceMetrics.executionProvider.set({ ...labels, provider: session.provider }, 1);
-      return { model: config.name, version, config, metadata, provider: session.provider, batcher, session };
+      const limits = requestLimits(config, metadata);
+      return { model: config.name, version, config, metadata, limits, provider: session.provider, batcher, session };
     } catch (error) {
       this.failed.add(key);
       this.options.logger.error({ model: config.name, version, err: error }, 'model version failed to load; skipping it');

@@ -10,15 +10,24 @@
  *   GET  /v2/models/{m}/versions/{v}/ids       extension: the id maps of that version
  *   POST /v2/models/{m}[/versions/{v}]/infer   JSON, or JSON + binary tensors (binary-tensors.ts)
  *   GET  /metrics                              Prometheus text
+ *
+ * An infer request holds one of the server's in-flight slots (in-flight.ts) from before its body is
+ * read until its answer is sent, and its body may be no larger than the largest valid request to
+ * that model needs (request-limits.ts): 429 and 413 beyond them.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import getRawBody from 'raw-body';
+import type { Logger } from '../../platform/logger';
 import { registry } from '../../platform/metrics';
 import { InferenceError, badRequest } from '../errors';
 import { OIP_TYPE, servedConfig } from '../repository/model-config';
 import { readIdMaps, type IdMaps } from '../repository/model-repository';
 import type { LoadedVersion, ModelStore } from '../repository/model-store';
+import { withMaxDims } from '../repository/request-limits';
 import type { OipInferRequest, OipInferResponse } from '../../platform/oip';
 import { HEADER_LENGTH, decodeInferBody, encodeElements, wantsBinary } from './binary-tensors';
+import { RETRY_AFTER_SECONDS, type InFlightLimit } from './in-flight';
+import { publicError } from './masked-errors';
 import { runInference } from './run-inference';
 
 export const SERVER_NAME = 'federation-platform-inference';
@@ -27,12 +36,27 @@ export const SERVER_EXTENSIONS = ['model_configuration', 'binary_tensor_data', '
 
 type Params = { model: string; version?: string };
 
-export function createInferenceApp(store: ModelStore): express.Express {
+export interface InferenceAppOptions {
+  logger: Logger;
+  inFlight: InFlightLimit;
+}
+
+export function createInferenceApp(store: ModelStore, { logger, inFlight }: InferenceAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // Infer bodies are read raw: JSON whatever the Content-Type (Python clients send none), and the
   // binary tensor extension appends raw bytes after the JSON header.
-  const rawBody = express.raw({ type: () => true, limit: '64mb' });
+  const rawBody = async (req: Request<Params>, res: Response, next: NextFunction) => {
+    const release = inFlight.acquire();
+    if (release instanceof InferenceError) {
+      res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      throw release;
+    }
+    res.once('close', release);
+    const limit = store.maxRequestBytes(req.params.model, req.params.version, 'http');
+    req.body = await getRawBody(req, { limit, length: req.headers['content-length'] });
+    next();
+  };
 
   app.get('/v2', (_req, res) => {
     res.json({
@@ -65,7 +89,8 @@ export function createInferenceApp(store: ModelStore): express.Express {
     const target = store.resolve(req.params.model, req.params.version, undefined);
     const ids: Record<string, IdMaps> = {};
     for (const version of store.loadedVersions(target.model)) ids[version] = await readIdMaps(store.repository, target.model, version);
-    res.json(servedConfig(target.config, ids));
+    // The limits in force, derived ones included, so a client can size its requests from the config.
+    res.json(servedConfig(withMaxDims(target.config, target.limits), ids));
   });
   app.get('/v2/models/:model/versions/:version/ids', async (req: Request<Params>, res) => {
     const target = store.resolve(req.params.model, req.params.version, undefined);
@@ -106,7 +131,7 @@ export function createInferenceApp(store: ModelStore): express.Express {
   });
 
   app.use((req, _res, next) => next(badRequest(`no route ${req.method} ${req.path}`)));
-  app.use(errorHandler);
+  app.use(errorHandler(logger));
   return app;
 }
 
@@ -129,16 +154,29 @@ export function modelMetadata(store: ModelStore, target: LoadedVersion, pinned: 
   };
 }
 
-/** OIP errors are `{"error": "..."}`; we add the platform error code for GraphQL-friendly mapping. */
-function errorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
-  if (error instanceof InferenceError) {
-    res.status(error.status).json({ error: error.message, code: error.code });
-    return;
-  }
-  const parseError = error as { type?: string; status?: number; message?: string };
-  if (parseError.type === 'entity.parse.failed' || parseError.type === 'entity.too.large') {
-    res.status(parseError.status ?? 400).json({ error: `request body: ${parseError.message}`, code: 'BAD_USER_INPUT' });
-    return;
-  }
-  res.status(500).json({ error: `internal error: ${(error as Error)?.message ?? String(error)}`, code: 'INTERNAL_SERVER_ERROR' });
+/**
+ * OIP errors are `{"error": "..."}`; we add the platform error code for GraphQL-friendly mapping,
+ * and for internal errors the id of the log line that holds what happened (masked-errors.ts).
+ */
+function errorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const bodyError = error as { type?: string; status?: number; message?: string; limit?: number; length?: number };
+    if (bodyError.type === 'entity.too.large') {
+      res.status(413).json({
+        error: `request body of ${bodyError.length ?? 'more than ' + bodyError.limit} bytes is above the ${bodyError.limit} bytes the largest valid request to this model needs`,
+        code: 'BAD_USER_INPUT',
+      });
+      return;
+    }
+    if (bodyError.type === 'request.aborted' || bodyError.type === 'request.size.invalid' || bodyError.type === 'entity.verify.failed') {
+      res.status(400).json({ error: `request body: ${bodyError.message}`, code: 'BAD_USER_INPUT' });
+      return;
+    }
+    const answer = publicError(error, logger, { method: req.method, path: req.path });
+    res.status(answer.status).json({
+      error: answer.message,
+      code: answer.code,
+      ...(answer.requestId ? { request_id: answer.requestId } : {}),
+    });
+  };
 }

@@ -8,9 +8,13 @@
  *   request's `parameters.binary_data_output` is true) carry `parameters.binary_data_size` instead of
  *   `data`, and their bytes follow the JSON header, whose length the same header names.
  *
- * Tensors are little-endian, row-major, as the extension specifies.
+ * Tensors are little-endian, row-major, as the extension specifies. Inputs are decoded straight
+ * into the typed array the model takes (one copy out of the body, no JS numbers in between), and
+ * only once their byte size agrees with their declared shape and datatype.
  */
+import os from 'node:os';
 import { badRequest } from '../errors';
+import type { TensorData } from '../runtime/onnx-session';
 import type { OipDataType, OipInferRequest, OipRequestTensor } from '../../platform/oip';
 
 export const HEADER_LENGTH = 'inference-header-content-length';
@@ -21,7 +25,7 @@ const ELEMENT_BYTES: Partial<Record<OipDataType, number>> = { INT64: 8, FP32: 4 
 /**
  * Splits a raw body into its JSON header and binary inputs; JSON is parsed whatever the
  * Content-Type says (stock Python clients send none). Binary inputs come back with `data` filled
- * in as numbers, so the rest of validation treats both encodings alike.
+ * in as a BigInt64Array or Float32Array, which validation takes as is.
  */
 export function decodeInferBody(body: Buffer, headerLength: string | undefined): unknown {
   let jsonEnd = body.length;
@@ -54,23 +58,44 @@ export function decodeInferBody(body: Buffer, headerLength: string | undefined):
     if (offset + bytes > body.length) {
       throw badRequest(`input "${name}" binary_data_size ${bytes} runs past the end of the body (${body.length - offset} bytes left)`);
     }
-    tensor.data = decodeElements(name, tensor.datatype, body.subarray(offset, offset + bytes));
+    tensor.data = decodeElements(name, tensor.datatype, tensor.shape, body.subarray(offset, offset + bytes));
     offset += bytes;
   }
   if (offset !== body.length) throw badRequest(`${body.length - offset} bytes after the binary inputs belong to no input`);
   return request;
 }
 
-export function decodeElements(name: string, datatype: OipDataType, bytes: Buffer): number[] {
+/**
+ * Little-endian bytes → the typed array of `datatype`, after checking that their size is exactly
+ * what `shape` holds (a wrong size is refused before anything is allocated).
+ */
+export function decodeElements(name: string, datatype: OipDataType, shape: unknown, bytes: Uint8Array): TensorData {
   const width = ELEMENT_BYTES[datatype];
   if (!width) throw badRequest(`input "${name}": binary data of datatype ${JSON.stringify(datatype)} is not served here (INT64, FP32)`);
-  if (bytes.length % width !== 0)
-    throw badRequest(`input "${name}" binary_data_size ${bytes.length} is not a multiple of ${width} (${datatype})`);
-  const values = new Array<number>(bytes.length / width);
-  for (let i = 0; i < values.length; i++) {
-    values[i] = datatype === 'INT64' ? Number(bytes.readBigInt64LE(i * width)) : bytes.readFloatLE(i * width);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw badRequest(`input "${name}" needs "shape" as an array of non-negative integers`);
   }
-  return values;
+  const values = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (values * width !== bytes.length) {
+    throw badRequest(
+      `input "${name}" has ${bytes.length} bytes of binary data but shape [${shape.join(', ')}] of ${datatype} needs ${values * width}`,
+    );
+  }
+  const data = datatype === 'INT64' ? new BigInt64Array(values) : new Float32Array(values);
+  // One copy into the array's own buffer, the only one: a typed view on the body would need the bytes
+  // aligned (they rarely are) and would pin, or share, the body's buffer (Node pools small ones).
+  new Uint8Array(data.buffer).set(bytes);
+  if (BIG_ENDIAN) swapBytes(data);
+  return data;
+}
+
+const BIG_ENDIAN = os.endianness() === 'BE';
+
+/** Little-endian wire order → this host's order, in place. */
+function swapBytes(data: TensorData): void {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof BigInt64Array) bytes.swap64();
+  else bytes.swap32();
 }
 
 /** Whether the caller asked for `output` as binary data. */

@@ -2,20 +2,28 @@
  * The Open Inference Protocol over gRPC (GRPCInferenceService, grpc-proto.ts) beside HTTP, as
  * Triton serves it on port 8001 — most Triton and KServe clients default to it. Same store, same
  * batcher (runInference), same validation and error messages; an InferenceError maps to the gRPC
- * status of its HTTP status (400 → INVALID_ARGUMENT, 503 → UNAVAILABLE, else INTERNAL), with the
- * platform error code in the trailing metadata `error-code`.
+ * status of its HTTP status (400 → INVALID_ARGUMENT, 429 → RESOURCE_EXHAUSTED, 503 → UNAVAILABLE,
+ * else INTERNAL with a generic message and the request id of the log line: masked-errors.ts), with
+ * the platform error code in the trailing metadata `error-code`.
+ *
+ * Messages are bounded by what the largest valid request of the loaded models needs (request-limits.ts;
+ * grpc-js refuses a bigger one with RESOURCE_EXHAUSTED before it is decoded), and ModelInfer holds an
+ * in-flight slot shared with HTTP (in-flight.ts) while it runs.
  *
  * Tensors come as typed `contents` (int64_contents, fp32_contents) or as `raw_input_contents`
  * (little-endian bytes, one entry per input: what tritonclient sends); outputs always go back as
  * `raw_output_contents`, as Triton answers.
  */
 import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../../platform/logger';
 import { InferenceError, badRequest } from '../errors';
 import type { ModelStore } from '../repository/model-store';
 import type { OipDataType, OipInferRequest } from '../../platform/oip';
 import { SERVER_EXTENSIONS, SERVER_NAME, SERVER_VERSION, modelMetadata } from './app';
 import { decodeElements, encodeElements } from './binary-tensors';
 import { loadOipPackage } from './grpc-proto';
+import type { InFlightLimit } from './in-flight';
+import { publicError } from './masked-errors';
 import { runInference } from './run-inference';
 
 type Parameter = { parameter_choice?: string } & Record<string, unknown>;
@@ -36,27 +44,58 @@ interface GrpcInferRequest {
   raw_input_contents: Buffer[];
 }
 
-const MESSAGE_LIMIT = 64 * 1024 * 1024;
+/**
+ * grpc-js's own default, kept as the floor: a server started before its models are published (the
+ * embedded start trains first, a deployment may not) still takes every request of the models ours exports.
+ */
+export const MIN_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-export function createGrpcServer(store: ModelStore): grpc.Server {
+/** The receive limit for a server over `store`: the largest valid request of any loaded model, fixed at start. */
+export function grpcMessageLimit(store: ModelStore): number {
+  return Math.max(MIN_MESSAGE_BYTES, ...store.allVersions().map((v) => v.limits.maxGrpcBytes));
+}
+
+export interface GrpcServerOptions {
+  logger: Logger;
+  inFlight: InFlightLimit;
+  /** Largest message received (grpcMessageLimit). */
+  maxMessageBytes: number;
+}
+
+export function createGrpcServer(store: ModelStore, { logger, inFlight, maxMessageBytes }: GrpcServerOptions): grpc.Server {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the loaded package is typed by the .proto, not TypeScript
   const service = (grpc.loadPackageDefinition(loadOipPackage()) as any).inference.GRPCInferenceService.service as grpc.ServiceDefinition;
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': MESSAGE_LIMIT, 'grpc.max_send_message_length': MESSAGE_LIMIT });
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': maxMessageBytes });
+  const unary = <Req, Res>(method: string, handler: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> => {
+    return (call, callback) => {
+      handler(call.request).then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(toStatus(error, logger, method)),
+      );
+    };
+  };
   server.addService(service, {
-    ServerLive: unary(async () => ({ live: true })),
-    ServerReady: unary(async () => ({ ready: store.ready() })),
-    ServerMetadata: unary(async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS })),
-    ModelReady: unary(async (request: { name: string; version: string }) => {
+    ServerLive: unary('ServerLive', async () => ({ live: true })),
+    ServerReady: unary('ServerReady', async () => ({ ready: store.ready() })),
+    ServerMetadata: unary('ServerMetadata', async () => ({ name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS })),
+    ModelReady: unary('ModelReady', async (request: { name: string; version: string }) => {
       store.resolve(request.name, request.version || undefined, undefined);
       return { ready: true };
     }),
-    ModelMetadata: unary(async (request: { name: string; version: string }) => {
+    ModelMetadata: unary('ModelMetadata', async (request: { name: string; version: string }) => {
       const target = store.resolve(request.name, request.version || undefined, undefined);
       const { parameters: _httpOnly, ...metadata } = modelMetadata(store, target, request.version !== '');
       return metadata;
     }),
-    ModelInfer: unary(async (request: GrpcInferRequest) => {
-      const result = await runInference(store, request.model_name, request.model_version || undefined, toOipRequest(request));
+    ModelInfer: unary('ModelInfer', async (request: GrpcInferRequest) => {
+      const release = inFlight.acquire();
+      if (release instanceof InferenceError) throw release;
+      let result;
+      try {
+        result = await runInference(store, request.model_name, request.model_version || undefined, toOipRequest(request));
+      } finally {
+        release();
+      }
       return {
         model_name: result.model,
         model_version: result.version,
@@ -85,7 +124,7 @@ function toOipRequest(request: GrpcInferRequest): OipInferRequest {
         name: tensor.name,
         datatype: tensor.datatype,
         shape: tensor.shape.map(Number),
-        data: raw.length > 0 ? decodeElements(tensor.name, tensor.datatype, raw[i]) : contentsOf(tensor),
+        data: raw.length > 0 ? decodeElements(tensor.name, tensor.datatype, tensor.shape, raw[i]) : contentsOf(tensor),
       };
     }),
     ...(request.outputs?.length ? { outputs: request.outputs.map(({ name }) => ({ name })) } : {}),
@@ -106,23 +145,18 @@ function plainParameters(parameters: Record<string, Parameter> | undefined): Rec
   return plain;
 }
 
-function unary<Req, Res>(handler: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
-  return (call, callback) => {
-    handler(call.request).then(
-      (response) => callback(null, response),
-      (error: unknown) => callback(toStatus(error)),
-    );
-  };
-}
-
-function toStatus(error: unknown): Partial<grpc.StatusObject> {
+function toStatus(error: unknown, logger: Logger, method: string): Partial<grpc.StatusObject> {
+  const answer = publicError(error, logger, { grpc_method: method });
   const metadata = new grpc.Metadata();
-  if (error instanceof InferenceError) {
-    metadata.set('error-code', error.code);
-    const code =
-      error.status === 400 ? grpc.status.INVALID_ARGUMENT : error.status === 503 ? grpc.status.UNAVAILABLE : grpc.status.INTERNAL;
-    return { code, details: error.message, metadata };
-  }
-  metadata.set('error-code', 'INTERNAL_SERVER_ERROR');
-  return { code: grpc.status.INTERNAL, details: `internal error: ${(error as Error)?.message ?? String(error)}`, metadata };
+  metadata.set('error-code', answer.code);
+  if (answer.requestId) metadata.set('request-id', answer.requestId);
+  const code =
+    answer.status === 400
+      ? grpc.status.INVALID_ARGUMENT
+      : answer.status === 429
+        ? grpc.status.RESOURCE_EXHAUSTED
+        : answer.status === 503
+          ? grpc.status.UNAVAILABLE
+          : grpc.status.INTERNAL;
+  return { code, details: answer.message, metadata };
 }

@@ -30,7 +30,7 @@ export async function runInference(
   let target = store.resolve(model, version, routingKey);
   inferenceMetrics.requests.inc({ model, version: String(target.version) });
   try {
-    let validated = validateInferRequest(request, target.config, target.metadata);
+    let validated = validateInferRequest(request, target.config, target.metadata, target.limits);
     let outputs;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -42,7 +42,7 @@ export async function runInference(
         // Only possible if a swap retired the version between resolve and submit: go to the new one.
         if (!(error instanceof RetiredError) || attempt >= 2) throw error;
         target = store.resolve(model, version, routingKey);
-        validated = validateInferRequest(request, target.config, target.metadata);
+        validated = validateInferRequest(request, target.config, target.metadata, target.limits);
       }
     }
     const result: InferenceResult = {

@@ -4,9 +4,10 @@
  * which dimension, which value), so a caller can fix its request from the message alone.
  */
 import { badRequest } from '../errors';
-import { OIP_TYPE, type ModelConfig, type TensorConfig } from '../repository/model-config';
+import { OIP_TYPE, maxDimsParameter, type ModelConfig, type TensorConfig } from '../repository/model-config';
 import type { VersionMetadata } from '../repository/model-repository';
-import type { TensorMap } from '../runtime/onnx-session';
+import type { RequestLimits } from '../repository/request-limits';
+import type { TensorData, TensorMap } from '../runtime/onnx-session';
 import type { OipInferRequest, OipRequestTensor } from '../../platform/oip';
 
 export interface ValidatedRequest {
@@ -23,7 +24,12 @@ export function routingKeyOf(body: unknown): string | undefined {
   return typeof key === 'string' || typeof key === 'number' ? String(key) : undefined;
 }
 
-export function validateInferRequest(body: unknown, config: ModelConfig, metadata: VersionMetadata): ValidatedRequest {
+export function validateInferRequest(
+  body: unknown,
+  config: ModelConfig,
+  metadata: VersionMetadata,
+  limits: RequestLimits,
+): ValidatedRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw badRequest('request body must be a JSON object with "inputs"');
   const request = body as OipInferRequest;
@@ -47,16 +53,13 @@ export function validateInferRequest(body: unknown, config: ModelConfig, metadat
       if (!spec.optional) throw badRequest(`missing input "${spec.name}"`);
       continue;
     }
-    const parsed = parseTensor(tensor, spec, config.max_batch_size);
+    const parsed = parseTensor(tensor, spec, config.max_batch_size, limits);
     if (rows !== undefined && parsed.dims[0] !== rows) {
       throw badRequest(`input "${spec.name}" has batch size ${parsed.dims[0]} but other inputs have ${rows}`);
     }
     rows = parsed.dims[0];
-    checkBounds(spec.name, parsed.values, metadata.input_bounds[spec.name]);
-    inputs[spec.name] = {
-      data: spec.data_type === 'TYPE_INT64' ? BigInt64Array.from(parsed.values, BigInt) : Float32Array.from(parsed.values),
-      dims: parsed.dims,
-    };
+    checkBounds(spec.name, parsed.data, metadata.input_bounds[spec.name]);
+    inputs[spec.name] = parsed;
   }
   if (rows === undefined)
     throw badRequest(`no required input given; model "${config.name}" takes ${config.input.map((c) => c.name).join(', ')}`);
@@ -81,13 +84,13 @@ export function validateInferRequest(body: unknown, config: ModelConfig, metadat
   return { rows, inputs, outputs, id: typeof request.id === 'string' ? request.id : undefined };
 }
 
-function parseTensor(tensor: OipRequestTensor, spec: TensorConfig, maxBatchSize: number): { dims: number[]; values: number[] } {
+function parseTensor(tensor: OipRequestTensor, spec: TensorConfig, maxBatchSize: number, limits: RequestLimits): ParsedTensor {
   const name = spec.name;
   const expectedType = OIP_TYPE[spec.data_type];
   if (tensor.datatype !== expectedType)
     throw badRequest(`input "${name}" must have datatype ${expectedType}, got ${JSON.stringify(tensor.datatype)}`);
   const shape = tensor.shape;
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw badRequest(`input "${name}" needs "shape" as an array of non-negative integers`);
   }
   if (shape.length !== spec.dims.length + 1) {
@@ -99,13 +102,31 @@ function parseTensor(tensor: OipRequestTensor, spec: TensorConfig, maxBatchSize:
   if (batch < 1) throw badRequest(`input "${name}" has an empty batch`);
   if (batch > maxBatchSize)
     throw badRequest(`input "${name}" has batch size ${batch}, above max_batch_size ${maxBatchSize}; split the request`);
+  const maxDims = limits.maxDims[name];
   spec.dims.forEach((d, i) => {
     if (d !== -1 && shape[i + 1] !== d) throw badRequest(`input "${name}" dimension ${i + 1} must be ${d}, got ${shape[i + 1]}`);
     if (d === -1 && shape[i + 1] < 1) throw badRequest(`input "${name}" dimension ${i + 1} must be at least 1`);
+    // Checked before the data is looked at: the shape alone says what the request would cost.
+    if (d === -1 && shape[i + 1] > maxDims[i]) {
+      const source = limits.declared[name] ? `the model's ${maxDimsParameter(name)}` : 'the default for a model without max_dims';
+      throw badRequest(`input "${name}" dimension ${i + 1} is ${shape[i + 1]}, above its maximum ${maxDims[i]} (${source})`);
+    }
   });
+  const expected = shape.reduce((a, b) => a * b, 1);
+  const dims = [...shape];
+  // Binary tensors arrive decoded into the typed array the model takes (binary-tensors.ts): no copy.
+  const typed = typedData(tensor.data, spec);
+  if (typed) {
+    if (typed.length !== expected)
+      throw badRequest(`input "${name}" has ${typed.length} values but shape [${shape.join(', ')}] needs ${expected}`);
+    if (typed instanceof Float32Array) {
+      const bad = typed.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw badRequest(`input "${name}" value #${bad} (${typed[bad]}) is not a finite number`);
+    }
+    return { data: typed, dims };
+  }
   const values = Array.isArray(tensor.data) ? (tensor.data as unknown[]).flat(Infinity) : undefined;
   if (!values) throw badRequest(`input "${name}" needs "data" as an array`);
-  const expected = shape.reduce((a, b) => a * b, 1);
   if (values.length !== expected)
     throw badRequest(`input "${name}" has ${values.length} values but shape [${shape.join(', ')}] needs ${expected}`);
   const isInt = spec.data_type === 'TYPE_INT64';
@@ -114,12 +135,31 @@ function parseTensor(tensor: OipRequestTensor, spec: TensorConfig, maxBatchSize:
       throw badRequest(`input "${name}" value #${i} (${JSON.stringify(v)}) is not ${isInt ? 'an integer' : 'a finite number'}`);
     }
   });
-  return { dims: shape, values: values as number[] };
+  const numbers = values as number[];
+  return { data: isInt ? BigInt64Array.from(numbers, BigInt) : Float32Array.from(numbers), dims };
 }
 
-function checkBounds(name: string, values: number[], bounds: [number, number] | undefined): void {
+interface ParsedTensor {
+  data: TensorData;
+  dims: number[];
+}
+
+/** `data` when it is already the typed array the input's datatype needs. */
+function typedData(data: unknown, spec: TensorConfig): TensorData | undefined {
+  if (spec.data_type === 'TYPE_INT64' && data instanceof BigInt64Array) return data;
+  if (spec.data_type === 'TYPE_FP32' && data instanceof Float32Array) return data;
+  return undefined;
+}
+
+function checkBounds(name: string, data: TensorData, bounds: [number, number] | undefined): void {
   if (!bounds) return;
   const [min, max] = bounds;
-  const bad = values.findIndex((v) => v < min || v >= max);
-  if (bad >= 0) throw badRequest(`input "${name}" value #${bad} (${values[bad]}) is out of range [${min}, ${max})`);
+  let bad: number;
+  if (data instanceof BigInt64Array) {
+    const [low, high] = [BigInt(min), BigInt(max)];
+    bad = data.findIndex((v) => v < low || v >= high);
+  } else {
+    bad = data.findIndex((v) => v < min || v >= max);
+  }
+  if (bad >= 0) throw badRequest(`input "${name}" value #${bad} (${data[bad]}) is out of range [${min}, ${max})`);
 }

@@ -20,6 +20,12 @@ import type { AlsModel } from './als';
 export const RECOMMENDER = 'recommender';
 export const SIMILAR_ITEMS = 'similar_items';
 export const EXCLUDE_PAD = -1;
+/**
+ * The widest `exclude` row a request may send (config `max_dims`): the recommendations subgraph
+ * sends at most 2,048 of a user's items (model-client.ts), and a wider row would pad every row it
+ * is batched with to its width.
+ */
+export const EXCLUDE_MAX_WIDTH = 2048;
 
 export interface ExportOptions {
   /** Items returned per row (callers over-fetch and filter). */
@@ -37,7 +43,7 @@ export function servingConfig(name: string, queryInput: string, k: number, maxBa
     max_batch_size: maxBatchSize,
     input: [
       { name: queryInput, data_type: 'TYPE_INT64', dims: [1] },
-      { name: 'exclude', data_type: 'TYPE_INT64', dims: [-1], pad_value: EXCLUDE_PAD },
+      { name: 'exclude', data_type: 'TYPE_INT64', dims: [-1], pad_value: EXCLUDE_PAD, max_dims: [EXCLUDE_MAX_WIDTH] },
     ],
     output: [
       { name: 'item_index', data_type: 'TYPE_INT64', dims: [k] },

@@ -9,7 +9,7 @@ import { TWO_STAGE_MODELS } from '../../ranking/models';
 import { buildContentRecall, buildMlpScorer, buildSparseRecall } from '../model/recall-graphs';
 import type { ModelConfig, TensorConfig } from '../repository/model-config';
 import { publishModelVersion } from '../repository/model-repository';
-import { EXCLUDE_PAD } from './export-models';
+import { EXCLUDE_MAX_WIDTH, EXCLUDE_PAD } from './export-models';
 import type { TwoStageModels } from './two-stage';
 
 export interface PublishedTwoStage {
@@ -21,6 +21,12 @@ export interface PublishedTwoStage {
 
 /** Candidates of every user of one operation go to the ranker in one request; this bounds it. */
 export const RANKER_MAX_BATCH = 16_384;
+/**
+ * The longest `recent_items` row (config `max_dims`): the sparse recall graphs gather one row of
+ * neighbours per recent item, so a row of L costs L × width per user. The subgraph sends at most 20
+ * (ranking/history.ts); 64 leaves room for longer recency profiles.
+ */
+export const RECENT_MAX_WIDTH = 64;
 
 const DYNAMIC_BATCHING = {
   max_queue_delay_microseconds: 1000,
@@ -45,9 +51,9 @@ function recallConfig(name: string, k: number, maxBatchSize: number, normalized:
     name,
     maxBatchSize,
     [
-      { name: 'recent_items', data_type: 'TYPE_INT64', dims: [-1], pad_value: EXCLUDE_PAD },
-      { name: 'recent_weights', data_type: 'TYPE_FP32', dims: [-1], pad_value: 0 },
-      { name: 'exclude', data_type: 'TYPE_INT64', dims: [-1], pad_value: EXCLUDE_PAD },
+      { name: 'recent_items', data_type: 'TYPE_INT64', dims: [-1], pad_value: EXCLUDE_PAD, max_dims: [RECENT_MAX_WIDTH] },
+      { name: 'recent_weights', data_type: 'TYPE_FP32', dims: [-1], pad_value: 0, max_dims: [RECENT_MAX_WIDTH] },
+      { name: 'exclude', data_type: 'TYPE_INT64', dims: [-1], pad_value: EXCLUDE_PAD, max_dims: [EXCLUDE_MAX_WIDTH] },
     ],
     [
       { name: 'item_index', data_type: 'TYPE_INT64', dims: [k] },

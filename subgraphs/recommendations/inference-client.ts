@@ -127,7 +127,9 @@ export class InferenceClient {
       ...encodeInferBody(inputs),
       signal: deadline,
     });
-    if (response.status === 503) throw new InferenceUnavailable('overloaded', await response.text());
+    // 503: its queue is full; 429: it holds as many requests as it takes (INFERENCE_MAX_IN_FLIGHT).
+    // Both are a busy server, answered from popularity like any unavailable model.
+    if (response.status === 503 || response.status === 429) throw new InferenceUnavailable('overloaded', await response.text());
     if (!response.ok) throw new InferenceUnavailable('bad_response', `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
     return (await response.json()) as OipInferResponse;
   }

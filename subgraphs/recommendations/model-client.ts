@@ -9,7 +9,8 @@
  * unmodified Triton serving the same repository answers it the same way as our server:
  *   GET  /v2/models/{m}                        latest version (metadata `versions`)
  *   GET  /v2/models/{m}/versions/{v}/config    max_batch_size and the version's id maps, which
- *        publishing puts in ModelConfig `parameters` as `ids.<version>` (a JSON string)
+ *        publishing puts in ModelConfig `parameters` as `ids.<version>` (a JSON string), and the
+ *        widest row each input takes (`max_dims.<input>`, a JSON array; absent: no limit known)
  *   POST /v2/models/{m}/versions/{v}/infer     every input the model declares, JSON tensors
  */
 import type { OipInferResponse, OipRequestTensor } from '../../platform/oip';
@@ -60,6 +61,8 @@ interface Version {
   itemIndex: Map<string, number>;
   coldStartIndex: number;
   maxBatchSize: number;
+  /** Per input, the widest row the server takes: longer lists are cut (keeping the newest) rather than refused. */
+  maxWidth: (input: string) => number;
   /** Content tokens by product (content_similar publishes them); empty for other models. */
   content: Map<string, string[]>;
 }
@@ -81,7 +84,7 @@ export class RecommendationModels {
     maxExcluded = MAX_EXCLUDED,
   ): Promise<ModelAnswer<Ranked[]>> {
     const served = await this.served(RECOMMENDER, deadline);
-    const exclusions = users.map(({ exclude }) => indicesOf(served, exclude, maxExcluded));
+    const exclusions = users.map(({ exclude }) => indicesOf(served, exclude, Math.min(maxExcluded, served.maxWidth('exclude'))));
     const width = Math.max(1, ...exclusions.map((row) => row.length));
     const rows = await this.infer(RECOMMENDER, served, users.length, deadline, (start, end) => [
       tensor(
@@ -125,12 +128,14 @@ export class RecommendationModels {
   async recallFromRecent(model: string, queries: RecentQuery[], deadline: AbortSignal): Promise<ModelAnswer<Ranked[]>> {
     const served = await this.served(model, deadline);
     const recent = queries.map((q) =>
-      q.recent.flatMap(({ productId, weight }) => {
-        const index = served.itemIndex.get(productId);
-        return index === undefined ? [] : [{ index, weight }];
-      }),
+      q.recent
+        .flatMap(({ productId, weight }) => {
+          const index = served.itemIndex.get(productId);
+          return index === undefined ? [] : [{ index, weight }];
+        })
+        .slice(0, served.maxWidth('recent_items')),
     );
-    const exclusions = queries.map(({ exclude }) => indicesOf(served, exclude, MAX_RECALL_EXCLUDED));
+    const exclusions = queries.map(({ exclude }) => indicesOf(served, exclude, Math.min(MAX_RECALL_EXCLUDED, served.maxWidth('exclude'))));
     const recentWidth = Math.max(1, ...recent.map((row) => row.length));
     const excludeWidth = Math.max(1, ...exclusions.map((row) => row.length));
     const rows = await this.infer(model, served, queries.length, deadline, (start, end) => [
@@ -236,6 +241,7 @@ export class RecommendationModels {
           content: new Map((ids.content ?? []).map((tokens, index) => [ids.items[index], tokens])),
           // 0 in a Triton config means "no batching": one row per request.
           maxBatchSize: Math.max(1, config.max_batch_size ?? 1),
+          maxWidth: (input: string) => maxWidthOf(config, input),
         };
       });
       served.catch(() => this.versions.delete(key));
@@ -268,6 +274,18 @@ function idMapsOf(config: ServedConfig, model: string, version: string): IdMaps 
   if (!Array.isArray(ids?.items))
     throw new InferenceUnavailable('bad_response', `config parameter ids.${version} of ${model} has no items`);
   return ids;
+}
+
+/** The first `max_dims.<input>` entry the config publishes (our server always does; Triton when config.pbtxt has it). */
+function maxWidthOf(config: ServedConfig, input: string): number {
+  const text = config.parameters?.[`max_dims.${input}`]?.string_value;
+  if (text === undefined) return Infinity;
+  try {
+    const [width] = JSON.parse(text) as unknown[];
+    return Number.isSafeInteger(width) && (width as number) >= 1 ? (width as number) : Infinity;
+  } catch {
+    return Infinity;
+  }
 }
 
 /** The version's indices of the products it knows, the last `limit` of them. */
