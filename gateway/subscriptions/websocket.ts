@@ -12,7 +12,7 @@
  */
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { GraphQLError, parse, print, type ExecutionResult } from 'graphql';
+import { GraphQLError, print, type ExecutionResult } from 'graphql';
 import type { QueryLimitsConfig } from '../../platform/config';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -22,6 +22,7 @@ import { rateLimitRejections, websocketRefusals } from '../../platform/metrics';
 import type { Viewer } from '../../platform/viewer';
 import type { TokenVerifier } from '../auth';
 import { checkOperation } from '../query-limits';
+import { withoutSuggestions } from '../schema-details';
 import { clientIp, clientKey, type TrustFunction } from '../client-identity';
 import type { GatewayContext } from '../data-source';
 import { rateLimitMessage, type RateLimiter } from '../rate-limit';
@@ -97,9 +98,11 @@ export function serveGraphqlWs(options: {
   /** Absent when rate limiting is off. */
   rateLimiter?: RateLimiter;
   trustProxy: TrustFunction;
+  /** Validation errors without "Did you mean …" (introspection off), as over HTTP. */
+  hideSchemaDetails: boolean;
   log: Logger;
 }): () => Promise<void> {
-  const { planner, hub, verifier, apollo, limits, queryLimits, rateLimiter, log } = options;
+  const { planner, hub, verifier, apollo, limits, queryLimits, rateLimiter, hideSchemaDetails, log } = options;
   const open = new OpenConnections(limits.maxConnectionsPerClient);
   const refuse = (socket: WebSocket, code: number, reason: string, why: string) => {
     websocketRefusals.inc({ reason: why });
@@ -153,20 +156,13 @@ export function serveGraphqlWs(options: {
           return [appError(ErrorCode.RATE_LIMITED, rateLimitMessage(decision), { retryAfter: decision.resetSeconds })];
         }
       }
-      // graphql-ws parses inside a handler that closes the whole socket (4500) on a syntax error,
-      // dropping the client's other subscriptions: answer that one operation with its error instead.
-      // With the limits on, the checks HTTP requests get run here too (Apollo's pipeline sees only
-      // queries and mutations sent over the socket, in execute below).
-      if (!queryLimits.enabled) {
-        try {
-          parse(payload.query);
-          return undefined;
-        } catch (error) {
-          return error instanceof GraphQLError ? [error] : undefined;
-        }
-      }
+      // Parsed and validated here, not by graphql-ws: its parse runs inside a handler that closes the
+      // whole socket (4500) on a syntax error, dropping the client's other subscriptions, so that one
+      // operation gets its errors instead. The checks HTTP requests get (limits on or off) run here too
+      // (Apollo's pipeline sees only queries and mutations sent over the socket, in execute below), and
+      // their errors say no more about the schema than over HTTP.
       const checked = checkOperation(queryLimits, planner.apiGraphQLSchema, payload);
-      if ('errors' in checked) return checked.errors;
+      if ('errors' in checked) return hideSchemaDetails ? withoutSuggestions(checked.errors) : checked.errors;
       // Checked and validated: graphql-ws runs these arguments as they are, filling in the context.
       return {
         schema: planner.apiGraphQLSchema,
