@@ -88,6 +88,8 @@ export interface GatewayOptions {
   entityCache?: EntityCacheConfig;
   /** Single-fetch operations answered with the subgraph's data as is (default on); see gateway/single-fetch.ts. */
   singleFetchAnswers?: boolean;
+  /** Milliseconds since the epoch, for tokens' exp over HTTP and WebSocket (default Date.now; tests move it). */
+  now?: () => number;
   log: Logger;
 }
 
@@ -250,6 +252,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     rateLimiter,
     trustProxy: trust,
     hideSchemaDetails,
+    now: options.now,
     log,
   });
 

@@ -8,7 +8,10 @@
  * live here: a message over maxPayload closes the socket with 1009 before it is buffered, a socket
  * without connection_init in time closes with 4408, a bad token with 4401, a client over its
  * rate limit or its number of open sockets with 4429; each subscribe message costs one request of
- * the client's rate limit. Socket errors are logged through our logger, never printed.
+ * the client's rate limit. A socket lives no longer than its token: at the token's `exp` it closes
+ * with 4401 (the client reconnects with a fresh token), and a subscribe message that arrives after
+ * `exp` (a busy event loop may run the timer late) closes it too. Socket errors are logged through
+ * our logger, never printed.
  */
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
@@ -20,7 +23,7 @@ import { appError, ErrorCode } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { rateLimitRejections, websocketRefusals } from '../../platform/metrics';
 import type { Viewer } from '../../platform/viewer';
-import type { TokenVerifier } from '../auth';
+import { TOKEN_EXPIRED, type Session, type TokenVerifier } from '../auth';
 import { checkOperation } from '../query-limits';
 import { withoutSuggestions } from '../schema-details';
 import { clientIp, clientKey, type TrustFunction } from '../client-identity';
@@ -47,6 +50,9 @@ const CLOSE_GRACE_MS = 1_000;
 /** Pings keep idle sockets alive through proxies; a socket that misses a pong for this long is dropped. */
 const KEEP_ALIVE_MS = 12_000;
 
+/** setTimeout's longest delay (2^31-1 ms, about 24.8 days): a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface ConnectionExtra {
   socket: WebSocket;
   ip: string;
@@ -54,6 +60,9 @@ interface ConnectionExtra {
   viewer?: Viewer;
   key?: string;
   state?: ConnectionState;
+  /** The token's exp (ms since the epoch), and the timer that closes the socket then; none when anonymous. */
+  expiresAt?: number;
+  expiry?: NodeJS.Timeout;
 }
 
 interface SocketContext {
@@ -100,14 +109,28 @@ export function serveGraphqlWs(options: {
   trustProxy: TrustFunction;
   /** Validation errors without "Did you mean …" (introspection off), as over HTTP. */
   hideSchemaDetails: boolean;
+  /** Milliseconds since the epoch, for token expiry (default Date.now; tests move it). */
+  now?: () => number;
   log: Logger;
 }): () => Promise<void> {
   const { planner, hub, verifier, apollo, limits, queryLimits, rateLimiter, hideSchemaDetails, log } = options;
+  const now = options.now ?? Date.now;
   const open = new OpenConnections(limits.maxConnectionsPerClient);
   const refuse = (socket: WebSocket, code: number, reason: string, why: string) => {
     websocketRefusals.inc({ reason: why });
     // A close reason is at most 123 bytes on the wire.
     socket.close(code, reason.slice(0, 120));
+  };
+  const expired = (extra: ConnectionExtra) => extra.expiresAt !== undefined && now() >= extra.expiresAt;
+  /** Closes the socket with 4401 at its token's exp; the socket's close handler clears the timer. */
+  const closeAtExpiry = (extra: ConnectionExtra) => {
+    if (extra.expiresAt === undefined || extra.socket.readyState !== extra.socket.OPEN) return;
+    if (expired(extra)) {
+      refuse(extra.socket, CloseCode.Unauthorized, TOKEN_EXPIRED, 'token_expired');
+      return;
+    }
+    // A timer may fire a little early, and waits at most MAX_TIMER_MS: it checks again when it fires.
+    extra.expiry = setTimeout(() => closeAtExpiry(extra), Math.min(extra.expiresAt - now(), MAX_TIMER_MS));
   };
 
   const server = makeServer<Record<string, unknown>, ConnectionExtra>({
@@ -115,14 +138,15 @@ export function serveGraphqlWs(options: {
     connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
     onConnect: async (ctx) => {
       const { extra } = ctx;
-      let viewer: Viewer;
+      let session: Session;
       try {
-        viewer = await verifier.verify(authorizationOf(ctx.connectionParams));
+        session = await verifier.session(authorizationOf(ctx.connectionParams));
       } catch (error) {
         // 4401 tells a graphql-ws client not to retry with the same token.
         refuse(extra.socket, CloseCode.Unauthorized, error instanceof GraphQLError ? error.message : 'Unauthenticated', 'unauthenticated');
         return false;
       }
+      const { viewer } = session;
       const key = clientKey(viewer, extra.ip);
       if (rateLimiter) {
         const decision = await rateLimiter.consume(key);
@@ -146,9 +170,15 @@ export function serveGraphqlWs(options: {
       extra.key = key;
       extra.viewer = viewer;
       extra.state = { active: 0 };
+      extra.expiresAt = session.expiresAt;
+      closeAtExpiry(extra);
       return true;
     },
     onSubscribe: async (ctx, _id, payload) => {
+      if (expired(ctx.extra)) {
+        refuse(ctx.extra.socket, CloseCode.Unauthorized, TOKEN_EXPIRED, 'token_expired');
+        return [appError(ErrorCode.UNAUTHENTICATED, TOKEN_EXPIRED)];
+      }
       if (rateLimiter) {
         const decision = await rateLimiter.consume(ctx.extra.key!);
         if (!decision.allowed) {
@@ -265,6 +295,7 @@ export function serveGraphqlWs(options: {
     socket.once('close', (code, reason) => {
       clearInterval(ping);
       clearTimeout(pongWait);
+      clearTimeout(extra.expiry);
       if (extra.key) open.close(extra.key);
       closed(code, String(reason)).catch((error: unknown) => log.warn({ err: error }, 'websocket close handling failed'));
     });
