@@ -14,9 +14,10 @@ import YAML from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
+import { loadConfig } from '../platform/config';
 import { SUBGRAPH_NAMES } from '../platform/services';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -450,6 +451,7 @@ const MODELS: Record<string, new (data: K8s) => { validate(): void }> = {
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'networking.k8s.io/v1/Ingress': Ingress,
 };
 
 function validate(obj: K8s, where: string): void {
@@ -592,6 +594,17 @@ function checkWiring(name: string, { objects, generated }: Rendered, envNames: S
     expect([service, config[`${service.toUpperCase()}_PORT`]]).toEqual([service, String(PORTS[service])]);
   }
   expect(config.INFERENCE_URL).toBe('http://inference:8000');
+
+  // An Ingress sends traffic to Services and named ports that exist.
+  for (const ingress of byKind(objects, 'Ingress')) {
+    for (const rule of ingress.spec.rules ?? []) {
+      for (const { backend } of rule.http.paths as K8s[]) {
+        const where = `${name}: Ingress/${ingress.metadata.name} → ${backend.service.name}`;
+        const svc = get(objects, 'Service', backend.service.name);
+        expect([where, svc.spec.ports.some((p: K8s) => p.name === backend.service.port.name)]).toEqual([where, true]);
+      }
+    }
+  }
 
   for (const hpa of byKind(objects, 'HorizontalPodAutoscaler')) {
     get(objects, hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name);
@@ -904,6 +917,35 @@ describe('k8s manifests', () => {
       ['http', 8000, 'http'],
       ['grpc', 8001, 'grpc'],
     ]);
+  });
+
+  test.each([
+    ['overlays/production', 1],
+    ['overlays/triton', 1],
+    // No proxy in front: the dev overlay is reached by `kubectl port-forward`, so an X-Forwarded-For
+    // could only come from the client itself.
+    ['overlays/dev', 0],
+    ['base', 0],
+  ])('%s: the gateway believes as many X-Forwarded-For hops as there are proxies in front of it (%i)', (dir, hops) => {
+    const { objects } = render(path.join(K8S_DIR, dir));
+    const ingresses = byKind(objects, 'Ingress');
+    expect(ingresses).toHaveLength(hops);
+    for (const ingress of ingresses) {
+      // ingress-nginx: the hop count above is what it adds (k8s/overlays/production/gateway-ingress.yaml).
+      expect(ingress.spec.ingressClassName).toBe('nginx');
+      const backends = ingress.spec.rules.flatMap((rule: K8s) => rule.http.paths.map((p: K8s) => p.backend.service.name));
+      expect(new Set(backends)).toEqual(new Set(['gateway']));
+      // Health, readiness and metrics stay inside the cluster.
+      const paths = ingress.spec.rules.flatMap((rule: K8s) => rule.http.paths.map((p: K8s) => p.path));
+      expect(paths).toEqual(expect.arrayContaining(['/graphql', '/partner/graphql']));
+      expect(paths.filter((p: string) => ['/', '/healthz', '/readyz', '/metrics'].includes(p))).toEqual([]);
+    }
+    // What the gateway process reads: its ConfigMaps and plain env values, through the one config loader.
+    const gateway = get(objects, 'Deployment', 'gateway').spec.template.spec.containers[0];
+    const env: Record<string, string> = { JWT_SECRET: 'set-from-the-secret', INTERNAL_SECRET: 'set-from-the-secret' };
+    for (const from of gateway.envFrom ?? []) Object.assign(env, get(objects, 'ConfigMap', from.configMapRef.name).data);
+    for (const { name, value } of gateway.env ?? []) if (value !== undefined) env[name] = value;
+    expect(loadConfig(env).trustProxy).toBe(hops === 0 ? false : hops);
   });
 
   test('Dockerfile and .dockerignore', () => {
