@@ -8,6 +8,7 @@
  * probes, the overlays' promises (replicas, GPU, Triton), and who may connect to whom
  * (NetworkPolicies against the call graph in the code).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -362,6 +363,18 @@ function accumulate(dir: string, parent?: Rendered): Rendered {
       const eq = literal.indexOf('=');
       data[literal.slice(0, eq)] = Buffer.from(literal.slice(eq + 1)).toString('base64');
     }
+    // An env file of secrets is the operator's own and never committed (k8s/overlays/dev/secrets.env):
+    // the committed example beside it stands in, so the render never depends on one machine's secrets.
+    for (const file of (gen.envs ?? []) as string[]) {
+      const example = path.resolve(dir, `${file}.example`);
+      if (!fs.existsSync(example)) throw new Error(`${rel(kfile)}: secretGenerator env file ${file} has no ${file}.example`);
+      for (const line of fs.readFileSync(example, 'utf8').split('\n')) {
+        const text = line.trim();
+        if (text === '' || text.startsWith('#')) continue;
+        const eq = text.indexOf('=');
+        data[text.slice(0, eq)] = Buffer.from(text.slice(eq + 1)).toString('base64');
+      }
+    }
     for (const file of (gen.files ?? []) as string[]) {
       const [key, source = key] = file.split('=');
       const full = path.resolve(dir, source);
@@ -479,6 +492,9 @@ const containersOf = (deployment: K8s): K8s[] => [
 const matchesLabels = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
 
+/** NODE_ENV by overlay: development only where the overlay is for development. */
+const NODE_ENV: Record<string, string> = { 'overlays/dev': 'development' };
+
 function checkWiring(name: string, { objects, generated }: Rendered, envNames: Set<string>): void {
   const deployments = byKind(objects, 'Deployment');
   const configMaps = byKind(objects, 'ConfigMap');
@@ -582,7 +598,7 @@ function checkWiring(name: string, { objects, generated }: Rendered, envNames: S
   // The ConfigMap's URLs name Services and ports that exist.
   const config = get(configMaps, 'ConfigMap', 'platform-config').data as Record<string, string>;
   expect(config.HOST).toBe('0.0.0.0');
-  expect(config.NODE_ENV).toBe('production');
+  expect([name, config.NODE_ENV]).toEqual([name, NODE_ENV[name] ?? 'production']);
   for (const [key, value] of Object.entries(config)) {
     if (!key.endsWith('_URL')) continue;
     const url = new URL(value);
@@ -844,18 +860,43 @@ describe('k8s manifests', () => {
     }
   });
 
-  test('dev: one replica each, generated dev-only secret, no autoscaler', () => {
+  test('dev: one replica each, no autoscaler, NODE_ENV=development, its Secret from a gitignored file', () => {
     const { objects, generated } = render(path.join(K8S_DIR, 'overlays/dev'));
     for (const service of SERVICES) expect([service, get(objects, 'Deployment', service).spec.replicas]).toEqual([service, 1]);
     expect(byKind(objects, 'HorizontalPodAutoscaler')).toEqual([]);
     expect([...generated]).toEqual(['platform-secrets']);
+    const config = get(objects, 'ConfigMap', 'platform-config').data as Record<string, string>;
+    expect(config.NODE_ENV).toBe('development');
+    // The Secret comes from secrets.env, which git never takes (the example stands in for it here).
+    const kustomization = docs(path.join(K8S_DIR, 'overlays/dev/kustomization.yaml'))[0] as K8s;
+    expect(kustomization.secretGenerator).toEqual([{ name: 'platform-secrets', type: 'Opaque', envs: ['secrets.env'] }]);
+    expect(() => execFileSync('git', ['check-ignore', '-q', 'k8s/overlays/dev/secrets.env'], { cwd: ROOT })).not.toThrow();
     const data = get(objects, 'Secret', 'platform-secrets').data as Record<string, string>;
     expect(Object.keys(data).sort()).toEqual([...SECRET_KEYS].sort());
     const decoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
     expect(new URL(decoded.DATABASE_URL).hostname).toBe('postgres');
     expect(new URL(decoded.REDIS_URL).hostname).toBe('redis');
-    expect(decoded.JWT_SECRET).toMatch(/dev-only/);
-    expect(decoded.INTERNAL_SECRET).toMatch(/dev-only/);
+    // The example's secrets are marked: the services run on them as configured here, and refuse them in production.
+    const env = { ...config, ...decoded };
+    expect(loadConfig(env).usingDevSecrets).toBe(true);
+    expect(() => loadConfig({ ...env, NODE_ENV: 'production' })).toThrow(/JWT_SECRET is a development value/);
+    expect(() => loadConfig({ ...env, NODE_ENV: 'production', JWT_SECRET: 'a-real-one' })).toThrow(
+      /INTERNAL_SECRET is a development value/,
+    );
+  });
+
+  test('no kustomization commits a secret value: Secrets are generated from files git ignores, or made out of band', () => {
+    for (const file of yamlFiles(K8S_DIR).filter((f) => path.basename(f) === 'kustomization.yaml')) {
+      for (const generator of ((docs(file)[0] as K8s).secretGenerator ?? []) as K8s[]) {
+        expect([rel(file), generator.literals, generator.files]).toEqual([rel(file), undefined, undefined]);
+        for (const env of generator.envs as string[]) {
+          const ignored = path.relative(ROOT, path.resolve(path.dirname(file), env));
+          expect(() => execFileSync('git', ['check-ignore', '-q', ignored], { cwd: ROOT })).not.toThrow();
+        }
+      }
+    }
+    for (const dir of ['base', 'overlays/production', 'overlays/triton'])
+      expect([dir, byKind(render(path.join(K8S_DIR, dir)).objects, 'Secret')]).toEqual([dir, []]);
   });
 
   test('production: ≥2 replicas, pinned images, inference on a GPU node', () => {
