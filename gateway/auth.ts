@@ -22,10 +22,13 @@ export const TOKEN_AUDIENCE = 'federation-platform-api';
 const SECRET_ALGORITHMS = ['HS256'];
 const JWKS_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 
+/** What a client is told once its token's `exp` has passed, at verification or later (graphql-ws). */
+export const TOKEN_EXPIRED = 'The bearer token has expired';
+
 /** Why a token failed verification, in words a client can act on (jose's error codes). */
 function rejection(error: unknown): string {
   const { code, claim } = error as { code?: string; claim?: string };
-  if (code === 'ERR_JWT_EXPIRED') return 'The bearer token has expired';
+  if (code === 'ERR_JWT_EXPIRED') return TOKEN_EXPIRED;
   if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'exp') return 'The bearer token has no expiry (exp); tokens must expire';
   if (code === 'ERR_JOSE_ALG_NOT_ALLOWED') return 'The bearer token is signed with an algorithm this API does not accept';
   return 'The bearer token is not valid';
@@ -34,8 +37,17 @@ function rejection(error: unknown): string {
 /** Roles a client token may carry. 'service' is for calls between services and is never taken from a client. */
 const CLIENT_ROLES = new Set<Role>(['admin', 'customer']);
 
+/** Who a verified token names, and until when it may be believed. */
+export interface Session {
+  viewer: Viewer;
+  /** The token's `exp` in milliseconds since the epoch; absent for an anonymous client (no token). */
+  expiresAt?: number;
+}
+
 export interface TokenVerifier {
   verify(authorization: string | undefined): Promise<Viewer>;
+  /** As verify, with the token's expiry: for connections that outlive one request (graphql-ws). */
+  session(authorization: string | undefined): Promise<Session>;
   /** Verified tokens remembered now. */
   readonly cachedTokens: number;
 }
@@ -51,6 +63,8 @@ export const TOKEN_CACHE_DEFAULTS: TokenCacheSettings = { maxEntries: 10_000, ma
 
 interface Verified {
   viewer: Viewer;
+  /** The token's exp, in milliseconds since the epoch. */
+  expiresAt: number;
   /** Milliseconds since the epoch after which the entry is not used: the token's exp, or sooner. */
   until: number;
 }
@@ -86,27 +100,33 @@ export function createTokenVerifier(options: {
     const roles = Array.isArray(payload.roles) ? payload.roles : [];
     return {
       viewer: { userId: payload.sub, roles: roles.filter((role): role is Role => CLIENT_ROLES.has(role as Role)) },
+      expiresAt: payload.exp! * 1000,
       until: Math.min(payload.exp! * 1000, at + settings.maxAgeMs),
     };
   }
 
+  const session = async (authorization: string | undefined): Promise<Session> => {
+    if (!authorization) return { viewer: ANONYMOUS };
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+    const token = match[1];
+    let entry = verified.get(token);
+    if (entry && now() >= entry.until) {
+      verified.delete(token);
+      entry = undefined;
+    }
+    if (!entry) {
+      entry = await check(token);
+      if (settings.maxEntries > 0) verified.set(token, entry);
+    }
+    // A copy: whoever holds the viewer cannot change what the next request sees.
+    return { viewer: { userId: entry.viewer.userId, roles: [...entry.viewer.roles] }, expiresAt: entry.expiresAt };
+  };
+
   return {
+    session,
     async verify(authorization) {
-      if (!authorization) return ANONYMOUS;
-      const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-      if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
-      const token = match[1];
-      let entry = verified.get(token);
-      if (entry && now() >= entry.until) {
-        verified.delete(token);
-        entry = undefined;
-      }
-      if (!entry) {
-        entry = await check(token);
-        if (settings.maxEntries > 0) verified.set(token, entry);
-      }
-      // A copy: whoever holds the viewer cannot change what the next request sees.
-      return { userId: entry.viewer.userId, roles: [...entry.viewer.roles] };
+      return (await session(authorization)).viewer;
     },
     get cachedTokens() {
       return verified.size;

@@ -1,9 +1,12 @@
 /**
  * What the gateway shows strangers in production (IDE off, introspection off): no IDE page, no
- * schema through introspection, no field names through "Did you mean …" — against the development
- * posture, where all three are on. Real gateways on port 0; no subgraph is needed for any of it.
+ * schema through introspection, no field names through "Did you mean …" (over HTTP and graphql-ws
+ * alike) — against the development posture, where all three are on. Real gateways on port 0; no
+ * subgraph is needed for any of it.
  */
+import { createClient } from 'graphql-ws';
 import pino from 'pino';
+import WebSocket from 'ws';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/services';
 import { startGateway, type RunningGateway } from './server';
 
@@ -27,6 +30,25 @@ const query = async (gateway: RunningGateway, text: string) => {
     body: JSON.stringify({ query: text }),
   });
   return (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+};
+
+/** One operation over a real graphql-ws client; resolves with the errors it was refused with. */
+const refusedOverWebSocket = async (gateway: RunningGateway, text: string) => {
+  const client = createClient({ url: gateway.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+  try {
+    return await new Promise<{ message: string; extensions?: { code?: string } }[]>((resolve, reject) =>
+      client.subscribe(
+        { query: text },
+        {
+          next: (result) => reject(new Error(`answered ${JSON.stringify(result)}`)),
+          error: resolve as never,
+          complete: () => reject(new Error('completed')),
+        },
+      ),
+    );
+  } finally {
+    await client.dispose();
+  }
 };
 
 describe('gateway posture', () => {
@@ -65,5 +87,19 @@ describe('gateway posture', () => {
     const hidden = await query(production, typo);
     expect(hidden.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(hidden.errors?.[0].message).not.toMatch(/Did you mean|products/);
+  });
+
+  it('suggests field names over graphql-ws in development only, as over HTTP', async () => {
+    for (const [typo, suggested] of [
+      ['{ prodcts(first: 1) { edges { node { id } } } }', 'products'],
+      ['subscription { recommendationsUpdate(userId: "user-0001") { trigger } }', 'recommendationsUpdated'],
+    ]) {
+      const shown = await refusedOverWebSocket(development, typo);
+      expect(shown[0].message).toContain(`Did you mean "${suggested}"`);
+      const hidden = await refusedOverWebSocket(production, typo);
+      expect(hidden).toHaveLength(1);
+      expect(hidden[0].message).toMatch(/^Cannot query field "\w+" on type "(Query|Subscription)"\.$/);
+      expect(hidden[0].message).not.toMatch(/Did you mean|products|recommendationsUpdated/);
+    }
   });
 });

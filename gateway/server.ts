@@ -42,6 +42,7 @@ import { withSingleFetchAnswers } from './single-fetch';
 import { createEntityCache } from './entity-cache';
 import { graphqlWsBrowserDir, serveIde } from './ide';
 import { knownOperationTypes, operationChecks } from './operation-checks';
+import { hideSuggestions } from './schema-details';
 import { formatQueryLimitErrors, limitRules, parseOptions, queryCostPlugin } from './query-limits';
 import { EventExecutor } from './subscriptions/event-executor';
 import { SubscriptionHub, type SubscriptionLimits } from './subscriptions/hub';
@@ -87,6 +88,8 @@ export interface GatewayOptions {
   entityCache?: EntityCacheConfig;
   /** Single-fetch operations answered with the subgraph's data as is (default on); see gateway/single-fetch.ts. */
   singleFetchAnswers?: boolean;
+  /** Milliseconds since the epoch, for tokens' exp over HTTP and WebSocket (default Date.now; tests move it). */
+  now?: () => number;
   log: Logger;
 }
 
@@ -153,6 +156,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const verifier = createTokenVerifier(options);
   const host = createHttpHost({ service: 'gateway', ready: () => subgraphsReady(Object.values(options.subgraphUrls)), log });
   const trust = trustFunction(options.trustProxy ?? false);
+  const hideSchemaDetails = !(options.introspection ?? true);
   host.app.set('trust proxy', trust);
   // /graphql and /partner/graphql are built alike: the same limits, checks and error vocabulary.
   const apolloServer = (
@@ -166,6 +170,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         ...(drainsHttpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: host.server })] : []),
         operationChecks,
         queryCostPlugin(queryLimits),
+        // Without introspection, validation errors must not spell the schema out either (WebSocket does the same).
+        ...(hideSchemaDetails ? [hideSuggestions] : []),
         ...plugins,
         // Our own IDE answers browsers (gateway/ide.ts); Apollo's landing page loads from a CDN.
         ApolloServerPluginLandingPageDisabled(),
@@ -178,8 +184,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       validationRules: [...limitRules(queryLimits), knownOperationTypes],
       logger: log,
       introspection: options.introspection ?? true,
-      // Without introspection, validation errors must not spell the schema out either.
-      hideSchemaDetailsFromClientErrors: !(options.introspection ?? true),
       // Shutdown is ours (platform/shutdown.ts): Apollo's own signal handlers would race it.
       stopOnTerminationSignals: false,
     });
@@ -247,6 +251,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     limits: options.websocket ?? WEBSOCKET_DEFAULTS,
     rateLimiter,
     trustProxy: trust,
+    hideSchemaDetails,
+    now: options.now,
     log,
   });
 

@@ -8,15 +8,17 @@
  * probes, the overlays' promises (replicas, GPU, Triton), and who may connect to whom
  * (NetworkPolicies against the call graph in the code).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
+import { loadConfig } from '../platform/config';
 import { SUBGRAPH_NAMES } from '../platform/services';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -361,6 +363,18 @@ function accumulate(dir: string, parent?: Rendered): Rendered {
       const eq = literal.indexOf('=');
       data[literal.slice(0, eq)] = Buffer.from(literal.slice(eq + 1)).toString('base64');
     }
+    // An env file of secrets is the operator's own and never committed (k8s/overlays/dev/secrets.env):
+    // the committed example beside it stands in, so the render never depends on one machine's secrets.
+    for (const file of (gen.envs ?? []) as string[]) {
+      const example = path.resolve(dir, `${file}.example`);
+      if (!fs.existsSync(example)) throw new Error(`${rel(kfile)}: secretGenerator env file ${file} has no ${file}.example`);
+      for (const line of fs.readFileSync(example, 'utf8').split('\n')) {
+        const text = line.trim();
+        if (text === '' || text.startsWith('#')) continue;
+        const eq = text.indexOf('=');
+        data[text.slice(0, eq)] = Buffer.from(text.slice(eq + 1)).toString('base64');
+      }
+    }
     for (const file of (gen.files ?? []) as string[]) {
       const [key, source = key] = file.split('=');
       const full = path.resolve(dir, source);
@@ -450,6 +464,7 @@ const MODELS: Record<string, new (data: K8s) => { validate(): void }> = {
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'networking.k8s.io/v1/Ingress': Ingress,
 };
 
 function validate(obj: K8s, where: string): void {
@@ -476,6 +491,9 @@ const containersOf = (deployment: K8s): K8s[] => [
 ];
 const matchesLabels = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
+
+/** NODE_ENV by overlay: development only where the overlay is for development. */
+const NODE_ENV: Record<string, string> = { 'overlays/dev': 'development' };
 
 function checkWiring(name: string, { objects, generated }: Rendered, envNames: Set<string>): void {
   const deployments = byKind(objects, 'Deployment');
@@ -580,7 +598,7 @@ function checkWiring(name: string, { objects, generated }: Rendered, envNames: S
   // The ConfigMap's URLs name Services and ports that exist.
   const config = get(configMaps, 'ConfigMap', 'platform-config').data as Record<string, string>;
   expect(config.HOST).toBe('0.0.0.0');
-  expect(config.NODE_ENV).toBe('production');
+  expect([name, config.NODE_ENV]).toEqual([name, NODE_ENV[name] ?? 'production']);
   for (const [key, value] of Object.entries(config)) {
     if (!key.endsWith('_URL')) continue;
     const url = new URL(value);
@@ -592,6 +610,17 @@ function checkWiring(name: string, { objects, generated }: Rendered, envNames: S
     expect([service, config[`${service.toUpperCase()}_PORT`]]).toEqual([service, String(PORTS[service])]);
   }
   expect(config.INFERENCE_URL).toBe('http://inference:8000');
+
+  // An Ingress sends traffic to Services and named ports that exist.
+  for (const ingress of byKind(objects, 'Ingress')) {
+    for (const rule of ingress.spec.rules ?? []) {
+      for (const { backend } of rule.http.paths as K8s[]) {
+        const where = `${name}: Ingress/${ingress.metadata.name} → ${backend.service.name}`;
+        const svc = get(objects, 'Service', backend.service.name);
+        expect([where, svc.spec.ports.some((p: K8s) => p.name === backend.service.port.name)]).toEqual([where, true]);
+      }
+    }
+  }
 
   for (const hpa of byKind(objects, 'HorizontalPodAutoscaler')) {
     get(objects, hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name);
@@ -831,18 +860,43 @@ describe('k8s manifests', () => {
     }
   });
 
-  test('dev: one replica each, generated dev-only secret, no autoscaler', () => {
+  test('dev: one replica each, no autoscaler, NODE_ENV=development, its Secret from a gitignored file', () => {
     const { objects, generated } = render(path.join(K8S_DIR, 'overlays/dev'));
     for (const service of SERVICES) expect([service, get(objects, 'Deployment', service).spec.replicas]).toEqual([service, 1]);
     expect(byKind(objects, 'HorizontalPodAutoscaler')).toEqual([]);
     expect([...generated]).toEqual(['platform-secrets']);
+    const config = get(objects, 'ConfigMap', 'platform-config').data as Record<string, string>;
+    expect(config.NODE_ENV).toBe('development');
+    // The Secret comes from secrets.env, which git never takes (the example stands in for it here).
+    const kustomization = docs(path.join(K8S_DIR, 'overlays/dev/kustomization.yaml'))[0] as K8s;
+    expect(kustomization.secretGenerator).toEqual([{ name: 'platform-secrets', type: 'Opaque', envs: ['secrets.env'] }]);
+    expect(() => execFileSync('git', ['check-ignore', '-q', 'k8s/overlays/dev/secrets.env'], { cwd: ROOT })).not.toThrow();
     const data = get(objects, 'Secret', 'platform-secrets').data as Record<string, string>;
     expect(Object.keys(data).sort()).toEqual([...SECRET_KEYS].sort());
     const decoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
     expect(new URL(decoded.DATABASE_URL).hostname).toBe('postgres');
     expect(new URL(decoded.REDIS_URL).hostname).toBe('redis');
-    expect(decoded.JWT_SECRET).toMatch(/dev-only/);
-    expect(decoded.INTERNAL_SECRET).toMatch(/dev-only/);
+    // The example's secrets are marked: the services run on them as configured here, and refuse them in production.
+    const env = { ...config, ...decoded };
+    expect(loadConfig(env).usingDevSecrets).toBe(true);
+    expect(() => loadConfig({ ...env, NODE_ENV: 'production' })).toThrow(/JWT_SECRET is a development value/);
+    expect(() => loadConfig({ ...env, NODE_ENV: 'production', JWT_SECRET: 'a-real-one' })).toThrow(
+      /INTERNAL_SECRET is a development value/,
+    );
+  });
+
+  test('no kustomization commits a secret value: Secrets are generated from files git ignores, or made out of band', () => {
+    for (const file of yamlFiles(K8S_DIR).filter((f) => path.basename(f) === 'kustomization.yaml')) {
+      for (const generator of ((docs(file)[0] as K8s).secretGenerator ?? []) as K8s[]) {
+        expect([rel(file), generator.literals, generator.files]).toEqual([rel(file), undefined, undefined]);
+        for (const env of generator.envs as string[]) {
+          const ignored = path.relative(ROOT, path.resolve(path.dirname(file), env));
+          expect(() => execFileSync('git', ['check-ignore', '-q', ignored], { cwd: ROOT })).not.toThrow();
+        }
+      }
+    }
+    for (const dir of ['base', 'overlays/production', 'overlays/triton'])
+      expect([dir, byKind(render(path.join(K8S_DIR, dir)).objects, 'Secret')]).toEqual([dir, []]);
   });
 
   test('production: ≥2 replicas, pinned images, inference on a GPU node', () => {
@@ -904,6 +958,35 @@ describe('k8s manifests', () => {
       ['http', 8000, 'http'],
       ['grpc', 8001, 'grpc'],
     ]);
+  });
+
+  test.each([
+    ['overlays/production', 1],
+    ['overlays/triton', 1],
+    // No proxy in front: the dev overlay is reached by `kubectl port-forward`, so an X-Forwarded-For
+    // could only come from the client itself.
+    ['overlays/dev', 0],
+    ['base', 0],
+  ])('%s: the gateway believes as many X-Forwarded-For hops as there are proxies in front of it (%i)', (dir, hops) => {
+    const { objects } = render(path.join(K8S_DIR, dir));
+    const ingresses = byKind(objects, 'Ingress');
+    expect(ingresses).toHaveLength(hops);
+    for (const ingress of ingresses) {
+      // ingress-nginx: the hop count above is what it adds (k8s/overlays/production/gateway-ingress.yaml).
+      expect(ingress.spec.ingressClassName).toBe('nginx');
+      const backends = ingress.spec.rules.flatMap((rule: K8s) => rule.http.paths.map((p: K8s) => p.backend.service.name));
+      expect(new Set(backends)).toEqual(new Set(['gateway']));
+      // Health, readiness and metrics stay inside the cluster.
+      const paths = ingress.spec.rules.flatMap((rule: K8s) => rule.http.paths.map((p: K8s) => p.path));
+      expect(paths).toEqual(expect.arrayContaining(['/graphql', '/partner/graphql']));
+      expect(paths.filter((p: string) => ['/', '/healthz', '/readyz', '/metrics'].includes(p))).toEqual([]);
+    }
+    // What the gateway process reads: its ConfigMaps and plain env values, through the one config loader.
+    const gateway = get(objects, 'Deployment', 'gateway').spec.template.spec.containers[0];
+    const env: Record<string, string> = { JWT_SECRET: 'set-from-the-secret', INTERNAL_SECRET: 'set-from-the-secret' };
+    for (const from of gateway.envFrom ?? []) Object.assign(env, get(objects, 'ConfigMap', from.configMapRef.name).data);
+    for (const { name, value } of gateway.env ?? []) if (value !== undefined) env[name] = value;
+    expect(loadConfig(env).trustProxy).toBe(hops === 0 ? false : hops);
   });
 
   test('Dockerfile and .dockerignore', () => {

@@ -81,6 +81,29 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x' })).toThrow('INTERNAL_SECRET must be set');
   });
 
+  it('refuses development secrets (dev-only…) in production, and says when they are in use elsewhere', () => {
+    expect(() => loadConfig({ ...productionSecrets, JWT_SECRET: 'dev-only-jwt-secret' })).toThrow(
+      'JWT_SECRET is a development value ("dev-only…"); set a real secret when NODE_ENV=production',
+    );
+    expect(() => loadConfig({ ...productionSecrets, INTERNAL_SECRET: 'dev-only-internal-secret' })).toThrow(
+      'INTERNAL_SECRET is a development value',
+    );
+    // The built-in defaults carry the same mark: set to them by hand, they are refused too.
+    const defaults = loadConfig({});
+    expect(defaults.usingDevSecrets).toBe(true);
+    expect(() => loadConfig({ ...productionSecrets, JWT_SECRET: defaults.jwtSecret })).toThrow('JWT_SECRET is a development value');
+    expect(() => loadConfig({ ...productionSecrets, INTERNAL_SECRET: defaults.internalSecret })).toThrow(
+      'INTERNAL_SECRET is a development value',
+    );
+    // Outside production they run, flagged.
+    expect(loadConfig({ NODE_ENV: 'development', JWT_SECRET: 'dev-only-a', INTERNAL_SECRET: 'dev-only-b' }).usingDevSecrets).toBe(true);
+    expect(loadConfig(productionSecrets).usingDevSecrets).toBe(false);
+    // With an identity provider the JWT secret is not used: only INTERNAL_SECRET counts.
+    expect(loadConfig({ NODE_ENV: 'production', JWKS_URL: 'https://idp.example.com/jwks', INTERNAL_SECRET: 'real' }).usingDevSecrets).toBe(
+      false,
+    );
+  });
+
   it('limits each client at the gateway by default, configurable or off', () => {
     expect(loadConfig({}).rateLimit).toEqual({ enabled: true, points: 6000, windowSeconds: 60, redisTimeoutMs: 500 });
     expect(loadConfig({ GATEWAY_RATE_LIMIT_POINTS: '10', GATEWAY_RATE_LIMIT_WINDOW_S: '5' }).rateLimit).toMatchObject({

@@ -33,7 +33,10 @@ export interface PlatformConfig {
   jwksUrl?: string;
   /** Secret the gateway signs forwarded claims with; subgraphs trust claims only with it. */
   internalSecret: string;
-  /** True when secrets were not configured and development defaults are in use. */
+  /**
+   * True when a secret in use is a development value: not configured (the built-in default), or
+   * one that starts with DEV_SECRET_MARK (k8s/overlays/dev's example). NODE_ENV=production refuses both.
+   */
   usingDevSecrets: boolean;
   host: string;
   ports: {
@@ -205,8 +208,10 @@ export const RATE_LIMIT_DEFAULTS = { enabled: true, points: 6000, windowSeconds:
  */
 export const WEBSOCKET_DEFAULTS = { maxPayloadBytes: 64 * 1024, connectionInitTimeoutMs: 3000, maxConnectionsPerClient: 2000 } as const;
 
-const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
-const DEV_INTERNAL_SECRET = 'dev-only-internal-secret-change-me-in-production';
+/** How a development secret is marked: the defaults below and k8s/overlays/dev/secrets.env.example start with it. */
+export const DEV_SECRET_MARK = 'dev-only';
+const DEV_JWT_SECRET = `${DEV_SECRET_MARK}-jwt-secret-change-me-in-production`;
+const DEV_INTERNAL_SECRET = `${DEV_SECRET_MARK}-internal-secret-change-me-in-production`;
 
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -289,6 +294,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
   if (production && !internalSecret) {
     throw new Error('INTERNAL_SECRET must be set when NODE_ENV=production');
   }
+  // Unset means the built-in development value.
+  const devSecret = (value: string | undefined) => value === undefined || value.startsWith(DEV_SECRET_MARK);
+  // A development value is refused like a missing one: a dev Secret applied to production must not start.
+  for (const [name, value] of [
+    ['JWT_SECRET', jwtSecret],
+    ['INTERNAL_SECRET', internalSecret],
+  ] as const) {
+    if (production && value !== undefined && devSecret(value)) {
+      throw new Error(`${name} is a development value ("${DEV_SECRET_MARK}…"); set a real secret when NODE_ENV=production`);
+    }
+  }
   const ports = {
     gateway: port(env, 'GATEWAY_PORT', 4000),
     users: port(env, 'USERS_PORT', 4001),
@@ -319,7 +335,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
     jwksUrl: optional(env, 'JWKS_URL'),
     internalSecret: internalSecret ?? DEV_INTERNAL_SECRET,
-    usingDevSecrets: !jwtSecret || !internalSecret,
+    // With JWKS_URL the JWT secret is not used to verify anything.
+    usingDevSecrets: (devSecret(jwtSecret) && !optional(env, 'JWKS_URL')) || devSecret(internalSecret),
     host: optional(env, 'HOST') ?? '127.0.0.1',
     ports,
     logLevel: optional(env, 'LOG_LEVEL') ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),

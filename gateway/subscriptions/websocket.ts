@@ -8,11 +8,14 @@
  * live here: a message over maxPayload closes the socket with 1009 before it is buffered, a socket
  * without connection_init in time closes with 4408, a bad token with 4401, a client over its
  * rate limit or its number of open sockets with 4429; each subscribe message costs one request of
- * the client's rate limit. Socket errors are logged through our logger, never printed.
+ * the client's rate limit. A socket lives no longer than its token: at the token's `exp` it closes
+ * with 4401 (the client reconnects with a fresh token), and a subscribe message that arrives after
+ * `exp` (a busy event loop may run the timer late) closes it too. Socket errors are logged through
+ * our logger, never printed.
  */
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
-import { GraphQLError, parse, print, type ExecutionResult } from 'graphql';
+import { GraphQLError, print, type ExecutionResult } from 'graphql';
 import type { QueryLimitsConfig } from '../../platform/config';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -20,8 +23,9 @@ import { appError, ErrorCode } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { rateLimitRejections, websocketRefusals } from '../../platform/metrics';
 import type { Viewer } from '../../platform/viewer';
-import type { TokenVerifier } from '../auth';
+import { TOKEN_EXPIRED, type Session, type TokenVerifier } from '../auth';
 import { checkOperation } from '../query-limits';
+import { withoutSuggestions } from '../schema-details';
 import { clientIp, clientKey, type TrustFunction } from '../client-identity';
 import type { GatewayContext } from '../data-source';
 import { rateLimitMessage, type RateLimiter } from '../rate-limit';
@@ -46,6 +50,9 @@ const CLOSE_GRACE_MS = 1_000;
 /** Pings keep idle sockets alive through proxies; a socket that misses a pong for this long is dropped. */
 const KEEP_ALIVE_MS = 12_000;
 
+/** setTimeout's longest delay (2^31-1 ms, about 24.8 days): a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface ConnectionExtra {
   socket: WebSocket;
   ip: string;
@@ -53,6 +60,9 @@ interface ConnectionExtra {
   viewer?: Viewer;
   key?: string;
   state?: ConnectionState;
+  /** The token's exp (ms since the epoch), and the timer that closes the socket then; none when anonymous. */
+  expiresAt?: number;
+  expiry?: NodeJS.Timeout;
 }
 
 interface SocketContext {
@@ -97,14 +107,30 @@ export function serveGraphqlWs(options: {
   /** Absent when rate limiting is off. */
   rateLimiter?: RateLimiter;
   trustProxy: TrustFunction;
+  /** Validation errors without "Did you mean …" (introspection off), as over HTTP. */
+  hideSchemaDetails: boolean;
+  /** Milliseconds since the epoch, for token expiry (default Date.now; tests move it). */
+  now?: () => number;
   log: Logger;
 }): () => Promise<void> {
-  const { planner, hub, verifier, apollo, limits, queryLimits, rateLimiter, log } = options;
+  const { planner, hub, verifier, apollo, limits, queryLimits, rateLimiter, hideSchemaDetails, log } = options;
+  const now = options.now ?? Date.now;
   const open = new OpenConnections(limits.maxConnectionsPerClient);
   const refuse = (socket: WebSocket, code: number, reason: string, why: string) => {
     websocketRefusals.inc({ reason: why });
     // A close reason is at most 123 bytes on the wire.
     socket.close(code, reason.slice(0, 120));
+  };
+  const expired = (extra: ConnectionExtra) => extra.expiresAt !== undefined && now() >= extra.expiresAt;
+  /** Closes the socket with 4401 at its token's exp; the socket's close handler clears the timer. */
+  const closeAtExpiry = (extra: ConnectionExtra) => {
+    if (extra.expiresAt === undefined || extra.socket.readyState !== extra.socket.OPEN) return;
+    if (expired(extra)) {
+      refuse(extra.socket, CloseCode.Unauthorized, TOKEN_EXPIRED, 'token_expired');
+      return;
+    }
+    // A timer may fire a little early, and waits at most MAX_TIMER_MS: it checks again when it fires.
+    extra.expiry = setTimeout(() => closeAtExpiry(extra), Math.min(extra.expiresAt - now(), MAX_TIMER_MS));
   };
 
   const server = makeServer<Record<string, unknown>, ConnectionExtra>({
@@ -112,14 +138,15 @@ export function serveGraphqlWs(options: {
     connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
     onConnect: async (ctx) => {
       const { extra } = ctx;
-      let viewer: Viewer;
+      let session: Session;
       try {
-        viewer = await verifier.verify(authorizationOf(ctx.connectionParams));
+        session = await verifier.session(authorizationOf(ctx.connectionParams));
       } catch (error) {
         // 4401 tells a graphql-ws client not to retry with the same token.
         refuse(extra.socket, CloseCode.Unauthorized, error instanceof GraphQLError ? error.message : 'Unauthenticated', 'unauthenticated');
         return false;
       }
+      const { viewer } = session;
       const key = clientKey(viewer, extra.ip);
       if (rateLimiter) {
         const decision = await rateLimiter.consume(key);
@@ -143,9 +170,15 @@ export function serveGraphqlWs(options: {
       extra.key = key;
       extra.viewer = viewer;
       extra.state = { active: 0 };
+      extra.expiresAt = session.expiresAt;
+      closeAtExpiry(extra);
       return true;
     },
     onSubscribe: async (ctx, _id, payload) => {
+      if (expired(ctx.extra)) {
+        refuse(ctx.extra.socket, CloseCode.Unauthorized, TOKEN_EXPIRED, 'token_expired');
+        return [appError(ErrorCode.UNAUTHENTICATED, TOKEN_EXPIRED)];
+      }
       if (rateLimiter) {
         const decision = await rateLimiter.consume(ctx.extra.key!);
         if (!decision.allowed) {
@@ -153,20 +186,13 @@ export function serveGraphqlWs(options: {
           return [appError(ErrorCode.RATE_LIMITED, rateLimitMessage(decision), { retryAfter: decision.resetSeconds })];
         }
       }
-      // graphql-ws parses inside a handler that closes the whole socket (4500) on a syntax error,
-      // dropping the client's other subscriptions: answer that one operation with its error instead.
-      // With the limits on, the checks HTTP requests get run here too (Apollo's pipeline sees only
-      // queries and mutations sent over the socket, in execute below).
-      if (!queryLimits.enabled) {
-        try {
-          parse(payload.query);
-          return undefined;
-        } catch (error) {
-          return error instanceof GraphQLError ? [error] : undefined;
-        }
-      }
+      // Parsed and validated here, not by graphql-ws: its parse runs inside a handler that closes the
+      // whole socket (4500) on a syntax error, dropping the client's other subscriptions, so that one
+      // operation gets its errors instead. The checks HTTP requests get (limits on or off) run here too
+      // (Apollo's pipeline sees only queries and mutations sent over the socket, in execute below), and
+      // their errors say no more about the schema than over HTTP.
       const checked = checkOperation(queryLimits, planner.apiGraphQLSchema, payload);
-      if ('errors' in checked) return checked.errors;
+      if ('errors' in checked) return hideSchemaDetails ? withoutSuggestions(checked.errors) : checked.errors;
       // Checked and validated: graphql-ws runs these arguments as they are, filling in the context.
       return {
         schema: planner.apiGraphQLSchema,
@@ -269,6 +295,7 @@ export function serveGraphqlWs(options: {
     socket.once('close', (code, reason) => {
       clearInterval(ping);
       clearTimeout(pongWait);
+      clearTimeout(extra.expiry);
       if (extra.key) open.close(extra.key);
       closed(code, String(reason)).catch((error: unknown) => log.warn({ err: error }, 'websocket close handling failed'));
     });
