@@ -89,7 +89,23 @@ export interface PlatformConfig {
   entityCache: EntityCacheConfig;
   /** GATEWAY_SINGLE_FETCH=on|off: single-fetch operations answered with the subgraph's data as is (gateway/single-fetch.ts). */
   singleFetchAnswers: boolean;
+  /** How long unpaid orders hold stock and how much one buyer may hold (subgraphs/orders/reservations.ts). */
+  orders: OrdersConfig;
 }
+
+/**
+ * Stock held by unpaid orders: an order not paid (or, on the partner API, confirmed) within
+ * reservationTtlSeconds is EXPIRED and its stock goes back; one buyer's unpaid orders may hold at
+ * most maxUnpaidUnits units. Every replica sweeps due orders each sweepIntervalMs, sweepBatch at a time.
+ */
+export interface OrdersConfig {
+  reservationTtlSeconds: number;
+  maxUnpaidUnits: number;
+  sweepIntervalMs: number;
+  sweepBatch: number;
+}
+
+export const ORDERS_DEFAULTS: OrdersConfig = { reservationTtlSeconds: 900, maxUnpaidUnits: 200, sweepIntervalMs: 5_000, sweepBatch: 100 };
 
 /**
  * Subgraph answers the schema tags cacheable, shared between viewers: in Redis when REDIS_URL is
@@ -347,5 +363,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       maxEntries: positiveInt(env, 'ENTITY_CACHE_MAX_ENTRIES', ENTITY_CACHE_DEFAULTS.maxEntries),
     },
     singleFetchAnswers: onOff(env, 'GATEWAY_SINGLE_FETCH', true),
+    orders: {
+      reservationTtlSeconds: positiveInt(env, 'ORDERS_RESERVATION_TTL_SECONDS', ORDERS_DEFAULTS.reservationTtlSeconds),
+      maxUnpaidUnits: positiveInt(env, 'ORDERS_MAX_UNPAID_UNITS', ORDERS_DEFAULTS.maxUnpaidUnits),
+      sweepIntervalMs: positiveInt(env, 'ORDERS_EXPIRY_SWEEP_MS', ORDERS_DEFAULTS.sweepIntervalMs),
+      sweepBatch: positiveInt(env, 'ORDERS_EXPIRY_BATCH', ORDERS_DEFAULTS.sweepBatch),
+    },
   };
 }
