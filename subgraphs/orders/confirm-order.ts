@@ -20,9 +20,13 @@ export async function confirmOrder(orderId: string, context: SubgraphContext<Ord
   if (!order || order.userId !== userId) throw notFound('Order', orderId);
   if (order.status === 'CONFIRMED') return order;
   if (order.status === 'EXPIRED') {
-    throw appError(ErrorCode.ORDER_EXPIRED, `Order ${orderId} expired before it was confirmed; its stock went back on sale. Place it again.`, {
-      orderId,
-    });
+    throw appError(
+      ErrorCode.ORDER_EXPIRED,
+      `Order ${orderId} expired before it was confirmed; its stock went back on sale. Place it again.`,
+      {
+        orderId,
+      },
+    );
   }
   throw appError(ErrorCode.INVALID_STATE_TRANSITION, `Order ${orderId} is ${order.status}, not waiting for confirmation`, { orderId });
 }

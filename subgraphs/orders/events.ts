@@ -15,7 +15,10 @@ export function consumeEvents({ bus, prisma, log }: SubgraphDeps): (() => void)[
         // A payment that began before the deadline and was captured after the order expired: its
         // stock is already back on sale, so the money must go back too (an operator refunds it).
         if (count === 0 && (await findOrderStatus(tx, event.payload.orderId)) === 'EXPIRED') {
-          log.warn({ orderId: event.payload.orderId, paymentId: event.payload.paymentId }, 'payment captured for an expired order; refund it');
+          log.warn(
+            { orderId: event.payload.orderId, paymentId: event.payload.paymentId },
+            'payment captured for an expired order; refund it',
+          );
         }
       });
     }),

@@ -13,8 +13,12 @@ registerEnumType(OrderStatus, {
     },
     PAID: { description: 'A payment was captured.' },
     REFUNDED: { description: 'The payment was refunded; the stock went back on sale.' },
-    EXPIRED: { description: 'Not paid or confirmed before reservedUntil: the stock went back on sale and the order can no longer be paid.' },
-    CONFIRMED: { description: 'Confirmed on account by the partner that placed it (confirmOrder): the partner is invoiced; the stock stays sold.' },
+    EXPIRED: {
+      description: 'Not paid or confirmed before reservedUntil: the stock went back on sale and the order can no longer be paid.',
+    },
+    CONFIRMED: {
+      description: 'Confirmed on account by the partner that placed it (confirmOrder): the partner is invoiced; the stock stays sold.',
+    },
   },
 });
 
@@ -81,7 +85,8 @@ export class Order {
   @Directive(PARTNER)
   @Field(() => Date, {
     nullable: true,
-    description: 'Until when a PENDING_PAYMENT order holds its stock; pay (or confirm) before then or it becomes EXPIRED. Null in every other status.',
+    description:
+      'Until when a PENDING_PAYMENT order holds its stock; pay (or confirm) before then or it becomes EXPIRED. Null in every other status.',
   })
   reservedUntil!: Date | null;
 

@@ -98,7 +98,11 @@ async function withCurrentStatus(context: SubgraphContext<OrdersLoaders>, order:
 async function abandonReservation(context: SubgraphContext<OrdersLoaders>, userId: string, idempotencyKey: string): Promise<void> {
   await context.outbox.transaction(context.prisma, async (tx, emit) => {
     await dropClaim(tx, userId, idempotencyKey);
-    await emit('order.reservation_released', { orderId: null, reservationId: reservationIdOf(userId, idempotencyKey), reason: 'ABANDONED' });
+    await emit('order.reservation_released', {
+      orderId: null,
+      reservationId: reservationIdOf(userId, idempotencyKey),
+      reason: 'ABANDONED',
+    });
   });
 }
 

@@ -68,7 +68,9 @@ export async function claimUnpaidUnits(
 
 /** Drops a claim: its order is recorded (it counts instead), or the placement failed. */
 export async function dropClaim(tx: Tx, userId: string, idempotencyKey: string): Promise<void> {
-  await tx.$executeRaw(Prisma.sql`DELETE FROM "orders"."PlacementClaim" WHERE "userId" = ${userId} AND "idempotencyKey" = ${idempotencyKey}`);
+  await tx.$executeRaw(
+    Prisma.sql`DELETE FROM "orders"."PlacementClaim" WHERE "userId" = ${userId} AND "idempotencyKey" = ${idempotencyKey}`,
+  );
 }
 
 interface ExpiredRow {
@@ -115,7 +117,11 @@ export async function announceRelease(
   order: { id: string; userId: string; idempotencyKey: string },
   reason: 'EXPIRED' | 'REFUNDED',
 ): Promise<void> {
-  await emit('order.reservation_released', { orderId: order.id, reservationId: reservationIdOf(order.userId, order.idempotencyKey), reason });
+  await emit('order.reservation_released', {
+    orderId: order.id,
+    reservationId: reservationIdOf(order.userId, order.idempotencyKey),
+    reason,
+  });
 }
 
 /**

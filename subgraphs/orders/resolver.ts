@@ -45,7 +45,10 @@ export class OrderResolver {
     description:
       'Partner API: confirm an order your partner account placed, on account (you are invoiced; no card payment). Only while it is PENDING_PAYMENT and before reservedUntil; confirming again returns the order.',
   })
-  async confirmOrder(@Arg('id', () => ID, { description: 'Id of the order to confirm.' }) id: string, @Ctx() context: Context): Promise<Order> {
+  async confirmOrder(
+    @Arg('id', () => ID, { description: 'Id of the order to confirm.' }) id: string,
+    @Ctx() context: Context,
+  ): Promise<Order> {
     return toOrder(await confirmOrder(id, context));
   }
 

@@ -13,7 +13,9 @@ export const ordersSubgraph: SubgraphDefinition<OrdersLoaders, { expiry: ExpiryS
     User: { __resolveReference: resolveUserReference },
   },
   // The sweeper's statements are background work, like the relay's: counted apart from requests'.
-  init: (deps) => ({ expiry: startExpirySweeper({ prisma: deps.backgroundPrisma ?? deps.prisma, config: deps.config.orders, log: deps.log }) }),
+  init: (deps) => ({
+    expiry: startExpirySweeper({ prisma: deps.backgroundPrisma ?? deps.prisma, config: deps.config.orders, log: deps.log }),
+  }),
   createLoaders,
   consumeEvents,
   dispose: (resources) => resources.expiry.close(),
