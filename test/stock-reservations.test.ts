@@ -7,6 +7,7 @@
  */
 import { gql } from 'graphql-request';
 import { rootLogger } from '../platform/logger';
+import { openDatabase } from '../prisma/database';
 import { newEvent, type DomainEvent } from '../subgraphs/kit/events';
 import { reservationIdOf } from '../subgraphs/orders/reservations';
 import { startExpirySweeper, type ExpirySweeper } from '../subgraphs/orders/sweeper';
@@ -198,11 +199,9 @@ describe('stock held by unpaid orders', () => {
     const productId = await productWithStock(20);
     const token = await t.token('user-0006');
     const order = await place('user-0006', 'refund-1', [{ productId, quantity: 4 }]);
-    const { payOrder } = await t
-      .client(token)
-      .request<{ payOrder: { id: string; status: string } }>(PAY, {
-        input: { orderId: order.id, idempotencyKey: 'pay-refund-1', cardNumber: CARD },
-      });
+    const { payOrder } = await t.client(token).request<{ payOrder: { id: string; status: string } }>(PAY, {
+      input: { orderId: order.id, idempotencyKey: 'pay-refund-1', cardNumber: CARD },
+    });
     expect(payOrder.status).toBe('CAPTURED');
     await eventually(
       () => orderOf('user-0006', order.id),
@@ -297,10 +296,13 @@ describe('stock held by unpaid orders', () => {
       Array.from({ length: 12 }, (_, n) => place(`user-${String(10 + n).padStart(4, '0')}`, `replicas-${n}`, [{ productId, quantity: 1 }])),
     );
     expect(await stockOf(productId)).toBe(0);
-    // Four more replicas' sweepers, each with its own connections, racing the platform's own one.
+    // Four more replicas' sweepers racing the platform's own one: on PostgreSQL each with a
+    // connection pool of its own, as separate processes have (PGlite is one in-process database).
     const { config } = t.platform;
-    const sweepers: ExpirySweeper[] = Array.from({ length: 4 }, () =>
-      startExpirySweeper({ prisma: t.platform.db.createClient(), config: { ...config.orders, sweepIntervalMs: 20 }, log: rootLogger }),
+    const databases = config.databaseUrl ? await Promise.all([1, 2, 3, 4].map(() => openDatabase({ url: config.databaseUrl }))) : [];
+    const clients = databases.length > 0 ? databases.map((db) => db.createClient()) : [1, 2, 3, 4].map(() => t.platform.db.createClient());
+    const sweepers: ExpirySweeper[] = clients.map((prisma) =>
+      startExpirySweeper({ prisma, config: { ...config.orders, sweepIntervalMs: 20 }, log: rootLogger }),
     );
     try {
       await eventually(
@@ -312,6 +314,7 @@ describe('stock held by unpaid orders', () => {
       await Promise.all(sweepers.map((sweeper) => sweeper.sweep()));
     } finally {
       await Promise.all(sweepers.map((sweeper) => sweeper.close()));
+      await Promise.all(databases.map((db) => db.close()));
     }
     for (const order of orders) {
       const changes = await outboxEvents('order.status_changed', order.id);
