@@ -195,6 +195,29 @@ describe('stock held by unpaid orders', () => {
     expect(tooMany[0].extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', held: 0 });
   });
 
+  it('gives back stock reserved for a placement refused after its reservation (mixed currencies), and never reuses that reservation', async () => {
+    const euros = await productWithStock(7);
+    const dollars = await productWithStock(7);
+    await t.platform.db.sql.query(`UPDATE "products"."Product" SET "currency" = 'USD' WHERE "id" = $1`, [dollars]);
+    const items = [
+      { productId: euros, quantity: 2 },
+      { productId: dollars, quantity: 3 },
+    ];
+    const refused = await graphqlErrors(place('user-0009', 'mixed-1', items));
+    expect(refused[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.items' });
+    expect(
+      await eventually(
+        async () => [await stockOf(euros), await stockOf(dollars)],
+        ([a, b]) => a === 7 && b === 7,
+        SETTLE_MS,
+      ),
+    ).toEqual([7, 7]);
+    // The same key again must not turn the released reservation into an order of goods nobody holds.
+    const again = await graphqlErrors(place('user-0009', 'mixed-1', items));
+    expect(again[0].extensions?.code).toBe('CONFLICT');
+    expect([await stockOf(euros), await stockOf(dollars)]).toEqual([7, 7]);
+  });
+
   it('puts refunded goods back on sale, once', async () => {
     const productId = await productWithStock(20);
     const token = await t.token('user-0006');
@@ -203,11 +226,15 @@ describe('stock held by unpaid orders', () => {
       input: { orderId: order.id, idempotencyKey: 'pay-refund-1', cardNumber: CARD },
     });
     expect(payOrder.status).toBe('CAPTURED');
-    await eventually(
-      () => orderOf('user-0006', order.id),
-      (o) => o.status === 'PAID',
-      SETTLE_MS,
-    );
+    expect(
+      (
+        await eventually(
+          () => orderOf('user-0006', order.id),
+          (o) => o.status === 'PAID',
+          SETTLE_MS,
+        )
+      ).status,
+    ).toBe('PAID');
     expect(await stockOf(productId)).toBe(16);
 
     await t.client(token).request(REFUND, { id: payOrder.id });
@@ -237,11 +264,13 @@ describe('stock held by unpaid orders', () => {
         reason: 'EXPIRED',
       }),
     );
-    await eventually(
-      () => stockOf(marker),
-      (stock) => stock === 3,
-      SETTLE_MS,
-    );
+    expect(
+      await eventually(
+        () => stockOf(marker),
+        (stock) => stock === 3,
+        SETTLE_MS,
+      ),
+    ).toBe(3);
     expect(await stockOf(productId)).toBe(20);
     // A paid order never expired: its stock stayed sold until the refund.
     expect(await outboxEvents('order.status_changed', order.id)).toHaveLength(2);
@@ -279,11 +308,13 @@ describe('stock held by unpaid orders', () => {
       input: { idempotencyKey: 'partner-2', items: [{ productId, quantity: 1 }] },
     });
     const lateId = late.data!.placeOrder.id;
-    await eventually(
-      () => stockOf(productId),
-      (stock) => stock === 4,
-      SETTLE_MS,
-    );
+    expect(
+      await eventually(
+        () => stockOf(productId),
+        (stock) => stock === 4,
+        SETTLE_MS,
+      ),
+    ).toBe(4);
     expect((await partner(CONFIRM, { id: lateId })).errors?.[0].extensions?.code).toBe('ORDER_EXPIRED');
     expect((await partner('query ($id: ID!) { order(id: $id) { id status reservedUntil } }', { id: orderId })).data!.order.status).toBe(
       'CONFIRMED',
@@ -305,11 +336,13 @@ describe('stock held by unpaid orders', () => {
       startExpirySweeper({ prisma, config: { ...config.orders, sweepIntervalMs: 20 }, log: rootLogger }),
     );
     try {
-      await eventually(
-        () => stockOf(productId),
-        (stock) => stock >= 12,
-        SETTLE_MS,
-      );
+      expect(
+        await eventually(
+          () => stockOf(productId),
+          (stock) => stock >= 12,
+          SETTLE_MS,
+        ),
+      ).toBeGreaterThanOrEqual(12);
       // Every sweeper keeps going for a while: nothing more may move.
       await Promise.all(sweepers.map((sweeper) => sweeper.sweep()));
     } finally {
