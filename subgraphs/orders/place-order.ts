@@ -77,7 +77,9 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, context
       throw error;
     });
   if (!created) {
-    // A concurrent request with the same key committed first; both callers get its order.
+    // A concurrent request with the same key committed first; both callers get its order (and
+    // this call's claim, if it was written after the winner dropped it, goes too).
+    await prisma.$transaction((tx) => dropClaim(tx, userId, idempotencyKey)).catch(() => undefined);
     const winner = await findOrderByKey(prisma, userId, input.idempotencyKey);
     if (!winner) throw appError(ErrorCode.CONFLICT, 'The order could not be recorded; retry with the same idempotencyKey');
     return withCurrentStatus(context, sameOrderOrConflict(winner, input));
