@@ -34,7 +34,7 @@ function rejection(error: unknown): string {
   return 'The bearer token is not valid';
 }
 
-/** Roles a client token may carry. 'service' is for calls between services and is never taken from a client. */
+/** Roles a client token may carry. 'service' (calls between services) and 'partner' (the partner endpoint's) are never taken from a client. */
 const CLIENT_ROLES = new Set<Role>(['admin', 'customer']);
 
 /** Who a verified token names, and until when it may be believed. */

@@ -62,8 +62,11 @@ const REFUSALS: Record<RefusedKey, string> = {
   expired: 'The API key has expired (it was rotated and its grace period is over); use the new key',
 };
 
-/** A partner acts as its service-account user: it sees that user's orders and nobody else's. */
-const partnerViewer = (partner: PartnerIdentity): Viewer => ({ userId: partner.userId, roles: ['customer'] });
+/**
+ * A partner acts as its service-account user: it sees that user's orders and nobody else's. The
+ * 'partner' role (only this endpoint gives it) lets it confirm its orders on account.
+ */
+const partnerViewer = (partner: PartnerIdentity): Viewer => ({ userId: partner.userId, roles: ['customer', 'partner'] });
 
 /** The partner behind a request's API key; answers 401/503 (throttling key guesses by IP) and resolves undefined otherwise. */
 async function authenticatePartner(routes: PartnerRoutes, req: IncomingMessage, res: ServerResponse): Promise<PartnerIdentity | undefined> {

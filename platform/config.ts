@@ -94,6 +94,8 @@ export interface PlatformConfig {
   singleFetchAnswers: boolean;
   /** The inference server's own bounds (inference/server/in-flight.ts). */
   inference: InferenceServerConfig;
+  /** How long unpaid orders hold stock and how much one buyer may hold (subgraphs/orders/reservations.ts). */
+  orders: OrdersConfig;
 }
 
 /**
@@ -109,6 +111,20 @@ export interface InferenceServerConfig {
 }
 
 export const INFERENCE_SERVER_DEFAULTS: InferenceServerConfig = { maxInFlight: 256 };
+
+/**
+ * Stock held by unpaid orders: an order not paid (or, on the partner API, confirmed) within
+ * reservationTtlSeconds is EXPIRED and its stock goes back; one buyer's unpaid orders may hold at
+ * most maxUnpaidUnits units. Every replica sweeps due orders each sweepIntervalMs, sweepBatch at a time.
+ */
+export interface OrdersConfig {
+  reservationTtlSeconds: number;
+  maxUnpaidUnits: number;
+  sweepIntervalMs: number;
+  sweepBatch: number;
+}
+
+export const ORDERS_DEFAULTS: OrdersConfig = { reservationTtlSeconds: 900, maxUnpaidUnits: 200, sweepIntervalMs: 5_000, sweepBatch: 100 };
 
 /**
  * Subgraph answers the schema tags cacheable, shared between viewers: in Redis when REDIS_URL is
@@ -381,5 +397,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     },
     singleFetchAnswers: onOff(env, 'GATEWAY_SINGLE_FETCH', true),
     inference: { maxInFlight: positiveInt(env, 'INFERENCE_MAX_IN_FLIGHT', INFERENCE_SERVER_DEFAULTS.maxInFlight) },
+    orders: {
+      reservationTtlSeconds: positiveInt(env, 'ORDERS_RESERVATION_TTL_SECONDS', ORDERS_DEFAULTS.reservationTtlSeconds),
+      maxUnpaidUnits: positiveInt(env, 'ORDERS_MAX_UNPAID_UNITS', ORDERS_DEFAULTS.maxUnpaidUnits),
+      sweepIntervalMs: positiveInt(env, 'ORDERS_EXPIRY_SWEEP_MS', ORDERS_DEFAULTS.sweepIntervalMs),
+      sweepBatch: positiveInt(env, 'ORDERS_EXPIRY_BATCH', ORDERS_DEFAULTS.sweepBatch),
+    },
   };
 }

@@ -14,6 +14,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
   INVALID_STATE_TRANSITION: 'INVALID_STATE_TRANSITION',
+  /** The order's stock reservation ran out before it was paid or confirmed; place the order again. */
+  ORDER_EXPIRED: 'ORDER_EXPIRED',
   PAYMENT_DECLINED: 'PAYMENT_DECLINED',
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** The client sent more requests than its rate limit allows; `retryAfter` says in how many seconds to try again. */
@@ -33,6 +35,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   CONFLICT: 409,
   INSUFFICIENT_STOCK: 409,
   INVALID_STATE_TRANSITION: 409,
+  ORDER_EXPIRED: 409,
   PAYMENT_DECLINED: 402,
   LIMIT_EXCEEDED: 429,
   RATE_LIMITED: 429,

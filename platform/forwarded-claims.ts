@@ -31,7 +31,7 @@ export type ClaimsChannel = 'http' | 'ws';
 
 const ALGORITHM = 'HS256';
 const TOKEN_TYPE = 'viewer-claims+jwt';
-const KNOWN_ROLES = new Set<Role>(['admin', 'customer', 'service']);
+const KNOWN_ROLES = new Set<Role>(['admin', 'customer', 'service', 'partner']);
 
 /** Remembers nonces: true the first time one is seen within `ttlMs`, false for a replay. */
 export interface NonceGuard {

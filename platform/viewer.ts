@@ -5,7 +5,8 @@
  */
 import { forbidden, unauthenticated } from './errors';
 
-export type Role = 'admin' | 'customer' | 'service';
+/** 'partner' is given only by the gateway's partner endpoint (an API key), never taken from a client token. */
+export type Role = 'admin' | 'customer' | 'service' | 'partner';
 
 export interface Viewer {
   userId?: string;
@@ -15,6 +16,9 @@ export interface Viewer {
 export const ANONYMOUS: Viewer = { roles: [] };
 
 export const isAdmin = (viewer: Viewer): boolean => viewer.roles.includes('admin');
+
+/** A partner's service account calling through the partner API. */
+export const isPartner = (viewer: Viewer): boolean => viewer.roles.includes('partner');
 
 export function requireUser(viewer: Viewer): string {
   if (!viewer.userId) throw unauthenticated();

@@ -79,14 +79,15 @@ describe('supergraph composition', () => {
     for (const hidden of ['User', 'UserConnection', 'Payment', 'PaymentStatus', 'Interaction', 'ReservedItem', 'StockItemInput']) {
       expect({ hidden, type: api.getType(hidden) }).toEqual({ hidden, type: undefined });
     }
-    // Partners place orders for their customers; no other mutation (payments, stock, admin) is theirs.
-    expect(Object.keys(api.getMutationType()!.getFields())).toEqual(['placeOrder']);
+    // Partners place orders for their customers and confirm them on account; no other mutation (payments, stock, admin) is theirs.
+    expect(Object.keys(api.getMutationType()!.getFields())).toEqual(['placeOrder', 'confirmOrder']);
     expect(api.getSubscriptionType()).toBeUndefined();
     expect(Object.keys(api.getQueryType()!.getFields()).sort()).toEqual(['order', 'product', 'products']);
     expect(Object.keys((api.getType('Order') as GraphQLObjectType).getFields()).sort()).toEqual([
       'createdAt',
       'id',
       'items',
+      'reservedUntil',
       'status',
       'total',
     ]);

@@ -1,7 +1,7 @@
 /**
  * The partner API on the real platform: /partner/graphql answers catalogue queries from the
  * same subgraphs as /graphql, while everything outside the contract (users' personal data,
- * payments, order owners, internal fields, every mutation but placeOrder, subscriptions) does not exist there — asked
+ * payments, order owners, internal fields, every mutation but placeOrder and confirmOrder, subscriptions) does not exist there — asked
  * directly, through fragments, aliases, `_entities` or introspection alike. The contract SDL is
  * served for partners' developers, and the gateway's limits and error vocabulary apply unchanged.
  * Every request here carries a partner API key (test/partner-keys.test.ts tests the keys).
@@ -128,9 +128,9 @@ describe('partner API', () => {
     expect(data.user).toBeNull();
     expect(data.payment).toBeNull();
     expect(data.recommendation.fields.map((field) => field.name)).not.toContain('modelVersion');
-    expect(data.order.fields.map((field) => field.name).sort()).toEqual(['createdAt', 'id', 'items', 'status', 'total']);
+    expect(data.order.fields.map((field) => field.name).sort()).toEqual(['createdAt', 'id', 'items', 'reservedUntil', 'status', 'total']);
     expect(data.query.fields.map((field) => field.name).sort()).toEqual(['order', 'product', 'products']);
-    expect(data.mutation.fields.map((field) => field.name)).toEqual(['placeOrder']);
+    expect(data.mutation.fields.map((field) => field.name)).toEqual(['placeOrder', 'confirmOrder']);
     expect(data.__schema.subscriptionType).toBeNull();
     const types = data.__schema.types.map((type) => type.name);
     for (const hidden of ['User', 'Payment', 'UserConnection', 'Interaction', 'RecommendationsUpdate', 'ReservedItem']) {

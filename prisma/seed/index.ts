@@ -77,10 +77,10 @@ export async function seedIfEmpty(db: Database, options: SeedIfEmptyOptions = {}
   });
 }
 
-/** Empties every table the seed writes (and stock reservations), for a fresh seed. */
+/** Empties every table the seed writes (and stock reservations and placement claims, which refer to its rows), for a fresh seed. */
 export async function clearSeedTables(db: Database): Promise<void> {
   await db.sql.exec(
     'TRUNCATE "recommendations"."Purchase", "payments"."Payment", "orders"."OrderItem", "orders"."Order", ' +
-      '"products"."StockReservation", "products"."Product", "users"."User"',
+      '"orders"."PlacementClaim", "products"."StockReservation", "products"."Product", "users"."User"',
   );
 }

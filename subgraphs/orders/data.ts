@@ -18,6 +18,8 @@ export function toOrder(row: OrderRow): Order {
     status: row.status,
     total: money(row.totalAmount, row.currency),
     createdAt: row.createdAt,
+    // Only an order still waiting holds stock until a deadline.
+    reservedUntil: row.status === 'PENDING_PAYMENT' ? row.reservedUntil : null,
   });
 }
 
@@ -32,10 +34,17 @@ export function toOrderItem(row: OrderItemRow): OrderItem {
 
 export const orderCursor = (row: { createdAt: Date; id: string }): CursorKey => [row.createdAt.toISOString(), row.id];
 
-/** An order row as Prisma gives it; the loaders read through SqlReader (plain reads, hot paths). */
+/**
+ * An order row as Prisma gives it; the loaders read through SqlReader (plain reads, hot paths).
+ * An unpaid order past its deadline reads as EXPIRED at once, whether or not a sweeper got to it
+ * yet (reservations.ts), so no reader (payments deciding whether to charge) sees it as payable.
+ */
 const orderColumns = (alias: string) =>
-  Prisma.raw(`${alias}."id", ${alias}."userId", ${alias}."status"::text AS "status", ${alias}."totalAmount", ${alias}."currency",
-   ${alias}."idempotencyKey", ${alias}."createdAt" AT TIME ZONE 'UTC' AS "createdAt"`);
+  Prisma.raw(`${alias}."id", ${alias}."userId",
+   CASE WHEN ${alias}."status" = 'PENDING_PAYMENT' AND ${alias}."reservedUntil" <= (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')
+        THEN 'EXPIRED' ELSE ${alias}."status"::text END AS "status",
+   ${alias}."totalAmount", ${alias}."currency", ${alias}."idempotencyKey",
+   ${alias}."createdAt" AT TIME ZONE 'UTC' AS "createdAt", ${alias}."reservedUntil" AT TIME ZONE 'UTC' AS "reservedUntil"`);
 
 export const findOrdersByIds = (prisma: PrismaClient, ids: string[]) =>
   sqlReaderOf(prisma).query<OrderRow>(Prisma.sql`SELECT ${orderColumns('o')} FROM "orders"."Order" o WHERE o."id" = ANY(${ids})`);
@@ -80,11 +89,12 @@ export function ordersOfUserAfter(prisma: PrismaClient, userId: string, take: nu
   const at = new Date(String(createdAt));
   // A well-formed cursor from elsewhere (another list's, or made up) must not reach the query as an Invalid Date.
   if (Number.isNaN(at.getTime()) || id === undefined) throw badInput('after', 'is not a cursor returned by this API');
-  return prisma.order.findMany({
-    where: { userId, OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: String(id) } }] },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take,
-  });
+  // Read through the same columns as the first page, so an order past its deadline reads EXPIRED here too.
+  return sqlReaderOf(prisma).query<OrderRow>(
+    Prisma.sql`SELECT ${orderColumns('o')} FROM "orders"."Order" o
+      WHERE o."userId" = ${userId} AND (o."createdAt", o."id") < ((${at.toISOString()}::timestamptz AT TIME ZONE 'UTC'), ${String(id)})
+      ORDER BY o."createdAt" DESC, o."id" DESC LIMIT ${take}`,
+  );
 }
 
 export const findOrderByKey = (prisma: PrismaClient, userId: string, idempotencyKey: string) =>

@@ -8,9 +8,17 @@ registerEnumType(OrderStatus, {
   name: 'OrderStatus',
   description: 'Where an order is in its life.',
   valuesConfig: {
-    PENDING_PAYMENT: { description: 'Placed, stock reserved, waiting for a captured payment.' },
+    PENDING_PAYMENT: {
+      description: 'Placed, stock reserved until reservedUntil, waiting for a captured payment (or, for a partner, its confirmation).',
+    },
     PAID: { description: 'A payment was captured.' },
-    REFUNDED: { description: 'The payment was refunded.' },
+    REFUNDED: { description: 'The payment was refunded; the stock went back on sale.' },
+    EXPIRED: {
+      description: 'Not paid or confirmed before reservedUntil: the stock went back on sale and the order can no longer be paid.',
+    },
+    CONFIRMED: {
+      description: 'Confirmed on account by the partner that placed it (confirmOrder): the partner is invoiced; the stock stays sold.',
+    },
   },
 });
 
@@ -73,6 +81,14 @@ export class Order {
   @Directive(PARTNER)
   @Field(() => Date, { description: 'When the order was placed.' })
   createdAt!: Date;
+
+  @Directive(PARTNER)
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'Until when a PENDING_PAYMENT order holds its stock; pay (or confirm) before then or it becomes EXPIRED. Null in every other status.',
+  })
+  reservedUntil!: Date | null;
 
   /** Not a GraphQL field here: `items` has a field resolver that batches across orders. */
   userId!: string;

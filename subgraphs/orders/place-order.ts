@@ -1,13 +1,15 @@
 /**
- * Placing an order: validate, honour the idempotency key, reserve stock in the products service
- * (which owns stock and prices), record the order and its order.placed event in one transaction
- * (the outbox relay publishes the event; a bus outage neither fails nor delays the order).
+ * Placing an order: validate, honour the idempotency key, claim the units against the buyer's
+ * cap on unpaid units, reserve stock in the products service (which owns stock and prices), record
+ * the order with its reservation deadline and its order.placed event in one transaction (the
+ * outbox relay publishes the event; a bus outage neither fails nor delays the order).
  */
 import { GraphQLError } from 'graphql';
 import { appError, badInput, ErrorCode } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
 import type { Viewer } from '../../platform/viewer';
-import { createOrder, findOrderByKey, isUniqueViolation, type OrderItemRow, type OrderRow } from './data';
+import { createOrder, findOrderByKey, findOrdersByIds, isUniqueViolation, type OrderItemRow, type OrderRow } from './data';
+import { claimUnpaidUnits, dropClaim, reservationIdOf, startReservationClock } from './reservations';
 import type { OrdersLoaders } from './loaders';
 import type { PlaceOrderInput } from './order';
 import { sameLines, validatePlaceOrder } from './validation';
@@ -25,16 +27,29 @@ type OrderWithItems = OrderRow & { items: OrderItemRow[] };
 
 export async function placeOrder(userId: string, input: PlaceOrderInput, context: SubgraphContext<OrdersLoaders>): Promise<OrderWithItems> {
   validatePlaceOrder(input);
-  const { prisma, services, outbox } = context;
-  const previous = await findOrderByKey(prisma, userId, input.idempotencyKey);
-  if (previous) return sameOrderOrConflict(previous, input);
+  const { prisma, services, outbox, config } = context;
+  const { idempotencyKey } = input;
+  const previous = await findOrderByKey(prisma, userId, idempotencyKey);
+  if (previous) return withCurrentStatus(context, sameOrderOrConflict(previous, input));
 
-  const reserved = await reserve(userId, input, context.viewer, services);
+  const units = input.items.reduce((sum, item) => sum + item.quantity, 0);
+  await prisma.$transaction((tx) => claimUnpaidUnits(tx, { userId, idempotencyKey, units }, config.orders.maxUnpaidUnits));
+  let reserved: Reserved['reserveStock'];
+  try {
+    reserved = await reserve(userId, input, context.viewer, services);
+  } catch (error) {
+    // Nothing was taken (a reservation is all or nothing): the claim goes, so the cap counts only what is held.
+    await prisma.$transaction((tx) => dropClaim(tx, userId, idempotencyKey)).catch(() => undefined);
+    throw error;
+  }
   const currencies = new Set(reserved.map((line) => line.unitPrice.currency));
-  if (currencies.size > 1) throw badInput('input.items', 'all products of one order must be priced in the same currency');
+  if (currencies.size > 1) {
+    await abandonReservation(context, userId, idempotencyKey);
+    throw badInput('input.items', 'all products of one order must be priced in the same currency');
+  }
   const created = await outbox
     .transaction(prisma, async (tx, emit) => {
-      const order = await createOrder(tx, {
+      const created = await createOrder(tx, {
         userId,
         idempotencyKey: input.idempotencyKey,
         currency: reserved[0].unitPrice.currency,
@@ -45,6 +60,8 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, context
           currency: line.unitPrice.currency,
         })),
       });
+      const order = { ...created, reservedUntil: await startReservationClock(tx, created.id, config.orders.reservationTtlSeconds) };
+      await dropClaim(tx, userId, idempotencyKey);
       await emit('order.placed', {
         orderId: order.id,
         userId,
@@ -60,12 +77,35 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, context
       throw error;
     });
   if (!created) {
-    // A concurrent request with the same key committed first; both callers get its order.
+    // A concurrent request with the same key committed first; both callers get its order (and
+    // this call's claim, if it was written after the winner dropped it, goes too).
+    await prisma.$transaction((tx) => dropClaim(tx, userId, idempotencyKey)).catch(() => undefined);
     const winner = await findOrderByKey(prisma, userId, input.idempotencyKey);
     if (!winner) throw appError(ErrorCode.CONFLICT, 'The order could not be recorded; retry with the same idempotencyKey');
-    return sameOrderOrConflict(winner, input);
+    return withCurrentStatus(context, sameOrderOrConflict(winner, input));
   }
   return created;
+}
+
+/** A replayed order as readers see it now: past its deadline it is EXPIRED even before the sweeper moved it. */
+async function withCurrentStatus(context: SubgraphContext<OrdersLoaders>, order: OrderWithItems): Promise<OrderWithItems> {
+  const [current] = await findOrdersByIds(context.prisma, [order.id]);
+  return current ? { ...order, status: current.status, reservedUntil: current.reservedUntil } : order;
+}
+
+/**
+ * Gives back stock reserved for a placement that will not become an order: written to the outbox
+ * (the products service applies it), and the claim on the cap goes in the same transaction.
+ */
+async function abandonReservation(context: SubgraphContext<OrdersLoaders>, userId: string, idempotencyKey: string): Promise<void> {
+  await context.outbox.transaction(context.prisma, async (tx, emit) => {
+    await dropClaim(tx, userId, idempotencyKey);
+    await emit('order.reservation_released', {
+      orderId: null,
+      reservationId: reservationIdOf(userId, idempotencyKey),
+      reason: 'ABANDONED',
+    });
+  });
 }
 
 function sameOrderOrConflict(order: OrderWithItems, input: PlaceOrderInput): OrderWithItems {
@@ -84,8 +124,7 @@ async function reserve(userId: string, input: PlaceOrderInput, viewer: Viewer, s
       'products',
       RESERVE_STOCK,
       {
-        // The reservation id is the order's idempotency identity, so a retried placeOrder never takes stock twice.
-        reservationId: `order:${userId}:${input.idempotencyKey}`,
+        reservationId: reservationIdOf(userId, input.idempotencyKey),
         items: input.items.map(({ productId, quantity }) => ({ productId, quantity })),
       },
       { userId: viewer.userId, roles: [...viewer.roles, 'service'] },

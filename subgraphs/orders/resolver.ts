@@ -8,6 +8,7 @@ import { orderCursor, ordersOfUserAfter, toOrder, toOrderItem } from './data';
 import type { OrdersLoaders } from './loaders';
 import { Order, OrderConnection, OrderItem, PlaceOrderInput, User } from './order';
 import { placeOrder } from './place-order';
+import { confirmOrder } from './confirm-order';
 
 type Context = SubgraphContext<OrdersLoaders>;
 
@@ -37,6 +38,18 @@ export class OrderResolver {
     const order = await placeOrder(userId, input, context);
     context.loaders.items.prime(order.id, order.items);
     return toOrder(order);
+  }
+
+  @Directive(PARTNER)
+  @Mutation(() => Order, {
+    description:
+      'Partner API: confirm an order your partner account placed, on account (you are invoiced; no card payment). Only while it is PENDING_PAYMENT and before reservedUntil; confirming again returns the order.',
+  })
+  async confirmOrder(
+    @Arg('id', () => ID, { description: 'Id of the order to confirm.' }) id: string,
+    @Ctx() context: Context,
+  ): Promise<Order> {
+    return toOrder(await confirmOrder(id, context));
   }
 
   @Directive(PARTNER)

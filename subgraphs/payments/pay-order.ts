@@ -42,6 +42,12 @@ export async function payOrder(userId: string, input: PayOrderInput, context: Co
   if (!order) throw notFound('Order', input.orderId);
   // An admin may read anyone's order, but only its customer may pay it.
   requireAllowed(viewer, order.user.id === userId, 'Only the customer who placed an order can pay it');
+  // The orders service reads an order past its reservation's deadline as EXPIRED, swept or not.
+  if (order.status === 'EXPIRED') {
+    throw appError(ErrorCode.ORDER_EXPIRED, `Order ${order.id} expired unpaid; its stock went back on sale. Place it again.`, {
+      orderId: order.id,
+    });
+  }
   if (order.status !== 'PENDING_PAYMENT') {
     throw appError(ErrorCode.INVALID_STATE_TRANSITION, `Order ${order.id} is ${order.status}, not waiting for payment`);
   }

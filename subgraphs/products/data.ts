@@ -87,7 +87,7 @@ export async function reserveStock(
   items: { productId: string; quantity: number }[],
 ): Promise<ReservedRow[]> {
   const existing = await prisma.stockReservation.findUnique({ where: { id: reservationId } });
-  if (existing) return existing.items as unknown as ReservedRow[];
+  if (existing) return replayOf(existing);
   try {
     return await prisma.$transaction(async (tx) => {
       const rows = await tx.product.findMany({ where: { id: { in: items.map((item) => item.productId) } } });
@@ -125,8 +125,20 @@ export async function reserveStock(
     // A concurrent call with the same id won the race: its reservation is the answer.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
       const winner = await prisma.stockReservation.findUniqueOrThrow({ where: { id: reservationId } });
-      return winner.items as unknown as ReservedRow[];
+      return replayOf(winner);
     }
     throw error;
   }
+}
+
+/**
+ * A retry gets the first result; but a reservation whose stock went back (its order expired or
+ * was given up) holds nothing, and answering with its lines would make an order of goods nobody
+ * holds: its id is spent.
+ */
+function replayOf(reservation: { id: string; items: Prisma.JsonValue; releasedAt: Date | null }): ReservedRow[] {
+  if (reservation.releasedAt) {
+    throw appError(ErrorCode.CONFLICT, `Reservation ${reservation.id} was released; place the order with a new idempotencyKey`);
+  }
+  return reservation.items as unknown as ReservedRow[];
 }

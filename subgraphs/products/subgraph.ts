@@ -3,6 +3,7 @@ import { createResources, disposeResources, type ProductsResources } from './cha
 import { createLoaders, type ProductsLoaders } from './loaders';
 import { resolveProductReference } from './product.reference';
 import { ProductResolver } from './resolver';
+import { consumeStockReleases } from './stock-release';
 
 export const productsSubgraph: SubgraphDefinition<ProductsLoaders, ProductsResources> = {
   name: 'products',
@@ -10,5 +11,6 @@ export const productsSubgraph: SubgraphDefinition<ProductsLoaders, ProductsResou
   referenceResolvers: { Product: { __resolveReference: resolveProductReference } },
   init: createResources,
   createLoaders,
+  consumeEvents: consumeStockReleases,
   dispose: disposeResources,
 };

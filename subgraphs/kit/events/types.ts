@@ -9,7 +9,7 @@ export interface OrderPlaced {
   placedAt: string;
 }
 
-export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'REFUNDED';
+export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'REFUNDED' | 'EXPIRED' | 'CONFIRMED';
 
 /** An order moved from one status to another (written only when the row actually changed). */
 export interface OrderStatusChanged {
@@ -18,6 +18,20 @@ export interface OrderStatusChanged {
   from: OrderStatus;
   to: OrderStatus;
   changedAt: string;
+}
+
+/**
+ * Stock held for an order goes back: the order expired unpaid, its payment was refunded, or the
+ * placement was given up after the stock was reserved (ABANDONED: no order was recorded). The
+ * products service returns the units of `reservationId` to stock, once however often this
+ * arrives. Written in the same transaction as the status change that causes it.
+ */
+export interface OrderReservationReleased {
+  /** Null for an abandoned placement. */
+  orderId: string | null;
+  /** The id placeOrder reserved the stock under (products."StockReservation"). */
+  reservationId: string;
+  reason: 'EXPIRED' | 'REFUNDED' | 'ABANDONED';
 }
 
 export interface PaymentEvent {
@@ -38,6 +52,7 @@ export interface InteractionRecorded {
 export interface EventPayloads {
   'order.placed': OrderPlaced;
   'order.status_changed': OrderStatusChanged;
+  'order.reservation_released': OrderReservationReleased;
   'interaction.recorded': InteractionRecorded;
   'payment.captured': PaymentEvent;
   'payment.failed': PaymentEvent & { reason: string };
