@@ -22,7 +22,7 @@ const REPRESENTATIONS = [
 /** A store that counts what it is given to keep. */
 class CountingStore extends MemoryStore {
   kept = 0;
-  async set(entries: CacheEntry[], ttlMs: number): Promise<void> {
+  override async set(entries: CacheEntry[], ttlMs: number): Promise<void> {
     this.kept += entries.length;
     await super.set(entries, ttlMs);
   }
