@@ -4,7 +4,7 @@
  * TCP proxies this test owns, with orders being placed, events travelling and a webhook delivery
  * stuck on a receiver that never answers; then Redis (or PostgreSQL) is cut, before or right after
  * the signal. The machine's own PostgreSQL and Redis are never touched. Needs DATABASE_URL and
- * REDIS_URL (skipped without them) and the build (`npm test` and `npm run build` make it).
+ * REDIS_URL (skipped without them) and the build (`npm run test:integration` builds first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
