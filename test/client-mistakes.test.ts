@@ -22,7 +22,10 @@ describe('client mistakes through the gateway', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] } };
+    return {
+      status: response.status,
+      body: (await response.json()) as { errors?: { message: string; extensions?: { code?: string; field?: string } }[] },
+    };
   };
 
   it.each([
@@ -94,5 +97,16 @@ describe('client mistakes through the gateway', () => {
     const { status, body: answer } = await post(body, await t.token('user-0001', ['customer', 'admin']));
     expect(answer.errors?.[0]?.extensions?.code).toBe(expectedCode);
     expect(status).toBeLessThan(500);
+  });
+
+  it('names the argument that held the NUL byte, whatever the variable is called', async () => {
+    const { body } = await post(
+      {
+        query: 'mutation ($i: PlaceOrderInput!) { placeOrder(input: $i) { id } }',
+        variables: { i: { idempotencyKey: 'key-\0', items: [{ productId: 'product-001', quantity: 1 }] } },
+      },
+      await t.token('user-0001'),
+    );
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' });
   });
 });
