@@ -323,3 +323,43 @@ describeWithServers('shutdown of every service process, whatever is down or in f
     expectCleanExits(exits, running);
   }, 240_000);
 });
+
+describe('the shutdown deadline', () => {
+  it('exits with code 1 once SHUTDOWN_TIMEOUT_MS has passed, whatever still holds the process', async () => {
+    const shutdown = path.join(ROOT, 'dist/platform/shutdown.js');
+    if (!fs.existsSync(shutdown)) throw new Error('dist/platform/shutdown.js is missing: build first (npm run build)');
+    // A close that never settles, as a client waiting on a dead peer would; the deadline is 300 ms.
+    const script = `
+      const { closeOnSignals } = require(${JSON.stringify(shutdown)});
+      const { serviceLogger } = require(${JSON.stringify(path.join(ROOT, 'dist/platform/logger.js'))});
+      closeOnSignals(serviceLogger('stuck'), () => new Promise(() => {}), 300);
+      setInterval(() => {}, 1000);
+      console.log(JSON.stringify({ msg: 'ready' }));`;
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) =>
+      readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+        lines.push(line);
+        if (line.includes('"ready"')) resolve();
+      }),
+    );
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    try {
+      const code = await Promise.race([
+        exited,
+        new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), EXIT_WITHIN_MS).unref()),
+      ]);
+      expect(code).toBe(1);
+      expect(Date.now() - sent).toBeLessThan(EXIT_WITHIN_MS);
+      expect(lines.some((line) => line.includes('shutdown did not finish in time'))).toBe(true);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+});
