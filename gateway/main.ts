@@ -37,7 +37,7 @@ async function main() {
     subgraphUrls: subgraphUrls(config),
     log,
   });
-  closeOnSignals(log, () => gateway.close());
+  closeOnSignals(log, () => gateway.close(), config.shutdownTimeoutMs);
 }
 
 main().catch((error: unknown) => {

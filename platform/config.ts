@@ -25,6 +25,11 @@ export interface PlatformConfig {
   recommendations: { batching: boolean; cache: boolean; productsDeadlineMs: number; twoStagePercent: number };
   /** How long the gateway waits for one subgraph fetch (connect to last byte) before its fields go null with SERVICE_UNAVAILABLE. */
   subgraphTimeoutMs: number;
+  /**
+   * SHUTDOWN_TIMEOUT_MS (default 12000): after SIGTERM, the longest a process spends closing before it
+   * exits anyway, with code 1 and a log line (platform/shutdown.ts); under Kubernetes' 30 s grace period.
+   */
+  shutdownTimeoutMs: number;
   /** Folder laid out like Triton's model repository. */
   modelRepository: string;
   /** HS256 secret for client JWTs. */
@@ -347,6 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       twoStagePercent: percent(env, 'RECOMMENDATIONS_TWO_STAGE_PERCENT', 100),
     },
     subgraphTimeoutMs: positiveInt(env, 'GATEWAY_SUBGRAPH_TIMEOUT_MS', 30_000),
+    shutdownTimeoutMs: positiveInt(env, 'SHUTDOWN_TIMEOUT_MS', 12_000),
     modelRepository: path.resolve(optional(env, 'MODEL_REPOSITORY') ?? path.join(dataDir, 'models')),
     jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
     jwksUrl: optional(env, 'JWKS_URL'),

@@ -58,6 +58,28 @@ export async function closeRedis(client: Redis): Promise<void> {
       CLOSE_TIMEOUT_MS,
     );
   } finally {
-    client.disconnect();
+    dropRedis(client);
   }
+}
+
+/** The queues ioredis keeps commands in; not in its typings. */
+interface QueuedCommands {
+  flushQueue?: (error: Error) => void;
+  prevCommandQueue?: { shift(): { command: { reject(error: Error): void } } | undefined } | null;
+}
+
+/**
+ * Drops the connection at once and fails every command still waiting on it. ioredis alone leaves
+ * some pending forever, and whoever awaits them with it (a blocking read, a shutdown): disconnect()
+ * between reconnect attempts has no socket whose closing would fail the queued commands
+ * (redis/ioredis#2169), and commands in flight when a connection dropped wait in a stash that only
+ * a successful reconnect empties (redis/ioredis#2197). A client without a command timeout (the
+ * blocking ones) would wait there for as long as Redis is away.
+ */
+export function dropRedis(client: Redis): void {
+  client.disconnect();
+  const queues = client as unknown as QueuedCommands;
+  const error = new Error('Connection is closed.');
+  queues.flushQueue?.(error);
+  for (let item = queues.prevCommandQueue?.shift(); item; item = queues.prevCommandQueue?.shift()) item.command.reject(error);
 }

@@ -1,12 +1,21 @@
 import type { Logger } from './logger';
 
-/** Ctrl-C / SIGTERM close the process's services once, then exit (a second signal is ignored while closing). */
-export function closeOnSignals(log: Logger, close: () => Promise<void>): void {
+/**
+ * Ctrl-C / SIGTERM close the process's services once, then exit (a second signal is ignored while
+ * closing). Closing is bounded: whatever still holds it after `timeoutMs` (a peer that never
+ * answers, a library that never settles), the process exits then, with code 1 and a line that says
+ * so, rather than waiting for Kubernetes' SIGKILL.
+ */
+export function closeOnSignals(log: Logger, close: () => Promise<void>, timeoutMs: number): void {
   let closing = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ signal, timeoutMs }, 'shutting down');
+    setTimeout(() => {
+      log.error({ timeoutMs }, 'shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, timeoutMs).unref();
     try {
       await close();
       process.exit(0);

@@ -34,7 +34,7 @@ async function main() {
       '',
     ].join('\n'),
   );
-  closeOnSignals(log, () => platform.close());
+  closeOnSignals(log, () => platform.close(), platform.config.shutdownTimeoutMs);
 }
 
 main().catch((error: unknown) => {

@@ -165,7 +165,8 @@ export class CacheableSchema {
     }
     const entityTypes = new Set<string>();
     const shape = this.shapeOf(operation.selectionSet, query, false, fragments, entityTypes);
-    if (!shape) return undefined;
+    // Only `__typename`: no field the schema tags cacheable, so nothing to keep.
+    if (!shape || shape.size === 0) return undefined;
     const label = `Query.${[...new Set([...shape.keys()].map((key) => this.rootFieldName(operation.selectionSet, key)))].join(',')}`;
     return { kind: 'root', label, queryHash, shape, entityTypes: [...entityTypes] };
   }
@@ -193,6 +194,9 @@ export class CacheableSchema {
       if (!shape) return undefined;
       shapes.set(type.name, mergeShapes(shapes.get(type.name) ?? new Map(), shape));
     }
+    // A type whose fetch selects only `__typename` selects no field the schema tags cacheable: the
+    // fetch is passed through (the subgraph answers whether the entity exists), never cached.
+    if (shapes.size === 0 || [...shapes.values()].some((shape) => shape.size === 0)) return undefined;
     return { kind: 'entities', queryHash, shapes };
   }
 

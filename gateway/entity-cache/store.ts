@@ -3,6 +3,7 @@
  * the entries), otherwise a bounded LRU in this process. Each entry carries tags (the entities it
  * holds, and for lists the types they list), and invalidating a tag drops every entry carrying it.
  */
+import crypto from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Logger } from '../../platform/logger';
 import { closeRedis, openRedis } from '../../platform/redis';
@@ -98,19 +99,13 @@ export class MemoryStore implements EntityCacheStore {
   }
 }
 
+/** Members an invalidation moves per command: each step is short, so Redis serves its other clients between steps. */
+export const INVALIDATE_BATCH = 500;
 /**
- * Drops the members of each tag set and the sets, in one step, so an entry added to a set while
- * it is being dropped cannot lose its membership (and with it, its invalidation).
+ * How much later than its entry (by the writing replica's clock) a tag forgets it: replicas' clocks
+ * differ, and a tag must never forget an entry that still lives (its invalidation would miss it).
  */
-const INVALIDATE_SCRIPT = `
-for _, tag in ipairs(KEYS) do
-  local members = redis.call('SMEMBERS', tag)
-  for i = 1, #members, 500 do
-    redis.call('UNLINK', unpack(members, i, math.min(i + 499, #members)))
-  end
-  redis.call('UNLINK', tag)
-end
-return 0`;
+export const TAG_CLOCK_SKEW_MS = 5000;
 
 export interface RedisStoreOptions {
   url: string;
@@ -119,16 +114,27 @@ export interface RedisStoreOptions {
   /** The longest a lookup may take before the request fetches from the subgraph instead. */
   lookupTimeoutMs: number;
   log: Logger;
+  /** TAG_CLOCK_SKEW_MS unless a test needs to see pruning sooner. */
+  clockSkewMs?: number;
 }
 
+/**
+ * Each tag is a sorted set of the entries carrying it, scored by when each entry expires, so a tag
+ * is bounded by the entries written within one TTL: every write prunes the members whose entries
+ * have expired, and the tag itself expires with its longest-lived entry. An invalidation renames
+ * the tag away in one step (an entry written meanwhile starts a new set and keeps its membership)
+ * and drains the renamed set in batches of INVALIDATE_BATCH, never in one long command or script.
+ */
 export class RedisStore implements EntityCacheStore {
   private readonly redis: Redis;
   private readonly prefix: string;
+  private readonly clockSkewMs: number;
   /** Set from a clear until it has gone through: until then nothing is served, since anything may be stale. */
   private mustClear = false;
 
   constructor(private readonly options: RedisStoreOptions) {
     this.prefix = `${options.namespace}:entity-cache:`;
+    this.clockSkewMs = options.clockSkewMs ?? TAG_CLOCK_SKEW_MS;
     // Commands fail at once while Redis is away instead of queueing: a late answer is worth nothing here.
     this.redis = openRedis(options.url, { role: 'gateway entity cache', log: options.log, extra: { enableOfflineQueue: false } });
     this.redis.on('ready', () => {
@@ -144,19 +150,51 @@ export class RedisStore implements EntityCacheStore {
   }
 
   async set(entries: CacheEntry[], ttlMs: number): Promise<void> {
+    const now = Date.now();
+    const forgetAfter = ttlMs + this.clockSkewMs;
     const batch = this.redis.multi();
-    for (const { key, value, tags } of entries) {
+    const tags = new Set<string>();
+    for (const { key, value, tags: entryTags } of entries) {
       const entryKey = this.entryKey(key);
       batch.set(entryKey, value, 'PX', ttlMs);
-      // A tag set outlives none of its members' entries: each new member pushes its expiry out.
-      for (const tag of tags) batch.sadd(this.tagKey(tag), entryKey).pexpire(this.tagKey(tag), ttlMs);
+      for (const tag of entryTags) {
+        batch.zadd(this.tagKey(tag), now + forgetAfter, entryKey);
+        tags.add(tag);
+      }
+    }
+    for (const tag of tags) {
+      const tagKey = this.tagKey(tag);
+      // Members whose entries expired (by any replica's clock) go; their number is what was written
+      // one TTL ago, so each write prunes about as much as it adds.
+      batch.zremrangebyscore(tagKey, '-inf', now - 1);
+      // The tag lives as long as its longest-lived entry: set when it has no expiry (NX), else only pushed out (GT).
+      batch.pexpire(tagKey, forgetAfter, 'NX').pexpire(tagKey, forgetAfter, 'GT');
     }
     await batch.exec();
   }
 
   async invalidate(tags: string[]): Promise<void> {
-    if (tags.length === 0) return;
-    await this.redis.eval(INVALIDATE_SCRIPT, tags.length, ...tags.map((tag) => this.tagKey(tag)));
+    for (const tag of tags) {
+      const draining = `${this.tagKey(tag)}:draining:${crypto.randomUUID()}`;
+      try {
+        // O(1), keeps the tag's expiry: a gateway that dies mid-drain leaves a set that still expires.
+        await this.redis.rename(this.tagKey(tag), draining);
+      } catch (error) {
+        if (String(error).includes('no such key')) continue;
+        throw error;
+      }
+      await this.drain(draining);
+    }
+  }
+
+  /** Pops and drops a renamed tag's entries a batch at a time; the set is gone with its last member. */
+  private async drain(draining: string): Promise<void> {
+    for (;;) {
+      const popped = await this.redis.zpopmin(draining, INVALIDATE_BATCH);
+      const members = popped.filter((_, index) => index % 2 === 0);
+      if (members.length > 0) await this.redis.unlink(...members);
+      if (members.length < INVALIDATE_BATCH) return;
+    }
   }
 
   /** Keeps trying on every reconnect until it has gone through once. */
@@ -179,7 +217,8 @@ export class RedisStore implements EntityCacheStore {
     return `${this.prefix}e:${key}`;
   }
 
+  /** `tz:` (sorted sets) rather than the `t:` of the plain sets before, which expire on their own. */
   private tagKey(tag: string): string {
-    return `${this.prefix}t:${tag}`;
+    return `${this.prefix}tz:${tag}`;
   }
 }

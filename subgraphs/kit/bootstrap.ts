@@ -19,6 +19,7 @@ import { ANONYMOUS, type Viewer } from '../../platform/viewer';
 import { CLAIMS_HEADER, createClaimsVerifier, type ClaimsVerifier } from '../../platform/forwarded-claims';
 import { createNonceRegistry } from './nonce-registry';
 import { isOutboxSchema, Outbox, OutboxRelay } from './events';
+import { nulGuard } from './nul-guard';
 
 export interface RunningSubgraph {
   name: string;
@@ -72,6 +73,7 @@ export async function startSubgraph<Loaders, Resources>(
       // No subgraph declares cache hints and the gateway reads none, yet the default cache-control
       // plugin hooks willResolveField, which makes Apollo wrap every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
+      nulGuard(),
     ],
     formatError: maskUnexpectedErrors(log, definition.name),
     logger: log,

@@ -30,7 +30,8 @@ export function encodeCursor(key: CursorKey): string {
 export function decodeCursor(cursor: string, field = 'after'): CursorKey {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length > 0 && key.every((k) => typeof k === 'string' || typeof k === 'number')) {
+    // A NUL in a key string would reach SQL, which refuses it with a server error.
+    if (Array.isArray(key) && key.length > 0 && key.every((k) => (typeof k === 'string' && !k.includes('\0')) || typeof k === 'number')) {
       return key;
     }
   } catch {

@@ -38,9 +38,13 @@ export async function runStandalone<Loaders, Resources>(definition: SubgraphDefi
     },
     { port: config.ports[definition.name], host: config.host, internalSecret: config.internalSecret },
   );
-  closeOnSignals(log, async () => {
-    await running.close();
-    await bus.close();
-    await db.close();
-  });
+  closeOnSignals(
+    log,
+    async () => {
+      await running.close();
+      await bus.close();
+      await db.close();
+    },
+    config.shutdownTimeoutMs,
+  );
 }

@@ -1,5 +1,5 @@
 /**
- * A TCP proxy between the platform and the shared Redis, so a test can "kill" Redis for its own
+ * A TCP proxy between the platform and the shared Redis (or PostgreSQL), so a test can "kill" Redis for its own
  * platform only: stop() drops every connection and refuses new ones (as a dead server does),
  * start() listens again on the same port. The shared Redis itself is never touched.
  */
@@ -17,7 +17,24 @@ export interface RedisProxy {
 
 export async function startRedisProxy(targetUrl: string): Promise<RedisProxy> {
   const target = new URL(targetUrl);
-  const targetPort = Number(target.port || 6379);
+  const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+  const url = new URL(targetUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(proxy.port);
+  return { url: url.toString(), stop: proxy.stop, start: proxy.start, close: proxy.close };
+}
+
+export interface TcpProxy {
+  port: number;
+  /** Drops every connection and refuses new ones (as a dead server does). */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The proxy itself, for any TCP server (PostgreSQL too). */
+export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
   let port = 0;
@@ -25,7 +42,7 @@ export async function startRedisProxy(targetUrl: string): Promise<RedisProxy> {
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const next = net.createServer((client) => {
-        const upstream = net.connect(targetPort, target.hostname);
+        const upstream = net.connect(targetPort, targetHost);
         for (const socket of [client, upstream]) {
           sockets.add(socket);
           socket.on('close', () => sockets.delete(socket));
@@ -53,10 +70,14 @@ export async function startRedisProxy(targetUrl: string): Promise<RedisProxy> {
   };
 
   await listen();
-  const url = new URL(targetUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String(port);
-  return { url: url.toString(), stop, start: () => (server ? Promise.resolve() : listen()), close: stop };
+  return {
+    get port() {
+      return port;
+    },
+    stop,
+    start: () => (server ? Promise.resolve() : listen()),
+    close: stop,
+  };
 }
 
 /**

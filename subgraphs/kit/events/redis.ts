@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type Redis from 'ioredis';
 import type { Logger } from '../../../platform/logger';
-import { closeRedis, openRedis } from '../../../platform/redis';
+import { closeRedis, dropRedis, openRedis } from '../../../platform/redis';
 import { within } from '../../../platform/within';
 import { EventEmitter } from 'node:events';
 import type { DomainEvent, EventBus, EventHandler, EventType, NotificationListener, NotificationPayloads, NotificationType } from './types';
@@ -202,9 +202,10 @@ export class RedisEventBus implements EventBus {
     // A loop finishes its current read (BLOCK_MS) and handler; one waiting on a Redis that is
     // down would wait forever, so after a bound its connection is dropped, which fails the read.
     await within(Promise.allSettled(this.loops), CLOSE_WAIT_MS);
-    this.readers.forEach((reader) => reader.disconnect());
-    await Promise.allSettled(this.loops);
-    this.liveSubscriber?.disconnect();
+    this.readers.forEach(dropRedis);
+    // Dropping fails the read; a handler still running (its database gone too) gets the same bound again.
+    await within(Promise.allSettled(this.loops), CLOSE_WAIT_MS);
+    if (this.liveSubscriber) dropRedis(this.liveSubscriber);
     this.live.removeAllListeners();
     await closeRedis(this.writer);
   }
