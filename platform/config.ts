@@ -107,9 +107,18 @@ export const ENTITY_CACHE_DEFAULTS: EntityCacheConfig = { enabled: true, ttlMs: 
 export interface PartnerKeysConfig {
   cacheTtlMs: number;
   lookupTimeoutMs: number;
+  /** Lookups of keys that turn out not valid, per client address per minute; 429 beyond, before any lookup. */
+  lookupsPerMinute: number;
+  /** Key lookups in flight at once per gateway process; 503 beyond, at once. */
+  maxConcurrentLookups: number;
 }
 
-export const PARTNER_KEYS_DEFAULTS: PartnerKeysConfig = { cacheTtlMs: 10_000, lookupTimeoutMs: 2_000 };
+export const PARTNER_KEYS_DEFAULTS: PartnerKeysConfig = {
+  cacheTtlMs: 10_000,
+  lookupTimeoutMs: 2_000,
+  lookupsPerMinute: 20,
+  maxConcurrentLookups: 16,
+};
 
 /**
  * How partner webhooks are delivered: a failed POST is retried after `initialDelayMs`, doubling
@@ -330,6 +339,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     partnerKeys: {
       cacheTtlMs: positiveInt(env, 'PARTNER_KEY_CACHE_TTL_MS', PARTNER_KEYS_DEFAULTS.cacheTtlMs),
       lookupTimeoutMs: positiveInt(env, 'PARTNER_KEY_LOOKUP_TIMEOUT_MS', PARTNER_KEYS_DEFAULTS.lookupTimeoutMs),
+      lookupsPerMinute: positiveInt(env, 'PARTNER_KEY_LOOKUPS_PER_MINUTE', PARTNER_KEYS_DEFAULTS.lookupsPerMinute),
+      maxConcurrentLookups: positiveInt(env, 'PARTNER_KEY_MAX_CONCURRENT_LOOKUPS', PARTNER_KEYS_DEFAULTS.maxConcurrentLookups),
     },
     webhooks: {
       httpsOnly: production,
