@@ -140,8 +140,16 @@ export interface WebhookConfig {
   leaseMs: number;
   /** How often an idle worker looks for due deliveries. */
   pollMs: number;
-  /** Deliveries claimed per round trip. */
+  /** Deliveries in flight per worker (and so claimed at most per round trip). */
   batchSize: number;
+  /** Deliveries to one endpoint in flight per worker: a slow endpoint holds up only its own. */
+  concurrencyPerEndpoint: number;
+  /**
+   * Deliver to loopback, private, link-local, unique-local and other non-public addresses too
+   * (WEBHOOK_ALLOW_PRIVATE_DESTINATIONS=true: tests, a receiver on a developer's machine). Off,
+   * such a URL is refused at registration and every delivery to one fails without a connection.
+   */
+  allowPrivateDestinations: boolean;
 }
 
 export const WEBHOOK_DEFAULTS: WebhookConfig = {
@@ -153,6 +161,8 @@ export const WEBHOOK_DEFAULTS: WebhookConfig = {
   leaseMs: 60_000,
   pollMs: 1000,
   batchSize: 20,
+  concurrencyPerEndpoint: 4,
+  allowPrivateDestinations: false,
 };
 
 /**
@@ -351,6 +361,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       leaseMs: positiveInt(env, 'WEBHOOK_LEASE_MS', WEBHOOK_DEFAULTS.leaseMs),
       pollMs: positiveInt(env, 'WEBHOOK_POLL_MS', WEBHOOK_DEFAULTS.pollMs),
       batchSize: positiveInt(env, 'WEBHOOK_BATCH_SIZE', WEBHOOK_DEFAULTS.batchSize),
+      concurrencyPerEndpoint: positiveInt(env, 'WEBHOOK_CONCURRENCY_PER_ENDPOINT', WEBHOOK_DEFAULTS.concurrencyPerEndpoint),
+      // Only the exact word: no other value, and no other setting (NODE_ENV included), opens private destinations.
+      allowPrivateDestinations: env.WEBHOOK_ALLOW_PRIVATE_DESTINATIONS?.trim() === 'true',
     },
     entityCache: {
       enabled: onOff(env, 'ENTITY_CACHE', ENTITY_CACHE_DEFAULTS.enabled),
