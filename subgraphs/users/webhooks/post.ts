@@ -62,6 +62,8 @@ export const postPinned: PostTo = ({ url, destination, headers, body, signal, ke
       });
       response.on('end', finish);
       response.on('error', reject);
+      // Cut off mid-answer (an abort, a reset): settles the POST rather than leaving it pending.
+      response.on('close', () => reject(new Error('the connection closed before the answer ended')));
     });
     request.end(body);
   });
