@@ -111,7 +111,14 @@ describe('webhook destinations', () => {
     const context = {
       viewer: { userId: 'admin-1', roles: ['admin'] },
       // Untouched: a refused URL never reaches the database.
-      prisma: new Proxy({}, { get: () => fail('the database was used') }),
+      prisma: new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error('the database was used');
+          },
+        },
+      ),
       config: { webhooks: { ...WEBHOOK_DEFAULTS, httpsOnly: true } },
     } as unknown as SubgraphContext;
     for (const url of ['https://169.254.169.254/latest', 'https://0x7f000001/hook', 'https://[::1]/hook', 'https://192.168.0.10/hook']) {
