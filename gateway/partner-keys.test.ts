@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { newApiKey } from '../platform/api-keys';
 import { eventually } from '../test/support/eventually';
 import pino from 'pino';
-import { createPartnerKeys, PartnerKeysBusy, PartnerKeysUnavailable } from './partner-keys';
+import { createPartnerKeys, lookupAllowanceKey, PartnerKeysBusy, PartnerKeysUnavailable } from './partner-keys';
 import { createRateLimiter } from './rate-limit';
 
 const log = pino({ level: 'silent' });
@@ -211,5 +211,17 @@ describe('partner key checks at the gateway', () => {
     } finally {
       await stub.close();
     }
+  });
+
+  it('counts lookups per IPv4 address, and per /64 for IPv6 (where a client may pick any address of its /64)', () => {
+    expect(lookupAllowanceKey('203.0.113.5')).toBe('ip:203.0.113.5');
+    expect(lookupAllowanceKey('::ffff:203.0.113.5')).toBe('ip:203.0.113.5');
+    const one = lookupAllowanceKey('2001:db8:1:2::5');
+    expect(one).toBe('ip6:2001:db8:1:2::/64');
+    for (const same of ['2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:0db8:0001:0002::1', '2001:DB8:1:2:0:0:0:9', '2001:db8:1:2::1.2.3.4'])
+      expect(lookupAllowanceKey(same)).toBe(one);
+    expect(lookupAllowanceKey('2001:db8:1:3::5')).not.toBe(one);
+    expect(lookupAllowanceKey('2001:db8::1')).toBe('ip6:2001:db8:0:0::/64');
+    expect(lookupAllowanceKey('::1')).toBe('ip6:0:0:0:0::/64');
   });
 });

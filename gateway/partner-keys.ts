@@ -13,6 +13,7 @@
  * re-check of a key that was valid when last asked is neither throttled nor capped (there are as
  * many as there are live keys, each at most once per TTL), so no flood delays a partner.
  */
+import net from 'node:net';
 import { LRUCache } from 'lru-cache';
 import { apiKeyPrefix, hashApiKey } from '../platform/api-keys';
 import { claimsHeaders } from '../platform/forwarded-claims';
@@ -80,6 +81,26 @@ interface Answer {
     } | null;
   } | null;
   errors?: { message: string }[];
+}
+
+/**
+ * Whose lookup allowance a client address spends: the address itself for IPv4 (IPv4-mapped IPv6
+ * included), its /64 for IPv6 — one subscriber's share, in which it may pick any of 2^64 addresses.
+ */
+export function lookupAllowanceKey(ip: string): string {
+  if (net.isIP(ip) !== 6) return `ip:${ip}`;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return `ip:${mapped[1]}`;
+  const [head, tail] = ip.toLowerCase().split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  // A trailing dotted quad is two groups; only the first four groups matter here.
+  const after = groups(tail).flatMap((group) => (group.includes('.') ? ['0', '0'] : [group]));
+  const before = groups(head);
+  const all = tail === undefined ? before : [...before, ...Array<string>(8 - before.length - after.length).fill('0'), ...after];
+  return `ip6:${all
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 const SERVICE_VIEWER = { roles: ['service' as const] };

@@ -23,6 +23,7 @@ import { clientIp, clientKey, type TrustFunction } from './client-identity';
 import { applyCors } from './cors';
 import type { GatewayContext } from './data-source';
 import {
+  lookupAllowanceKey,
   PartnerKeysBusy,
   PartnerKeysUnavailable,
   type KeyCheck,
@@ -81,10 +82,11 @@ const partnerViewer = (partner: PartnerIdentity): Viewer => ({ userId: partner.u
  */
 async function authenticatePartner(routes: PartnerRoutes, req: IncomingMessage, res: ServerResponse): Promise<PartnerIdentity | undefined> {
   const header = req.headers[API_KEY_HEADER];
-  const client = clientKey(undefined, clientIp(req, routes.trust));
+  const ip = clientIp(req, routes.trust);
+  const client = clientKey(undefined, ip);
   let check: KeyCheck | ThrottledCheck;
   try {
-    check = await routes.keys.check(Array.isArray(header) ? header[0] : header, client);
+    check = await routes.keys.check(Array.isArray(header) ? header[0] : header, lookupAllowanceKey(ip));
   } catch (error) {
     if (!(error instanceof PartnerKeysUnavailable)) throw error;
     countPartnerRequest('unknown', UNREAD_OPERATION, 'unavailable');

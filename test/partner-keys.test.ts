@@ -304,6 +304,14 @@ describe('partner API keys and quotas', () => {
     const lookups = (await usersRequests()) - before;
     expect(lookups).toBeLessThanOrEqual(PARTNER_KEYS_DEFAULTS.lookupsPerMinute + partnerStatuses.length);
     expect(floodStatuses.filter((status) => status === 401).length).toBeLessThanOrEqual(PARTNER_KEYS_DEFAULTS.lookupsPerMinute);
+
+    // An IPv6 client may send from any address of its /64: the allowance is the /64's.
+    const beforeV6 = await usersRequests();
+    for (let i = 1; i <= 200; i++) {
+      const answer = await partner(madeUp[i], CATALOGUE, {}, { 'x-forwarded-for': `2001:db8:66:1::${i.toString(16)}` });
+      expect([401, 429]).toContain(answer.status);
+    }
+    expect((await usersRequests()) - beforeV6).toBeLessThanOrEqual(PARTNER_KEYS_DEFAULTS.lookupsPerMinute);
   }, 120_000);
 
   // Last: it stops the users subgraph.
