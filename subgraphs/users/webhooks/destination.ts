@@ -85,6 +85,17 @@ export function refusedBecause(address: string): string | undefined {
   return REFUSED_LISTS.find(({ list }) => list.check(address, type))?.reason;
 }
 
+/** `work`, or the signal's reason as soon as it aborts (getaddrinfo itself cannot be cancelled). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
 /** The URL's host without IPv6 brackets. */
 const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
@@ -94,14 +105,18 @@ const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
  * (WEBHOOK_ALLOW_PRIVATE_DESTINATIONS, tests and a local receiver) nothing is refused, but the
  * connection is still made to the address resolved here.
  */
-export async function checkDestination(url: URL, options: { allowPrivate: boolean; resolve: ResolveHost }): Promise<Destination> {
+export async function checkDestination(
+  url: URL,
+  options: { allowPrivate: boolean; resolve: ResolveHost; signal?: AbortSignal },
+): Promise<Destination> {
   const hostname = hostOf(url);
   let addresses: string[];
   if (net.isIP(hostname)) addresses = [hostname];
   else {
     try {
-      addresses = await options.resolve(hostname);
+      addresses = await untilAborted(options.resolve(hostname), options.signal);
     } catch (error) {
+      if (options.signal?.aborted) throw error;
       const code = (error as { code?: string })?.code ?? (error as Error)?.message;
       throw new DestinationUnresolved(`${hostname} does not resolve (${code})`, { cause: error });
     }

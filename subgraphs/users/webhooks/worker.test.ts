@@ -307,6 +307,27 @@ describe('webhook delivery queue', () => {
       }
     });
 
+    it('gives a resolver that never answers no more than the delivery timeout', async () => {
+      const resolve: ResolveHost = () => new Promise<string[]>(() => undefined);
+      const post = jest.fn<ReturnType<PostTo>, Parameters<PostTo>>();
+      const userId = await partnerWithWebhook('https://silent-dns.partner.test/hook');
+      const e = event();
+      await enqueueDelivery(prisma, userId, e);
+      const worker = new WebhookWorker(prisma, log, { ...FAST, timeoutMs: 300 }, Math.random, { resolve, post });
+      worker.start();
+      try {
+        const row = await eventually(
+          () => prisma.webhookDelivery.findFirstOrThrow({ where: { eventId: e.id } }),
+          (found) => found.lastError !== null,
+          30_000,
+        );
+        expect(row.lastError).toBe('no answer within 300 ms');
+        expect(post).not.toHaveBeenCalled();
+      } finally {
+        await worker.close();
+      }
+    });
+
     it('connects to the address it checked, sending the name as Host, with no second lookup', async () => {
       const asked: string[] = [];
       // The name resolves to the receiver's loopback address (allowed here, as in a developer's setup).

@@ -129,11 +129,13 @@ export class WebhookWorker {
   private startLane(webhookId: string, deliveries: ClaimedDelivery[]): void {
     this.busy.add(webhookId);
     this.inFlight += deliveries.length;
-    const lane: Promise<void> = Promise.all(deliveries.map((delivery) => this.deliver(delivery)))
-      .then(
-        () => this.recovered(),
-        (error: unknown) => this.failed(error),
-      )
+    // Settled, not all: the lane stays busy until its last delivery is done, even when one fails.
+    const lane: Promise<void> = Promise.allSettled(deliveries.map((delivery) => this.deliver(delivery)))
+      .then((outcomes) => {
+        const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+        if (failure) this.failed(failure.reason);
+        else this.recovered();
+      })
       .finally(() => {
         this.busy.delete(webhookId);
         this.inFlight -= deliveries.length;
@@ -179,8 +181,13 @@ export class WebhookWorker {
     const timeout = AbortSignal.timeout(this.config.timeoutMs);
     try {
       const url = new URL(delivery.url);
-      const destination = await checkDestination(url, { allowPrivate: this.config.allowPrivateDestinations, resolve: this.egress.resolve });
-      if (this.stop.signal.aborted || timeout.aborted) throw timeout.aborted ? timeout.reason : this.stop.signal.reason;
+      const signal = AbortSignal.any([timeout, this.stop.signal]);
+      // The timeout covers the lookup too: a resolver that does not answer is a delivery that failed.
+      const destination = await checkDestination(url, {
+        allowPrivate: this.config.allowPrivateDestinations,
+        resolve: this.egress.resolve,
+        signal,
+      });
       const answer = await this.egress.post({
         url,
         destination,
@@ -192,7 +199,7 @@ export class WebhookWorker {
           [EVENT_TYPE_HEADER]: delivery.eventType,
         },
         body: delivery.body,
-        signal: AbortSignal.any([timeout, this.stop.signal]),
+        signal,
         keepBytes: ERROR_BODY_CHARS * 4,
       });
       if (answer.status >= 200 && answer.status < 300) return { ok: true, status: answer.status };
