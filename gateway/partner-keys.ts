@@ -4,11 +4,21 @@
  * remembers each answer, accepted or refused, for `cacheTtlMs` — so a revoked key is refused
  * within that long, and a key's rotation grace ends no later than its expiresAt. A lookup slower
  * than `timeoutMs`, or a users subgraph that is down, is PartnerKeysUnavailable, never a hang.
+ *
+ * A flood of made-up keys must cost the users subgraph little and evict nobody's live key: a key
+ * not remembered here is looked up only while its client address is under `lookupLimiter` (keys
+ * that turn out valid are given back, so partners never use it up); refusals live in a bounded map
+ * of their own, apart from valid keys; and at most `maxConcurrentLookups` lookups of keys not
+ * known to be valid run at once, beyond which a check fails at once with PartnerKeysBusy. The
+ * re-check of a key that was valid when last asked is neither throttled nor capped (there are as
+ * many as there are live keys, each at most once per TTL), so no flood delays a partner.
  */
+import net from 'node:net';
 import { LRUCache } from 'lru-cache';
 import { apiKeyPrefix, hashApiKey } from '../platform/api-keys';
 import { claimsHeaders } from '../platform/forwarded-claims';
 import type { Logger } from '../platform/logger';
+import type { RateLimitDecision, RateLimiter } from './rate-limit';
 
 export interface PartnerIdentity {
   id: string;
@@ -23,11 +33,20 @@ export type RefusedKey = 'missing' | 'unknown' | 'revoked' | 'expired';
 
 export type KeyCheck = { outcome: 'valid'; partner: PartnerIdentity } | { outcome: RefusedKey };
 
+/** The client's address asked about too many unknown keys: no lookup was made. */
+export type ThrottledCheck = { outcome: 'throttled'; decision: RateLimitDecision };
+
 export class PartnerKeysUnavailable extends Error {}
 
+/** Too many lookups already in flight: refused at once rather than queued. */
+export class PartnerKeysBusy extends PartnerKeysUnavailable {}
+
 export interface PartnerKeys {
-  /** The partner of `key` (the header as sent), or why it is refused; throws PartnerKeysUnavailable. */
-  check(key: string | undefined): Promise<KeyCheck>;
+  /**
+   * The partner of `key` (the header as sent) from `client` (the address its lookups count
+   * against), or why it is refused; throws PartnerKeysUnavailable (PartnerKeysBusy included).
+   */
+  check(key: string | undefined, client: string): Promise<KeyCheck | ThrottledCheck>;
 }
 
 export interface PartnerKeysOptions {
@@ -36,6 +55,12 @@ export interface PartnerKeysOptions {
   internalSecret: string;
   cacheTtlMs: number;
   timeoutMs: number;
+  /** Counts lookups of keys not remembered here, per client address; none: unthrottled. */
+  lookupLimiter?: RateLimiter;
+  /** Lookups in flight at once. */
+  maxConcurrentLookups: number;
+  /** Refused keys remembered at once (default REFUSALS_REMEMBERED). */
+  maxRefusals?: number;
   log: Logger;
 }
 
@@ -58,13 +83,37 @@ interface Answer {
   errors?: { message: string }[];
 }
 
+/**
+ * Whose lookup allowance a client address spends: the address itself for IPv4 (IPv4-mapped IPv6
+ * included), its /64 for IPv6 — one subscriber's share, in which it may pick any of 2^64 addresses.
+ */
+export function lookupAllowanceKey(ip: string): string {
+  if (net.isIP(ip) !== 6) return `ip:${ip}`;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return `ip:${mapped[1]}`;
+  const [head, tail] = ip.toLowerCase().split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  // A trailing dotted quad is two groups; only the first four groups matter here.
+  const after = groups(tail).flatMap((group) => (group.includes('.') ? ['0', '0'] : [group]));
+  const before = groups(head);
+  const all = tail === undefined ? before : [...before, ...Array<string>(8 - before.length - after.length).fill('0'), ...after];
+  return `ip6:${all
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
+}
+
 const SERVICE_VIEWER = { roles: ['service' as const] };
-/** Keys remembered at once; a flood of distinct made-up keys evicts the oldest answers, nothing more. */
-const CACHE_ENTRIES = 10_000;
+/** Valid keys remembered at once: only lookups that found a partner enter, so no flood evicts them. */
+const VALID_KEYS_REMEMBERED = 10_000;
+/** Refused keys remembered at once; a flood of made-up keys evicts only older refusals. */
+export const REFUSALS_REMEMBERED = 10_000;
 
 export function createPartnerKeys(options: PartnerKeysOptions): PartnerKeys {
   // Keyed by the key's hash: the gateway's memory holds no usable key.
-  const cache = new LRUCache<string, KeyCheck>({ max: CACHE_ENTRIES });
+  // Past their TTL, valid answers are kept (not used) to recognise a partner's re-check.
+  const valid = new LRUCache<string, KeyCheck>({ max: VALID_KEYS_REMEMBERED, noDeleteOnStaleGet: true });
+  const refused = new LRUCache<string, KeyCheck>({ max: options.maxRefusals ?? REFUSALS_REMEMBERED });
   const inFlight = new Map<string, Promise<KeyCheck>>();
 
   async function lookUp(key: string): Promise<{ check: KeyCheck; ttlMs: number }> {
@@ -101,26 +150,49 @@ export function createPartnerKeys(options: PartnerKeysOptions): PartnerKeys {
     return { check: { outcome: 'valid', partner }, ttlMs: Math.min(options.cacheTtlMs, untilExpiry) };
   }
 
+  function remember(id: string, check: KeyCheck, ttlMs: number): void {
+    if (check.outcome !== 'valid') valid.delete(id);
+    (check.outcome === 'valid' ? valid : refused).set(id, check, { ttl: Math.max(1, ttlMs) });
+  }
+
   return {
-    async check(key) {
+    async check(key, client) {
       if (key === undefined || key === '') return { outcome: 'missing' };
       // A string that cannot be a key costs no lookup.
       if (!apiKeyPrefix(key)) return { outcome: 'unknown' };
       const id = hashApiKey(key);
-      const cached = cache.get(id);
+      const cached = valid.get(id) ?? refused.get(id);
       if (cached) return cached;
-      let pending = inFlight.get(id);
-      if (!pending) {
-        // Concurrent requests with one uncached key share one lookup.
-        pending = lookUp(key)
-          .then(({ check, ttlMs }) => {
-            cache.set(id, check, { ttl: Math.max(1, ttlMs) });
-            return check;
-          })
-          .finally(() => inFlight.delete(id));
-        inFlight.set(id, pending);
+      // Concurrent requests with one uncached key share one lookup, whoever sent them.
+      const shared = inFlight.get(id);
+      if (shared) return shared;
+      const recheck = valid.peek(id, { allowStale: true }) !== undefined;
+      const limiter = recheck ? undefined : options.lookupLimiter;
+      if (limiter) {
+        const decision = await limiter.consume(client);
+        if (!decision.allowed) return { outcome: 'throttled', decision };
+        const raced = inFlight.get(id);
+        if (raced) {
+          await limiter.reward(client);
+          return raced;
+        }
       }
-      return pending;
+      if (!recheck && inFlight.size >= options.maxConcurrentLookups) {
+        // Nothing was asked: the client's lookup allowance is not spent on it.
+        await limiter?.reward(client);
+        throw new PartnerKeysBusy(`${options.maxConcurrentLookups} API key checks are already in progress`);
+      }
+      const pending = lookUp(key)
+        .then(({ check, ttlMs }) => {
+          remember(id, check, ttlMs);
+          return check;
+        })
+        .finally(() => inFlight.delete(id));
+      inFlight.set(id, pending);
+      const check = await pending;
+      // The allowance is for keys that are not valid: a partner's own re-checks never use it up.
+      if (check.outcome === 'valid') await limiter?.reward(client);
+      return check;
     },
   };
 }

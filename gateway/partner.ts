@@ -22,7 +22,16 @@ import type { Viewer } from '../platform/viewer';
 import { clientIp, clientKey, type TrustFunction } from './client-identity';
 import { applyCors } from './cors';
 import type { GatewayContext } from './data-source';
-import { PartnerKeysUnavailable, type KeyCheck, type PartnerIdentity, type PartnerKeys, type RefusedKey } from './partner-keys';
+import {
+  lookupAllowanceKey,
+  PartnerKeysBusy,
+  PartnerKeysUnavailable,
+  type KeyCheck,
+  type PartnerIdentity,
+  type PartnerKeys,
+  type RefusedKey,
+  type ThrottledCheck,
+} from './partner-keys';
 import { countPartnerRequest, UNREAD_OPERATION } from './partner-usage';
 import { createRateLimiter, type RateLimiter } from './rate-limit';
 import { answerRateLimit } from './rate-limit-http';
@@ -68,24 +77,39 @@ const REFUSALS: Record<RefusedKey, string> = {
  */
 const partnerViewer = (partner: PartnerIdentity): Viewer => ({ userId: partner.userId, roles: ['customer', 'partner'] });
 
-/** The partner behind a request's API key; answers 401/503 (throttling key guesses by IP) and resolves undefined otherwise. */
+/**
+ * The partner behind a request's API key; answers 401/429/503 and resolves undefined otherwise.
+ * Key guesses are throttled by IP twice: a key not known here is looked up only while the
+ * address is under its lookup allowance (429 before any lookup beyond it), and every refused key
+ * counts against the address's request limit too.
+ */
 async function authenticatePartner(routes: PartnerRoutes, req: IncomingMessage, res: ServerResponse): Promise<PartnerIdentity | undefined> {
   const header = req.headers[API_KEY_HEADER];
-  let check: KeyCheck;
+  const ip = clientIp(req, routes.trust);
+  const client = clientKey(undefined, ip);
+  let check: KeyCheck | ThrottledCheck;
   try {
-    check = await routes.keys.check(Array.isArray(header) ? header[0] : header);
+    check = await routes.keys.check(Array.isArray(header) ? header[0] : header, lookupAllowanceKey(ip));
   } catch (error) {
     if (!(error instanceof PartnerKeysUnavailable)) throw error;
     countPartnerRequest('unknown', UNREAD_OPERATION, 'unavailable');
     graphqlErrors.inc({ service: 'gateway', code: ErrorCode.SERVICE_UNAVAILABLE });
     res.setHeader('Retry-After', '1');
-    sendGraphqlError(res, 503, 'API keys cannot be checked right now; retry shortly', { code: ErrorCode.SERVICE_UNAVAILABLE });
+    const message =
+      error instanceof PartnerKeysBusy
+        ? 'Too many API key checks are in progress; retry shortly'
+        : 'API keys cannot be checked right now; retry shortly';
+    sendGraphqlError(res, 503, message, { code: ErrorCode.SERVICE_UNAVAILABLE });
     return undefined;
   }
   if (check.outcome === 'valid') return check.partner;
-  countPartnerRequest('unknown', UNREAD_OPERATION, 'unauthenticated');
-  if (routes.rateLimiter && !answerRateLimit(await routes.rateLimiter.consume(clientKey(undefined, clientIp(req, routes.trust))), res))
+  if (check.outcome === 'throttled') {
+    countPartnerRequest('unknown', UNREAD_OPERATION, 'rate_limited');
+    answerRateLimit(check.decision, res);
     return undefined;
+  }
+  countPartnerRequest('unknown', UNREAD_OPERATION, 'unauthenticated');
+  if (routes.rateLimiter && !answerRateLimit(await routes.rateLimiter.consume(client), res)) return undefined;
   graphqlErrors.inc({ service: 'gateway', code: ErrorCode.UNAUTHENTICATED });
   sendGraphqlError(res, 401, REFUSALS[check.outcome], { code: ErrorCode.UNAUTHENTICATED });
   return undefined;

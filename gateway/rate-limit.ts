@@ -28,6 +28,8 @@ export interface RateLimitDecision {
 export interface RateLimiter {
   /** Counts one request of `key`; resolves with the decision, never rejects. */
   consume(key: string): Promise<RateLimitDecision>;
+  /** Gives back one request counted for `key` (it turned out not to be what the limit is for); never rejects. */
+  reward(key: string): Promise<void>;
 }
 
 export function createRateLimiter(settings: RateLimitSettings, options: { redis?: Redis; keyPrefix: string; log: Logger }): RateLimiter {
@@ -50,6 +52,9 @@ export function createRateLimiter(settings: RateLimitSettings, options: { redis?
     windowSeconds: settings.windowSeconds,
   });
   return {
+    async reward(key) {
+      await limiter.reward(key, 1).catch((error: unknown) => options.log.warn({ err: error }, 'rate limiter reward failed'));
+    },
     async consume(key) {
       try {
         return decision(await limiter.consume(key), true);

@@ -225,6 +225,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       internalSecret: options.internalSecret,
       cacheTtlMs: partnerKeys.cacheTtlMs,
       timeoutMs: partnerKeys.lookupTimeoutMs,
+      // On whatever the gateway's limits are set to: it protects the users subgraph, not a quota.
+      lookupLimiter: createRateLimiter(
+        { points: partnerKeys.lookupsPerMinute, windowSeconds: 60, redisTimeoutMs: rateLimit.redisTimeoutMs },
+        { redis, keyPrefix: `${options.redisNamespace ?? 'platform'}:partner-key-lookups`, log },
+      ),
+      maxConcurrentLookups: partnerKeys.maxConcurrentLookups,
       log,
     }),
     partnerLimits: rateLimit.enabled

@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import YAML from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
@@ -632,6 +633,7 @@ function checkWiring(name: string, { objects, generated }: Rendered, envNames: S
   }
 
   checkNetworkPolicies(name, objects);
+  checkUsersEgress(name, objects);
 }
 
 // ---------------------------------------------------------------- who may connect to whom
@@ -678,7 +680,10 @@ function checkNetworkPolicies(name: string, objects: K8s[]): void {
     const deployment = get(objects, 'Deployment', service);
     const podLabels = deployment.spec.template.metadata.labels;
     const portNames = new Set(containersOf(deployment).flatMap((c) => (c.ports ?? []).map((p: K8s) => p.name)));
-    const selecting = policies.filter((policy) => labelSelectorMatches(policy.spec.podSelector, podLabels));
+    // Egress-only policies (users-egress.yaml) are checked by checkUsersEgress.
+    const selecting = policies.filter(
+      (policy) => labelSelectorMatches(policy.spec.podSelector, podLabels) && (policy.spec.policyTypes ?? ['Ingress']).includes('Ingress'),
+    );
     expect([where, selecting.length > 0]).toEqual([where, true]);
     const callers = new Set<string>();
     for (const policy of selecting) {
@@ -709,6 +714,84 @@ function checkNetworkPolicies(name: string, objects: K8s[]): void {
     }
     expect([where, [...callers].sort()]).toEqual([where, [...intended].sort()]);
   }
+}
+
+// ---------------------------------------------------------------- where the users pods may connect
+
+/** Ranges the users pods (which POST partner webhooks) must never reach, with a sample address in each. */
+const CLUSTER_RANGES: [cidr: string, sample: string][] = [
+  ['10.0.0.0/8', '10.0.0.5'],
+  ['172.16.0.0/12', '172.20.1.1'],
+  ['192.168.0.0/16', '192.168.1.10'],
+  ['169.254.0.0/16', '169.254.169.254'],
+  ['127.0.0.0/8', '127.0.0.1'],
+  ['100.64.0.0/10', '100.64.0.1'],
+  ['::1/128', '::1'],
+  ['fc00::/7', 'fd00::1'],
+  ['fe80::/10', 'fe80::1'],
+  ['::ffff:0:0/96', '::ffff:a00:5'],
+];
+const PUBLIC_SAMPLES = ['93.184.216.34', '2606:4700::1111'];
+
+/** Whether an ipBlock peer lets `address` through (its cidr holds it and no `except` does). */
+function ipBlockAllows(block: { cidr: string; except?: string[] }, address: string): boolean {
+  const family = net.isIP(address) === 6 ? 'ipv6' : 'ipv4';
+  const inRange = (cidr: string) => {
+    const [subnet, prefix] = cidr.split('/');
+    if ((net.isIP(subnet) === 6 ? 'ipv6' : 'ipv4') !== family) return false;
+    const list = new net.BlockList();
+    list.addSubnet(subnet, Number(prefix), family);
+    return list.check(address, family);
+  };
+  return inRange(block.cidr) && !(block.except ?? []).some(inRange);
+}
+
+/**
+ * The users pods' egress (k8s/base/users-egress.yaml): some Egress policy selects them; taken
+ * together, the rules reach DNS in kube-system, Postgres and Redis in the namespace, and public
+ * addresses, but no address in the cluster's ranges on any port.
+ */
+function checkUsersEgress(name: string, objects: K8s[]): void {
+  const where = `${name}: users egress`;
+  const podLabels = get(objects, 'Deployment', 'users').spec.template.metadata.labels;
+  const policies = byKind(objects, 'NetworkPolicy').filter(
+    (policy) => labelSelectorMatches(policy.spec.podSelector, podLabels) && (policy.spec.policyTypes ?? []).includes('Egress'),
+  );
+  expect([where, policies.length > 0]).toEqual([where, true]);
+  const rules: K8s[] = policies.flatMap((policy) => policy.spec.egress ?? []);
+  let dns = false;
+  const inNamespacePorts = new Set<number>();
+  const ipBlocks: K8s[] = [];
+  for (const rule of rules) {
+    // A rule without `to` reaches every address.
+    expect([where, Array.isArray(rule.to) && rule.to.length > 0]).toEqual([where, true]);
+    const ports = ((rule.ports ?? []) as K8s[]).map((p) => p.port);
+    for (const peer of rule.to as K8s[]) {
+      if (peer.ipBlock) {
+        ipBlocks.push(peer.ipBlock);
+        continue;
+      }
+      // Pods: kube-dns in kube-system on 53 only, or this namespace's pods on the database ports only.
+      if (peer.namespaceSelector) {
+        expect([where, peer.namespaceSelector, peer.podSelector, [...new Set(ports)]]).toEqual([
+          where,
+          { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          { matchLabels: { 'k8s-app': 'kube-dns' } },
+          [53],
+        ]);
+        dns ||= ((rule.ports ?? []) as K8s[]).some((p) => p.protocol === 'UDP');
+        continue;
+      }
+      expect([where, ports.length > 0, ports.every((port) => port === 5432 || port === 6379)]).toEqual([where, true, true]);
+      for (const port of ports) inNamespacePorts.add(port);
+    }
+  }
+  expect([where, dns, [...inNamespacePorts].sort()]).toEqual([where, true, [5432, 6379]]);
+  for (const [cidr, sample] of CLUSTER_RANGES) {
+    expect([where, cidr, ipBlocks.some((block) => ipBlockAllows(block, sample))]).toEqual([where, cidr, false]);
+  }
+  for (const sample of PUBLIC_SAMPLES)
+    expect([where, sample, ipBlocks.some((block) => ipBlockAllows(block, sample))]).toEqual([where, sample, true]);
 }
 
 // ---------------------------------------------------------------- tests

@@ -147,9 +147,18 @@ export const ENTITY_CACHE_DEFAULTS: EntityCacheConfig = { enabled: true, ttlMs: 
 export interface PartnerKeysConfig {
   cacheTtlMs: number;
   lookupTimeoutMs: number;
+  /** Lookups of keys that turn out not valid, per client address per minute; 429 beyond, before any lookup. */
+  lookupsPerMinute: number;
+  /** Key lookups in flight at once per gateway process; 503 beyond, at once. */
+  maxConcurrentLookups: number;
 }
 
-export const PARTNER_KEYS_DEFAULTS: PartnerKeysConfig = { cacheTtlMs: 10_000, lookupTimeoutMs: 2_000 };
+export const PARTNER_KEYS_DEFAULTS: PartnerKeysConfig = {
+  cacheTtlMs: 10_000,
+  lookupTimeoutMs: 2_000,
+  lookupsPerMinute: 20,
+  maxConcurrentLookups: 16,
+};
 
 /**
  * How partner webhooks are delivered: a failed POST is retried after `initialDelayMs`, doubling
@@ -171,8 +180,16 @@ export interface WebhookConfig {
   leaseMs: number;
   /** How often an idle worker looks for due deliveries. */
   pollMs: number;
-  /** Deliveries claimed per round trip. */
+  /** Deliveries in flight per worker (and so claimed at most per round trip). */
   batchSize: number;
+  /** Deliveries to one endpoint in flight per worker: a slow endpoint holds up only its own. */
+  concurrencyPerEndpoint: number;
+  /**
+   * Deliver to loopback, private, link-local, unique-local and other non-public addresses too
+   * (WEBHOOK_ALLOW_PRIVATE_DESTINATIONS=true: tests, a receiver on a developer's machine). Off,
+   * such a URL is refused at registration and every delivery to one fails without a connection.
+   */
+  allowPrivateDestinations: boolean;
 }
 
 export const WEBHOOK_DEFAULTS: WebhookConfig = {
@@ -184,6 +201,8 @@ export const WEBHOOK_DEFAULTS: WebhookConfig = {
   leaseMs: 60_000,
   pollMs: 1000,
   batchSize: 20,
+  concurrencyPerEndpoint: 4,
+  allowPrivateDestinations: false,
 };
 
 /**
@@ -385,6 +404,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     partnerKeys: {
       cacheTtlMs: positiveInt(env, 'PARTNER_KEY_CACHE_TTL_MS', PARTNER_KEYS_DEFAULTS.cacheTtlMs),
       lookupTimeoutMs: positiveInt(env, 'PARTNER_KEY_LOOKUP_TIMEOUT_MS', PARTNER_KEYS_DEFAULTS.lookupTimeoutMs),
+      lookupsPerMinute: positiveInt(env, 'PARTNER_KEY_LOOKUPS_PER_MINUTE', PARTNER_KEYS_DEFAULTS.lookupsPerMinute),
+      maxConcurrentLookups: positiveInt(env, 'PARTNER_KEY_MAX_CONCURRENT_LOOKUPS', PARTNER_KEYS_DEFAULTS.maxConcurrentLookups),
     },
     webhooks: {
       httpsOnly: production,
@@ -395,6 +416,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       leaseMs: positiveInt(env, 'WEBHOOK_LEASE_MS', WEBHOOK_DEFAULTS.leaseMs),
       pollMs: positiveInt(env, 'WEBHOOK_POLL_MS', WEBHOOK_DEFAULTS.pollMs),
       batchSize: positiveInt(env, 'WEBHOOK_BATCH_SIZE', WEBHOOK_DEFAULTS.batchSize),
+      concurrencyPerEndpoint: positiveInt(env, 'WEBHOOK_CONCURRENCY_PER_ENDPOINT', WEBHOOK_DEFAULTS.concurrencyPerEndpoint),
+      // Only the exact word: no other value, and no other setting (NODE_ENV included), opens private destinations.
+      allowPrivateDestinations: env.WEBHOOK_ALLOW_PRIVATE_DESTINATIONS?.trim() === 'true',
     },
     entityCache: {
       enabled: onOff(env, 'ENTITY_CACHE', ENTITY_CACHE_DEFAULTS.enabled),

@@ -7,6 +7,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { PARTNER_KEYS_DEFAULTS } from '../platform/config';
+import { seededRandom } from '../inference/training/rng';
 import { projectRoot } from '../platform/paths';
 import { eventually } from './support/eventually';
 import { metricValue } from './support/metrics';
@@ -29,17 +31,28 @@ describe('partner API keys and quotas', () => {
   let test: TestPlatform;
   let base: string;
 
-  const partner = async (key: string | undefined, query = CATALOGUE, variables: Record<string, unknown> = {}): Promise<Answer> => {
+  const partner = async (
+    key: string | undefined,
+    query = CATALOGUE,
+    variables: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ): Promise<Answer> => {
     const response = await fetch(`${base}/partner/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(key === undefined ? {} : { 'x-api-key': key }) },
+      headers: { 'content-type': 'application/json', ...headers, ...(key === undefined ? {} : { 'x-api-key': key }) },
       body: JSON.stringify({ query, variables }),
     });
     return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
   };
 
   beforeAll(async () => {
-    test = await startTestPlatform(undefined, { config: { partnerKeys: { cacheTtlMs: KEY_CACHE_TTL_MS, lookupTimeoutMs: 2_000 } } });
+    test = await startTestPlatform(undefined, {
+      config: {
+        partnerKeys: { ...PARTNER_KEYS_DEFAULTS, cacheTtlMs: KEY_CACHE_TTL_MS, lookupTimeoutMs: 2_000 },
+        // The flood test sends from two addresses through X-Forwarded-For, as behind the ingress.
+        trustProxy: ['loopback'],
+      },
+    });
     base = test.url.replace(/\/graphql$/, '');
   });
 
@@ -256,8 +269,55 @@ describe('partner API keys and quotas', () => {
     await expect(cli(['frobnicate'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "frobnicate"/) });
   }, 300_000);
 
+  it("costs the users subgraph tens of lookups for 2,000 made-up keys from one address, and a partner's requests all succeed meanwhile", async () => {
+    const { key } = await createPartnerKey(test, 'steady-co', ['--requests-per-minute', '1000']);
+    const usersRequests = () => metricValue(base, 'http_request_duration_seconds_count', { service: 'users', method: 'POST' });
+    const random = seededRandom(20);
+    const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const pick = (alphabet: string, length: number) =>
+      Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    const madeUp = Array.from({ length: 2_000 }, () => `pk_live_${pick('0123456789abcdef', 12)}_${pick(chars, 32)}`);
+    const attacker = { 'x-forwarded-for': '203.0.113.66' };
+    const customer = { 'x-forwarded-for': '198.51.100.7' };
+    // A partner already at work when the flood starts.
+    expect((await partner(key, CATALOGUE, {}, customer)).status).toBe(200);
+    const before = await usersRequests();
+
+    const floodStatuses: number[] = [];
+    const partnerStatuses: number[] = [];
+    let next = 0;
+    const flooder = async () => {
+      while (next < madeUp.length) {
+        const index = next++;
+        floodStatuses.push((await partner(madeUp[index], CATALOGUE, {}, attacker)).status);
+        // The real partner's request every 100 made-up keys, while the flood goes on.
+        if (index % 100 === 0) partnerStatuses.push((await partner(key, CATALOGUE, {}, customer)).status);
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, flooder));
+
+    expect(partnerStatuses).toEqual(Array(20).fill(200));
+    expect(floodStatuses).toHaveLength(2_000);
+    // Refused (401), throttled before any lookup (429), or refused at once while lookups are at their cap (503).
+    expect(floodStatuses.filter((status) => ![401, 429, 503].includes(status))).toEqual([]);
+    // At most one lookup per partner request (its key re-checked after the short test TTL), and the attacker's allowance.
+    const lookups = (await usersRequests()) - before;
+    expect(lookups).toBeLessThanOrEqual(PARTNER_KEYS_DEFAULTS.lookupsPerMinute + partnerStatuses.length);
+    expect(floodStatuses.filter((status) => status === 401).length).toBeLessThanOrEqual(PARTNER_KEYS_DEFAULTS.lookupsPerMinute);
+
+    // An IPv6 client may send from any address of its /64: the allowance is the /64's.
+    const beforeV6 = await usersRequests();
+    for (let i = 1; i <= 200; i++) {
+      const answer = await partner(madeUp[i], CATALOGUE, {}, { 'x-forwarded-for': `2001:db8:66:1::${i.toString(16)}` });
+      expect([401, 429]).toContain(answer.status);
+    }
+    expect((await usersRequests()) - beforeV6).toBeLessThanOrEqual(PARTNER_KEYS_DEFAULTS.lookupsPerMinute);
+  }, 120_000);
+
   // Last: it stops the users subgraph.
   it('answers 503 SERVICE_UNAVAILABLE, not a hang, while keys cannot be checked', async () => {
+    // The flood above may have met the lookup cap (503s counted as unavailable too).
+    const before = await metricValue(base, 'partner_requests_total', { partner: 'unknown', outcome: 'unavailable' });
     await test.platform.subgraphs.users.close();
     const answer = await partner(`pk_live_fedcba987654_${'B'.repeat(32)}`);
     expect(answer.status).toBe(503);
@@ -265,6 +325,6 @@ describe('partner API keys and quotas', () => {
     expect(answer.body.errors).toEqual([
       { message: expect.stringMatching(/cannot be checked/), extensions: { code: 'SERVICE_UNAVAILABLE' } },
     ]);
-    expect(await metricValue(base, 'partner_requests_total', { partner: 'unknown', outcome: 'unavailable' })).toBe(1);
+    expect(await metricValue(base, 'partner_requests_total', { partner: 'unknown', outcome: 'unavailable' })).toBe(before + 1);
   });
 });

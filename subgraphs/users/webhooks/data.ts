@@ -53,6 +53,8 @@ export function enqueueDelivery(prisma: PrismaClient, userId: string, event: { i
 
 export interface ClaimedDelivery {
   id: string;
+  /** The endpoint: deliveries of one endpoint share a lane in the worker. */
+  webhookId: string;
   eventId: string;
   eventType: string;
   body: string;
@@ -64,9 +66,17 @@ export interface ClaimedDelivery {
 
 /**
  * Takes up to `limit` due deliveries, skipping rows another replica holds, and leases them for
- * `leaseMs`: a worker that dies mid-POST leaves them to be claimed again after the lease.
+ * `leaseMs`: a worker that dies mid-POST leaves them to be claimed again after the lease. At most
+ * `perEndpoint` of one endpoint are taken, and none of the endpoints in `busyWebhookIds` (those
+ * this worker is still sending to), so one slow endpoint cannot fill a claim.
  */
-export function claimDue(prisma: PrismaClient, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+export function claimDue(
+  prisma: PrismaClient,
+  limit: number,
+  leaseMs: number,
+  perEndpoint = limit,
+  busyWebhookIds: string[] = [],
+): Promise<ClaimedDelivery[]> {
   return prisma.$queryRawUnsafe<ClaimedDelivery[]>(
     `UPDATE ${DELIVERY} AS d
         SET "nextAttemptAt" = CURRENT_TIMESTAMP + ${interval('$2')},
@@ -74,13 +84,20 @@ export function claimDue(prisma: PrismaClient, limit: number, leaseMs: number): 
             "firstAttemptAt" = COALESCE(d."firstAttemptAt", CURRENT_TIMESTAMP)
        FROM (SELECT "id" FROM ${DELIVERY}
               WHERE "deliveredAt" IS NULL AND "nextAttemptAt" <= CURRENT_TIMESTAMP
+                AND "id" IN (SELECT "id" FROM (SELECT "id", row_number() OVER (PARTITION BY "webhookId" ORDER BY "nextAttemptAt", "id") AS "rank"
+                                                 FROM ${DELIVERY}
+                                                WHERE "deliveredAt" IS NULL AND "nextAttemptAt" <= CURRENT_TIMESTAMP
+                                                  AND NOT ("webhookId" = ANY($4::text[]))) AS ranked
+                              WHERE "rank" <= $3)
               ORDER BY "nextAttemptAt" LIMIT $1
               FOR UPDATE SKIP LOCKED) AS due,
             ${WEBHOOK} AS w
       WHERE d."id" = due."id" AND w."id" = d."webhookId"
-  RETURNING d."id", d."eventId", d."eventType", d."body", d."attempts", w."url", w."secret"`,
+  RETURNING d."id", d."webhookId", d."eventId", d."eventType", d."body", d."attempts", w."url", w."secret"`,
     limit,
     leaseMs,
+    perEndpoint,
+    busyWebhookIds,
   );
 }
 

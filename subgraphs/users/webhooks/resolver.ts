@@ -4,7 +4,7 @@ import { badInput, notFound } from '../../../platform/errors';
 import { requireAdmin } from '../../../platform/viewer';
 import type { SubgraphContext } from '../../kit/context';
 import { deadLetters, findPartner, findWebhookOfPartner, recentDeliveries, replayDelivery, saveWebhook } from './data';
-import { validateWebhookUrl } from './url';
+import { checkWebhookDestination, validateWebhookUrl } from './url';
 import { WebhookDeliveries, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint, WebhookRegistration } from './webhook';
 
 type DeliveryRow = NonNullable<Awaited<ReturnType<typeof replayDelivery>>>;
@@ -41,12 +41,16 @@ export class WebhookResolver {
   })
   async setPartnerWebhook(
     @Arg('partnerId', () => ID, { description: 'The partner.' }) partnerId: string,
-    @Arg('url', () => String, { description: 'https URL deliveries are POSTed to (http too outside production); no credentials.' })
+    @Arg('url', () => String, {
+      description:
+        'https URL deliveries are POSTed to (http too outside production); no credentials; its host must be, and resolve only to, public addresses.',
+    })
     url: string,
     @Ctx() { viewer, prisma, config }: SubgraphContext,
   ): Promise<WebhookRegistration> {
     requireAdmin(viewer);
     const valid = validateWebhookUrl(url, { httpsOnly: config.webhooks.httpsOnly });
+    await checkWebhookDestination(valid, { allowPrivate: config.webhooks.allowPrivateDestinations });
     if (!(await findPartner(prisma, partnerId))) throw notFound('Partner', partnerId);
     const saved = await saveWebhook(prisma, partnerId, valid);
     return Object.assign(new WebhookRegistration(), { endpoint: toEndpoint(partnerId, saved), secret: saved.secret });

@@ -1,5 +1,6 @@
 /** Which webhook URLs a partner may register. */
 import { badInput } from '../../../platform/errors';
+import { checkDestination, DestinationRefused, DestinationUnresolved, systemResolve, type ResolveHost } from './destination';
 
 /**
  * The URL, normalised, or a BAD_USER_INPUT error: https only when `httpsOnly` (production: the signature proves
@@ -20,4 +21,23 @@ export function validateWebhookUrl(raw: string, { httpsOnly }: { httpsOnly: bool
   if (url.hash) throw badInput('url', 'must not contain a fragment');
   if (raw.length > 2048) throw badInput('url', 'is longer than 2048 characters');
   return url.toString();
+}
+
+/**
+ * Refuses (BAD_USER_INPUT) a valid URL whose host is, or resolves to, an address webhooks may not
+ * reach (destination.ts), or does not resolve at all. Every delivery checks again.
+ */
+export async function checkWebhookDestination(
+  url: string,
+  { allowPrivate, resolve = systemResolve }: { allowPrivate: boolean; resolve?: ResolveHost },
+): Promise<void> {
+  // Nothing to refuse: no lookup either (tests register loopback receivers, often by name).
+  if (allowPrivate) return;
+  try {
+    await checkDestination(new URL(url), { allowPrivate, resolve });
+  } catch (error) {
+    if (error instanceof DestinationRefused || error instanceof DestinationUnresolved)
+      throw badInput('url', `is not allowed: ${error.message}`);
+    throw error;
+  }
 }

@@ -5,6 +5,7 @@
  * letters included), and delivered rows are pruned after the retention period.
  */
 import crypto from 'node:crypto';
+import dns from 'node:dns';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WEBHOOK_DEFAULTS, type WebhookConfig } from '../../../platform/config';
@@ -14,6 +15,8 @@ import { migrate } from '../../../prisma/migrate';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { eventually } from '../../../test/support/eventually';
 import { claimDue, enqueueDelivery, markFailed, pruneDelivered, replayDelivery, saveWebhook } from './data';
+import type { ResolveHost } from './destination';
+import { postPinned, type PostTo } from './post';
 import { WebhookWorker } from './worker';
 
 const FAST: WebhookConfig = {
@@ -24,6 +27,8 @@ const FAST: WebhookConfig = {
   leaseMs: 5000,
   timeoutMs: 5000,
   batchSize: 5,
+  // The receiver listens on 127.0.0.1, which production refuses.
+  allowPrivateDestinations: true,
 };
 const log = rootLogger.child({ test: 'webhook-worker' });
 
@@ -34,6 +39,8 @@ let server: http.Server;
 let url: string;
 /** Event ids the receiver got, in arrival order. */
 let received: string[] = [];
+/** The Host header of each request the receiver got. */
+let hosts: string[] = [];
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -42,6 +49,7 @@ beforeAll(async () => {
   prisma = db.createClient();
   server = http.createServer((req, res) => {
     received.push(String(req.headers['partner-event-id']));
+    hosts.push(String(req.headers.host));
     req.resume().on('end', () => res.writeHead(204).end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -57,17 +65,19 @@ afterAll(async () => {
 
 beforeEach(async () => {
   received = [];
+  hosts = [];
   // Each test claims whatever is due: start from an empty queue.
   await prisma.$executeRawUnsafe('DELETE FROM "users"."WebhookDelivery"');
   await prisma.$executeRawUnsafe('DELETE FROM "users"."WebhookDeadLetter"');
 });
 
-/** A partner with a webhook at the test receiver; resolves with the user id its orders carry. */
-async function partnerWithWebhook(): Promise<string> {
+/** A partner with a webhook at `target` (the test receiver); resolves with the user id its orders carry. */
+async function partnerWithWebhook(target = url): Promise<string> {
   const userId = `svc-${crypto.randomUUID()}`;
   await prisma.user.create({ data: { id: userId, name: userId, email: `${userId}@partners.example` } });
   const partner = await prisma.partner.create({ data: { name: userId, userId, requestsPerMinute: 60, costBudget: 1000 } });
-  await saveWebhook(prisma, partner.id, url);
+  // Saved straight to the table, as a registration from before the destination checks would be.
+  await saveWebhook(prisma, partner.id, target);
   return userId;
 }
 
@@ -207,5 +217,143 @@ describe('webhook delivery queue', () => {
     expect((await prisma.webhookDelivery.findMany({ where: { eventId: { in: [old.id, waiting.id] } } })).map((row) => row.eventId)).toEqual(
       [waiting.id],
     );
+  });
+
+  it("delivers another partner's event while one endpoint stalls, and the stalled POST ends at the delivery timeout", async () => {
+    const stalled: http.ServerResponse[] = [];
+    const stalling = http.createServer((_req, res) => stalled.push(res));
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    const stallingUser = await partnerWithWebhook(`http://127.0.0.1:${(stalling.address() as AddressInfo).port}/hook`);
+    const otherUser = await partnerWithWebhook();
+    const worker = new WebhookWorker(prisma, log, { ...FAST, timeoutMs: 5000 });
+    worker.start();
+    try {
+      const slow = event();
+      await enqueueDelivery(prisma, stallingUser, slow);
+      worker.wake();
+      await eventually(
+        async () => stalled.length,
+        (count) => count === 1,
+        30_000,
+      );
+      const other = event();
+      await enqueueDelivery(prisma, otherUser, other);
+      worker.wake();
+      await eventually(
+        () => deliveredCount([other.id]),
+        (count) => count === 1,
+        30_000,
+      );
+      // Delivered while the stalled POST still waits for its answer: nothing is recorded for it yet.
+      expect(await prisma.webhookDelivery.findFirstOrThrow({ where: { eventId: slow.id } })).toMatchObject({
+        attempts: 1,
+        lastError: null,
+        deliveredAt: null,
+      });
+      // Bounded: the delivery timeout ends the stall, recorded as a failure to retry.
+      const failed = await eventually(
+        () => prisma.webhookDelivery.findFirstOrThrow({ where: { eventId: slow.id } }),
+        (row) => row.lastError !== null,
+        30_000,
+      );
+      expect(failed.lastError).toBe('no answer within 5000 ms');
+    } finally {
+      await worker.close();
+      stalling.closeAllConnections();
+      await new Promise((resolve) => stalling.close(resolve));
+    }
+  });
+
+  describe('destinations', () => {
+    let systemLookup: jest.SpyInstance;
+
+    beforeEach(() => {
+      // No test here may ask the system resolver (which could query a DNS server off this machine).
+      systemLookup = jest.spyOn(dns, 'lookup').mockImplementation(() => {
+        throw new Error('the system resolver was used');
+      });
+    });
+
+    afterEach(() => systemLookup.mockRestore());
+
+    it('never dials a destination that is, or resolves to, a non-public address, and records why', async () => {
+      const resolve: ResolveHost = async (hostname) => (hostname === 'hooks.partner.test' ? ['10.0.0.5'] : []);
+      const post = jest.fn<ReturnType<PostTo>, Parameters<PostTo>>();
+      const byName = await partnerWithWebhook('https://hooks.partner.test/hook');
+      const metadata = await partnerWithWebhook('http://169.254.169.254/latest/meta-data');
+      const mapped = await partnerWithWebhook('http://[::ffff:7f00:1]:8080/hook');
+      const events = [event(), event(), event()];
+      await enqueueDelivery(prisma, byName, events[0]);
+      await enqueueDelivery(prisma, metadata, events[1]);
+      await enqueueDelivery(prisma, mapped, events[2]);
+      const worker = new WebhookWorker(prisma, log, { ...FAST, allowPrivateDestinations: false }, Math.random, { resolve, post });
+      worker.start();
+      try {
+        const rows = await eventually(
+          () => prisma.webhookDelivery.findMany({ where: { eventId: { in: events.map((e) => e.id) } } }),
+          (found) => found.length === 3 && found.every((row) => row.lastError !== null),
+          30_000,
+        );
+        const errors = Object.fromEntries(rows.map((row) => [row.eventId, row.lastError]));
+        expect(errors[events[0].id]).toBe(
+          'destination refused: hooks.partner.test resolves to 10.0.0.5, a private address; webhooks go only to public addresses',
+        );
+        expect(errors[events[1].id]).toMatch(/^destination refused: 169\.254\.169\.254 is a link-local address/);
+        expect(errors[events[2].id]).toMatch(/^destination refused: ::ffff:7f00:1 is a loopback address/);
+        expect(post).not.toHaveBeenCalled();
+        expect(systemLookup).not.toHaveBeenCalled();
+      } finally {
+        await worker.close();
+      }
+    });
+
+    it('gives a resolver that never answers no more than the delivery timeout', async () => {
+      const resolve: ResolveHost = () => new Promise<string[]>(() => undefined);
+      const post = jest.fn<ReturnType<PostTo>, Parameters<PostTo>>();
+      const userId = await partnerWithWebhook('https://silent-dns.partner.test/hook');
+      const e = event();
+      await enqueueDelivery(prisma, userId, e);
+      const worker = new WebhookWorker(prisma, log, { ...FAST, timeoutMs: 300 }, Math.random, { resolve, post });
+      worker.start();
+      try {
+        const row = await eventually(
+          () => prisma.webhookDelivery.findFirstOrThrow({ where: { eventId: e.id } }),
+          (found) => found.lastError !== null,
+          30_000,
+        );
+        expect(row.lastError).toBe('no answer within 300 ms');
+        expect(post).not.toHaveBeenCalled();
+      } finally {
+        await worker.close();
+      }
+    });
+
+    it('connects to the address it checked, sending the name as Host, with no second lookup', async () => {
+      const asked: string[] = [];
+      // The name resolves to the receiver's loopback address (allowed here, as in a developer's setup).
+      const resolve: ResolveHost = async (hostname) => {
+        asked.push(hostname);
+        return hostname === 'hooks.partner.test' ? ['127.0.0.1'] : [];
+      };
+      const port = (server.address() as AddressInfo).port;
+      const userId = await partnerWithWebhook(`http://hooks.partner.test:${port}/hook`);
+      const e = event();
+      await enqueueDelivery(prisma, userId, e);
+      const worker = new WebhookWorker(prisma, log, FAST, Math.random, { resolve, post: postPinned });
+      worker.start();
+      try {
+        await eventually(
+          () => deliveredCount([e.id]),
+          (count) => count === 1,
+          30_000,
+        );
+        expect(received).toEqual([e.id]);
+        expect(hosts).toEqual([`hooks.partner.test:${port}`]);
+        expect(asked).toEqual(['hooks.partner.test']);
+        expect(systemLookup).not.toHaveBeenCalled();
+      } finally {
+        await worker.close();
+      }
+    });
   });
 });

@@ -5,6 +5,12 @@
  * delivers; anything else (another status, a timeout, a refused connection) is retried with
  * backoff.ts's schedule until the retry window is over, then dead-lettered.
  *
+ * Each endpoint is a lane of its own: a claim takes at most `concurrencyPerEndpoint` deliveries of
+ * one endpoint and none of an endpoint still busy here, and the worker claims again as soon as it
+ * has room, without waiting for slow lanes; so an endpoint that stalls holds up only its own
+ * deliveries (each for at most `timeoutMs`), never another partner's. Before every POST the
+ * destination is checked again (destination.ts) and the POST connects to the checked address.
+ *
  * At least once: a worker that dies after the partner answered but before recording it sends the
  * event again after the lease; partners dedupe by event id.
  */
@@ -16,7 +22,17 @@ import { retryDelayMs } from './backoff';
 import { RELAY_DEFAULTS } from '../../kit/events';
 import { Sleeper } from '../../kit/sleeper';
 import { claimDue, markDelivered, markFailed, pruneDelivered, release, type ClaimedDelivery } from './data';
+import { checkDestination, DestinationRefused, DestinationUnresolved, systemResolve, type ResolveHost } from './destination';
+import { postPinned, type PostTo } from './post';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing';
+
+/** How deliveries leave the process: the resolver and the POST; tests inject both. */
+export interface Egress {
+  resolve: ResolveHost;
+  post: PostTo;
+}
+
+export const SYSTEM_EGRESS: Egress = { resolve: systemResolve, post: postPinned };
 
 /** Characters of a failing answer's body kept in lastError, enough to show a partner's message. */
 const ERROR_BODY_CHARS = 200;
@@ -31,12 +47,17 @@ export class WebhookWorker {
   private lastPrune = 0;
   /** Aborts POSTs in flight when the worker closes, so close takes at most one database write. */
   private readonly stop = new AbortController();
+  /** Endpoints (webhook ids) with deliveries in flight here: not claimed for again until they are done. */
+  private readonly busy = new Set<string>();
+  private readonly lanes = new Set<Promise<void>>();
+  private inFlight = 0;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly log: Logger,
     private readonly config: WebhookConfig,
     private readonly random: () => number = Math.random,
+    private readonly egress: Egress = SYSTEM_EGRESS,
   ) {}
 
   start(): void {
@@ -57,19 +78,30 @@ export class WebhookWorker {
 
   private async run(): Promise<void> {
     while (!this.closed) {
-      let claimed = 0;
+      let more = false;
       try {
         await this.pruneWhenDue();
-        claimed = await this.deliverBatch();
-        if (this.failing) this.log.info('webhook deliveries resumed');
-        this.failing = false;
+        more = await this.claimLanes();
+        this.recovered();
       } catch (error) {
-        // The database failed (restart, failover): log once per outage, try again at the next poll.
-        if (!this.failing) this.log.warn({ err: error }, 'webhook worker cannot reach its tables; retrying');
-        this.failing = true;
+        this.failed(error);
       }
-      if (claimed < this.config.batchSize) await this.sleeper.sleep(this.config.pollMs);
+      // Woken early when a lane finishes or a delivery is queued here.
+      if (!more) await this.sleeper.sleep(this.config.pollMs);
     }
+    await Promise.all(this.lanes);
+  }
+
+  /** The database answered again after failing. */
+  private recovered(): void {
+    if (this.failing) this.log.info('webhook deliveries resumed');
+    this.failing = false;
+  }
+
+  /** The database failed (restart, failover): log once per outage; the next poll tries again. */
+  private failed(error: unknown): void {
+    if (!this.failing) this.log.warn({ err: error }, 'webhook worker cannot reach its tables; retrying');
+    this.failing = true;
   }
 
   /** Delivered rows are kept as long as the outbox keeps sent events, and pruned as often. */
@@ -79,11 +111,38 @@ export class WebhookWorker {
     await pruneDelivered(this.prisma, RELAY_DEFAULTS.retentionMs);
   }
 
-  /** Claims due deliveries and sends them side by side (one slow partner holds a batch up to the timeout, no longer). */
-  private async deliverBatch(): Promise<number> {
-    const batch = await claimDue(this.prisma, this.config.batchSize, this.config.leaseMs);
-    await Promise.all(batch.map((delivery) => this.deliver(delivery)));
-    return batch.length;
+  /**
+   * Claims due deliveries of endpoints not busy here, up to the room left (`batchSize` in flight),
+   * and starts one lane per endpoint; resolves true when it filled the room (more may be due).
+   */
+  private async claimLanes(): Promise<boolean> {
+    const room = this.config.batchSize - this.inFlight;
+    if (room <= 0) return false;
+    const batch = await claimDue(this.prisma, room, this.config.leaseMs, this.config.concurrencyPerEndpoint, [...this.busy]);
+    const byEndpoint = new Map<string, ClaimedDelivery[]>();
+    for (const delivery of batch) byEndpoint.set(delivery.webhookId, [...(byEndpoint.get(delivery.webhookId) ?? []), delivery]);
+    for (const [webhookId, deliveries] of byEndpoint) this.startLane(webhookId, deliveries);
+    return batch.length === room;
+  }
+
+  /** Sends one endpoint's claimed deliveries side by side (at most concurrencyPerEndpoint, each bounded by timeoutMs). */
+  private startLane(webhookId: string, deliveries: ClaimedDelivery[]): void {
+    this.busy.add(webhookId);
+    this.inFlight += deliveries.length;
+    // Settled, not all: the lane stays busy until its last delivery is done, even when one fails.
+    const lane: Promise<void> = Promise.allSettled(deliveries.map((delivery) => this.deliver(delivery)))
+      .then((outcomes) => {
+        const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+        if (failure) this.failed(failure.reason);
+        else this.recovered();
+      })
+      .finally(() => {
+        this.busy.delete(webhookId);
+        this.inFlight -= deliveries.length;
+        this.lanes.delete(lane);
+        this.sleeper.wake();
+      });
+    this.lanes.add(lane);
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
@@ -112,12 +171,26 @@ export class WebhookWorker {
     else this.log.info({ ...context, retryInMs: delay }, 'webhook delivery failed; will retry');
   }
 
-  /** One POST, signed now: a retry or a replay carries a fresh timestamp over the same body. */
+  /**
+   * One POST, signed now: a retry or a replay carries a fresh timestamp over the same body. The
+   * destination is checked again first (the name may resolve elsewhere since it was registered),
+   * and a refused one is never dialled.
+   */
   private async post(delivery: ClaimedDelivery): Promise<Outcome> {
     const timestamp = Math.floor(Date.now() / 1000);
+    const timeout = AbortSignal.timeout(this.config.timeoutMs);
     try {
-      const response = await fetch(delivery.url, {
-        method: 'POST',
+      const url = new URL(delivery.url);
+      const signal = AbortSignal.any([timeout, this.stop.signal]);
+      // The timeout covers the lookup too: a resolver that does not answer is a delivery that failed.
+      const destination = await checkDestination(url, {
+        allowPrivate: this.config.allowPrivateDestinations,
+        resolve: this.egress.resolve,
+        signal,
+      });
+      const answer = await this.egress.post({
+        url,
+        destination,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'platform-webhooks/1',
@@ -126,41 +199,22 @@ export class WebhookWorker {
           [EVENT_TYPE_HEADER]: delivery.eventType,
         },
         body: delivery.body,
-        // A redirect is an answer, not a delivery: following it would send signed data where nobody registered.
-        redirect: 'manual',
-        signal: AbortSignal.any([AbortSignal.timeout(this.config.timeoutMs), this.stop.signal]),
+        signal,
+        keepBytes: ERROR_BODY_CHARS * 4,
       });
-      const text = await readStart(response);
-      if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
-      return { ok: false, status: response.status, error: `HTTP ${response.status}${text ? `: ${text}` : ''}` };
+      if (answer.status >= 200 && answer.status < 300) return { ok: true, status: answer.status };
+      const text = answer.text.slice(0, ERROR_BODY_CHARS);
+      return { ok: false, status: answer.status, error: `HTTP ${answer.status}${text ? `: ${text}` : ''}` };
     } catch (error) {
-      const name = (error as Error)?.name;
-      const message = name === 'TimeoutError' ? `no answer within ${this.config.timeoutMs} ms` : describe(error);
+      if (error instanceof DestinationRefused) return { ok: false, status: null, error: `destination refused: ${error.message}` };
+      if (error instanceof DestinationUnresolved) return { ok: false, status: null, error: error.message };
+      const message = timeout.aborted ? `no answer within ${this.config.timeoutMs} ms` : describe(error);
       return { ok: false, status: null, error: message };
     }
   }
 }
 
-/**
- * The first characters of an answer's body, for lastError; the rest is dropped unread, so a
- * partner that answers with megabytes costs no memory. Bounded in time by the request's signal.
- */
-async function readStart(response: Response): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < ERROR_BODY_CHARS * 4) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-  }
-  await reader.cancel().catch(() => undefined);
-  return Buffer.concat(chunks).toString('utf8').slice(0, ERROR_BODY_CHARS);
-}
-
-/** fetch's "fetch failed" hides the reason (ECONNREFUSED, …) in `cause`. */
+/** The reason of a failed POST (ECONNREFUSED, …), also where it hides in `cause`. */
 function describe(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   return [String((error as Error)?.message ?? error), cause?.code ?? cause?.message].filter(Boolean).join(': ');
