@@ -162,6 +162,11 @@ export interface QueryLimitsConfig {
   directives: number;
   /** Estimated cost: each field 1, times its `first`/`last`, lists without a size count as 10 (gateway/query-cost.ts). */
   cost: number;
+  /**
+   * Bytes each memo of cost verdicts (the limits', the partner budget's) may hold, keys and verdicts
+   * counted; least recently used verdicts go first. Not a limit on clients: a forgotten verdict is walked again.
+   */
+  costMemoBytes: number;
 }
 
 export const DEFAULT_QUERY_LIMITS: QueryLimitsConfig = {
@@ -171,6 +176,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimitsConfig = {
   aliases: 15,
   directives: 50,
   cost: 50_000,
+  costMemoBytes: 1024 * 1024,
 };
 
 /**
@@ -233,6 +239,7 @@ function queryLimits(env: NodeJS.ProcessEnv): QueryLimitsConfig {
     aliases: positiveInt(env, 'GATEWAY_MAX_ALIASES', DEFAULT_QUERY_LIMITS.aliases),
     directives: positiveInt(env, 'GATEWAY_MAX_DIRECTIVES', DEFAULT_QUERY_LIMITS.directives),
     cost: positiveInt(env, 'GATEWAY_MAX_COST', DEFAULT_QUERY_LIMITS.cost),
+    costMemoBytes: positiveInt(env, 'GATEWAY_COST_MEMO_BYTES', DEFAULT_QUERY_LIMITS.costMemoBytes),
   };
 }
 
