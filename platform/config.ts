@@ -46,6 +46,12 @@ export interface PlatformConfig {
     inference: number;
     inferenceGrpc: number;
   };
+  /**
+   * GATEWAY_METRICS_PORT: the gateway serves /metrics on a listener of its own on this port, and
+   * not on its public one. Unset: 9464 when NODE_ENV=production; otherwise undefined, and /metrics
+   * stays on the gateway's port (npm start binds 127.0.0.1).
+   */
+  gatewayMetricsPort: number | undefined;
   logLevel: string;
   /** Subscriptions one client connection may hold, and the gateway in total. */
   subscriptionLimits: { perConnection: number; total: number };
@@ -313,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     usingDevSecrets: !jwtSecret || !internalSecret,
     host: optional(env, 'HOST') ?? '127.0.0.1',
     ports,
+    gatewayMetricsPort: env.GATEWAY_METRICS_PORT?.trim() ? port(env, 'GATEWAY_METRICS_PORT', 0) : production ? 9464 : undefined,
     logLevel: optional(env, 'LOG_LEVEL') ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     subscriptionLimits: {
       perConnection: positiveInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION', 50),
