@@ -19,6 +19,7 @@ async function main() {
   const gateway = await startGateway({
     port: config.ports.gateway,
     host: config.host,
+    metricsPort: config.gatewayMetricsPort,
     jwtSecret: config.jwtSecret,
     jwksUrl: config.jwksUrl,
     internalSecret: config.internalSecret,

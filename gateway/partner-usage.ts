@@ -40,7 +40,7 @@ export function countPartnerRequest(partner: string, operation: string, outcome:
  * are on: they bound fragment expansion, which the cost walk needs), and its usage metrics.
  */
 export function partnerUsagePlugin(limits: QueryLimitsConfig): ApolloServerPlugin<GatewayContext> {
-  const costs = new OperationCosts();
+  const costs = new OperationCosts({ maxBytes: limits.costMemoBytes, name: 'partner' });
   return {
     async requestDidStart({ contextValue }) {
       const partner = contextValue.partner;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Supergraph } from '@apollo/federation-internals';
 import { getIntrospectionQuery, parse, type DocumentNode } from 'graphql';
-import { fragmentSpreadExpansions, MAX_FRAGMENT_SPREADS, operationCost } from './query-cost';
+import { fragmentSpreadExpansions, MAX_FRAGMENT_SPREADS, operationCost, OperationCosts } from './query-cost';
 import { SUPERGRAPH_SDL } from './supergraph';
 
 const schema = Supergraph.build(fs.readFileSync(SUPERGRAPH_SDL, 'utf8')).apiSchema().toGraphQLJSSchema();
@@ -61,6 +61,65 @@ describe('query cost model', () => {
   it('leaves variables that do not fit the schema to execution', () => {
     const document = parse('query ($first: Int!) { products(first: $first) { edges { cursor } } }');
     expect(operationCost(schema, document, { maxNodes: 1000, variables: {} }).kind).toBe('invalid');
+  });
+});
+
+describe('remembered cost verdicts', () => {
+  const MAX_NODES = 100_000;
+  const memo = (maxBytes = 64 * 1024) => new OperationCosts({ maxBytes, name: 'limits' });
+  const verdict = (costs: OperationCosts, document: DocumentNode, variables?: Record<string, unknown>, operationName?: string) =>
+    costs.of(schema, document, { variables, operationName, maxNodes: MAX_NODES });
+
+  it('keys on the variables that feed sizes and conditions, never on the rest', () => {
+    const costs = memo();
+    const document = parse(
+      'query Page($first: Int!, $id: ID!, $all: Boolean!) { products(first: $first) { edges { node { id } } } product(id: $id) { similar @include(if: $all) { score } } }',
+    );
+    const big = 'x'.repeat(100_000);
+    for (let i = 0; i < 50; i++) verdict(costs, document, { first: 10, id: `product-${i}`, all: false, [`junk${i}`]: big });
+    const one = costs.bytes;
+    expect(one).toBeGreaterThan(0);
+    expect(one).toBeLessThan(300);
+    expect(verdict(costs, document, { first: 10, id: 'p', all: true })).toEqual({ kind: 'cost', cost: 10 * 4 + 1 + 10 * 2 });
+    expect(verdict(costs, document, { first: 10, id: 'p', all: false })).toEqual({ kind: 'cost', cost: 10 * 4 + 1 });
+    // One more verdict (all: true), none per id or per junk variable.
+    expect(costs.bytes).toBeGreaterThan(one);
+    expect(costs.bytes).toBeLessThanOrEqual(2 * one + 2);
+  });
+
+  it("stays within its bytes over endless distinct sizes, and every verdict is the walk's", () => {
+    const maxBytes = 4 * 1024;
+    const costs = memo(maxBytes);
+    const document = parse('query ($first: Int!) { products(first: $first) { edges { node { id } } } }');
+    for (let first = 1; first <= 500; first++) {
+      expect(verdict(costs, document, { first })).toEqual({ kind: 'cost', cost: first * 4 });
+      expect(costs.bytes).toBeLessThanOrEqual(maxBytes);
+    }
+    // Early sizes were forgotten, and are walked again with the same verdict.
+    expect(verdict(costs, document, { first: 1 })).toEqual({ kind: 'cost', cost: 4 });
+  });
+
+  it('remembers no verdict on variables that do not fit, nor on values no size takes', () => {
+    const costs = memo();
+    const document = parse('query ($first: Int) { products(first: $first) { edges { node { id } } } }');
+    expect(verdict(costs, document, { first: 'x'.repeat(100_000) }).kind).toBe('invalid');
+    expect(verdict(costs, document, { first: [1, 2, 3] }).kind).toBe('invalid');
+    expect(costs.bytes).toBe(0);
+    // Absent and null are different requests, both priced at the default page.
+    expect(verdict(costs, document, {})).toEqual({ kind: 'cost', cost: 20 * 4 });
+    expect(verdict(costs, document, { first: null })).toEqual({ kind: 'cost', cost: 20 * 4 });
+  });
+
+  it('keeps operations of one document apart, and remembers nothing for names the document lacks', () => {
+    const costs = memo();
+    const document = parse(
+      'query A { products(first: 1) { edges { node { id } } } } query B { products(first: 2) { edges { node { id } } } }',
+    );
+    expect(verdict(costs, document, {}, 'A')).toEqual({ kind: 'cost', cost: 4 });
+    expect(verdict(costs, document, {}, 'B')).toEqual({ kind: 'cost', cost: 8 });
+    const known = costs.bytes;
+    for (let i = 0; i < 20; i++) verdict(costs, document, {}, `Missing${i}`);
+    expect(costs.bytes).toBe(known);
   });
 });
 

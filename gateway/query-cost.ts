@@ -20,11 +20,30 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValueNode,
+  visit,
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { LRUCache } from 'lru-cache';
+import { Gauge } from 'prom-client';
+import { registry } from '../platform/metrics';
 
 /** Items a list without a size argument is assumed to hold. */
 export const UNSIZED_LIST = 10;
+/** The arguments that size a list (sizeOf), and the directives whose condition drops a selection from the walk. */
+const SIZE_ARGUMENTS = new Set(['first', 'last']);
+const CONDITION_DIRECTIVES = new Set(['skip', 'include']);
+
+/** The two memos of a gateway: the query limits' and the partner budget's. */
+export type CostMemoName = 'limits' | 'partner';
+
+const costMemoBytes = new Gauge({
+  name: 'gateway_cost_memo_bytes',
+  help: 'Bytes the remembered query cost verdicts are counted for, by memo (limits, partner); each is bounded by GATEWAY_COST_MEMO_BYTES',
+  labelNames: ['memo'] as const,
+  registers: [registry],
+});
+
 /** A connection's page when `first`/`last` is not given: subgraphs/kit/pagination.ts's DEFAULT_PAGE_SIZE (the gateway imports no subgraph code). */
 export const DEFAULT_PAGE_SIZE = 20;
 /**
@@ -42,6 +61,7 @@ const isConnection = (type: GraphQLNamedType): boolean => {
 
 /** How many items one occurrence of `field` (on `parent`) stands for. */
 function sizeOf(parent: GraphQLNamedType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
+  // SIZE_ARGUMENTS: the memo keys on the variables that feed these.
   const requested = args.first ?? args.last;
   if (typeof requested === 'number') return Math.max(1, requested);
   if (isConnection(getNamedType(field.type))) return DEFAULT_PAGE_SIZE;
@@ -95,33 +115,115 @@ export function operationCost(
   }
 }
 
-/** Costs remembered per distinct operation name, variables and walk bound of one document. */
-const COSTS_PER_DOCUMENT = 64;
+/** Bytes one remembered verdict is counted for beyond its key: the verdict object and the cache's own entry, generously. */
+const ENTRY_BYTES = 200;
+
+/** The variables an operation's cost can depend on: those feeding a size argument or a skip/include condition. */
+function costInputNames(document: DocumentNode): Set<string> {
+  const names = new Set<string>();
+  const collect = (value: ValueNode) =>
+    visit(value, {
+      Variable(variable) {
+        names.add(variable.name.value);
+      },
+    });
+  visit(document, {
+    Field(field) {
+      for (const argument of field.arguments ?? []) if (SIZE_ARGUMENTS.has(argument.name.value)) collect(argument.value);
+    },
+    Directive(directive) {
+      if (CONDITION_DIRECTIVES.has(directive.name.value)) for (const argument of directive.arguments ?? []) collect(argument.value);
+    },
+  });
+  return names;
+}
+
+interface DocumentFacts {
+  /** Stands for the document in memo keys, which must not hold the document itself. */
+  id: number;
+  /** Variables of the document in cost positions, whatever operation declares them. */
+  costInputs: Set<string>;
+  /** Per operation name ('' for an anonymous one): its declared variables in cost positions, in declaration order. */
+  inputsOf: Map<string, string[]>;
+}
+
+/** A variable's value as a key part: only numbers, booleans and null (what sizes and conditions take) are remembered. */
+function keyPart(variables: Record<string, unknown> | undefined, name: string): string | undefined {
+  if (!variables || !Object.hasOwn(variables, name)) return '-';
+  const value = variables[name];
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
 
 /**
  * operationCost with memory. Apollo Server hands every request with the same text the same cached
- * document object, so costs are remembered per document (weakly: they go when Apollo drops the
- * document) and per operation name, variables and `maxNodes`: a repeated operation costs a map
- * lookup, not a walk. One instance serves one schema.
+ * document object, so verdicts are remembered per document, operation name, walk bound and the
+ * values of the declared variables the cost can depend on (those in `first`/`last` and in
+ * skip/include conditions) — never the rest of a request's variables, declared or not, which an
+ * anonymous client can make as large as the body limit. The memory is an LRU bounded in bytes
+ * (keys and verdicts counted); documents are held weakly. A verdict that the variables do not fit
+ * is never remembered: it may come from a variable outside the key. So a request whose other
+ * variables are wrong may get the cost verdict its sizes earned (execution reports the variables
+ * when that verdict lets it run). One instance serves one schema.
  */
 export class OperationCosts {
-  private readonly costs = new WeakMap<DocumentNode, Map<string, CostResult>>();
+  private readonly documents = new WeakMap<DocumentNode, DocumentFacts>();
+  private readonly verdicts: LRUCache<string, CostResult>;
+  private nextId = 0;
+
+  constructor(private readonly options: { maxBytes: number; name: CostMemoName }) {
+    this.verdicts = new LRUCache({ maxSize: options.maxBytes, sizeCalculation: (_verdict, key) => 2 * key.length + ENTRY_BYTES });
+  }
+
+  /** Bytes the remembered verdicts are counted for now (at most maxBytes). */
+  get bytes(): number {
+    return this.verdicts.calculatedSize;
+  }
 
   of(
     schema: GraphQLSchema,
     document: DocumentNode,
     options: { operationName?: string; variables?: Record<string, unknown>; maxNodes: number },
   ): CostResult {
-    const key = JSON.stringify([options.operationName ?? null, options.variables ?? null, options.maxNodes]);
-    let known = this.costs.get(document);
-    if (!known) this.costs.set(document, (known = new Map()));
-    const seen = known.get(key);
+    const key = this.keyOf(document, options);
+    const seen = key === undefined ? undefined : this.verdicts.get(key);
     if (seen) return seen;
     const result = operationCost(schema, document, options);
-    if (known.size >= COSTS_PER_DOCUMENT) known.clear();
-    known.set(key, result);
+    if (key !== undefined && result.kind !== 'invalid') {
+      this.verdicts.set(key, result);
+      costMemoBytes.set({ memo: this.options.name }, this.verdicts.calculatedSize);
+    }
     return result;
   }
+
+  /** The memo key, or undefined when this request's verdict is not to be remembered. */
+  private keyOf(document: DocumentNode, options: { operationName?: string; variables?: Record<string, unknown>; maxNodes: number }) {
+    let facts = this.documents.get(document);
+    if (!facts) this.documents.set(document, (facts = { id: this.nextId++, costInputs: costInputNames(document), inputsOf: new Map() }));
+    const operation = options.operationName ?? '';
+    let inputs = facts.inputsOf.get(operation);
+    if (!inputs) {
+      const definition = operationNamed(document, options.operationName);
+      // Unknown names are not remembered per document: a client could send endless ones.
+      if (!definition) return undefined;
+      inputs = (definition.variableDefinitions ?? []).map((v) => v.variable.name.value).filter((name) => facts.costInputs.has(name));
+      facts.inputsOf.set(operation, inputs);
+    }
+    let key = `${facts.id}|${options.maxNodes}|${operation}`;
+    for (const name of inputs) {
+      const part = keyPart(options.variables, name);
+      if (part === undefined) return undefined;
+      key += `|${part}`;
+    }
+    return key;
+  }
+}
+
+/** The operation graphql-query-complexity walks: the one named, or the document's only one. */
+function operationNamed(document: DocumentNode, name: string | undefined): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (name === undefined) return operations.length === 1 ? operations[0] : undefined;
+  return operations.find((operation) => operation.name?.value === name);
 }
 
 /** Fragment names spread anywhere in a selection set, once per spread (no recursion: an explicit stack). */

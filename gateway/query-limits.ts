@@ -123,9 +123,16 @@ export function costError(
 
 /** The cost check with memory: a repeated operation's cost is a map lookup, not a walk (OperationCosts). */
 export class CostCheck {
-  private readonly costs = new OperationCosts();
+  private readonly costs: OperationCosts;
 
-  constructor(private readonly limits: QueryLimitsConfig) {}
+  constructor(private readonly limits: QueryLimitsConfig) {
+    this.costs = new OperationCosts({ maxBytes: limits.costMemoBytes, name: 'limits' });
+  }
+
+  /** Bytes the remembered verdicts are counted for (bounded by limits.costMemoBytes). */
+  get memoBytes(): number {
+    return this.costs.bytes;
+  }
 
   check(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined) {
     return costError(this.limits, schema, document, operationName, variables, this.costs);

@@ -53,6 +53,8 @@ import { serveGraphqlWs, type WebSocketLimits } from './subscriptions/websocket'
 export interface GatewayOptions {
   port: number;
   host: string;
+  /** /metrics on a listener of its own on this port (0: any free one) instead of the public port (default: the public port). */
+  metricsPort?: number;
   jwtSecret: string;
   jwksUrl?: string;
   internalSecret: string;
@@ -96,6 +98,8 @@ export interface GatewayOptions {
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Where Prometheus scrapes this gateway: the metrics listener's /metrics, or the public port's. */
+  metricsUrl: string;
   hub: SubscriptionHub;
   close(): Promise<void>;
 }
@@ -154,7 +158,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
   const planner = new FederatedPlanner(supergraphSdl);
   const verifier = createTokenVerifier(options);
-  const host = createHttpHost({ service: 'gateway', ready: () => subgraphsReady(Object.values(options.subgraphUrls)), log });
+  const host = createHttpHost({
+    service: 'gateway',
+    ready: () => subgraphsReady(Object.values(options.subgraphUrls)),
+    log,
+    metricsPort: options.metricsPort,
+  });
   const trust = trustFunction(options.trustProxy ?? false);
   const hideSchemaDetails = !(options.introspection ?? true);
   host.app.set('trust proxy', trust);
@@ -262,11 +271,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log,
   });
 
-  const { port, url } = await host.listen(options.port, options.host);
-  log.info({ url: `${url}/graphql`, partnerUrl: `${url}${PARTNER_ENDPOINT}` }, 'gateway listening');
+  const { port, url, metricsUrl } = await host.listen(options.port, options.host);
+  log.info({ url: `${url}/graphql`, partnerUrl: `${url}${PARTNER_ENDPOINT}`, metricsUrl }, 'gateway listening');
   return {
     url: `${url}/graphql`,
     port,
+    metricsUrl,
     hub,
     async close() {
       const closed = host.close();

@@ -1031,6 +1031,32 @@ describe('k8s manifests', () => {
     expect(triton.ports.find((p: K8s) => p.name === 'grpc').containerPort).toBe(8001);
   });
 
+  test.each(OVERLAYS)("%s: the gateway's /metrics is on a port of its own, scraped there and open to Prometheus only", (dir) => {
+    const { objects } = builds.get(dir) ?? render(path.join(K8S_DIR, dir));
+    const metricsPort = get(objects, 'ConfigMap', 'platform-config').data.GATEWAY_METRICS_PORT;
+    const deployment = get(objects, 'Deployment', 'gateway');
+    const container = deployment.spec.template.spec.containers[0];
+    const ports = Object.fromEntries(container.ports.map((p: K8s) => [p.name, p.containerPort]));
+    expect(ports).toEqual({ http: PORTS.gateway, metrics: Number(metricsPort) });
+    expect(ports.metrics).not.toBe(ports.http);
+    expect(deployment.spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/port': metricsPort,
+      'prometheus.io/path': '/metrics',
+    });
+    // Probes stay on the public port (kubelet reaches it; /readyz reuses its verdict, so it is cheap).
+    expect([container.readinessProbe.httpGet, container.livenessProbe.httpGet.port]).toEqual([{ path: '/readyz', port: 'http' }, 'http']);
+    // The Service (what an ingress routes to) carries the public port only.
+    expect(get(objects, 'Service', 'gateway').spec.ports.map((p: K8s) => p.targetPort)).toEqual(['http']);
+    const rules = byKind(objects, 'NetworkPolicy')
+      .filter((policy) => labelSelectorMatches(policy.spec.podSelector, deployment.spec.template.metadata.labels))
+      .flatMap((policy) => policy.spec.ingress as K8s[]);
+    const onMetrics = rules.filter((rule) => (rule.ports ?? []).some((p: K8s) => p.port === 'metrics' || p.port === Number(metricsPort)));
+    expect(onMetrics).not.toHaveLength(0);
+    for (const rule of onMetrics) expect(rule.from).toEqual([{ namespaceSelector: { matchLabels: MONITORING } }]);
+    // No rule opens every port to everyone (a rule without ports does).
+    for (const rule of rules) expect(Array.isArray(rule.ports) && rule.ports.length > 0).toBe(true);
+  });
+
   test('base: the inference server serves gRPC on 8001 beside HTTP, behind the same Service', () => {
     const { objects } = render(path.join(K8S_DIR, 'base'));
     const server = get(objects, 'Deployment', 'inference').spec.template.spec.containers[0];

@@ -62,18 +62,35 @@ describe('configuration', () => {
   });
 
   it('limits queries by default, each limit set by its own variable, all of them off with GATEWAY_QUERY_LIMITS=off', () => {
-    expect(loadConfig({}).queryLimits).toEqual({ enabled: true, tokens: 1000, depth: 15, aliases: 15, directives: 50, cost: 50_000 });
+    expect(loadConfig({}).queryLimits).toEqual({
+      enabled: true,
+      tokens: 1000,
+      depth: 15,
+      aliases: 15,
+      directives: 50,
+      cost: 50_000,
+      costMemoBytes: 1024 * 1024,
+    });
     const set = loadConfig({
       GATEWAY_MAX_TOKENS: '2000',
       GATEWAY_MAX_DEPTH: '20',
       GATEWAY_MAX_ALIASES: '30',
       GATEWAY_MAX_DIRECTIVES: '60',
       GATEWAY_MAX_COST: '100000',
+      GATEWAY_COST_MEMO_BYTES: '65536',
     }).queryLimits;
-    expect(set).toEqual({ enabled: true, tokens: 2000, depth: 20, aliases: 30, directives: 60, cost: 100_000 });
+    expect(set).toEqual({ enabled: true, tokens: 2000, depth: 20, aliases: 30, directives: 60, cost: 100_000, costMemoBytes: 65_536 });
     expect(loadConfig({ GATEWAY_QUERY_LIMITS: 'off' }).queryLimits.enabled).toBe(false);
     expect(() => loadConfig({ GATEWAY_MAX_DEPTH: '0' })).toThrow('GATEWAY_MAX_DEPTH must be a positive integer, got "0"');
     expect(() => loadConfig({ GATEWAY_MAX_TOKENS: '50000' })).toThrow('GATEWAY_MAX_TOKENS must be at most 10000');
+  });
+
+  it("serves the gateway's /metrics on a port of its own in production, on its public port otherwise, unless configured", () => {
+    expect(loadConfig({}).gatewayMetricsPort).toBeUndefined();
+    expect(loadConfig(productionSecrets).gatewayMetricsPort).toBe(9464);
+    expect(loadConfig({ GATEWAY_METRICS_PORT: '9100' }).gatewayMetricsPort).toBe(9100);
+    expect(loadConfig({ ...productionSecrets, GATEWAY_METRICS_PORT: '9100' }).gatewayMetricsPort).toBe(9100);
+    expect(() => loadConfig({ GATEWAY_METRICS_PORT: 'public' })).toThrow('GATEWAY_METRICS_PORT must be a port number');
   });
 
   it('refuses to start in production on development secrets', () => {

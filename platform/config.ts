@@ -54,6 +54,12 @@ export interface PlatformConfig {
     inference: number;
     inferenceGrpc: number;
   };
+  /**
+   * GATEWAY_METRICS_PORT: the gateway serves /metrics on a listener of its own on this port, and
+   * not on its public one. Unset: 9464 when NODE_ENV=production; otherwise undefined, and /metrics
+   * stays on the gateway's port (npm start binds 127.0.0.1).
+   */
+  gatewayMetricsPort: number | undefined;
   logLevel: string;
   /** Subscriptions one client connection may hold, and the gateway in total. */
   subscriptionLimits: { perConnection: number; total: number };
@@ -221,6 +227,11 @@ export interface QueryLimitsConfig {
   directives: number;
   /** Estimated cost: each field 1, times its `first`/`last`, lists without a size count as 10 (gateway/query-cost.ts). */
   cost: number;
+  /**
+   * Bytes each memo of cost verdicts (the limits', the partner budget's) may hold, keys and verdicts
+   * counted; least recently used verdicts go first. Not a limit on clients: a forgotten verdict is walked again.
+   */
+  costMemoBytes: number;
 }
 
 export const DEFAULT_QUERY_LIMITS: QueryLimitsConfig = {
@@ -230,6 +241,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimitsConfig = {
   aliases: 15,
   directives: 50,
   cost: 50_000,
+  costMemoBytes: 1024 * 1024,
 };
 
 /**
@@ -294,6 +306,7 @@ function queryLimits(env: NodeJS.ProcessEnv): QueryLimitsConfig {
     aliases: positiveInt(env, 'GATEWAY_MAX_ALIASES', DEFAULT_QUERY_LIMITS.aliases),
     directives: positiveInt(env, 'GATEWAY_MAX_DIRECTIVES', DEFAULT_QUERY_LIMITS.directives),
     cost: positiveInt(env, 'GATEWAY_MAX_COST', DEFAULT_QUERY_LIMITS.cost),
+    costMemoBytes: positiveInt(env, 'GATEWAY_COST_MEMO_BYTES', DEFAULT_QUERY_LIMITS.costMemoBytes),
   };
 }
 
@@ -380,6 +393,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     usingDevSecrets: (devSecret(jwtSecret) && !optional(env, 'JWKS_URL')) || devSecret(internalSecret),
     host: optional(env, 'HOST') ?? '127.0.0.1',
     ports,
+    gatewayMetricsPort: env.GATEWAY_METRICS_PORT?.trim() ? port(env, 'GATEWAY_METRICS_PORT', 0) : production ? 9464 : undefined,
     logLevel: optional(env, 'LOG_LEVEL') ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     subscriptionLimits: {
       perConnection: positiveInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION', 50),

@@ -36,6 +36,15 @@ export async function runPartnerCli(argv: string[], context: CommandContext, pri
   }
 }
 
+/** The gateway's metrics listener, on the gateway's host, when it has one. */
+function metricsUrlOf(gatewayUrl: string, metricsPort: number | undefined): string | undefined {
+  if (metricsPort === undefined) return undefined;
+  const url = new URL(gatewayUrl);
+  url.port = String(metricsPort);
+  url.pathname = '/metrics';
+  return url.toString();
+}
+
 async function main() {
   const config = loadConfig();
   const gatewayUrl = (process.env.GATEWAY_URL ?? `http://127.0.0.1:${config.ports.gateway}`).replace(/\/+$/, '');
@@ -49,6 +58,7 @@ async function main() {
   const context: CommandContext = {
     admin: createAdminRequest(`${gatewayUrl}/graphql`, token),
     gatewayUrl,
+    metricsUrl: metricsUrlOf(gatewayUrl, config.gatewayMetricsPort),
     print: (line) => process.stdout.write(`${line}\n`),
   };
   process.exitCode = await runPartnerCli(process.argv.slice(2), context, (line) => console.error(line));

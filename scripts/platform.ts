@@ -141,6 +141,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     const gateway = await startGateway({
       port: options.ephemeralPorts ? 0 : config.ports.gateway,
       host: config.host,
+      metricsPort: options.ephemeralPorts && config.gatewayMetricsPort !== undefined ? 0 : config.gatewayMetricsPort,
       jwtSecret: config.jwtSecret,
       jwksUrl: config.jwksUrl,
       internalSecret: config.internalSecret,

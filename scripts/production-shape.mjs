@@ -164,7 +164,8 @@ async function main() {
     const gateway = await start(
       'gateway',
       'dist/gateway/main.js',
-      { ...env, GATEWAY_PORT: '0', INFERENCE_URL: inference, ...subgraphUrls },
+      // Production serves /metrics on a listener of its own (9464 unless set): any free port here.
+      { ...env, GATEWAY_PORT: '0', GATEWAY_METRICS_PORT: '0', INFERENCE_URL: inference, ...subgraphUrls },
       ['--require', recorder],
     );
     gatewayModules = loadedList;
@@ -173,6 +174,9 @@ async function main() {
       await expectOk(`${name} /healthz`, `${url}/healthz`);
     }
     await expectReady('gateway /readyz (every subgraph ready)', `${gateway}/readyz`);
+    const publicMetrics = await fetch(`${gateway}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    if (publicMetrics.status !== 404) throw new Error(`gateway /metrics on the public port: HTTP ${publicMetrics.status}, expected 404`);
+    process.stdout.write('  ok  gateway /metrics is not on the public port\n');
     const body = await expectOk('a query through the gateway', `${gateway}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -22,7 +22,7 @@ async function main() {
       '',
       `  GraphQL API and IDE:  ${browserUrl}`,
       `  Live dashboard:       ${browserUrl.replace('/graphql', '/dashboard')}?user=${devUser}`,
-      `  Health / metrics:     ${browserUrl.replace('/graphql', '/healthz')}  ${browserUrl.replace('/graphql', '/metrics')}`,
+      `  Health / metrics:     ${browserUrl.replace('/graphql', '/healthz')}  ${platform.gateway.metricsUrl.replace('127.0.0.1', 'localhost')}`,
       '',
       `  Dev token for ${devUser} (send as "Authorization: Bearer <token>"):`,
       `  ${token}`,

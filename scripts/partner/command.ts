@@ -7,6 +7,8 @@ export interface CommandContext {
   admin: AdminRequest;
   /** The gateway's base URL (no path), for commands that read more than GraphQL (e.g. /metrics). */
   gatewayUrl: string;
+  /** Where that gateway serves /metrics when not on its own port (GATEWAY_METRICS_PORT). */
+  metricsUrl?: string;
   /** Writes one line of output (stdout in the CLI, a buffer in tests). */
   print(line: string): void;
 }

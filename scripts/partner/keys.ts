@@ -158,7 +158,7 @@ const usage: PartnerCommand = {
   usage: "usage — requests and cost per partner and operation (this gateway's counters)",
   async run(args, context) {
     parseArgs({ args, options: {}, strict: true, allowPositionals: false });
-    const url = `${context.gatewayUrl}/metrics`;
+    const url = context.metricsUrl ?? `${context.gatewayUrl}/metrics`;
     let text: string;
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(METRICS_TIMEOUT_MS) });
