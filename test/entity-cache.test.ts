@@ -28,6 +28,21 @@ type OrderItems = { me: { orders: { edges: { node: { items: { productId: string;
 const requests = (t: TestPlatform, type: string, outcome: 'hit' | 'miss') =>
   metricValue(t.url, 'gateway_entity_cache_requests_total', { type, outcome });
 
+/**
+ * Runs a read that misses the cache and waits until its answer has been written to the store: the
+ * cache writes after the answer is sent, so without this a read right after could race the write.
+ */
+async function stored<T>(t: TestPlatform, read: () => Promise<T>): Promise<T> {
+  const writes = await metricValue(t.url, 'gateway_entity_cache_writes_total');
+  const answer = await read();
+  await eventually(
+    () => metricValue(t.url, 'gateway_entity_cache_writes_total'),
+    (value) => value > writes,
+    10_000,
+  );
+  return answer;
+}
+
 const productStock = (t: TestPlatform, id: string) =>
   // The key (id) is selected: a root answer is cached only when every entity in it can be named.
   t.client().request<{ product: { stock: number } }>('query ($id: ID!) { product(id: $id) { id stock } }', { id });
@@ -54,7 +69,7 @@ describe('entity cache', () => {
   });
 
   it('answers a repeated catalogue page from the cache, without asking the products subgraph', async () => {
-    const first = await t.client().request(CATALOGUE);
+    const first = await stored(t, () => t.client().request(CATALOGUE));
     const hits = await requests(t, 'Query.products', 'hit');
     const sql = t.platform.queryCounts.products;
     const second = await t.client().request(CATALOGUE);
@@ -66,7 +81,8 @@ describe('entity cache', () => {
   it("shares the catalogue between viewers but keeps each viewer's own fields to that viewer", async () => {
     const query = '{ me { id email } products(first: 3) { edges { node { id name } } } }';
     type Answer = { me: { id: string; email: string }; products: unknown };
-    const ada = await t.client(await t.token('user-0001')).request<Answer>(query);
+    const adaToken = await t.token('user-0001');
+    const ada = await stored(t, () => t.client(adaToken).request<Answer>(query));
     const hits = await requests(t, 'Query.products', 'hit');
     const bob = await t.client(await t.token('user-0002')).request<Answer>(query);
     expect(ada.me.id).toBe('user-0001');
@@ -82,7 +98,7 @@ describe('entity cache', () => {
     const itemsQuery = '{ me { orders(first: 20) { edges { node { items { productId product { name stock } } } } } } }';
     const items = async () => (await t.client(token).request<OrderItems>(itemsQuery)).me.orders.edges.flatMap((edge) => edge.node.items);
     await placeOrder(t, token, 'entity-cache-x', [x.id]);
-    await items();
+    await stored(t, items);
     await placeOrder(t, token, 'entity-cache-z', [z.id]);
     const [hits, misses] = [await requests(t, 'Product', 'hit'), await requests(t, 'Product', 'miss')];
     const answer = await items();
@@ -99,7 +115,7 @@ describe('entity cache', () => {
   it('drops exactly the entries holding a product whose stock an order took', async () => {
     const [, , target, other] = catalogue;
     const before = (await productStock(t, target.id)).product.stock;
-    await productStock(t, other.id);
+    await stored(t, () => productStock(t, other.id));
     await t.client().request(CATALOGUE);
     const token = await t.token('user-0006');
     await placeOrder(t, token, 'entity-cache-target', [target.id]);
@@ -113,7 +129,7 @@ describe('entity cache', () => {
 
   it('drops a product whose stock an admin set', async () => {
     const [, , , , target] = catalogue;
-    await productStock(t, target.id);
+    await stored(t, () => productStock(t, target.id));
     const admin = await t.token('user-0001', ['customer', 'admin']);
     await t.client(admin).request('mutation ($id: ID!) { setProductStock(productId: $id, stock: 4321) { id } }', { id: target.id });
     expect((await productStock(t, target.id)).product.stock).toBe(4321);
@@ -181,7 +197,7 @@ withRedis('entity cache while Redis is down (REDIS_URL)', () => {
   it('answers from the subgraph while Redis is down, and serves no entry that may have missed a change once it is back', async () => {
     const { products } = await t.client().request<Catalogue>('{ products(first: 30) { edges { node { id stock } } } }');
     const target = products.edges.map((edge) => edge.node).find((node) => node.stock > 20)!;
-    await productStock(t, target.id);
+    await stored(t, () => productStock(t, target.id));
     const hits = await requests(t, 'Query.product', 'hit');
     await productStock(t, target.id);
     expect(await requests(t, 'Query.product', 'hit')).toBe(hits + 1);

@@ -12,7 +12,7 @@
 import type { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { EntityChange, EntityChanges } from '../../platform/entity-changes';
 import type { Logger } from '../../platform/logger';
-import { entityCacheFlushes, entityCacheInvalidations, entityCacheRequests, entityCacheStoreErrors } from './metrics';
+import { entityCacheFlushes, entityCacheInvalidations, entityCacheRequests, entityCacheStoreErrors, entityCacheWrites } from './metrics';
 import { entityTag, listTag, sha1, type CacheableSchema, type EntitiesFetch, type RootFetch } from './schema';
 import type { CacheEntry, EntityCacheStore } from './store';
 
@@ -40,6 +40,12 @@ export class EntityCache {
   private readonly unsubscribe?: () => void;
   /** Set while the store fails: an outage logs once when it starts, not once per request. */
   private storeDown = false;
+  /**
+   * Invalidations sent to the store and not yet through. The store drops a tag's entries in steps
+   * (a big tag must not stall the Redis that also carries events), so until it is done an entry
+   * the change made stale may still be there: lookups miss meanwhile, never serve it.
+   */
+  private invalidationsInFlight = 0;
 
   constructor(private readonly options: EntityCacheOptions) {
     this.unsubscribe = options.changes?.subscribe(
@@ -144,6 +150,7 @@ export class EntityCache {
   }
 
   private async lookup(keys: string[]): Promise<(string | undefined)[]> {
+    if (this.invalidationsInFlight > 0) return keys.map(() => undefined);
     try {
       const values = await this.options.store.get(keys);
       this.storeAnswers();
@@ -158,7 +165,10 @@ export class EntityCache {
   private store(epoch: number, entries: CacheEntry[]): void {
     if (entries.length === 0 || epoch !== this.epoch) return;
     this.options.store.set(entries, this.options.ttlMs).then(
-      () => this.storeAnswers(),
+      () => {
+        entityCacheWrites.inc(entries.length);
+        this.storeAnswers();
+      },
       (error: unknown) => this.storeFailed('set', error),
     );
   }
@@ -171,10 +181,14 @@ export class EntityCache {
       if (change.reshapesLists) tags.add(listTag(change.typename));
       entityCacheInvalidations.inc({ type: change.typename, scope: change.reshapesLists ? 'list' : 'entity' });
     }
-    this.options.store.invalidate([...tags]).then(
-      () => this.storeAnswers(),
-      (error: unknown) => this.storeFailed('invalidate', error),
-    );
+    this.invalidationsInFlight++;
+    this.options.store
+      .invalidate([...tags])
+      .then(
+        () => this.storeAnswers(),
+        (error: unknown) => this.storeFailed('invalidate', error),
+      )
+      .finally(() => this.invalidationsInFlight--);
   }
 
   /** Announcements may have been missed: nothing cached can be trusted any more. */

@@ -16,6 +16,12 @@ export const entityCacheInvalidations = new Counter({
   registers: [registry],
 });
 
+export const entityCacheWrites = new Counter({
+  name: 'gateway_entity_cache_writes_total',
+  help: 'Entries the entity cache wrote to its store (written after the answer is sent, never holding the request)',
+  registers: [registry],
+});
+
 export const entityCacheStoreErrors = new Counter({
   name: 'gateway_entity_cache_store_errors_total',
   help: 'Entity cache store operations that failed or timed out (a lookup then counts as a miss and the subgraph answers), by operation',
