@@ -11,7 +11,7 @@ import { formatFanout, runFanoutBench } from './fanout';
 import { formatGateway, runGatewayBench } from './gateway';
 import { formatBench, runInferenceBench } from './inference';
 import { formatPartner, runPartnerBench } from './partner';
-import { formatQueryLimits, runQueryLimitsBench } from './query-limits';
+import { runQueryLimitsBenches } from './query-limits';
 import { formatRecommendations, runRecommendationsBench } from './recommendations';
 import { formatSubgraphClient, runSubgraphClientBench } from './subgraph-client';
 
@@ -22,7 +22,7 @@ const scenarios: Record<string, () => Promise<string>> = {
   fanout: async () => formatFanout(await runFanoutBench()),
   recommendations: async () =>
     formatRecommendations(await runRecommendationsBench(quick ? { seconds: 3, pairs: 1, secondsPerRound: 3 } : {})),
-  'query-limits': async () => formatQueryLimits(await runQueryLimitsBench()),
+  'query-limits': runQueryLimitsBenches,
   partner: async () => formatPartner(await runPartnerBench()),
   'subgraph-client': async () => formatSubgraphClient(await runSubgraphClientBench()),
   gateway: async () => formatGateway(await runGatewayBench(quick ? { rounds: 2, secondsPerRound: 3 } : {})),

@@ -71,12 +71,17 @@ export function startBenchPlatform(): Promise<RunningPlatform> {
  * A gateway over the platform's subgraphs, set up like the platform's own but for `overrides`. Its
  * rate limit is off: a bench loads it from one IP far past any client's budget.
  */
-export function startBenchGateway(platform: RunningPlatform, overrides: Partial<GatewayOptions> = {}): Promise<RunningGateway> {
+export function startBenchGateway(
+  platform: RunningPlatform,
+  overrides: Partial<GatewayOptions> = {},
+  /** Another build's startGateway (bench/query-limits.ts compares builds); this build's by default. */
+  start: (options: GatewayOptions) => Promise<RunningGateway> = startGateway,
+): Promise<RunningGateway> {
   const subgraphUrls = Object.fromEntries(Object.entries(platform.subgraphs).map(([name, subgraph]) => [name, subgraph.url])) as Record<
     SubgraphName,
     string
   >;
-  return startGateway({
+  return start({
     port: 0,
     host: '127.0.0.1',
     jwtSecret: platform.config.jwtSecret,

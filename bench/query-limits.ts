@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse, specifiedRules, validate } from 'graphql';
 import { CostCheck, costError, limitRules } from '../gateway/query-limits';
+import type { startGateway } from '../gateway/server';
 import { FederatedPlanner } from '../gateway/subscriptions/planner';
 import { SUPERGRAPH_SDL } from '../gateway/supergraph';
 import { DEFAULT_QUERY_LIMITS } from '../platform/config';
@@ -116,6 +117,41 @@ export async function runQueryLimitsBench(options: InterleavedOptions = {}): Pro
   }
 }
 
+/**
+ * The same gateway (limits on) of this build against another build's, both over this build's
+ * subgraphs in one process, in interleaved rounds: what a change to the edge's checks costs
+ * against the code before it. `BENCH_BASELINE_BUILD` names a checkout of the other build with its
+ * `dist/` built (`git worktree add ../base <commit> && cd ../base && npm install && npm run build`).
+ */
+export async function runBuildComparison(
+  baselineBuild: string,
+  options: InterleavedOptions = {},
+): Promise<Comparison<'this' | 'baseline'>> {
+  const entry = path.resolve(baselineBuild, 'dist', 'gateway', 'server.js');
+  if (!fs.existsSync(entry)) throw new Error(`BENCH_BASELINE_BUILD: no built gateway at ${entry} (run npm run build there)`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- another build's module, named at run time
+  const baseline = require(entry) as { startGateway: typeof startGateway };
+  const platform = await startBenchPlatform();
+  const current = await startBenchGateway(platform, { queryLimits: DEFAULT_QUERY_LIMITS });
+  const other = await startBenchGateway(platform, { queryLimits: DEFAULT_QUERY_LIMITS }, baseline.startGateway);
+  try {
+    return await compareInterleaved<'this' | 'baseline'>(['this', current.url], ['baseline', other.url], QUERY, TARGET, options);
+  } finally {
+    await other.close();
+    await current.close();
+    await platform.close();
+  }
+}
+
+export function formatBuildComparison(baselineBuild: string, result: Comparison<'this' | 'baseline'>): string {
+  return [
+    `This build's gateway against ${baselineBuild}'s, limits on in both, same subgraphs, ${result.rounds.length} interleaved rounds of ${result.secondsPerRound} s, ${result.connections} connections`,
+    `this ${result.sides.this.requestsPerSecond} req/s, baseline ${result.sides.baseline.requestsPerSecond} req/s`,
+    `throughput this/baseline: ${result.throughputRatio} over all rounds; per pair ${result.pairRatios.join(', ')}; median ${result.medianPairRatio} (95% interval ${result.interval[0]}–${result.interval[1]})`,
+    `target: within 5% of the baseline (≥ ${result.target}): ${result.verdict.toUpperCase()}`,
+  ].join('\n');
+}
+
 export function formatQueryLimits(result: QueryLimitsBenchResult): string {
   const pct = (value: number, digits = 1) => `${round(value * 100, digits)}%`;
   const checks = result.checksMicroseconds;
@@ -132,9 +168,17 @@ export function formatQueryLimits(result: QueryLimitsBenchResult): string {
   ].join('\n');
 }
 
+/** The limits on/off run, then, when BENCH_BASELINE_BUILD names another build, this build against it. */
+export async function runQueryLimitsBenches(): Promise<string> {
+  const report = [formatQueryLimits(await runQueryLimitsBench())];
+  const baselineBuild = process.env.BENCH_BASELINE_BUILD;
+  if (baselineBuild) report.push(formatBuildComparison(baselineBuild, await runBuildComparison(baselineBuild)));
+  return report.join('\n\n');
+}
+
 if (require.main === module) {
-  runQueryLimitsBench()
-    .then((result) => console.log(formatQueryLimits(result)))
+  runQueryLimitsBenches()
+    .then((report) => console.log(report))
     .catch((error: unknown) => {
       console.error(error);
       process.exit(1);
