@@ -23,11 +23,11 @@ const start = (posture: { introspection: boolean; ide?: { devUserId?: string } }
     ...posture,
   });
 
-const query = async (gateway: RunningGateway, text: string) => {
+const query = async (gateway: RunningGateway, text: string, variables?: Record<string, unknown>) => {
   const response = await fetch(gateway.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: text }),
+    body: JSON.stringify({ query: text, variables }),
   });
   return (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
 };
@@ -87,6 +87,17 @@ describe('gateway posture', () => {
     const hidden = await query(production, typo);
     expect(hidden.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(hidden.errors?.[0].message).not.toMatch(/Did you mean|products/);
+  });
+
+  it("suggests enum values for a variable's value in development only", async () => {
+    const operation = 'query ($where: RecommendationPlacement!) { user(id: "user-0001") { recommendations(context: $where) { score } } }';
+    const shown = await query(development, operation, { where: 'HOM' });
+    expect(shown.errors?.[0].message).toMatch(/Did you mean the enum value "HOME"/);
+    const hidden = await query(production, operation, { where: 'HOM' });
+    expect(hidden.errors).toHaveLength(1);
+    expect(hidden.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(hidden.errors?.[0].message).toMatch(/^Variable "\$where" got invalid value "HOM"/);
+    expect(hidden.errors?.[0].message).not.toMatch(/Did you mean|HOME/);
   });
 
   it('suggests field names over graphql-ws in development only, as over HTTP', async () => {

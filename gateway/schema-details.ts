@@ -1,5 +1,5 @@
 /**
- * What validation errors may say about the schema. graphql spells out names it knows in them
+ * What errors may say about the schema. graphql spells out names it knows in them
  * ("Cannot query field "prodcts" on type "Query". Did you mean "products"?"): with introspection off
  * (production) that would map the API for anyone who types near misses, so the suggestion goes.
  * One rule for both ways in: Apollo Server's pipeline (HTTP, and operations sent over WebSocket
@@ -16,7 +16,12 @@ export function withoutSuggestions<T extends readonly Error[]>(errors: T): T {
   return errors;
 }
 
-/** Apollo Server: validation errors without suggestions. */
+/**
+ * Apollo Server: no suggestions in validation errors, nor in any other error it answers with:
+ * a variable's value is checked after validation ("Value "HOM" does not exist in
+ * "RecommendationPlacement" enum. Did you mean the enum value "HOME"?"), and Apollo's own
+ * hideSchemaDetailsFromClientErrors trims validation errors only.
+ */
 export const hideSuggestions: ApolloServerPlugin = {
   async requestDidStart() {
     return {
@@ -24,6 +29,9 @@ export const hideSuggestions: ApolloServerPlugin = {
         return async (errors) => {
           if (errors) withoutSuggestions(errors);
         };
+      },
+      async didEncounterErrors({ errors }) {
+        withoutSuggestions(errors);
       },
     };
   },
