@@ -9,12 +9,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
 import WebSocket from 'ws';
 import YAML from 'yaml';
 import { loadConfig } from '../platform/config';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/services';
-import { startGateway, type RunningGateway } from './server';
+import { startGatewayAlone } from '../test/support/gateway-alone';
+import type { RunningGateway } from './server';
 import type { TrustProxy } from './client-identity';
 
 const POINTS = 3;
@@ -29,18 +28,11 @@ function shippedTrustProxy(): TrustProxy {
 }
 
 const start = (trustProxy: TrustProxy) =>
-  startGateway({
-    port: 0,
-    host: '127.0.0.1',
-    jwtSecret: 'secret',
-    internalSecret: 'internal',
-    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, 'http://127.0.0.1:9/graphql'])) as Record<SubgraphName, string>,
+  startGatewayAlone({
     subscriptionLimits: { perConnection: 1, total: 10 },
-    subgraphTimeoutMs: 5_000,
     rateLimit: { enabled: true, points: POINTS, windowSeconds: 600 },
     websocket: { maxPayloadBytes: 64 * 1024, connectionInitTimeoutMs: 3_000, maxConnectionsPerClient: 1 },
     trustProxy,
-    log: pino({ level: 'silent' }),
   });
 
 /** One request as it leaves the ingress: the status and the client's remaining budget. */

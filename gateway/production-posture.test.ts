@@ -5,23 +5,11 @@
  * subgraph is needed for any of it.
  */
 import { createClient } from 'graphql-ws';
-import pino from 'pino';
 import WebSocket from 'ws';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/services';
-import { startGateway, type RunningGateway } from './server';
+import { startGatewayAlone } from '../test/support/gateway-alone';
+import type { RunningGateway } from './server';
 
-const start = (posture: { introspection: boolean; ide?: { devUserId?: string } }) =>
-  startGateway({
-    port: 0,
-    host: '127.0.0.1',
-    jwtSecret: 'secret',
-    internalSecret: 'internal',
-    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, 'http://127.0.0.1:9/graphql'])) as Record<SubgraphName, string>,
-    subscriptionLimits: { perConnection: 1, total: 1 },
-    subgraphTimeoutMs: 5_000,
-    log: pino({ level: 'silent' }),
-    ...posture,
-  });
+const start = (posture: { introspection: boolean; ide?: { devUserId?: string } }) => startGatewayAlone(posture);
 
 const query = async (gateway: RunningGateway, text: string, variables?: Record<string, unknown>) => {
   const response = await fetch(gateway.url, {

@@ -10,11 +10,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient, type Client } from 'graphql-ws';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import pino from 'pino';
 import WebSocket from 'ws';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/services';
+import { startGatewayAlone } from '../test/support/gateway-alone';
 import { signToken, TOKEN_AUDIENCE, TOKEN_EXPIRED, TOKEN_ISSUER } from './auth';
-import { startGateway, type GatewayOptions, type RunningGateway } from './server';
+import type { GatewayOptions, RunningGateway } from './server';
 
 const SECRET = 'websocket-expiry-secret';
 const DAY_MS = 24 * 3600_000;
@@ -22,17 +21,7 @@ const DAY_MS = 24 * 3600_000;
 const CLOSE_WAIT_MS = 5_000;
 
 const start = (options: Partial<GatewayOptions>) =>
-  startGateway({
-    port: 0,
-    host: '127.0.0.1',
-    jwtSecret: SECRET,
-    internalSecret: 'internal',
-    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, 'http://127.0.0.1:9/graphql'])) as Record<SubgraphName, string>,
-    subscriptionLimits: { perConnection: 5, total: 50 },
-    subgraphTimeoutMs: 5_000,
-    log: pino({ level: 'silent' }),
-    ...options,
-  });
+  startGatewayAlone({ jwtSecret: SECRET, subscriptionLimits: { perConnection: 5, total: 50 }, ...options });
 
 interface Connection {
   client: Client;
