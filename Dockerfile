@@ -7,9 +7,12 @@
 #     --build-arg ONNXRUNTIME_NODE_INSTALL=cuda12 .                         # GPU (CUDA 12)
 #
 # onnxruntime-node bundles its CPU and WebGPU providers; its postinstall only downloads the CUDA
-# provider libraries, which the default build skips (ONNXRUNTIME_NODE_INSTALL=skip).
+# provider libraries. package.json's allowScripts never lets it run; the GPU build fetches the
+# provider explicitly with `npm run install:cuda` (build arg ONNXRUNTIME_NODE_INSTALL=cuda12).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The Node line the project recommends (README: Supported Node.js versions); CI's production-shape
+# check runs on the same major and fails when this line names another.
+ARG NODE_IMAGE=node:24-bookworm-slim
 # CUDA 12 + cuDNN 9 user-space libraries for onnxruntime's CUDA provider (the driver comes from the node).
 ARG CUDA_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
 
@@ -24,9 +27,12 @@ ENV CHECKPOINT_DISABLE=1 \
 # skip | cuda12 (GPU image; needs internet access during the build)
 ARG ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json ./
+# `skip` during `npm ci` holds for an npm older than 11.16 too, which ignores allowScripts.
 RUN --mount=type=cache,target=/root/.npm \
-    ONNXRUNTIME_NODE_INSTALL=${ONNXRUNTIME_NODE_INSTALL} \
-    npm ci --onnxruntime-node-install=${ONNXRUNTIME_NODE_INSTALL}
+    ONNXRUNTIME_NODE_INSTALL=skip npm ci \
+ && if [ "${ONNXRUNTIME_NODE_INSTALL}" != skip ]; then \
+      npm run -s install:cuda; \
+    fi
 COPY . .
 # `npm run build` = prisma generate (no engine needed) + tsc → dist/; then drop dev dependencies
 # and gather what the services read at run time (the same script CI's production-shape check runs).

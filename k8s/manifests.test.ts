@@ -1100,9 +1100,18 @@ describe('k8s manifests', () => {
 
   test('Dockerfile and .dockerignore', () => {
     const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/node:20-bookworm-slim/);
-    expect(dockerfile).toMatch(/ARG ONNXRUNTIME_NODE_INSTALL=skip/);
-    expect(dockerfile).toMatch(/npm ci --onnxruntime-node-install=\$\{?ONNXRUNTIME_NODE_INSTALL/);
+    const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    // The image runs the Node line the README recommends, the one the package's engines end with.
+    const recommended = /\^(\d+)\.0\.0$/.exec(packageJson.engines.node)?.[1];
+    expect(dockerfile).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${recommended}-bookworm-slim$`, 'm'));
+    // CUDA provider only on request: skipped during `npm ci` whatever npm's version, fetched by the project's script.
+    expect(dockerfile).toMatch(/^ARG ONNXRUNTIME_NODE_INSTALL=skip$/m);
+    expect(dockerfile).toMatch(/ONNXRUNTIME_NODE_INSTALL=skip npm ci/);
+    expect(dockerfile).toMatch(/npm run -s install:cuda/);
+    expect(packageJson.scripts['install:cuda']).toContain('onnxruntime-node/script/install');
+    expect(packageJson.allowScripts['onnxruntime-node']).toBe(false);
+    // npm 12 refuses unknown command-line flags.
+    expect(dockerfile).not.toMatch(/--onnxruntime-node-install/);
     expect(dockerfile).toMatch(/npm run build/);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);

@@ -10,7 +10,8 @@ import type { Logger } from '../../platform/logger';
 
 /**
  * CUDA and TensorRT run only when onnxruntime-node's install step fetched their provider library
- * (`--onnxruntime-node-install=cuda12`); without it, trying them only prints native errors.
+ * (`npm run install:cuda`; package.json's allowScripts keeps the install step itself from running);
+ * without it, trying them only prints native errors.
  */
 const PROVIDER_LIBRARIES: Partial<Record<ExecutionProvider, string>> = {
   cuda: 'libonnxruntime_providers_cuda.so',
@@ -28,9 +29,7 @@ function missingLibrary(provider: ExecutionProvider): string | undefined {
   const library = PROVIDER_LIBRARIES[provider];
   if (!library || process.platform !== 'linux') return undefined;
   const binaries = path.join(path.dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
-  return fs.existsSync(path.join(binaries, library))
-    ? undefined
-    : `${library} is not installed (install onnxruntime-node with --onnxruntime-node-install=cuda12)`;
+  return fs.existsSync(path.join(binaries, library)) ? undefined : `${library} is not installed ('npm run install:cuda' fetches it)`;
 }
 
 export type ExecutionProvider = 'cuda' | 'webgpu' | 'cpu' | 'tensorrt' | 'dml' | 'coreml';

@@ -32,7 +32,7 @@ export async function launchBrowser(): Promise<Browser> {
  * complete.
  */
 async function unpackedChromium(): Promise<string> {
-  const packageJson = path.join(path.dirname(require.resolve('@sparticuz/chromium')), '..', 'package.json');
+  const packageJson = packageJsonOf('@sparticuz/chromium');
   const { version } = JSON.parse(fs.readFileSync(packageJson, 'utf8')) as { version: string };
   const home = path.join(os.tmpdir(), `federation-platform-chromium-${version}`);
   const binary = path.join(home, 'chromium');
@@ -54,4 +54,13 @@ async function unpackedChromium(): Promise<string> {
     if (!fs.existsSync(binary)) throw error; // else another process got there first
   }
   return binary;
+}
+
+/** The package's own package.json (its `exports` hide it, and its entry's depth differs between versions). */
+function packageJsonOf(name: string): string {
+  for (let dir = path.dirname(require.resolve(name)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'package.json');
+    if (fs.existsSync(candidate) && (JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string }).name === name) return candidate;
+  }
+  throw new Error(`no package.json of ${name} above ${require.resolve(name)}`);
 }
