@@ -209,7 +209,7 @@ class Child {
   private waiting: { resolve: (message: FromChild) => void; reject: (error: Error) => void }[] = [];
 
   constructor(role: Role, env: Record<string, string> = {}) {
-    // GATEWAY_BENCH_PROFILE=<dir> writes a V8 CPU profile of the project gateway there (see README).
+    // GATEWAY_BENCH_PROFILE=<dir> writes a V8 CPU profile of the project gateway there (see docs/benchmarks.md).
     const profile = role === 'project' && process.env.GATEWAY_BENCH_PROFILE && env.ENTITY_CACHE === 'off';
     this.process = fork(__filename, ['--role', role], {
       env: { ...process.env, ...env },

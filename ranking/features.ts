@@ -15,7 +15,7 @@ import type { HistoryEvent } from './history';
  * was a feature until issue 20 and was dropped: it is a per-query constant, so a listwise ranker
  * can use it only through interactions, where on small data it fits noise: a planted "A then B"
  * came out B first at 22 hours of the day and not at 05:15 or 23:15 UTC, and on MovieLens it
- * bought nothing (README, "Model quality"). Nor is the UTC hour the shopper's local hour: the
+ * bought nothing (docs/recommendations.md, "Model quality"). Nor is the UTC hour the shopper's local hour: the
  * platform knows no time zones.
  */
 export const FEATURE_NAMES = [

@@ -11,7 +11,7 @@ image_major=$(sed -n 's/^ARG NODE_IMAGE=node:\([0-9]*\).*/\1/p' "$root/Dockerfil
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ -z "$image_major" ] || [ "$image_major" != "$node_major" ]; then
   echo "production shape: the image runs Node ${image_major:-?} (Dockerfile NODE_IMAGE), this check runs on Node $(node -v);" >&2
-  echo "run it on Node ${image_major:-?} (README: Testing on another Node version)" >&2
+  echo "run it on Node ${image_major:-?} (docs/operations.md: Testing on another Node version)" >&2
   exit 1
 fi
 echo "Node $(node -v), the image's line (node:$image_major)"

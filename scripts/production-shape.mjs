@@ -77,7 +77,7 @@ async function expectOk(label, url, init) {
   return body;
 }
 
-/** The README's way to get a partner key, run from the runtime: the key is the last line. */
+/** The partner page's way to get a partner key (docs/partner-api.md), run from the runtime: the key is the last line. */
 function makePartnerKey(env) {
   return new Promise((resolve, reject) => {
     execFile(

@@ -2,7 +2,7 @@
  * Partner webhooks end to end: the real platform, partners made with the CLI that place orders
  * through /partner/graphql with their API keys (their service account pays on /graphql), and a
  * real HTTP receiver on 127.0.0.1 that fails and then recovers. The receiver
- * checks every signature the way the README tells partners to. Retry schedule and window are
+ * checks every signature the way docs/partner-api.md tells partners to. Retry schedule and window are
  * shortened to milliseconds through the platform's config; nothing here asserts a duration.
  */
 import crypto from 'node:crypto';
@@ -37,17 +37,17 @@ const WEBHOOKS = {
 
 type Verify = (secret: string, rawBody: string, header: string) => boolean;
 
-/** The README's verification recipe, run as a partner would copy it (the ```js block that defines it). */
-function readmeRecipe(): Verify {
-  const readme = fs.readFileSync(fromRoot('README.md'), 'utf8');
-  const block = [...readme.matchAll(/```js\n([\s\S]*?)```/g)]
+/** The partner page's verification recipe, run as a partner would copy it (the ```js block that defines it). */
+function documentedRecipe(): Verify {
+  const page = fs.readFileSync(fromRoot('docs/partner-api.md'), 'utf8');
+  const block = [...page.matchAll(/```js\n([\s\S]*?)```/g)]
     .map((match) => match[1])
     .find((code) => code.includes('function verifyPartnerSignature'));
-  if (!block) throw new Error('README has no verifyPartnerSignature recipe');
+  if (!block) throw new Error('docs/partner-api.md has no verifyPartnerSignature recipe');
   // The recipe's only import is node:crypto.
   return new Function('require', `${block}\nreturn verifyPartnerSignature;`)(() => crypto) as Verify;
 }
-const verifyPartnerSignature = readmeRecipe();
+const verifyPartnerSignature = documentedRecipe();
 
 interface Received {
   eventId: string;

@@ -1,7 +1,7 @@
 /**
  * Per-operation limits at the gateway, on the real platform: for each limit an operation just
  * under it runs, and one just over it is refused with LIMIT_EXCEEDED, HTTP 400 and a message that
- * names the limit and the value, before anything executes. The README's own queries and the IDE's
+ * names the limit and the value, before anything executes. The documentation's own queries and the IDE's
  * introspection stay under the defaults; subscriptions over WebSocket get the same limits without
  * losing their socket.
  */
@@ -166,8 +166,11 @@ describe('query limits at the gateway', () => {
     );
   });
 
-  it("runs the README's example queries and the IDE's introspection", async () => {
-    const blocks = [...fs.readFileSync(fromRoot('README.md'), 'utf8').matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]);
+  it("runs the documentation's example queries and the IDE's introspection", async () => {
+    const pages = ['README.md', ...fs.readdirSync(fromRoot('docs')).map((name) => `docs/${name}`)].filter((page) => page.endsWith('.md'));
+    const blocks = pages.flatMap((page) =>
+      [...fs.readFileSync(fromRoot(page), 'utf8').matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]),
+    );
     const queries = blocks.filter((block) => !block.trimStart().startsWith('subscription'));
     const subscriptions = blocks.filter((block) => block.trimStart().startsWith('subscription'));
     expect(queries.length).toBeGreaterThan(0);

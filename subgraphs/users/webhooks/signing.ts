@@ -9,7 +9,7 @@ export const SIGNATURE_HEADER = 'Partner-Signature';
 export const EVENT_ID_HEADER = 'Partner-Event-Id';
 export const EVENT_TYPE_HEADER = 'Partner-Event-Type';
 
-/** A receiver that checks signatures should refuse ones older than this (and the README says so). */
+/** A receiver that checks signatures should refuse ones older than this (and docs/partner-api.md says so). */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 /** A fresh signing secret: 32 random bytes, prefixed so that a leaked one is recognisable. */
