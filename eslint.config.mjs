@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 const SUBGRAPHS = ['users', 'products', 'orders', 'payments', 'recommendations'];
 const SERVICES = ['./gateway', './subgraphs', './inference', './prisma', './platform', './ranking'];
 
-/** Who may import whom: the dependency direction drawn in ARCHITECTURE.md and the README. */
+/** Who may import whom: the dependency direction drawn in docs/architecture.md ("Who may import whom"). */
 const boundaries = [
   {
     target: './platform',

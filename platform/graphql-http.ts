@@ -3,9 +3,9 @@
  * subgraph's /graphql): one request handler from Node's HTTP request straight to Apollo Server.
  *
  * Why not express + body-parser + Apollo's express integration: CPU profiles of the gateway and
- * the subgraphs under load put about a tenth of each request's CPU there (express's router walking
+ * the subgraphs under load showed a real share of each request's CPU there (express's router walking
  * every route, body-parser's content negotiation, res.send hashing each answer for an ETag that no
- * GraphQL client sends back). The host (platform/http.ts) hands non-GET requests for the exact
+ * GraphQL client sends back; figures in docs/benchmarks.md, "Gateway cost per request"). The host (platform/http.ts) hands non-GET requests for the exact
  * path straight to this handler and everything else to express, where the same handler is mounted
  * after the routes that answer browsers (the gateway's IDE on GET /graphql).
  *

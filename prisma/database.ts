@@ -45,8 +45,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 
 /**
  * Plain reads on the connection(s) of one Prisma client, without Prisma's per-statement work
- * (query compilation, its request pipeline, result mapping): through PGlite a by-id read costs
- * about a fifth of `findMany`'s CPU and a third of `$queryRaw`'s. For the hot read paths of
+ * (query compilation, its request pipeline, result mapping), which outweighs the statement itself
+ * for a small read (docs/benchmarks.md, "Plain reads"). For the hot read paths of
  * requests (loaders). Its statements name their columns so that every driver gives the values
  * Prisma would: enums `::text`, timestamps `AT TIME ZONE 'UTC'` (Prisma stores UTC in columns
  * without a zone; a driver would read them in its own). Counted like the client's own statements.

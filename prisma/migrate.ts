@@ -1,8 +1,9 @@
 /**
  * Applies the SQL migrations in prisma/migrations (Prisma's folder format) and records them in
  * `_prisma_migrations` exactly as `prisma migrate deploy` does, so production can switch to the
- * Prisma CLI at any time. We run them ourselves because the CLI's schema engine cannot be
- * downloaded here (see ARCHITECTURE.md).
+ * Prisma CLI at any time. We run them ourselves because the CLI fetches its native schema engine
+ * from Prisma's CDN, outside the npm registry that is all a fresh machine needs to reach
+ * (docs/operations.md, "Install scripts").
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';

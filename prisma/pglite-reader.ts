@@ -3,8 +3,8 @@
  * the extended protocol (parse and describe, then bind and execute, each a trip through
  * WebAssembly) and is planned anew every time; here each statement text is prepared once per
  * database (PREPARE, so Postgres keeps its plan) and run with EXECUTE in one simple-protocol
- * round, its values written in as literals: about a fifth of the CPU of `lite.query` with
- * parameters for a read by id. PGlite is one session, so what is prepared stays prepared.
+ * round, its values written in as literals, which spares the extra trips and the planning
+ * (docs/benchmarks.md, "Plain reads"). PGlite is one session, so what is prepared stays prepared.
  *
  * Literals: strings quoted as node-pg's escapeLiteral does (quotes and backslashes doubled, E''
  * when a backslash is present), so no value can end its literal; a NUL, which would end the

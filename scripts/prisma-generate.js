@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Generates the Prisma client when schema.prisma changed since the last generation, and stays
 // quiet unless it fails (so `npm run -s token` prints only the token). Plain JS: it runs before tsc.
-// Prisma 7's `generate` needs no schema engine, only a path to an existing file (see ARCHITECTURE.md).
+// Prisma 7's `generate` needs no schema engine, only a path to an existing file, so nothing is fetched
+// from outside the npm registry (docs/operations.md, "Install scripts").
 const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
