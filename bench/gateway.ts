@@ -29,7 +29,7 @@ import { startGateway } from '../gateway/server';
 import { SUPERGRAPH_SDL } from '../gateway/supergraph';
 import { DEFAULT_QUERY_LIMITS, loadConfig } from '../platform/config';
 import { claimsHeaders } from '../platform/forwarded-claims';
-import { rootLogger, serviceLogger, type Logger } from '../platform/logger';
+import { quietUnlessConfigured, serviceLogger, type Logger } from '../platform/logger';
 import { fromRoot } from '../platform/paths';
 import type { SubgraphName } from '../platform/services';
 import { startPlatform } from '../scripts/platform';
@@ -90,7 +90,7 @@ type ToChild = { type: 'cpu' } | { type: 'close' } | { type: 'subgraphs'; urls: 
 type FromChild = { type: 'ready'; url?: string; urls?: Record<string, string> } | { type: 'cpu'; micros: number };
 
 async function child(role: Role): Promise<void> {
-  if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
+  quietUnlessConfigured();
   const send = (message: FromChild) => process.send!(message);
   let close: () => Promise<void> = async () => undefined;
   process.on('message', (message: ToChild) => {

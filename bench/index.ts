@@ -5,7 +5,7 @@
  * `--quick` makes the scenarios that know it (gateway, recommendations) short smoke runs.
  */
 import 'reflect-metadata';
-import { rootLogger } from '../platform/logger';
+import { quietUnlessConfigured } from '../platform/logger';
 import { formatEntityCache, runEntityCacheBench } from './entity-cache';
 import { formatFanout, runFanoutBench } from './fanout';
 import { formatGateway, runGatewayBench } from './gateway';
@@ -30,7 +30,7 @@ const scenarios: Record<string, () => Promise<string>> = {
 };
 
 async function main() {
-  if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
+  quietUnlessConfigured();
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   const unknown = wanted.filter((name) => !(name in scenarios));
   if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);

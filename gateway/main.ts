@@ -3,7 +3,7 @@ import { loadConfig } from '../platform/config';
 import { serviceLogger } from '../platform/logger';
 import { closeOnSignals } from '../platform/shutdown';
 import { subgraphUrls } from '../platform/services';
-import { ideFromConfig } from './ide';
+import { gatewayOptionsFromConfig } from './options-from-config';
 import { startGateway } from './server';
 
 async function main() {
@@ -16,28 +16,7 @@ async function main() {
       'entity cache without REDIS_URL: no subgraph can announce changes to this process, so cached answers may be up to ENTITY_CACHE_TTL_MS old (ENTITY_CACHE=off turns the cache off)',
     );
   }
-  const gateway = await startGateway({
-    port: config.ports.gateway,
-    host: config.host,
-    metricsPort: config.gatewayMetricsPort,
-    jwtSecret: config.jwtSecret,
-    jwksUrl: config.jwksUrl,
-    internalSecret: config.internalSecret,
-    subscriptionLimits: config.subscriptionLimits,
-    subgraphTimeoutMs: config.subgraphTimeoutMs,
-    queryLimits: config.queryLimits,
-    ide: ideFromConfig(config),
-    introspection: config.introspection,
-    rateLimit: config.rateLimit,
-    redisUrl: config.redisUrl,
-    trustProxy: config.trustProxy,
-    websocket: config.websocket,
-    partnerKeys: config.partnerKeys,
-    entityCache: config.entityCache,
-    singleFetchAnswers: config.singleFetchAnswers,
-    subgraphUrls: subgraphUrls(config),
-    log,
-  });
+  const gateway = await startGateway({ ...gatewayOptionsFromConfig(config), subgraphUrls: subgraphUrls(config), log });
   closeOnSignals(log, () => gateway.close(), config.shutdownTimeoutMs);
 }
 

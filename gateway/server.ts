@@ -17,6 +17,7 @@ import { maskUnexpectedErrors } from '../platform/errors';
 import type { SubgraphName } from '../platform/services';
 import {
   DEFAULT_QUERY_LIMITS,
+  DEFAULT_REDIS_NAMESPACE,
   ENTITY_CACHE_DEFAULTS,
   PARTNER_KEYS_DEFAULTS,
   RATE_LIMIT_DEFAULTS,
@@ -66,6 +67,8 @@ export interface GatewayOptions {
   subscriptionLimits: SubscriptionLimits;
   /** The most one subgraph fetch may take; past it the subgraph's fields answer null with SERVICE_UNAVAILABLE. */
   subgraphTimeoutMs: number;
+  /** Subgraphs whose fetches may take longer or shorter than subgraphTimeoutMs. */
+  subgraphTimeoutsMs?: Partial<Record<SubgraphName, number>>;
   /** Keep-alive connections per subgraph at most (default 64). */
   subgraphConnections?: number;
   /** Token, depth, alias, directive and cost limits per operation (default: DEFAULT_QUERY_LIMITS, on). */
@@ -78,7 +81,7 @@ export interface GatewayOptions {
   rateLimit?: RateLimitSettings & { enabled: boolean };
   /** Redis that rate-limit counts are shared through, so every replica enforces one limit. */
   redisUrl?: string;
-  /** Prefix of this deployment's Redis keys; replicas of one deployment share it. */
+  /** Prefix of this deployment's Redis keys; replicas of one deployment share it (default DEFAULT_REDIS_NAMESPACE). */
   redisNamespace?: string;
   /** Whose X-Forwarded-For to believe for the client's IP (express's 'trust proxy'; default nobody's). */
   trustProxy?: TrustProxy;
@@ -117,6 +120,7 @@ async function subgraphsReady(urls: string[]): Promise<boolean> {
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { log } = options;
+  const redisNamespace = options.redisNamespace ?? DEFAULT_REDIS_NAMESPACE;
   const queryLimits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
   const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_SDL, 'utf8');
   // Judged against the full supergraph: the partner contract's fetches are a subset of its fetches.
@@ -124,7 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     config: options.entityCache ?? ENTITY_CACHE_DEFAULTS,
     supergraphSdl,
     redisUrl: options.redisUrl,
-    namespace: options.redisNamespace ?? 'platform',
+    namespace: redisNamespace,
     log,
   });
   // One data source per subgraph, shared by queries (Apollo Gateway) and subscription events.
@@ -135,7 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       name,
       url,
       internalSecret: options.internalSecret,
-      timeoutMs: options.subgraphTimeoutMs,
+      timeoutMs: options.subgraphTimeoutsMs?.[name as SubgraphName] ?? options.subgraphTimeoutMs,
       connections: options.subgraphConnections,
       log,
       entityCache,
@@ -211,7 +215,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ? openRedis(options.redisUrl, { role: 'gateway rate limits', log, extra: { enableOfflineQueue: false } })
       : undefined;
   const rateLimiter = rateLimit.enabled
-    ? createRateLimiter(rateLimit, { redis, keyPrefix: `${options.redisNamespace ?? 'platform'}:gateway-rate-limit`, log })
+    ? createRateLimiter(rateLimit, { redis, keyPrefix: `${redisNamespace}:gateway-rate-limit`, log })
     : undefined;
   serveDashboard(host.app);
   if (options.ide) {
@@ -237,7 +241,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // On whatever the gateway's limits are set to: it protects the users subgraph, not a quota.
       lookupLimiter: createRateLimiter(
         { points: partnerKeys.lookupsPerMinute, windowSeconds: 60, redisTimeoutMs: rateLimit.redisTimeoutMs },
-        { redis, keyPrefix: `${options.redisNamespace ?? 'platform'}:partner-key-lookups`, log },
+        { redis, keyPrefix: `${redisNamespace}:partner-key-lookups`, log },
       ),
       maxConcurrentLookups: partnerKeys.maxConcurrentLookups,
       log,
@@ -245,7 +249,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     partnerLimits: rateLimit.enabled
       ? partnerRateLimiters({
           redis,
-          keyPrefix: `${options.redisNamespace ?? 'platform'}:partner-rate-limit`,
+          keyPrefix: `${redisNamespace}:partner-rate-limit`,
           redisTimeoutMs: rateLimit.redisTimeoutMs,
           log,
         })

@@ -53,7 +53,7 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
   const store = new ModelStore(options.modelRepository ?? config.modelRepository, {
     providers: options.executionProviders ?? executionProvidersFromEnv(),
     logger,
-    pollIntervalMs: options.pollIntervalMs ?? Number(process.env.INFERENCE_POLL_INTERVAL_MS ?? 1000),
+    pollIntervalMs: options.pollIntervalMs ?? config.inference.pollIntervalMs,
     defaults: { maxQueueSize: options.maxQueueSize ?? 4096, timeoutMs: options.queueTimeoutMs ?? 10_000, maxQueueDelayMs: 1 },
   });
   await store.start();

@@ -20,6 +20,7 @@ import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
 import { loadConfig } from '../platform/config';
+import { FEATURES } from '../platform/config/features';
 import { SUBGRAPH_NAMES } from '../platform/services';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -54,17 +55,15 @@ const OUR_IMAGE = /^(registry\.example\.com\/)?federation-platform(-cuda)?(:|@|$
 
 // ---------------------------------------------------------------- the env names the code reads
 
+/** Every declared option, and each per-subgraph option's NAME__<SUBGRAPH>. */
 function knownEnvNames(): Set<string> {
   const names = new Set<string>();
-  const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
-  const config = read('platform/config.ts');
-  for (const m of config.matchAll(/['"`]([A-Z][A-Z0-9_]+)['"`]/g)) names.add(m[1]);
-  for (const m of config.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)) names.add(m[1]);
-  // subgraphUrls() reads `<NAME>_URL` for each subgraph.
-  for (const name of SUBGRAPH_NAMES) names.add(`${name.toUpperCase()}_URL`);
-  // The one inference-only knob the production overlay sets.
-  const providers = read('inference/runtime/execution-providers.ts');
-  for (const m of providers.matchAll(/env\.(INFERENCE_[A-Z0-9_]+)/g)) names.add(m[1]);
+  for (const feature of FEATURES) {
+    for (const [name, declared] of Object.entries(feature.options)) {
+      names.add(name);
+      if (declared.perSubgraph) for (const subgraph of SUBGRAPH_NAMES) names.add(`${name}__${subgraph.toUpperCase()}`);
+    }
+  }
   return names;
 }
 

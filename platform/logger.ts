@@ -1,12 +1,27 @@
 /** The one logger (pino). Services take a child with their name so every line says where it came from. */
 import pino from 'pino';
+import { processOptions } from './config/options/process';
+import { openReading, readFeature } from './config/read';
 
 export type Logger = pino.Logger;
 
-const level = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info');
+// Read before any service's configuration, so only this feature's options (CONFIG_FILE included, leniently).
+const { LOG_LEVEL: configuredLevel, NODE_ENV } = readFeature(
+  openReading(process.env, [processOptions], { strict: false }),
+  processOptions,
+).values;
 
-export const rootLogger: Logger = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+export const rootLogger: Logger = pino({
+  level: configuredLevel ?? (NODE_ENV === 'test' ? 'silent' : 'info'),
+  base: undefined,
+  timestamp: pino.stdTimeFunctions.isoTime,
+});
 
 export function serviceLogger(service: string): Logger {
   return rootLogger.child({ service });
+}
+
+/** Command-line tools log warnings and errors only, unless LOG_LEVEL says otherwise. */
+export function quietUnlessConfigured(): void {
+  if (configuredLevel === undefined) rootLogger.level = 'warn';
 }

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { numberOption } from '../platform/cli';
-import { rootLogger, serviceLogger } from '../platform/logger';
+import { quietUnlessConfigured, serviceLogger } from '../platform/logger';
 import { TimedActivity } from '../ranking/activity';
 import { startInferenceServer } from '../inference';
 import { ALS_FLAGS, alsOptions } from '../inference/cli-args';
@@ -39,7 +39,7 @@ const DEADLINE_MS = 120_000;
 
 async function main(): Promise<void> {
   // stdout carries the result only; logs below warn would interleave with it.
-  if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
+  quietUnlessConfigured();
   const { values } = parseArgs({ options: { ...ALS_FLAGS, ml100k: { type: 'string' }, lambda: { type: 'string' } } });
   const source = new MovieLens100kSource(values.ml100k ?? defaultMl100kFolder());
   const [interactions, content] = await Promise.all([source.load(), source.content()]);

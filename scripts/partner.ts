@@ -7,7 +7,9 @@
  * with JWKS_URL only).
  */
 import { signToken } from '../gateway/auth';
-import { loadConfig } from '../platform/config';
+import { loadConfig, openConfigReading } from '../platform/config';
+import { toolOptions } from '../platform/config/options/tools';
+import { readFeature } from '../platform/config/read';
 import { createAdminRequest } from './partner/admin-client';
 import type { CommandContext, PartnerCommand } from './partner/command';
 import { keyCommands } from './partner/keys';
@@ -47,9 +49,10 @@ function metricsUrlOf(gatewayUrl: string, metricsPort: number | undefined): stri
 
 async function main() {
   const config = loadConfig();
-  const gatewayUrl = (process.env.GATEWAY_URL ?? `http://127.0.0.1:${config.ports.gateway}`).replace(/\/+$/, '');
+  const tools = readFeature(openConfigReading(), toolOptions).values;
+  const gatewayUrl = (tools.GATEWAY_URL ?? `http://127.0.0.1:${config.ports.gateway}`).replace(/\/+$/, '');
   const token =
-    process.env.ADMIN_TOKEN ??
+    tools.ADMIN_TOKEN ??
     (config.jwtSecret ? await signToken(config.jwtSecret, { userId: 'partner-cli', roles: ['admin'], expiresIn: '5m' }) : undefined);
   if (!token) {
     console.error('partner: set JWT_SECRET or ADMIN_TOKEN (an admin token for the platform)');

@@ -10,7 +10,7 @@ import { dbQueries } from '../platform/metrics';
 import { openDatabase, type Database, type PrismaClient } from '../prisma/database';
 import { migrate } from '../prisma/migrate';
 import { seedIfEmpty, type SeedOptions } from '../prisma/seed';
-import { ideFromConfig } from '../gateway/ide';
+import { gatewayOptionsFromConfig } from '../gateway/options-from-config';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { startInferenceServer, type RunningInferenceServer } from '../inference';
 import { PlatformInteractionSource } from '../inference/training/platform-source';
@@ -30,7 +30,7 @@ export interface PlatformOptions {
   inMemory?: boolean;
   /** Seed an empty database with these options; false leaves it empty. */
   seed?: Partial<SeedOptions> | false;
-  /** Prefix of Redis stream keys, so parallel runs sharing one Redis never see each other's events. */
+  /** Prefix of Redis keys (default REDIS_NAMESPACE), so parallel runs sharing one Redis never see each other's events. */
   eventNamespace?: string;
   /** Train a first model if the repository has none and serve it on the inference port (default true). */
   inference?: boolean;
@@ -90,7 +90,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       config.inferenceUrl = server.url;
     }
 
-    const namespace = options.eventNamespace ?? 'platform';
+    const namespace = options.eventNamespace ?? config.redisNamespace;
     const bus = createEventBus({ redisUrl: config.redisUrl, namespace, log: serviceLogger('events') });
     closers.push(['event bus', () => bus.close()]);
 
@@ -139,25 +139,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     };
 
     const gateway = await startGateway({
+      ...gatewayOptionsFromConfig(config),
       port: options.ephemeralPorts ? 0 : config.ports.gateway,
-      host: config.host,
       metricsPort: options.ephemeralPorts && config.gatewayMetricsPort !== undefined ? 0 : config.gatewayMetricsPort,
-      jwtSecret: config.jwtSecret,
-      jwksUrl: config.jwksUrl,
-      internalSecret: config.internalSecret,
-      subscriptionLimits: config.subscriptionLimits,
-      subgraphTimeoutMs: config.subgraphTimeoutMs,
-      queryLimits: config.queryLimits,
-      ide: ideFromConfig(config),
-      introspection: config.introspection,
-      rateLimit: config.rateLimit,
-      redisUrl: config.redisUrl,
       redisNamespace: namespace,
-      trustProxy: config.trustProxy,
-      websocket: config.websocket,
-      partnerKeys: config.partnerKeys,
-      entityCache: config.entityCache,
-      singleFetchAnswers: config.singleFetchAnswers,
       subgraphUrls: urls,
       log: serviceLogger('gateway'),
     });

@@ -28,6 +28,8 @@ export interface EntityCacheOptions {
   /** Where subgraphs announce changes (the cache closes it); without one, only the TTL bounds staleness. */
   changes?: EntityChanges;
   ttlMs: number;
+  /** Subgraphs whose entries live longer or shorter than ttlMs. */
+  ttlMsBySubgraph?: Partial<Record<string, number>>;
   log: Logger;
 }
 
@@ -61,7 +63,8 @@ export class EntityCache {
     if (!('incomingRequestContext' in options) || !query) return fetch(options);
     const plan = this.options.schema.analyze(subgraph, query, options.document);
     if (!plan) return fetch(options);
-    return plan.kind === 'root' ? this.root(plan, options, fetch) : this.entities(plan, options, fetch);
+    const ttlMs = this.options.ttlMsBySubgraph?.[subgraph] ?? this.options.ttlMs;
+    return plan.kind === 'root' ? this.root(plan, options, fetch, ttlMs) : this.entities(plan, options, fetch, ttlMs);
   }
 
   async close(): Promise<void> {
@@ -70,7 +73,7 @@ export class EntityCache {
     await this.options.changes?.close();
   }
 
-  private async root<O extends Options>(plan: RootFetch, options: O, fetch: Fetch<O>): Promise<Response> {
+  private async root<O extends Options>(plan: RootFetch, options: O, fetch: Fetch<O>, ttlMs: number): Promise<Response> {
     const key = `r:${sha1(`${plan.queryHash}\n${JSON.stringify(options.request.variables ?? {})}`)}`;
     const [cached] = await this.lookup([key]);
     entityCacheRequests.inc({ type: plan.label, outcome: cached === undefined ? 'miss' : 'hit' });
@@ -81,12 +84,12 @@ export class EntityCache {
     if (!response.data || response.errors?.length || !query) return response;
     const tags = new Set(plan.entityTypes.map(listTag));
     if (this.options.schema.collectTags(response.data, query, plan.shape, tags)) {
-      this.store(epoch, [{ key, value: JSON.stringify(response.data), tags: [...tags] }]);
+      this.store(epoch, [{ key, value: JSON.stringify(response.data), tags: [...tags] }], ttlMs);
     }
     return response;
   }
 
-  private async entities<O extends Options>(plan: EntitiesFetch, options: O, fetch: Fetch<O>): Promise<Response> {
+  private async entities<O extends Options>(plan: EntitiesFetch, options: O, fetch: Fetch<O>, ttlMs: number): Promise<Response> {
     const { representations, ...others } = (options.request.variables ?? {}) as { representations?: Representation[] };
     if (!Array.isArray(representations) || representations.length === 0) return fetch(options);
     const prefix = `${plan.queryHash}\n${JSON.stringify(others)}\n`;
@@ -109,13 +112,15 @@ export class EntityCache {
       : await fetch(options);
     const received = (response.data as { _entities?: unknown[] } | null | undefined)?._entities;
     if (!partial) {
-      if (Array.isArray(received) && !response.errors?.length) this.storeEntities(epoch, plan, keys, representations, misses, received);
+      if (Array.isArray(received) && !response.errors?.length)
+        this.storeEntities(epoch, plan, keys, representations, misses, received, ttlMs);
       return response;
     }
     misses.forEach((original, index) => {
       entities[original] = Array.isArray(received) ? (received[index] ?? null) : null;
     });
-    if (Array.isArray(received) && !response.errors?.length) this.storeEntities(epoch, plan, keys, representations, misses, received);
+    if (Array.isArray(received) && !response.errors?.length)
+      this.storeEntities(epoch, plan, keys, representations, misses, received, ttlMs);
     // The subgraph numbered its errors by the misses it was asked for; the gateway numbers them by the whole list.
     const errors = response.errors?.map((error) => {
       const path = error.path;
@@ -132,6 +137,7 @@ export class EntityCache {
     representations: Representation[],
     misses: number[],
     received: unknown[],
+    ttlMs: number,
   ): void {
     const { schema } = this.options;
     const entries: CacheEntry[] = [];
@@ -146,7 +152,7 @@ export class EntityCache {
       if (!schema.collectTagsBelow(value as Record<string, unknown>, plan.shapes.get(typename), tags)) return;
       entries.push({ key: keys[original], value: JSON.stringify(value), tags: [...tags] });
     });
-    this.store(epoch, entries);
+    this.store(epoch, entries, ttlMs);
   }
 
   private async lookup(keys: string[]): Promise<(string | undefined)[]> {
@@ -162,9 +168,9 @@ export class EntityCache {
   }
 
   /** Stores without holding the request: the answer is already on its way. */
-  private store(epoch: number, entries: CacheEntry[]): void {
+  private store(epoch: number, entries: CacheEntry[], ttlMs: number): void {
     if (entries.length === 0 || epoch !== this.epoch) return;
-    this.options.store.set(entries, this.options.ttlMs).then(
+    this.options.store.set(entries, ttlMs).then(
       () => {
         entityCacheWrites.inc(entries.length);
         this.storeAnswers();

@@ -28,5 +28,12 @@ export function createEntityCache(setup: EntityCacheSetup): EntityCache | undefi
     ? new RedisStore({ url: redisUrl, namespace, lookupTimeoutMs: REDIS_LOOKUP_TIMEOUT_MS, log })
     : new MemoryStore(config.maxEntries);
   const changes = openEntityChanges({ redisUrl, namespace, log });
-  return new EntityCache({ schema: new CacheableSchema(setup.supergraphSdl), store, changes, ttlMs: config.ttlMs, log });
+  return new EntityCache({
+    schema: new CacheableSchema(setup.supergraphSdl),
+    store,
+    changes,
+    ttlMs: config.ttlMs,
+    ttlMsBySubgraph: config.ttlMsBySubgraph,
+    log,
+  });
 }

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Logger } from '../../platform/logger';
+import { inferenceOptions } from '../../platform/config/options/inference';
+import { openReading, readFeature } from '../../platform/config/read';
 
 /**
  * CUDA and TensorRT run only when onnxruntime-node's install step fetched their provider library
@@ -35,8 +37,13 @@ function missingLibrary(provider: ExecutionProvider): string | undefined {
 export type ExecutionProvider = 'cuda' | 'webgpu' | 'cpu' | 'tensorrt' | 'dml' | 'coreml';
 export const DEFAULT_EXECUTION_PROVIDERS: ExecutionProvider[] = ['cuda', 'webgpu', 'cpu'];
 
+/** The inference options (INFERENCE_EXECUTION_PROVIDERS, INFERENCE_INTRA_OP_THREADS, INFERENCE_ALLOW_SPINNING) as declared. */
+function inferenceSettings(env: NodeJS.ProcessEnv) {
+  return readFeature(openReading(env, [inferenceOptions], { strict: false }), inferenceOptions).values;
+}
+
 export function executionProvidersFromEnv(env: NodeJS.ProcessEnv = process.env): ExecutionProvider[] {
-  const raw = env.INFERENCE_EXECUTION_PROVIDERS?.trim();
+  const raw = inferenceSettings(env).INFERENCE_EXECUTION_PROVIDERS;
   if (!raw) return DEFAULT_EXECUTION_PROVIDERS;
   const list = raw
     .split(',')
@@ -111,9 +118,10 @@ export function logFallback(failures: ProviderFailure[], logger: Logger): void {
  * off unless INFERENCE_ALLOW_SPINNING=1.
  */
 export function sessionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ort.InferenceSession.SessionOptions {
-  const threads = Number(env.INFERENCE_INTRA_OP_THREADS ?? 0);
+  const settings = inferenceSettings(env);
+  const threads = settings.INFERENCE_INTRA_OP_THREADS;
   return {
     ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
-    extra: { session: { intra_op: { allow_spinning: env.INFERENCE_ALLOW_SPINNING === '1' ? '1' : '0' } } },
+    extra: { session: { intra_op: { allow_spinning: settings.INFERENCE_ALLOW_SPINNING ? '1' : '0' } } },
   };
 }

@@ -6,7 +6,7 @@
  * MODEL_REPOSITORY). A running inference server picks the new version up without a restart.
  */
 import { loadConfig } from '../../platform/config';
-import { rootLogger } from '../../platform/logger';
+import { quietUnlessConfigured } from '../../platform/logger';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALS_FLAGS, alsOptions } from '../cli-args';
@@ -19,7 +19,7 @@ import { trainAndPublish } from './train-and-publish';
 
 async function main(): Promise<void> {
   // stdout carries the result only; logs below warn would interleave with it.
-  if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
+  quietUnlessConfigured();
   const { values } = parseArgs({ options: { ...ALS_FLAGS, ml100k: { type: 'string' }, out: { type: 'string' } } });
   const folder = values.ml100k;
   const config = loadConfig();

@@ -5,6 +5,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Interaction, InteractionSource } from './interactions';
+import { toolOptions } from '../../platform/config/options/tools';
+import { openReading, readFeature } from '../../platform/config/read';
 
 export class MovieLens100kSource implements InteractionSource {
   constructor(private readonly folder: string) {}
@@ -41,5 +43,6 @@ export class MovieLens100kSource implements InteractionSource {
 
 /** Default location: $ML100K_DIR, else ../shared/data/ml-100k beside the repository checkout. */
 export function defaultMl100kFolder(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.ML100K_DIR ?? path.join(process.cwd(), '..', 'shared', 'data', 'ml-100k'));
+  const { ML100K_DIR } = readFeature(openReading(env, [toolOptions], { strict: false }), toolOptions).values;
+  return path.resolve(ML100K_DIR ?? path.join(process.cwd(), '..', 'shared', 'data', 'ml-100k'));
 }

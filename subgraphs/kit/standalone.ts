@@ -23,7 +23,7 @@ export async function runStandalone<Loaders, Resources>(definition: SubgraphDefi
   }
   const db = await openDatabase({ url: config.databaseUrl });
   await migrate(db);
-  const namespace = 'platform';
+  const namespace = config.redisNamespace;
   const bus = createEventBus({ redisUrl: config.redisUrl, namespace, log });
   const running = await startSubgraph(
     definition,

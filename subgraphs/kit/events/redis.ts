@@ -11,6 +11,7 @@ import type { Logger } from '../../../platform/logger';
 import { closeRedis, dropRedis, openRedis } from '../../../platform/redis';
 import { within } from '../../../platform/within';
 import { EventEmitter } from 'node:events';
+import { DEFAULT_REDIS_NAMESPACE } from '../../../platform/config/options/backends';
 import type { DomainEvent, EventBus, EventHandler, EventType, NotificationListener, NotificationPayloads, NotificationType } from './types';
 
 const BLOCK_MS = 500;
@@ -43,7 +44,7 @@ export class RedisEventBus implements EventBus {
     private readonly url: string,
     private readonly log: Logger,
     /** Prefix of every stream key; lets test runs and environments share one Redis. */
-    private readonly namespace = 'platform',
+    private readonly namespace = DEFAULT_REDIS_NAMESPACE,
   ) {
     this.writer = openRedis(url, { role: 'event bus', log });
     this.live.setMaxListeners(0);

@@ -1,8 +1,34 @@
 /**
- * The one configuration loader. Every service reads its settings here, from the environment,
- * so that "unset" always means the embedded default (PGlite, in-process bus, local inference).
+ * The one configuration loader. Every service reads its settings here, from the environment and
+ * the optional CONFIG_FILE, so that "unset" always means the embedded default (PGlite,
+ * in-process bus, local inference). What each variable means, its type and default are declared
+ * once, in options/ (one file per feature); this module shapes them into PlatformConfig.
  */
 import path from 'node:path';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../services';
+import { FEATURES } from './features';
+import type { Feature, Options } from './option';
+import { backendOptions } from './options/backends';
+import {
+  entityCacheOptions,
+  gatewayOptions,
+  MAX_QUERY_TOKENS,
+  partnerKeyOptions,
+  queryLimitOptions,
+  rateLimitOptions,
+  websocketOptions,
+} from './options/gateway';
+import { inferenceOptions } from './options/inference';
+import { orderOptions } from './options/orders';
+import { processOptions } from './options/process';
+import { recommendationOptions } from './options/recommendations';
+import { secretOptions } from './options/secrets';
+import { serviceOptions } from './options/services';
+import { webhookOptions } from './options/webhooks';
+import { openReading, readFeature, type Reading } from './read';
+
+export { MAX_QUERY_TOKENS };
+export { DEFAULT_REDIS_NAMESPACE } from './options/backends';
 
 export interface PlatformConfig {
   /** Postgres connection string; undefined selects embedded PGlite. */
@@ -11,6 +37,10 @@ export interface PlatformConfig {
   dataDir: string;
   /** Redis connection string; undefined selects the in-process event bus and caches. */
   redisUrl?: string;
+  /** Prefix of every Redis key and channel (REDIS_NAMESPACE). */
+  redisNamespace: string;
+  /** `<NAME>_URL` of each subgraph that has one (platform/services.ts falls back to HOST and its port). */
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
   /** Base URL of an Open Inference Protocol server. */
   inferenceUrl: string;
   /** How long recommendations wait for the model before answering from popularity. */
@@ -25,6 +55,8 @@ export interface PlatformConfig {
   recommendations: { batching: boolean; cache: boolean; productsDeadlineMs: number; twoStagePercent: number };
   /** How long the gateway waits for one subgraph fetch (connect to last byte) before its fields go null with SERVICE_UNAVAILABLE. */
   subgraphTimeoutMs: number;
+  /** Subgraphs with a timeout of their own (GATEWAY_SUBGRAPH_TIMEOUT_MS__<NAME>, or the config file's `subgraphs:`). */
+  subgraphTimeoutsMs: Partial<Record<SubgraphName, number>>;
   /**
    * SHUTDOWN_TIMEOUT_MS (default 12000): after SIGTERM, the longest a process spends closing before it
    * exits anyway, with code 1 and a log line (platform/shutdown.ts); under Kubernetes' 30 s grace period.
@@ -103,7 +135,7 @@ export interface PlatformConfig {
   entityCache: EntityCacheConfig;
   /** GATEWAY_SINGLE_FETCH=on|off: single-fetch operations answered with the subgraph's data as is (gateway/single-fetch.ts). */
   singleFetchAnswers: boolean;
-  /** The inference server's own bounds (inference/server/in-flight.ts). */
+  /** The inference server's own bounds (inference/server/in-flight.ts) and how often it looks for new models. */
   inference: InferenceServerConfig;
   /** How long unpaid orders hold stock and how much one buyer may hold (subgraphs/orders/reservations.ts). */
   orders: OrdersConfig;
@@ -119,9 +151,20 @@ export interface PlatformConfig {
  */
 export interface InferenceServerConfig {
   maxInFlight: number;
+  /** INFERENCE_POLL_INTERVAL_MS: how often the model repository is looked at for new versions. */
+  pollIntervalMs: number;
 }
 
-export const INFERENCE_SERVER_DEFAULTS: InferenceServerConfig = { maxInFlight: 256 };
+/** The declared defaults of a feature, read from an empty environment. */
+function defaultsOf<O extends Options>(feature: Feature<O>) {
+  return readFeature(openReading({}, [feature]), feature).values;
+}
+
+const inferenceDefaults = defaultsOf(inferenceOptions);
+export const INFERENCE_SERVER_DEFAULTS: InferenceServerConfig = {
+  maxInFlight: inferenceDefaults.INFERENCE_MAX_IN_FLIGHT,
+  pollIntervalMs: inferenceDefaults.INFERENCE_POLL_INTERVAL_MS,
+};
 
 /**
  * Stock held by unpaid orders: an order not paid (or, on the partner API, confirmed) within
@@ -135,7 +178,16 @@ export interface OrdersConfig {
   sweepBatch: number;
 }
 
-export const ORDERS_DEFAULTS: OrdersConfig = { reservationTtlSeconds: 900, maxUnpaidUnits: 200, sweepIntervalMs: 5_000, sweepBatch: 100 };
+function ordersFrom(values: ReturnType<typeof defaultsOf<typeof orderOptions.options>>): OrdersConfig {
+  return {
+    reservationTtlSeconds: values.ORDERS_RESERVATION_TTL_SECONDS,
+    maxUnpaidUnits: values.ORDERS_MAX_UNPAID_UNITS,
+    sweepIntervalMs: values.ORDERS_EXPIRY_SWEEP_MS,
+    sweepBatch: values.ORDERS_EXPIRY_BATCH,
+  };
+}
+
+export const ORDERS_DEFAULTS: OrdersConfig = ordersFrom(defaultsOf(orderOptions));
 
 /**
  * Subgraph answers the schema tags cacheable, shared between viewers: in Redis when REDIS_URL is
@@ -146,9 +198,16 @@ export interface EntityCacheConfig {
   enabled: boolean;
   ttlMs: number;
   maxEntries: number;
+  /** Subgraphs whose entries live longer or shorter than ttlMs (ENTITY_CACHE_TTL_MS__<NAME>). */
+  ttlMsBySubgraph?: Partial<Record<SubgraphName, number>>;
 }
 
-export const ENTITY_CACHE_DEFAULTS: EntityCacheConfig = { enabled: true, ttlMs: 30_000, maxEntries: 10_000 };
+const entityCacheDefaults = defaultsOf(entityCacheOptions);
+export const ENTITY_CACHE_DEFAULTS: EntityCacheConfig = {
+  enabled: entityCacheDefaults.ENTITY_CACHE,
+  ttlMs: entityCacheDefaults.ENTITY_CACHE_TTL_MS,
+  maxEntries: entityCacheDefaults.ENTITY_CACHE_MAX_ENTRIES,
+};
 
 export interface PartnerKeysConfig {
   cacheTtlMs: number;
@@ -159,12 +218,16 @@ export interface PartnerKeysConfig {
   maxConcurrentLookups: number;
 }
 
-export const PARTNER_KEYS_DEFAULTS: PartnerKeysConfig = {
-  cacheTtlMs: 10_000,
-  lookupTimeoutMs: 2_000,
-  lookupsPerMinute: 20,
-  maxConcurrentLookups: 16,
-};
+function partnerKeysFrom(values: ReturnType<typeof defaultsOf<typeof partnerKeyOptions.options>>): PartnerKeysConfig {
+  return {
+    cacheTtlMs: values.PARTNER_KEY_CACHE_TTL_MS,
+    lookupTimeoutMs: values.PARTNER_KEY_LOOKUP_TIMEOUT_MS,
+    lookupsPerMinute: values.PARTNER_KEY_LOOKUPS_PER_MINUTE,
+    maxConcurrentLookups: values.PARTNER_KEY_MAX_CONCURRENT_LOOKUPS,
+  };
+}
+
+export const PARTNER_KEYS_DEFAULTS: PartnerKeysConfig = partnerKeysFrom(defaultsOf(partnerKeyOptions));
 
 /**
  * How partner webhooks are delivered: a failed POST is retried after `initialDelayMs`, doubling
@@ -198,18 +261,23 @@ export interface WebhookConfig {
   allowPrivateDestinations: boolean;
 }
 
-export const WEBHOOK_DEFAULTS: WebhookConfig = {
-  httpsOnly: false,
-  initialDelayMs: 10_000,
-  maxDelayMs: 3600_000,
-  retryWindowMs: 24 * 3600_000,
-  timeoutMs: 10_000,
-  leaseMs: 60_000,
-  pollMs: 1000,
-  batchSize: 20,
-  concurrencyPerEndpoint: 4,
-  allowPrivateDestinations: false,
-};
+function webhooksFrom(values: ReturnType<typeof defaultsOf<typeof webhookOptions.options>>, production: boolean): WebhookConfig {
+  return {
+    httpsOnly: production,
+    initialDelayMs: values.WEBHOOK_INITIAL_DELAY_MS,
+    maxDelayMs: values.WEBHOOK_MAX_DELAY_MS,
+    retryWindowMs: values.WEBHOOK_RETRY_WINDOW_MS,
+    timeoutMs: values.WEBHOOK_TIMEOUT_MS,
+    leaseMs: values.WEBHOOK_LEASE_MS,
+    pollMs: values.WEBHOOK_POLL_MS,
+    batchSize: values.WEBHOOK_BATCH_SIZE,
+    concurrencyPerEndpoint: values.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
+    // No other setting (NODE_ENV included) opens private destinations.
+    allowPrivateDestinations: values.WEBHOOK_ALLOW_PRIVATE_DESTINATIONS,
+  };
+}
+
+export const WEBHOOK_DEFAULTS: WebhookConfig = webhooksFrom(defaultsOf(webhookOptions), false);
 
 /**
  * Limits on one operation, checked before anything executes. `enabled: false`
@@ -234,114 +302,67 @@ export interface QueryLimitsConfig {
   costMemoBytes: number;
 }
 
-export const DEFAULT_QUERY_LIMITS: QueryLimitsConfig = {
-  enabled: true,
-  tokens: 1000,
-  depth: 15,
-  aliases: 15,
-  directives: 50,
-  cost: 50_000,
-  costMemoBytes: 1024 * 1024,
-};
+function queryLimitsFrom(values: ReturnType<typeof defaultsOf<typeof queryLimitOptions.options>>): QueryLimitsConfig {
+  return {
+    enabled: values.GATEWAY_QUERY_LIMITS,
+    tokens: values.GATEWAY_MAX_TOKENS,
+    depth: values.GATEWAY_MAX_DEPTH,
+    aliases: values.GATEWAY_MAX_ALIASES,
+    directives: values.GATEWAY_MAX_DIRECTIVES,
+    cost: values.GATEWAY_MAX_COST,
+    costMemoBytes: values.GATEWAY_COST_MEMO_BYTES,
+  };
+}
 
-/**
- * graphql-js's own validation recurses once per level of a chain of fragments (NoFragmentCyclesRule)
- * and overflows the stack at a few thousand levels (a 500). A chain costs about 7 tokens per
- * level, so a token limit of at most 10,000 keeps every admitted document well clear of that.
- */
-export const MAX_QUERY_TOKENS = 10_000;
+export const DEFAULT_QUERY_LIMITS: QueryLimitsConfig = queryLimitsFrom(defaultsOf(queryLimitOptions));
 
-/** 100 requests a second on average per client: far above an app or dashboard, far below a flood. */
-export const RATE_LIMIT_DEFAULTS = { enabled: true, points: 6000, windowSeconds: 60, redisTimeoutMs: 500 } as const;
+function rateLimitFrom(values: ReturnType<typeof defaultsOf<typeof rateLimitOptions.options>>) {
+  return {
+    enabled: values.GATEWAY_RATE_LIMIT,
+    points: values.GATEWAY_RATE_LIMIT_POINTS,
+    windowSeconds: values.GATEWAY_RATE_LIMIT_WINDOW_S,
+    redisTimeoutMs: values.GATEWAY_RATE_LIMIT_REDIS_TIMEOUT_MS,
+  };
+}
 
-/**
- * 64 KiB holds any real operation; ws's own default (100 MiB) let one frame cost 100 MiB of memory.
- * 2000 sockets per client leaves room for bench/fanout.ts, which opens 1000 with one token.
- */
-export const WEBSOCKET_DEFAULTS = { maxPayloadBytes: 64 * 1024, connectionInitTimeoutMs: 3000, maxConnectionsPerClient: 2000 } as const;
+export const RATE_LIMIT_DEFAULTS: Readonly<PlatformConfig['rateLimit']> = rateLimitFrom(defaultsOf(rateLimitOptions));
+
+function websocketFrom(values: ReturnType<typeof defaultsOf<typeof websocketOptions.options>>) {
+  return {
+    maxPayloadBytes: values.GATEWAY_WS_MAX_PAYLOAD_BYTES,
+    connectionInitTimeoutMs: values.GATEWAY_WS_INIT_TIMEOUT_MS,
+    maxConnectionsPerClient: values.GATEWAY_WS_MAX_CONNECTIONS_PER_CLIENT,
+  };
+}
+
+export const WEBSOCKET_DEFAULTS: Readonly<PlatformConfig['websocket']> = websocketFrom(defaultsOf(websocketOptions));
 
 /** How a development secret is marked: the defaults below and k8s/overlays/dev/secrets.env.example start with it. */
 export const DEV_SECRET_MARK = 'dev-only';
 const DEV_JWT_SECRET = `${DEV_SECRET_MARK}-jwt-secret-change-me-in-production`;
 const DEV_INTERNAL_SECRET = `${DEV_SECRET_MARK}-internal-secret-change-me-in-production`;
 
-function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new Error(`${name} must be a port number (0-65535), got "${raw}"`);
-  }
-  return value;
-}
-
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
-/** A whole percentage, 0 to 100. */
-function percent(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value > 100) throw new Error(`${name} must be an integer from 0 to 100, got "${env[name]}"`);
-  return value;
-}
-
-function queryLimits(env: NodeJS.ProcessEnv): QueryLimitsConfig {
-  const tokens = positiveInt(env, 'GATEWAY_MAX_TOKENS', DEFAULT_QUERY_LIMITS.tokens);
-  if (tokens > MAX_QUERY_TOKENS) {
-    throw new Error(
-      `GATEWAY_MAX_TOKENS must be at most ${MAX_QUERY_TOKENS} (deeper fragment chains overflow graphql's validation), got ${tokens}`,
-    );
-  }
-  return {
-    enabled: onOff(env, 'GATEWAY_QUERY_LIMITS', true),
-    tokens,
-    depth: positiveInt(env, 'GATEWAY_MAX_DEPTH', DEFAULT_QUERY_LIMITS.depth),
-    aliases: positiveInt(env, 'GATEWAY_MAX_ALIASES', DEFAULT_QUERY_LIMITS.aliases),
-    directives: positiveInt(env, 'GATEWAY_MAX_DIRECTIVES', DEFAULT_QUERY_LIMITS.directives),
-    cost: positiveInt(env, 'GATEWAY_MAX_COST', DEFAULT_QUERY_LIMITS.cost),
-    costMemoBytes: positiveInt(env, 'GATEWAY_COST_MEMO_BYTES', DEFAULT_QUERY_LIMITS.costMemoBytes),
-  };
-}
-
-function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'on' || raw === 'true' || raw === '1') return true;
-  if (raw === 'off' || raw === 'false' || raw === '0') return false;
-  throw new Error(`${name} must be on or off, got "${env[name]}"`);
-}
-
-/** GATEWAY_TRUST_PROXY: off/on, a hop count, or a comma-separated list of addresses, subnets or express's names (loopback, uniquelocal). */
-function trustProxy(env: NodeJS.ProcessEnv, name: string): boolean | number | string[] {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return false;
-  const lower = raw.toLowerCase();
-  if (lower === 'off' || lower === 'false' || lower === '0') return false;
-  if (lower === 'on' || lower === 'true') return true;
-  if (/^\d+$/.test(raw)) return Number(raw);
-  return raw
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean);
-}
-
-function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
+/** Opens the environment and CONFIG_FILE with every declared option and the subgraphs' names. */
+export function openConfigReading(env: NodeJS.ProcessEnv = process.env): Reading {
+  return openReading(env, FEATURES, { subgraphs: SUBGRAPH_NAMES });
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
-  const production = env.NODE_ENV === 'production';
-  const jwtSecret = optional(env, 'JWT_SECRET');
-  const internalSecret = optional(env, 'INTERNAL_SECRET');
-  if (production && !jwtSecret && !optional(env, 'JWKS_URL')) {
+  const reading = openConfigReading(env);
+  const read = <O extends Options>(feature: Feature<O>) => readFeature(reading, feature);
+  const { values: proc } = read(processOptions);
+  const { values: backends } = read(backendOptions);
+  const { values: secrets } = read(secretOptions);
+  const { values: services } = read(serviceOptions);
+  const gateway = read(gatewayOptions);
+  const entityCache = read(entityCacheOptions);
+  const { values: recommendations } = read(recommendationOptions);
+  const { values: inference } = read(inferenceOptions);
+
+  const production = proc.NODE_ENV === 'production';
+  const jwtSecret = secrets.JWT_SECRET;
+  const internalSecret = secrets.INTERNAL_SECRET;
+  if (production && !jwtSecret && !secrets.JWKS_URL) {
     throw new Error('JWT_SECRET or JWKS_URL must be set when NODE_ENV=production');
   }
   if (production && !internalSecret) {
@@ -359,93 +380,70 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     }
   }
   const ports = {
-    gateway: port(env, 'GATEWAY_PORT', 4000),
-    users: port(env, 'USERS_PORT', 4001),
-    products: port(env, 'PRODUCTS_PORT', 4002),
-    orders: port(env, 'ORDERS_PORT', 4003),
-    payments: port(env, 'PAYMENTS_PORT', 4004),
-    recommendations: port(env, 'RECOMMENDATIONS_PORT', 4005),
-    inference: port(env, 'INFERENCE_PORT', 8000),
+    gateway: services.GATEWAY_PORT,
+    users: services.USERS_PORT,
+    products: services.PRODUCTS_PORT,
+    orders: services.ORDERS_PORT,
+    payments: services.PAYMENTS_PORT,
+    recommendations: services.RECOMMENDATIONS_PORT,
+    inference: services.INFERENCE_PORT,
     /** The inference server's Open Inference Protocol over gRPC (Triton's default port too). */
-    inferenceGrpc: port(env, 'INFERENCE_GRPC_PORT', 8001),
+    inferenceGrpc: services.INFERENCE_GRPC_PORT,
   };
-  const dataDir = path.resolve(optional(env, 'DATA_DIR') ?? '.data');
+  const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const url = services[`${name.toUpperCase()}_URL` as `${Uppercase<SubgraphName>}_URL`];
+    if (url !== undefined) subgraphUrls[name] = url;
+  }
+  const dataDir = path.resolve(proc.DATA_DIR);
   return {
-    databaseUrl: optional(env, 'DATABASE_URL'),
+    databaseUrl: backends.DATABASE_URL,
     dataDir,
-    redisUrl: optional(env, 'REDIS_URL'),
-    inferenceUrl: optional(env, 'INFERENCE_URL') ?? `http://127.0.0.1:${ports.inference}`,
-    inferenceDeadlineMs: positiveInt(env, 'INFERENCE_DEADLINE_MS', 500),
+    redisUrl: backends.REDIS_URL,
+    redisNamespace: backends.REDIS_NAMESPACE,
+    subgraphUrls,
+    inferenceUrl: services.INFERENCE_URL ?? `http://127.0.0.1:${ports.inference}`,
+    inferenceDeadlineMs: recommendations.INFERENCE_DEADLINE_MS,
     recommendations: {
-      batching: env.RECOMMENDATIONS_BATCHING !== 'off',
-      cache: env.RECOMMENDATIONS_CACHE !== 'off',
-      productsDeadlineMs: positiveInt(env, 'RECOMMENDATIONS_PRODUCTS_DEADLINE_MS', 3_000),
-      // The two-stage pipeline is the better one; lowering this runs the experiment against the one-stage one.
-      twoStagePercent: percent(env, 'RECOMMENDATIONS_TWO_STAGE_PERCENT', 100),
+      batching: recommendations.RECOMMENDATIONS_BATCHING,
+      cache: recommendations.RECOMMENDATIONS_CACHE,
+      productsDeadlineMs: recommendations.RECOMMENDATIONS_PRODUCTS_DEADLINE_MS,
+      twoStagePercent: recommendations.RECOMMENDATIONS_TWO_STAGE_PERCENT,
     },
-    subgraphTimeoutMs: positiveInt(env, 'GATEWAY_SUBGRAPH_TIMEOUT_MS', 30_000),
-    shutdownTimeoutMs: positiveInt(env, 'SHUTDOWN_TIMEOUT_MS', 12_000),
-    modelRepository: path.resolve(optional(env, 'MODEL_REPOSITORY') ?? path.join(dataDir, 'models')),
+    subgraphTimeoutMs: gateway.values.GATEWAY_SUBGRAPH_TIMEOUT_MS,
+    subgraphTimeoutsMs: gateway.perSubgraph.GATEWAY_SUBGRAPH_TIMEOUT_MS ?? {},
+    shutdownTimeoutMs: proc.SHUTDOWN_TIMEOUT_MS,
+    modelRepository: path.resolve(inference.MODEL_REPOSITORY ?? path.join(dataDir, 'models')),
     jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
-    jwksUrl: optional(env, 'JWKS_URL'),
+    jwksUrl: secrets.JWKS_URL,
     internalSecret: internalSecret ?? DEV_INTERNAL_SECRET,
     // With JWKS_URL the JWT secret is not used to verify anything.
-    usingDevSecrets: (devSecret(jwtSecret) && !optional(env, 'JWKS_URL')) || devSecret(internalSecret),
-    host: optional(env, 'HOST') ?? '127.0.0.1',
+    usingDevSecrets: (devSecret(jwtSecret) && !secrets.JWKS_URL) || devSecret(internalSecret),
+    host: proc.HOST,
     ports,
-    gatewayMetricsPort: env.GATEWAY_METRICS_PORT?.trim() ? port(env, 'GATEWAY_METRICS_PORT', 0) : production ? 9464 : undefined,
-    logLevel: optional(env, 'LOG_LEVEL') ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    gatewayMetricsPort: services.GATEWAY_METRICS_PORT ?? (production ? 9464 : undefined),
+    logLevel: proc.LOG_LEVEL ?? (proc.NODE_ENV === 'test' ? 'silent' : 'info'),
     subscriptionLimits: {
-      perConnection: positiveInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION', 50),
-      total: positiveInt(env, 'GATEWAY_MAX_SUBSCRIPTIONS', 10_000),
+      perConnection: gateway.values.GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      total: gateway.values.GATEWAY_MAX_SUBSCRIPTIONS,
     },
-    queryLimits: queryLimits(env),
-    devUserId: optional(env, 'DEV_USER_ID') ?? 'user-0001',
-    ide: { enabled: onOff(env, 'GATEWAY_IDE', !production), prefillDevToken: !production },
-    introspection: onOff(env, 'GATEWAY_INTROSPECTION', !production),
-    rateLimit: {
-      enabled: onOff(env, 'GATEWAY_RATE_LIMIT', true),
-      points: positiveInt(env, 'GATEWAY_RATE_LIMIT_POINTS', RATE_LIMIT_DEFAULTS.points),
-      windowSeconds: positiveInt(env, 'GATEWAY_RATE_LIMIT_WINDOW_S', RATE_LIMIT_DEFAULTS.windowSeconds),
-      redisTimeoutMs: positiveInt(env, 'GATEWAY_RATE_LIMIT_REDIS_TIMEOUT_MS', RATE_LIMIT_DEFAULTS.redisTimeoutMs),
-    },
-    trustProxy: trustProxy(env, 'GATEWAY_TRUST_PROXY'),
-    websocket: {
-      maxPayloadBytes: positiveInt(env, 'GATEWAY_WS_MAX_PAYLOAD_BYTES', WEBSOCKET_DEFAULTS.maxPayloadBytes),
-      connectionInitTimeoutMs: positiveInt(env, 'GATEWAY_WS_INIT_TIMEOUT_MS', WEBSOCKET_DEFAULTS.connectionInitTimeoutMs),
-      maxConnectionsPerClient: positiveInt(env, 'GATEWAY_WS_MAX_CONNECTIONS_PER_CLIENT', WEBSOCKET_DEFAULTS.maxConnectionsPerClient),
-    },
-    partnerKeys: {
-      cacheTtlMs: positiveInt(env, 'PARTNER_KEY_CACHE_TTL_MS', PARTNER_KEYS_DEFAULTS.cacheTtlMs),
-      lookupTimeoutMs: positiveInt(env, 'PARTNER_KEY_LOOKUP_TIMEOUT_MS', PARTNER_KEYS_DEFAULTS.lookupTimeoutMs),
-      lookupsPerMinute: positiveInt(env, 'PARTNER_KEY_LOOKUPS_PER_MINUTE', PARTNER_KEYS_DEFAULTS.lookupsPerMinute),
-      maxConcurrentLookups: positiveInt(env, 'PARTNER_KEY_MAX_CONCURRENT_LOOKUPS', PARTNER_KEYS_DEFAULTS.maxConcurrentLookups),
-    },
-    webhooks: {
-      httpsOnly: production,
-      initialDelayMs: positiveInt(env, 'WEBHOOK_INITIAL_DELAY_MS', WEBHOOK_DEFAULTS.initialDelayMs),
-      maxDelayMs: positiveInt(env, 'WEBHOOK_MAX_DELAY_MS', WEBHOOK_DEFAULTS.maxDelayMs),
-      retryWindowMs: positiveInt(env, 'WEBHOOK_RETRY_WINDOW_MS', WEBHOOK_DEFAULTS.retryWindowMs),
-      timeoutMs: positiveInt(env, 'WEBHOOK_TIMEOUT_MS', WEBHOOK_DEFAULTS.timeoutMs),
-      leaseMs: positiveInt(env, 'WEBHOOK_LEASE_MS', WEBHOOK_DEFAULTS.leaseMs),
-      pollMs: positiveInt(env, 'WEBHOOK_POLL_MS', WEBHOOK_DEFAULTS.pollMs),
-      batchSize: positiveInt(env, 'WEBHOOK_BATCH_SIZE', WEBHOOK_DEFAULTS.batchSize),
-      concurrencyPerEndpoint: positiveInt(env, 'WEBHOOK_CONCURRENCY_PER_ENDPOINT', WEBHOOK_DEFAULTS.concurrencyPerEndpoint),
-      // Only the exact word: no other value, and no other setting (NODE_ENV included), opens private destinations.
-      allowPrivateDestinations: env.WEBHOOK_ALLOW_PRIVATE_DESTINATIONS?.trim() === 'true',
-    },
+    queryLimits: queryLimitsFrom(read(queryLimitOptions).values),
+    devUserId: proc.DEV_USER_ID,
+    ide: { enabled: gateway.values.GATEWAY_IDE ?? !production, prefillDevToken: !production },
+    introspection: gateway.values.GATEWAY_INTROSPECTION ?? !production,
+    rateLimit: rateLimitFrom(read(rateLimitOptions).values),
+    trustProxy: gateway.values.GATEWAY_TRUST_PROXY,
+    websocket: websocketFrom(read(websocketOptions).values),
+    partnerKeys: partnerKeysFrom(read(partnerKeyOptions).values),
+    webhooks: webhooksFrom(read(webhookOptions).values, production),
     entityCache: {
-      enabled: onOff(env, 'ENTITY_CACHE', ENTITY_CACHE_DEFAULTS.enabled),
-      ttlMs: positiveInt(env, 'ENTITY_CACHE_TTL_MS', ENTITY_CACHE_DEFAULTS.ttlMs),
-      maxEntries: positiveInt(env, 'ENTITY_CACHE_MAX_ENTRIES', ENTITY_CACHE_DEFAULTS.maxEntries),
+      enabled: entityCache.values.ENTITY_CACHE,
+      ttlMs: entityCache.values.ENTITY_CACHE_TTL_MS,
+      maxEntries: entityCache.values.ENTITY_CACHE_MAX_ENTRIES,
+      ttlMsBySubgraph: entityCache.perSubgraph.ENTITY_CACHE_TTL_MS ?? {},
     },
-    singleFetchAnswers: onOff(env, 'GATEWAY_SINGLE_FETCH', true),
-    inference: { maxInFlight: positiveInt(env, 'INFERENCE_MAX_IN_FLIGHT', INFERENCE_SERVER_DEFAULTS.maxInFlight) },
-    orders: {
-      reservationTtlSeconds: positiveInt(env, 'ORDERS_RESERVATION_TTL_SECONDS', ORDERS_DEFAULTS.reservationTtlSeconds),
-      maxUnpaidUnits: positiveInt(env, 'ORDERS_MAX_UNPAID_UNITS', ORDERS_DEFAULTS.maxUnpaidUnits),
-      sweepIntervalMs: positiveInt(env, 'ORDERS_EXPIRY_SWEEP_MS', ORDERS_DEFAULTS.sweepIntervalMs),
-      sweepBatch: positiveInt(env, 'ORDERS_EXPIRY_BATCH', ORDERS_DEFAULTS.sweepBatch),
-    },
+    singleFetchAnswers: gateway.values.GATEWAY_SINGLE_FETCH,
+    inference: { maxInFlight: inference.INFERENCE_MAX_IN_FLIGHT, pollIntervalMs: inference.INFERENCE_POLL_INTERVAL_MS },
+    orders: ordersFrom(read(orderOptions).values),
   };
 }

@@ -1,4 +1,4 @@
-import { loadConfig, WEBHOOK_DEFAULTS } from './config';
+import { loadConfig, WEBHOOK_DEFAULTS } from '.';
 
 const productionSecrets = { NODE_ENV: 'production', JWT_SECRET: 'a-real-secret', INTERNAL_SECRET: 'another-real-secret' };
 

@@ -1,0 +1,40 @@
+/**
+ * Every declared option, feature by feature: what the loader reads, the docs table and the
+ * JSON schema list. The declarations live in options/, one file per feature.
+ */
+import type { Feature } from './option';
+import { backendOptions } from './options/backends';
+import {
+  entityCacheOptions,
+  gatewayOptions,
+  partnerKeyOptions,
+  queryLimitOptions,
+  rateLimitOptions,
+  websocketOptions,
+} from './options/gateway';
+import { inferenceOptions } from './options/inference';
+import { orderOptions } from './options/orders';
+import { processOptions } from './options/process';
+import { recommendationOptions } from './options/recommendations';
+import { secretOptions } from './options/secrets';
+import { serviceOptions } from './options/services';
+import { toolOptions } from './options/tools';
+import { webhookOptions } from './options/webhooks';
+
+export const FEATURES: readonly Feature[] = [
+  processOptions,
+  backendOptions,
+  secretOptions,
+  serviceOptions,
+  gatewayOptions,
+  queryLimitOptions,
+  rateLimitOptions,
+  websocketOptions,
+  entityCacheOptions,
+  partnerKeyOptions,
+  webhookOptions,
+  recommendationOptions,
+  inferenceOptions,
+  orderOptions,
+  toolOptions,
+];
