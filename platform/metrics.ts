@@ -63,6 +63,27 @@ export const eventsHandled = new Counter({
   registers: [registry],
 });
 
+export const broadcastListenerErrors = new Counter({
+  name: 'broadcast_listener_errors_total',
+  help: 'Broadcast listeners that threw on a message or a gap (the other listeners were still called), by channel and kind',
+  labelNames: ['channel', 'kind'] as const,
+  registers: [registry],
+});
+
+export const broadcastPublishDropped = new Counter({
+  name: 'broadcast_publish_dropped_total',
+  help: 'Broadcast messages dropped because Redis was unreachable when they were published, by channel',
+  labelNames: ['channel'] as const,
+  registers: [registry],
+});
+
+export const broadcastGaps = new Counter({
+  name: 'broadcast_gaps_total',
+  help: 'Times the subscribers of a channel were told messages may have been missed (reconnect, dropped or unreadable message), by channel',
+  labelNames: ['channel'] as const,
+  registers: [registry],
+});
+
 export const queryLimitRejections = new Counter({
   name: 'gateway_query_limit_rejections_total',
   help: 'Operations the gateway refused before executing them, by the limit they exceeded (tokens, depth, aliases, directives, fragments, cost)',

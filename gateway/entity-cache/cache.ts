@@ -50,10 +50,10 @@ export class EntityCache {
   private invalidationsInFlight = 0;
 
   constructor(private readonly options: EntityCacheOptions) {
-    this.unsubscribe = options.changes?.subscribe(
-      (changes) => this.invalidate(changes),
-      () => this.flush(),
-    );
+    this.unsubscribe = options.changes?.subscribe({
+      message: (changes) => this.invalidate(changes),
+      gap: () => this.flush(),
+    });
   }
 
   /** Answers one subgraph fetch, from the cache where the supergraph allows it, else through `fetch`. */

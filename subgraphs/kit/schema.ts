@@ -61,8 +61,8 @@ export async function buildFederatedSchema(parts: SubgraphSchemaParts): Promise<
     // A subgraph may have no Query of its own; federation adds _entities/_service.
     skipCheck: true,
     validate: false,
-    // type-graphql insists on a PubSub when a schema has subscriptions. Ours stream from the event
-    // bus through their own `subscribe` functions (kit/live.ts), so nothing is published here.
+    // type-graphql insists on a PubSub when a schema has subscriptions. Ours stream from the platform
+    // broadcast through their own `subscribe` functions (platform/broadcast), so nothing is published here.
     pubSub: createPubSub(),
   });
   describeRootTypes(schema);

@@ -1,13 +1,12 @@
 import { Arg, Ctx, ID, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { badInput, ErrorCode } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
-import type { RecommendationsUpdated } from '../kit/events';
-import { liveIterator } from '../kit/live';
 import { requireUser } from '../../platform/viewer';
 import { requireMayReadRecommendationsOf } from './recommendation.access';
 import { InteractionKind } from '../../prisma/generated/enums';
 import { countInteractions } from './attribution';
 import { blockProduct, recordInteraction } from './data';
+import type { RecommendationsUpdated } from './live';
 import { refreshRecommendations } from './refresh';
 import type { RecommendationsLoaders } from './loaders';
 import { Interaction, Product, RecommendationsUpdate, toUpdate } from './recommendation';
@@ -21,21 +20,10 @@ const PRODUCT_EXISTS = `query ProductExists($id: ID!) { product(id: $id) { id } 
 export class LiveRecommendationsResolver {
   @Subscription(() => RecommendationsUpdate, {
     description:
-      "Pushes a user's fresh recommendations whenever an order, an interaction or a new model changes them (the user and admins only).",
+      "Pushes a user's fresh recommendations whenever an order, an interaction or a new model changes them, and the current ones (trigger RESYNC) when updates may have been missed (the user and admins only).",
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { userId: string }, Context>) => {
       requireMayReadRecommendationsOf(context.viewer, args.userId);
-      const watchers = context.loaders.resources.watchers;
-      watchers.set(args.userId, (watchers.get(args.userId) ?? 0) + 1);
-      return liveIterator(
-        context.bus,
-        'recommendations.updated',
-        (update) => update.userId === args.userId,
-        () => {
-          const left = (watchers.get(args.userId) ?? 1) - 1;
-          if (left > 0) watchers.set(args.userId, left);
-          else watchers.delete(args.userId);
-        },
-      );
+      return context.loaders.resources.live.watch(args.userId);
     },
   })
   recommendationsUpdated(
@@ -48,11 +36,11 @@ export class LiveRecommendationsResolver {
   @Mutation(() => Boolean, { description: 'Never recommend this product to the signed-in user again ("not interested").' })
   async hideRecommendation(
     @Arg('productId', () => ID, { description: 'The product to hide.' }) productId: string,
-    @Ctx() { viewer, prisma, bus, loaders }: Context,
+    @Ctx() { viewer, prisma, loaders }: Context,
   ): Promise<boolean> {
     const userId = requireUser(viewer);
     await blockProduct(prisma, userId, productId);
-    await refreshRecommendations(loaders.resources, bus, userId, 'INTERACTION');
+    await refreshRecommendations(loaders.resources, userId, 'INTERACTION');
     return true;
   }
 

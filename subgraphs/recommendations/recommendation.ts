@@ -1,6 +1,6 @@
 import { Directive, Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { InteractionKind } from '../../prisma/generated/enums';
-import type { RecommendationsUpdated } from '../kit/events';
+import type { RecommendationsUpdated } from './live';
 import { PARTNER } from '../kit/partner-tag';
 
 export enum RecommendationReason {
@@ -153,6 +153,7 @@ export enum RecommendationTrigger {
   ORDER_PLACED = 'ORDER_PLACED',
   INTERACTION = 'INTERACTION',
   MODEL_UPDATED = 'MODEL_UPDATED',
+  RESYNC = 'RESYNC',
 }
 
 registerEnumType(RecommendationTrigger, {
@@ -162,6 +163,7 @@ registerEnumType(RecommendationTrigger, {
     ORDER_PLACED: { description: 'The user placed an order.' },
     INTERACTION: { description: 'The user viewed a product or added one to the cart.' },
     MODEL_UPDATED: { description: 'A new model version went live.' },
+    RESYNC: { description: 'Updates may have been missed (the live feed was interrupted): these are the recommendations now.' },
   },
 });
 

@@ -2,39 +2,48 @@
  * Recomputes a user's recommendations after something changed them and pushes the fresh list
  * to every live subscriber of that user, in every replica.
  */
-import type { EventBus, RecommendationTrigger } from '../kit/events';
+import type { ServiceClient } from '../kit/service-client';
+import type { UserCandidateSource } from './candidate-source';
+import type { LiveRecommendations, RecommendationTrigger, RecommendationsUpdated } from './live';
+import type { PopularityCache } from './popularity';
 import { fetchProductFacts } from './product-facts';
 import { rank } from './rank';
 import { RecommendationPlacement } from './recommendation';
-import type { RecommendationsResources } from './resources';
 
 /** How many recommendations an update carries; subscribers show what they need of them. */
 export const UPDATE_SIZE = 20;
 
+/** What a user's current list is made from. */
+export interface RecommendationSources {
+  services: ServiceClient;
+  productsDeadlineMs: number;
+  candidates: UserCandidateSource;
+  popularity: PopularityCache;
+}
+
+/** The user's list as it is now, through the A/B router, so it comes from the same pipeline as the user's queries. */
+export async function currentUpdateItems(sources: RecommendationSources, userId: string): Promise<RecommendationsUpdated['items']> {
+  const [list] = await sources.candidates.forUsers([userId], RecommendationPlacement.HOME);
+  const items = await rank(list, UPDATE_SIZE, await sources.popularity.get(), (ids) =>
+    fetchProductFacts(sources.services, ids, sources.productsDeadlineMs),
+  );
+  return items.map((item) => ({
+    productId: item.productId,
+    score: item.score,
+    reason: item.reason,
+    modelVersion: item.modelVersion,
+    degraded: item.degraded,
+    degradedReasons: item.degradedReasons,
+    variant: item.variant,
+  }));
+}
+
 export async function refreshRecommendations(
-  resources: RecommendationsResources,
-  bus: EventBus,
+  resources: RecommendationSources & { live: LiveRecommendations },
   userId: string,
   trigger: RecommendationTrigger,
 ): Promise<void> {
-  // Through the A/B router, so a live update comes from the same pipeline as the user's queries.
   await resources.candidates.invalidate(userId);
-  const [list] = await resources.candidates.forUsers([userId], RecommendationPlacement.HOME);
-  const items = await rank(list, UPDATE_SIZE, await resources.popularity.get(), (ids) =>
-    fetchProductFacts(resources.services, ids, resources.productsDeadlineMs),
-  );
-  await bus.notify('recommendations.updated', {
-    userId,
-    trigger,
-    items: items.map((item) => ({
-      productId: item.productId,
-      score: item.score,
-      reason: item.reason,
-      modelVersion: item.modelVersion,
-      degraded: item.degraded,
-      degradedReasons: item.degradedReasons,
-      variant: item.variant,
-    })),
-    publishedAt: new Date().toISOString(),
-  });
+  const items = await currentUpdateItems(resources, userId);
+  await resources.live.publish({ userId, trigger, items, publishedAt: new Date().toISOString() });
 }

@@ -2,17 +2,21 @@
  * What the recommendations service holds for its lifetime: the inference client (with its circuit
  * breaker), the candidate cache, the popularity cache, the recommender built on them, the A/B
  * router between the one-stage and two-stage pipelines with the impressions it is judged by, and
- * the set of users with live subscribers (who get MODEL_UPDATED when a new model version goes live).
+ * the live updates its subscriptions receive (./live.ts; watched users get MODEL_UPDATED when a new
+ * model version goes live).
  */
+import { openBroadcast } from '../../platform/broadcast';
 import type { SubgraphDeps } from '../kit/definition';
 import type { ServiceClient } from '../kit/service-client';
 import { MemoryCandidateCache, NoCandidateCache, RedisCandidateCache, type CandidateCache } from './cache';
 import type { UserCandidateSource } from './candidate-source';
 import { MemoryImpressionStore, RedisImpressionStore, type ImpressionStore } from './impressions';
 import { InferenceClient } from './inference-client';
+import { LiveRecommendations } from './live';
 import { RECOMMENDER, RecommendationModels } from './model-client';
 import { PopularityCache } from './popularity';
 import { Recommender } from './recommender';
+import { currentUpdateItems } from './refresh';
 import { createTwoStageRecommender } from './two-stage/recommender';
 import { VariantRouter } from './variant-router';
 
@@ -31,8 +35,8 @@ export interface RecommendationsResources {
   candidates: UserCandidateSource;
   /** Which variant last showed which product to which user, for attributing later interactions. */
   impressions: ImpressionStore;
-  /** Users with at least one live subscriber here, and how many. */
-  watchers: Map<string, number>;
+  /** Live updates: published to every replica, handed to the subscriptions here. */
+  live: LiveRecommendations;
   stopWatchingModel(): void;
 }
 
@@ -55,17 +59,16 @@ export function createResources(deps: SubgraphDeps): RecommendationsResources {
   const impressions: ImpressionStore = config.redisUrl
     ? new RedisImpressionStore(config.redisUrl, deps.namespace, log)
     : new MemoryImpressionStore();
+  const sources = { services: deps.services, productsDeadlineMs: config.recommendations.productsDeadlineMs, candidates, popularity };
+  const broadcast = openBroadcast({ redisUrl: config.redisUrl, namespace: deps.namespace, log });
   return {
-    services: deps.services,
-    productsDeadlineMs: config.recommendations.productsDeadlineMs,
+    ...sources,
     batching: config.recommendations.batching,
     client,
     cache,
-    popularity,
     recommender,
-    candidates,
     impressions,
-    watchers: new Map(),
+    live: new LiveRecommendations(broadcast, (userId) => currentUpdateItems(sources, userId), log),
     stopWatchingModel: () => undefined,
   };
 }
@@ -88,5 +91,5 @@ export function watchModelVersion(resources: RecommendationsResources, onNewVers
 export async function disposeResources(resources: RecommendationsResources): Promise<void> {
   resources.stopWatchingModel();
   resources.client.close();
-  await Promise.all([resources.cache.close(), resources.impressions.close()]);
+  await Promise.all([resources.cache.close(), resources.impressions.close(), resources.live.close()]);
 }

@@ -5,9 +5,8 @@
  * again, out of that line, until it succeeds or the bus closes, as a Redis consumer group
  * retries a pending entry while later entries go on.
  */
-import { EventEmitter } from 'node:events';
 import type { Logger } from '../../../platform/logger';
-import type { DomainEvent, EventBus, EventHandler, EventType, NotificationListener, NotificationPayloads, NotificationType } from './types';
+import type { DomainEvent, EventBus, EventHandler, EventType } from './types';
 
 /** Delays between attempts of a failing handler; the last one repeats. */
 const RETRY_DELAYS_MS = [50, 200, 1000, 5000];
@@ -17,22 +16,9 @@ export class InProcessEventBus implements EventBus {
   private readonly inFlight = new Set<Promise<void>>();
   /** Per type and group, the first attempt of the last event published: the next one waits for it. */
   private readonly lines = new Map<string, Promise<unknown>>();
-  private readonly live = new EventEmitter();
   private closed = false;
 
-  constructor(private readonly log: Logger) {
-    // Thousands of dashboards may listen at once; that is not a leak.
-    this.live.setMaxListeners(0);
-  }
-
-  async notify<T extends NotificationType>(type: T, payload: NotificationPayloads[T]): Promise<void> {
-    this.live.emit(type, payload);
-  }
-
-  listen<T extends NotificationType>(type: T, listener: NotificationListener<T>): () => void {
-    this.live.on(type, listener);
-    return () => this.live.off(type, listener);
-  }
+  constructor(private readonly log: Logger) {}
 
   async publish(event: DomainEvent): Promise<void> {
     if (this.closed) throw new Error('Event bus is closed');
@@ -59,7 +45,6 @@ export class InProcessEventBus implements EventBus {
     // Closed first, so a handler that keeps failing stops retrying and close finishes.
     this.closed = true;
     await this.drain();
-    this.live.removeAllListeners();
   }
 
   private track(delivery: Promise<void>): void {

@@ -32,8 +32,6 @@ class SwitchableBus implements EventBus {
     this.published.push(event);
   }
   subscribe: EventBus['subscribe'] = (type, group, handler) => this.inner.subscribe(type, group, handler);
-  notify: EventBus['notify'] = (type, payload) => this.inner.notify(type, payload);
-  listen: EventBus['listen'] = (type, listener) => this.inner.listen(type, listener);
   close = () => this.inner.close();
 }
 

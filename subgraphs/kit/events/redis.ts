@@ -10,9 +10,8 @@ import type Redis from 'ioredis';
 import type { Logger } from '../../../platform/logger';
 import { closeRedis, dropRedis, openRedis } from '../../../platform/redis';
 import { within } from '../../../platform/within';
-import { EventEmitter } from 'node:events';
 import { DEFAULT_REDIS_NAMESPACE } from '../../../platform/config/options/backends';
-import type { DomainEvent, EventBus, EventHandler, EventType, NotificationListener, NotificationPayloads, NotificationType } from './types';
+import type { DomainEvent, EventBus, EventHandler, EventType } from './types';
 
 const BLOCK_MS = 500;
 /** Pause after a failed read (Redis down): short, so consumers resume within a second of its return. */
@@ -35,9 +34,6 @@ export class RedisEventBus implements EventBus {
   private readonly readers: Redis[] = [];
   private readonly loops: Promise<void>[] = [];
   private readonly consumer = `${os.hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  private readonly live = new EventEmitter();
-  /** Connection in subscriber mode for live notifications, opened on first listen. */
-  private liveSubscriber?: Redis;
   private closed = false;
 
   constructor(
@@ -47,45 +43,6 @@ export class RedisEventBus implements EventBus {
     private readonly namespace = DEFAULT_REDIS_NAMESPACE,
   ) {
     this.writer = openRedis(url, { role: 'event bus', log });
-    this.live.setMaxListeners(0);
-  }
-
-  private channelOf(type: NotificationType): string {
-    return `${this.namespace}:live:${type}`;
-  }
-
-  async notify<T extends NotificationType>(type: T, payload: NotificationPayloads[T]): Promise<void> {
-    await this.writer.publish(this.channelOf(type), JSON.stringify(payload));
-  }
-
-  listen<T extends NotificationType>(type: T, listener: NotificationListener<T>): () => void {
-    if (!this.liveSubscriber) {
-      this.liveSubscriber = openRedis(this.url, { role: 'live notifications', log: this.log, blocking: true });
-      this.liveSubscriber.on('message', (channel: string, message: string) => {
-        const type = channel.slice(`${this.namespace}:live:`.length);
-        try {
-          this.live.emit(type, JSON.parse(message));
-        } catch (error) {
-          this.log.warn({ err: error, channel }, 'malformed live notification dropped');
-        }
-      });
-    }
-    // ioredis subscribes again by itself after a reconnect; a command dropped at close is no error.
-    if (this.live.listenerCount(type) === 0) this.liveSubscriber.subscribe(this.channelOf(type)).catch(this.ignoreWhenClosed);
-    this.live.on(type, listener);
-    return () => {
-      this.live.off(type, listener);
-      if (this.live.listenerCount(type) === 0) this.liveSubscriber?.unsubscribe(this.channelOf(type)).catch(this.ignoreWhenClosed);
-    };
-  }
-
-  private readonly ignoreWhenClosed = (error: unknown): void => {
-    if (!this.closed) this.log.warn({ err: error }, 'live notification (un)subscribe failed');
-  };
-
-  /** Resolves once Redis confirms the live subscriptions made so far (tests publish right after listening). */
-  async liveReady(): Promise<void> {
-    await this.liveSubscriber?.ping().catch(() => undefined);
   }
 
   private streamOf(type: EventType): string {
@@ -206,8 +163,6 @@ export class RedisEventBus implements EventBus {
     this.readers.forEach(dropRedis);
     // Dropping fails the read; a handler still running (its database gone too) gets the same bound again.
     await within(Promise.allSettled(this.loops), CLOSE_WAIT_MS);
-    if (this.liveSubscriber) dropRedis(this.liveSubscriber);
-    this.live.removeAllListeners();
     await closeRedis(this.writer);
   }
 }

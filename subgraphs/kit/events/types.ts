@@ -1,4 +1,8 @@
-/** The domain events services exchange. Payloads are plain JSON so every bus can carry them. */
+/**
+ * The domain events services exchange, durably (outbox, relay, consumer groups). Payloads are plain
+ * JSON so every bus can carry them. Live notifications that may be missed (dashboards, cache
+ * invalidation) are not events: they go over the platform's broadcast (platform/broadcast).
+ */
 
 export interface OrderPlaced {
   orderId: string;
@@ -71,34 +75,6 @@ export interface DomainEvent<T extends EventType = EventType> {
 
 export type EventHandler<T extends EventType> = (event: DomainEvent<T>) => Promise<void>;
 
-export type RecommendationTrigger = 'ORDER_PLACED' | 'INTERACTION' | 'MODEL_UPDATED';
-
-export interface RecommendationsUpdated {
-  userId: string;
-  trigger: RecommendationTrigger;
-  items: {
-    productId: string;
-    score: number;
-    reason: string;
-    modelVersion?: string | null;
-    degraded?: boolean;
-    /** DegradedReason values; absent in events published before they existed. */
-    degradedReasons?: string[];
-    /** RecommendationVariant: the pipeline that served the list; absent in events published before the A/B. */
-    variant?: string | null;
-  }[];
-  /** When the update was published (ISO time), so receivers can measure delivery latency. */
-  publishedAt: string;
-}
-
-/** Live notifications: fanned out to every listener in every process, never queued or replayed. */
-export interface NotificationPayloads {
-  'recommendations.updated': RecommendationsUpdated;
-}
-
-export type NotificationType = keyof NotificationPayloads;
-export type NotificationListener<T extends NotificationType> = (payload: NotificationPayloads[T]) => void;
-
 export interface EventBus {
   /**
    * Hands one event to the bus, id included, so consumers can tell a redelivery from a new event.
@@ -111,9 +87,5 @@ export interface EventBus {
    * A handler that throws gets the event again later. Returns a function that stops consuming.
    */
   subscribe<T extends EventType>(type: T, group: string, handler: EventHandler<T>): () => void;
-  /** Sends a live notification to every current listener, in this process and all others. */
-  notify<T extends NotificationType>(type: T, payload: NotificationPayloads[T]): Promise<void>;
-  /** Listens for live notifications until the returned function is called. */
-  listen<T extends NotificationType>(type: T, listener: NotificationListener<T>): () => void;
   close(): Promise<void>;
 }
