@@ -117,7 +117,7 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
 }
 
 export { ModelStore } from './repository/model-store';
-export { publishModelVersion, readIdMaps, listVersions, type IdMaps } from './repository/model-repository';
+export { publishModelVersion, readIdMaps, listVersions } from './repository/model-repository';
 export type { ModelConfig } from './repository/model-config';
 export {
   trainAndPublish,
@@ -129,4 +129,3 @@ export {
 } from './training/train-and-publish';
 export type { Interaction, InteractionSource } from './training/interactions';
 export { MovieLens100kSource } from './training/movielens';
-export { RECOMMENDER, SIMILAR_ITEMS, EXCLUDE_PAD } from './training/export-models';

@@ -5,7 +5,7 @@
  * job, so it reads across the subgraphs' schemas; no subgraph does.
  */
 import type { Database } from '../../prisma/database';
-import { CATEGORY_TOKEN_PREFIX } from '../../ranking/models';
+import { CATEGORY_TOKEN_PREFIX } from '../../platform/model-contract';
 import type { Interaction, InteractionSource } from './interactions';
 
 /** How much a session signal counts next to a purchase (weight 1). */

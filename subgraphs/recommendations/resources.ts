@@ -10,7 +10,8 @@ import { MemoryCandidateCache, NoCandidateCache, RedisCandidateCache, type Candi
 import type { UserCandidateSource } from './candidate-source';
 import { MemoryImpressionStore, RedisImpressionStore, type ImpressionStore } from './impressions';
 import { InferenceClient } from './inference-client';
-import { RECOMMENDER, RecommendationModels } from './model-client';
+import { RECOMMENDER } from '../../platform/model-contract';
+import { RecommendationModels } from './model-client';
 import { PopularityCache } from './popularity';
 import { Recommender } from './recommender';
 import { createTwoStageRecommender } from './two-stage/recommender';
