@@ -1,6 +1,6 @@
 /**
- * The inference service: an Open Inference Protocol server over a Triton-style model repository,
- * plus the training and publishing API the platform calls.
+ * The inference service: an Open Inference Protocol server over a Triton-style model repository.
+ * Training and publishing models is training/'s job; this serves what it publishes.
  *
  * `startInferenceServer` serves both the standalone entry (main.ts) and the platform's
  * single-process `npm start`; port 0 picks a free port (tests).
@@ -119,13 +119,3 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
 export { ModelStore } from './repository/model-store';
 export { publishModelVersion, readIdMaps, listVersions } from './repository/model-repository';
 export type { ModelConfig } from './repository/model-config';
-export {
-  trainAndPublish,
-  ensureModel,
-  EMBEDDED_TRAINING,
-  EVALUATED_TRAINING,
-  type TrainOptions,
-  type TrainResult,
-} from './training/train-and-publish';
-export type { Interaction, InteractionSource } from './training/interactions';
-export { MovieLens100kSource } from './training/movielens';

@@ -4,7 +4,7 @@
  * ranked by the recommendations subgraph's TwoStagePipeline over HTTP: a user whose last item is A
  * gets B first, and a batch of users costs one request per model.
  */
-import type { Interaction } from '../inference/training/interactions';
+import type { Interaction } from '../training/interactions';
 import { TimedActivity } from '../ranking/activity';
 import { RECOMMENDER, TWO_STAGE_MODELS } from '../platform/model-contract';
 import type { InferenceClient } from '../subgraphs/recommendations/inference-client';

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { startInferenceServer, type RunningInferenceServer } from '../index';
 import type { ModelConfig } from '../repository/model-config';
-import { seededRandom } from '../training/rng';
+import { seededRandom } from '../../training/rng';
 import { expectRowsBelongTo, getJson, outputOf, postJson, publishRandomModel, tempRepository, userRequest } from './helpers';
 
 const USERS = 40;

@@ -12,10 +12,10 @@
  * required input (send [[-1]] per row to exclude nothing): Triton's onnxruntime backend cannot
  * leave out an input the ONNX graph declares, so both servers demand it alike.
  */
-import { EXCLUDE_MAX_WIDTH, INDEX_PAD, RECOMMENDER, SIMILAR_ITEMS, TENSORS } from '../../platform/model-contract';
-import { buildTopKScorer } from '../model/top-k-scorer';
-import type { ModelConfig } from '../repository/model-config';
-import { publishModelVersion } from '../repository/model-repository';
+import { EXCLUDE_MAX_WIDTH, INDEX_PAD, RECOMMENDER, SIMILAR_ITEMS, TENSORS } from '../platform/model-contract';
+import { buildTopKScorer } from './onnx/top-k-scorer';
+import type { ModelConfig } from '../inference/repository/model-config';
+import { publishModelVersion } from '../inference/repository/model-repository';
 import type { AlsModel } from './als';
 
 export interface ExportOptions {

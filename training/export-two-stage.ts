@@ -1,14 +1,14 @@
 /**
  * Publishes the two-stage pipeline's models next to the recommender: `transitions` and
  * `co_occurrence` (sparse item-to-item recall), `content_similar` (content recall) and `ranker`
- * (the MLP over ranking/features.ts). Each is an ONNX graph built by inference/model/recall-graphs.ts
+ * (the MLP over ranking/features.ts). Each is an ONNX graph built by training/onnx/recall-graphs.ts
  * with a Triton-style config, dynamic batching on.
  */
-import { FEATURE_COUNT, FEATURE_NAMES } from '../../ranking/features';
-import { EXCLUDE_MAX_WIDTH, INDEX_PAD, RECENT_MAX_WIDTH, TENSORS, TWO_STAGE_MODELS, WEIGHT_PAD } from '../../platform/model-contract';
-import { buildContentRecall, buildMlpScorer, buildSparseRecall } from '../model/recall-graphs';
-import type { ModelConfig, TensorConfig } from '../repository/model-config';
-import { publishModelVersion } from '../repository/model-repository';
+import { FEATURE_COUNT, FEATURE_NAMES } from '../ranking/features';
+import { EXCLUDE_MAX_WIDTH, INDEX_PAD, RECENT_MAX_WIDTH, TENSORS, TWO_STAGE_MODELS, WEIGHT_PAD } from '../platform/model-contract';
+import { buildContentRecall, buildMlpScorer, buildSparseRecall } from './onnx/recall-graphs';
+import type { ModelConfig, TensorConfig } from '../inference/repository/model-config';
+import { publishModelVersion } from '../inference/repository/model-repository';
 import type { TwoStageModels } from './two-stage';
 
 export interface PublishedTwoStage {
