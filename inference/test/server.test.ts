@@ -35,6 +35,9 @@ describe('inference server (OIP over HTTP)', () => {
     expect((await getJson(`${server.url}/v2/health/live`)).status).toBe(200);
     expect((await getJson(`${server.url}/healthz`)).body).toEqual({ status: 'ok', service: 'inference' });
     expect((await getJson(`${server.url}/v2/health/ready`)).body).toEqual({ ready: true });
+    // The platform host's readiness, as every service answers it, follows the same verdict.
+    expect((await getJson(`${server.url}/readyz`)).body).toEqual({ status: 'ready', service: 'inference' });
+    expect((await getJson(`${server.url}/no-such-path`)).status).toBe(400);
     expect((await getJson(`${server.url}/v2`)).body.name).toBe('federation-platform-inference');
     const meta = await getJson(`${server.url}/v2/models/recommender`);
     expect(meta.body).toMatchObject({
