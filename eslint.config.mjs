@@ -8,23 +8,23 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const SUBGRAPHS = ['users', 'products', 'orders', 'payments', 'recommendations'];
-const SERVICES = ['./gateway', './subgraphs', './inference', './prisma', './platform', './ranking'];
+const SERVICES = ['./gateway', './subgraphs', './inference', './prisma', './platform', './ranking', './training'];
 
 /** Who may import whom: the dependency direction drawn in docs/architecture.md ("Who may import whom"). */
 const boundaries = [
   {
     target: './platform',
-    from: ['./gateway', './subgraphs', './inference', './prisma', './scripts', './bench', './test', './k8s', './ranking'],
+    from: ['./gateway', './subgraphs', './inference', './prisma', './scripts', './bench', './test', './k8s', './ranking', './training'],
     message: 'platform/ is what every service shares; it imports none of them.',
   },
   {
     target: './ranking',
-    from: ['./gateway', './subgraphs', './inference', './prisma', './scripts', './bench', './test'],
+    from: ['./gateway', './subgraphs', './inference', './prisma', './scripts', './bench', './test', './training'],
     message: 'ranking/ (features, candidate merging) is shared by training and the recommendations subgraph; it imports platform/ only.',
   },
   {
     target: './gateway',
-    from: ['./ranking'],
+    from: ['./ranking', './training'],
     message: 'The gateway has no business with recommendation ranking.',
   },
   {
@@ -34,7 +34,7 @@ const boundaries = [
   },
   {
     target: './subgraphs',
-    from: ['./gateway', './inference', './scripts', './bench'],
+    from: ['./gateway', './inference', './training', './scripts', './bench'],
     message: 'A subgraph reaches the gateway and the inference server over the network only.',
   },
   ...SUBGRAPHS.map((name) => ({
@@ -53,23 +53,39 @@ const boundaries = [
     message: 'The inference service depends on platform/ only.',
   },
   {
-    target: [
-      './inference/server',
-      './inference/runtime',
-      './inference/repository',
-      './inference/batching',
-      './inference/model',
-      './inference/main.ts',
-    ],
+    target: './inference',
     from: './prisma',
     message: 'The model server carries no database code; only training reads the platform database.',
   },
   {
+    target: './training',
+    from: ['./gateway', './subgraphs', './scripts', './bench'],
+    message: 'Training depends on ranking/, platform/ and prisma/ only.',
+  },
+  {
+    // The one way in: training publishes into the model repository the server reads, in its format.
+    target: './training',
+    from: './inference',
+    except: ['./repository'],
+    message: 'Training reaches the inference service only through the model repository (inference/repository) it publishes into.',
+  },
+  {
     target: './prisma',
-    from: ['./gateway', './subgraphs', './inference', './scripts', './bench'],
+    from: ['./gateway', './subgraphs', './inference', './training', './scripts', './bench'],
     message: 'The data layer depends on platform/ only.',
   },
 ];
+
+/**
+ * Training runs offline (`npm run train`, `npm start`'s first model): only entry scripts, benchmarks
+ * and tests start it. The inference server above all must not load it (tests of the server may
+ * train a model to serve).
+ */
+const trainingFromEntriesOnly = {
+  target: ['./gateway', './subgraphs', './inference', './prisma', './platform', './ranking'],
+  from: './training',
+  message: 'Only scripts/, bench/ and tests import training/.',
+};
 
 /** Test support is for tests: production code in a service never imports it. */
 const noTestSupport = { target: SERVICES, from: './test', message: 'Production code never imports test support.' };
@@ -102,7 +118,7 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     ignores: ['**/*.test.ts', '**/test/**'],
-    rules: { 'import-x/no-restricted-paths': ['error', { zones: [...boundaries, noTestSupport] }] },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: [...boundaries, trainingFromEntriesOnly, noTestSupport] }] },
   },
   {
     // Pages the gateway serves to browsers.

@@ -17,10 +17,10 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
-import { buildPlainMatMul, buildTopKScorer } from '../inference/model/top-k-scorer';
+import { buildPlainMatMul, buildTopKScorer } from '../training/onnx/top-k-scorer';
 import { publishModelVersion } from '../inference/repository/model-repository';
-import { servingConfig } from '../inference/training/export-models';
-import { seededNormal } from '../inference/training/rng';
+import { servingConfig } from '../training/export-models';
+import { seededNormal } from '../training/rng';
 
 export interface InferenceBenchOptions {
   items?: number;

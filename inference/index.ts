@@ -1,14 +1,13 @@
 /**
- * The inference service: an Open Inference Protocol server over a Triton-style model repository,
- * plus the training and publishing API the platform calls.
+ * The inference service: an Open Inference Protocol server over a Triton-style model repository.
+ * Training and publishing models is training/'s job; this serves what it publishes.
  *
  * `startInferenceServer` serves both the standalone entry (main.ts) and the platform's
  * single-process `npm start`; port 0 picks a free port (tests).
  */
-import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
-import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../platform/config';
+import { createHttpHost } from '../platform/http';
 import { serviceLogger, type Logger } from '../platform/logger';
 import { ModelStore } from './repository/model-store';
 import { executionProvidersFromEnv, type ExecutionProvider } from './runtime/execution-providers';
@@ -58,15 +57,25 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
   });
   await store.start();
   const inFlight = new InFlightLimit(options.maxInFlight ?? config.inference.maxInFlight);
-  const server = http.createServer(createInferenceApp(store, { logger, inFlight }));
-  server.keepAliveTimeout = 65_000;
-  const host = options.host ?? config.host;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? config.ports.inference, host, () => resolve());
+  // The platform's host gives /healthz, /readyz, /metrics, request timing and keep-alive; the Open
+  // Inference Protocol routes, with their own not-found and error answers, are mounted behind them.
+  const httpHost = createHttpHost({
+    service: 'inference',
+    ready: async () => store.ready(),
+    log: logger,
+    // Callers (the recommendations subgraph) fall back on their own: close cuts requests at once.
+    drainMs: 0,
   });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host}:${port}`;
+  httpHost.app.use(createInferenceApp(store, { logger, inFlight }));
+  const host = options.host ?? config.host;
+  let port: number;
+  let url: string;
+  try {
+    ({ port, url } = await httpHost.listen(options.port ?? config.ports.inference, host));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   // Fixed for the server's life (grpc-js takes it once): a model published later that needs more
   // is served whole over HTTP, and over gRPC after a restart (README, "Inference request limits").
   const maxMessageBytes = grpcMessageLimit(store);
@@ -81,7 +90,7 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
       );
     });
   } catch (error) {
-    server.close();
+    await httpHost.close();
     await store.close();
     throw error;
   }
@@ -106,10 +115,7 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
           resolve();
         });
       });
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await httpHost.close();
       await grpcClosed;
       await store.close();
     },
@@ -117,16 +123,5 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
 }
 
 export { ModelStore } from './repository/model-store';
-export { publishModelVersion, readIdMaps, listVersions, type IdMaps } from './repository/model-repository';
+export { publishModelVersion, readIdMaps, listVersions } from './repository/model-repository';
 export type { ModelConfig } from './repository/model-config';
-export {
-  trainAndPublish,
-  ensureModel,
-  EMBEDDED_TRAINING,
-  EVALUATED_TRAINING,
-  type TrainOptions,
-  type TrainResult,
-} from './training/train-and-publish';
-export type { Interaction, InteractionSource } from './training/interactions';
-export { MovieLens100kSource } from './training/movielens';
-export { RECOMMENDER, SIMILAR_ITEMS, EXCLUDE_PAD } from './training/export-models';

@@ -4,7 +4,9 @@
  * (INFERENCE_PORT, MODEL_REPOSITORY, INFERENCE_EXECUTION_PROVIDERS). When started as a child
  * process with an IPC channel (the benchmark does), it reports `{url, port}` to its parent.
  */
+import { loadConfig } from '../platform/config';
 import { serviceLogger } from '../platform/logger';
+import { closeOnSignals } from '../platform/shutdown';
 import { startInferenceServer } from './index';
 
 async function main(): Promise<void> {
@@ -17,13 +19,9 @@ async function main(): Promise<void> {
     );
   }
   process.send?.({ url: server.url, port: server.port });
-  const stop = async () => {
-    await server.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
-  process.once('disconnect', () => void stop());
+  const shutDown = closeOnSignals(logger, () => server.close(), loadConfig().shutdownTimeoutMs);
+  // A parent that started it over IPC (the benchmark) and went away takes it along.
+  process.once('disconnect', () => void shutDown('disconnect'));
 }
 
 main().catch((error) => {

@@ -1015,7 +1015,7 @@ describe('k8s manifests', () => {
     expect(pod.initContainers.map((c: K8s) => c.args.join(' '))).toEqual([expect.stringContaining("mkdirSync('/models/repository'")]);
     // Models reach Triton through a Job in the project image on the inference pod's node (RWO volume).
     const publish = get(objects, 'Job', 'publish-models').spec.template.spec;
-    expect(publish.containers[0].args).toEqual(['dist/inference/training/cli.js', '--out', '/models/repository']);
+    expect(publish.containers[0].args).toEqual(['dist/training/cli.js', '--out', '/models/repository']);
     expect(publish.volumes.find((v: K8s) => v.name === 'model-repository').persistentVolumeClaim.claimName).toBe('model-repository');
     expect(publish.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
     expect(triton.ports.find((p: K8s) => p.name === 'http').containerPort).toBe(8000);

@@ -84,3 +84,35 @@ describe('HTTP host and its GraphQL endpoint', () => {
     expect(await page.text()).toBe('<p>page</p>');
   });
 });
+
+describe('HTTP host close', () => {
+  /** A host whose /hold route answers only when the test lets it; resolves once the request has arrived. */
+  async function holdingHost(drainMs: number | undefined) {
+    const host = createHttpHost({ service: 'test', ready: async () => true, drainMs });
+    let arrived!: () => void;
+    const held = new Promise<void>((resolve) => (arrived = resolve));
+    host.app.get('/hold', () => arrived());
+    const { url } = await host.listen(0, '127.0.0.1');
+    const request = fetch(`${url}/hold`).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await held;
+    return { host, request };
+  }
+
+  it('with drainMs 0, cuts requests in progress at once', async () => {
+    const { host, request } = await holdingHost(0);
+    await host.close();
+    expect(await request).toBe('cut');
+  });
+
+  it('by default, gives requests in progress time before it cuts them', async () => {
+    const { host, request } = await holdingHost(undefined);
+    const closed = host.close();
+    const first = await Promise.race([request, new Promise((resolve) => setTimeout(() => resolve('still open'), 200))]);
+    expect(first).toBe('still open');
+    await closed;
+    expect(await request).toBe('cut');
+  });
+});

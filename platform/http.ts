@@ -116,7 +116,7 @@ export interface HttpHost {
    */
   listen(port: number, host: string): Promise<{ port: number; url: string; metricsUrl: string }>;
   /**
-   * Stops accepting connections at once and resolves when the open ones are done (5 s at most).
+   * Stops accepting connections at once and resolves when the open ones are done (drainMs at most).
    * Services call it before closing their WebSocket servers, so no upgrade arrives in between
    * to be answered by the HTTP routes instead.
    */
@@ -134,7 +134,15 @@ export interface HttpHostOptions {
   metricsPort?: number;
   /** How long a readiness verdict is reused (default READINESS_TTL_MS). */
   readinessTtlMs?: number;
+  /**
+   * How long close() lets requests in progress finish before it cuts their connections (default
+   * DRAIN_MS; 0 cuts them at once, for a service whose callers retry or fall back on their own).
+   */
+  drainMs?: number;
 }
+
+/** How long close() waits for requests in progress by default. */
+export const DRAIN_MS = 5_000;
 
 export function createHttpHost(options: HttpHostOptions): HttpHost {
   const app = express();
@@ -208,7 +216,9 @@ export function createHttpHost(options: HttpHostOptions): HttpHost {
         new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
-          setTimeout(() => server.closeAllConnections(), 5_000).unref();
+          const drainMs = options.drainMs ?? DRAIN_MS;
+          if (drainMs === 0) server.closeAllConnections();
+          else setTimeout(() => server.closeAllConnections(), drainMs).unref();
         }),
         metrics?.listening
           ? new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 /**
- * The ranker's feature vector, defined once for training (inference/training) and serving
+ * The ranker's feature vector, defined once for training (training/) and serving
  * (subgraphs/recommendations/two-stage): the same function turns a history, the merged recall and
  * item activity into the same numbers on both sides. Everything here is computed from what the
  * caller passes as "before now": training passes the history before the label and activity as of

@@ -1,7 +1,7 @@
 /**
  * `npm run eval -- [--ml100k <folder>] [--factors n --epochs n --reg x --alpha x --seed n --lambda x]`
  *
- * MovieLens 100K, leave-latest-out (inference/evaluation/split.ts), full ranking. Prints as its
+ * MovieLens 100K, leave-latest-out (training/evaluation/split.ts), full ranking. Prints as its
  * first line one JSON object {"served":…,"oneStage":…,"ease":…,"itemKNN":…,"itemPop":…} (HR@10,
  * NDCG@10, coverage@10 each), then a small table; timings go to stderr.
  *
@@ -20,14 +20,14 @@ import { numberOption } from '../platform/cli';
 import { quietUnlessConfigured, serviceLogger } from '../platform/logger';
 import { TimedActivity } from '../ranking/activity';
 import { startInferenceServer } from '../inference';
-import { ALS_FLAGS, alsOptions } from '../inference/cli-args';
-import { ease, itemKnn, itemPop } from '../inference/evaluation/baselines';
-import { evaluateLists, evaluateScorer, formatTable, type EvaluationReport, type Quality } from '../inference/evaluation/evaluate';
-import { leaveLatestOut } from '../inference/evaluation/split';
-import { buildInteractionMatrix } from '../inference/training/interactions';
-import { defaultMl100kFolder, MovieLens100kSource } from '../inference/training/movielens';
-import { trainAndPublish } from '../inference/training/train-and-publish';
-import { EVALUATED_TWO_STAGE, userSequences } from '../inference/training/two-stage';
+import { ALS_FLAGS, alsOptions } from '../training/cli-args';
+import { ease, itemKnn, itemPop } from '../training/evaluation/baselines';
+import { evaluateLists, evaluateScorer, formatTable, type EvaluationReport, type Quality } from '../training/evaluation/evaluate';
+import { leaveLatestOut } from '../training/evaluation/split';
+import { buildInteractionMatrix } from '../training/interactions';
+import { defaultMl100kFolder, MovieLens100kSource } from '../training/movielens';
+import { trainAndPublish } from '../training/train-and-publish';
+import { EVALUATED_TWO_STAGE, userSequences } from '../training/two-stage';
 import { InferenceClient } from '../subgraphs/recommendations/inference-client';
 import { RecommendationModels } from '../subgraphs/recommendations/model-client';
 import { TwoStagePipeline, type TwoStageQuery } from '../subgraphs/recommendations/two-stage/pipeline';

@@ -198,7 +198,7 @@ async function main() {
     // A gateway pod carries no database or subgraph code.
     const loaded = JSON.parse(fs.readFileSync(gatewayModules, 'utf8')).map((file) => path.relative(runtime, file));
     const strays = loaded.filter((file) =>
-      /^dist\/(subgraphs|prisma|inference)\/|node_modules\/(@prisma\/client|@electric-sql\/pglite|type-graphql|pg)\//.test(file),
+      /^dist\/(subgraphs|prisma|inference|training)\/|node_modules\/(@prisma\/client|@electric-sql\/pglite|type-graphql|pg)\//.test(file),
     );
     if (strays.length > 0)
       failure = new Error(`the gateway process loaded ${strays.length} modules it must not: ${strays.slice(0, 5).join(', ')}`);

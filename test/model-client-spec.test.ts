@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { startInferenceServer, type RunningInferenceServer } from '../inference';
-import { publishTrainedModels } from '../inference/training/export-models';
+import { publishTrainedModels } from '../training/export-models';
 import { idsFor, randomModel, tempRepository } from '../inference/test/helpers';
 import { InferenceClient } from '../subgraphs/recommendations/inference-client';
 import { RecommendationModels } from '../subgraphs/recommendations/model-client';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { startInferenceServer, type RunningInferenceServer } from '../inference';
 import type { ModelConfig } from '../inference/repository/model-config';
-import { publishTrainedModels } from '../inference/training/export-models';
+import { publishTrainedModels } from '../training/export-models';
 import { expectedScore, idsFor, randomModel, tempRepository } from '../inference/test/helpers';
 import { InferenceClient } from '../subgraphs/recommendations/inference-client';
 import { RecommendationModels } from '../subgraphs/recommendations/model-client';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PARTNER_KEYS_DEFAULTS } from '../platform/config';
-import { seededRandom } from '../inference/training/rng';
+import { seededRandom } from '../training/rng';
 import { projectRoot } from '../platform/paths';
 import { eventually } from './support/eventually';
 import { metricValue } from './support/metrics';

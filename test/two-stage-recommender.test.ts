@@ -5,7 +5,7 @@
  * inference goes away. Planted: whoever takes A takes B next.
  */
 import pino from 'pino';
-import { PlatformInteractionSource } from '../inference/training/platform-source';
+import { PlatformInteractionSource } from '../training/platform-source';
 import { openDatabase, type Database, type PrismaClient } from '../prisma/database';
 import { migrate } from '../prisma/migrate';
 import { MemoryCandidateCache } from '../subgraphs/recommendations/cache';

@@ -4,11 +4,11 @@
  * ranked by the recommendations subgraph's TwoStagePipeline over HTTP: a user whose last item is A
  * gets B first, and a batch of users costs one request per model.
  */
-import type { Interaction } from '../inference/training/interactions';
+import type { Interaction } from '../training/interactions';
 import { TimedActivity } from '../ranking/activity';
-import { TWO_STAGE_MODELS } from '../ranking/models';
+import { RECOMMENDER, TWO_STAGE_MODELS } from '../platform/model-contract';
 import type { InferenceClient } from '../subgraphs/recommendations/inference-client';
-import { RECOMMENDER, RecommendationModels } from '../subgraphs/recommendations/model-client';
+import { RecommendationModels } from '../subgraphs/recommendations/model-client';
 import { TwoStageModelsMissing, TwoStagePipeline } from '../subgraphs/recommendations/two-stage/pipeline';
 import { plantedSequences, serveTrainedModels, SMALL_TRAINING, type ServedModels } from './support/two-stage';
 

@@ -5,6 +5,7 @@
  * config a server answers (servedConfig) carries them in ModelConfig's `parameters` map instead,
  * which any ModelConfig reader accepts.
  */
+import { idsParameter, maxDimsParameter } from '../../platform/model-contract';
 import type { OipDataType } from '../../platform/oip';
 import { badRequest } from '../errors';
 
@@ -59,12 +60,6 @@ export interface ModelConfig {
   /** ModelConfig's free-form map: string values only, as Triton's ModelParameter. */
   parameters?: Record<string, { string_value: string }>;
 }
-
-/** The `parameters` key under which a version's id maps are published (see idMapsParameters). */
-export const idsParameter = (version: number | string): string => `ids.${version}`;
-
-/** The `parameters` key that carries an input's `max_dims` (a JSON array), as Triton has no such field. */
-export const maxDimsParameter = (input: string): string => `max_dims.${input}`;
 
 /**
  * The config as a server answers GET /v2/models/{m}[/versions/{v}]/config: only Triton ModelConfig

@@ -12,6 +12,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { IdMaps } from '../../platform/model-contract';
 import { parseModelConfig, toPbtxt, type ModelConfig } from './model-config';
 
 export interface VersionMetadata {
@@ -21,17 +22,6 @@ export interface VersionMetadata {
   /** Half-open range [min, max) every value of an input must fall in (e.g. user rows). */
   input_bounds: Record<string, [number, number]>;
   [key: string]: unknown;
-}
-
-export interface IdMaps {
-  /** Row i of the query table belongs to users[i] (recommender) — absent for item-to-item models. */
-  users?: string[];
-  /** Column j of the scores belongs to items[j]. */
-  items: string[];
-  /** Query row for users the model has never seen (popularity-like). */
-  cold_start_index?: number;
-  /** content_similar: each item's content tokens (category, price band; genres), by column. */
-  content?: string[][];
 }
 
 export interface ModelVersionFiles {

@@ -4,7 +4,7 @@
 import pino from 'pino';
 import type * as ort from 'onnxruntime-node';
 import { randomModel } from '../test/helpers';
-import { recommenderOnnx } from '../training/export-models';
+import { recommenderOnnx } from '../../training/export-models';
 import { createSessionWithFallback, installedProviders, NoExecutionProvider } from './execution-providers';
 import { WorkerSession } from './worker-session';
 

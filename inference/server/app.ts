@@ -3,13 +3,15 @@
  * protocol's, a deployment can point INFERENCE_URL at NVIDIA Triton instead without touching callers.
  *
  *   GET  /v2                                   server metadata
- *   GET  /v2/health/live | /v2/health/ready    (and /healthz, as every service of the platform)
+ *   GET  /v2/health/live | /v2/health/ready
  *   GET  /v2/models/{m}[/versions/{v}]         model metadata (+ execution provider)
  *   GET  /v2/models/{m}[/versions/{v}]/ready
  *   GET  /v2/models/{m}[/versions/{v}]/config  the model's config as Triton's ModelConfig, id maps included
  *   GET  /v2/models/{m}/versions/{v}/ids       extension: the id maps of that version
  *   POST /v2/models/{m}[/versions/{v}]/infer   JSON, or JSON + binary tensors (binary-tensors.ts)
- *   GET  /metrics                              Prometheus text
+ *
+ * It is mounted on the platform's HTTP host (platform/http.ts), which answers /healthz, /readyz and
+ * /metrics before it, as for every service; every other path is this app's, its 400 included.
  *
  * An infer request holds one of the server's in-flight slots (in-flight.ts) from before its body is
  * read until its answer is sent, and its body may be no larger than the largest valid request to
@@ -18,12 +20,12 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import getRawBody from 'raw-body';
 import type { Logger } from '../../platform/logger';
-import { registry } from '../../platform/metrics';
 import { InferenceError, badRequest } from '../errors';
 import { OIP_TYPE, servedConfig } from '../repository/model-config';
-import { readIdMaps, type IdMaps } from '../repository/model-repository';
+import { readIdMaps } from '../repository/model-repository';
 import type { LoadedVersion, ModelStore } from '../repository/model-store';
 import { withMaxDims } from '../repository/request-limits';
+import type { IdMaps } from '../../platform/model-contract';
 import type { OipInferRequest, OipInferResponse } from '../../platform/oip';
 import { HEADER_LENGTH, decodeInferBody, encodeElements, wantsBinary } from './binary-tensors';
 import { RETRY_AFTER_SECONDS, type InFlightLimit } from './in-flight';
@@ -67,10 +69,6 @@ export function createInferenceApp(store: ModelStore, { logger, inFlight }: Infe
   });
   app.get('/v2/health/live', (_req, res) => {
     res.json({ live: true });
-  });
-  // The liveness path every other service of the platform answers, for probes and operators alike.
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', service: 'inference' });
   });
   app.get('/v2/health/ready', (_req, res) => {
     res.status(store.ready() ? 200 : 503).json({ ready: store.ready() });
@@ -124,10 +122,6 @@ export function createInferenceApp(store: ModelStore, { logger, inFlight }: Infe
       .set(HEADER_LENGTH, String(header.length))
       .type('application/octet-stream')
       .send(Buffer.concat([header, ...binary]));
-  });
-
-  app.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
   });
 
   app.use((req, _res, next) => next(badRequest(`no route ${req.method} ${req.path}`)));

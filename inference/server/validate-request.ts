@@ -4,7 +4,8 @@
  * which dimension, which value), so a caller can fix its request from the message alone.
  */
 import { badRequest } from '../errors';
-import { OIP_TYPE, maxDimsParameter, type ModelConfig, type TensorConfig } from '../repository/model-config';
+import { maxDimsParameter } from '../../platform/model-contract';
+import { OIP_TYPE, type ModelConfig, type TensorConfig } from '../repository/model-config';
 import type { VersionMetadata } from '../repository/model-repository';
 import type { RequestLimits } from '../repository/request-limits';
 import type { TensorData, TensorMap } from '../runtime/onnx-session';

@@ -2,9 +2,9 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AlsModel } from '../training/als';
-import { publishTrainedModels } from '../training/export-models';
-import { seededNormal } from '../training/rng';
+import type { AlsModel } from '../../training/als';
+import { publishTrainedModels } from '../../training/export-models';
+import { seededNormal } from '../../training/rng';
 
 export async function tempRepository(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'inference-test-'));

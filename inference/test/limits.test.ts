@@ -15,7 +15,7 @@ import pino from 'pino';
 import { startInferenceServer, type RunningInferenceServer } from '../index';
 import type { ModelConfig } from '../repository/model-config';
 import { loadOipPackage } from '../server/grpc-proto';
-import { EXCLUDE_MAX_WIDTH } from '../training/export-models';
+import { EXCLUDE_MAX_WIDTH } from '../../platform/model-contract';
 import { getJson, outputOf, postJson, publishRandomModel, tempRepository, userRequest } from './helpers';
 
 const USERS = 20;

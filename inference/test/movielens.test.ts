@@ -6,11 +6,11 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { itemKnn, itemPop } from '../evaluation/baselines';
-import { evaluateScorer } from '../evaluation/evaluate';
-import { leaveLatestOut } from '../evaluation/split';
-import { buildInteractionMatrix } from '../training/interactions';
-import { MovieLens100kSource, defaultMl100kFolder } from '../training/movielens';
+import { itemKnn, itemPop } from '../../training/evaluation/baselines';
+import { evaluateScorer } from '../../training/evaluation/evaluate';
+import { leaveLatestOut } from '../../training/evaluation/split';
+import { buildInteractionMatrix } from '../../training/interactions';
+import { MovieLens100kSource, defaultMl100kFolder } from '../../training/movielens';
 
 const folder = defaultMl100kFolder();
 const present = existsSync(path.join(folder, 'u.data'));

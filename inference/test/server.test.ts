@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { startInferenceServer, type RunningInferenceServer } from '../index';
 import type { ModelConfig } from '../repository/model-config';
-import { seededRandom } from '../training/rng';
+import { seededRandom } from '../../training/rng';
 import { expectRowsBelongTo, getJson, outputOf, postJson, publishRandomModel, tempRepository, userRequest } from './helpers';
 
 const USERS = 40;
@@ -35,6 +35,9 @@ describe('inference server (OIP over HTTP)', () => {
     expect((await getJson(`${server.url}/v2/health/live`)).status).toBe(200);
     expect((await getJson(`${server.url}/healthz`)).body).toEqual({ status: 'ok', service: 'inference' });
     expect((await getJson(`${server.url}/v2/health/ready`)).body).toEqual({ ready: true });
+    // The platform host's readiness, as every service answers it, follows the same verdict.
+    expect((await getJson(`${server.url}/readyz`)).body).toEqual({ status: 'ready', service: 'inference' });
+    expect((await getJson(`${server.url}/no-such-path`)).status).toBe(400);
     expect((await getJson(`${server.url}/v2`)).body.name).toBe('federation-platform-inference');
     const meta = await getJson(`${server.url}/v2/models/recommender`);
     expect(meta.body).toMatchObject({

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { startInferenceServer } from '../index';
 import type { ModelConfig } from '../repository/model-config';
-import { seededRandom } from '../training/rng';
+import { seededRandom } from '../../training/rng';
 import { expectRowsBelongTo, getJson, postJson, publishRandomModel, tempRepository, userRequest, type OipTensorOut } from './helpers';
 
 const USERS = 30;

@@ -13,14 +13,19 @@
  *        widest row each input takes (`max_dims.<input>`, a JSON array; absent: no limit known)
  *   POST /v2/models/{m}/versions/{v}/infer     every input the model declares, JSON tensors
  */
+import {
+  idsParameter,
+  INDEX_PAD,
+  maxDimsParameter,
+  RECOMMENDER,
+  SIMILAR_ITEMS,
+  TENSORS,
+  WEIGHT_PAD,
+  type IdMaps,
+} from '../../platform/model-contract';
 import type { OipInferResponse, OipRequestTensor } from '../../platform/oip';
 import { InferenceUnavailable, type InferenceClient } from './inference-client';
 
-export const RECOMMENDER = 'recommender';
-export const SIMILAR_ITEMS = 'similar_items';
-
-/** Value that fills exclusion rows shorter than the longest one (the models skip it). */
-const PAD = -1;
 /** Exclusions sent per user; a heavy buyer's oldest purchases are filtered after the model instead. */
 const MAX_EXCLUDED = 256;
 /** Recall feeds a ranker trained on candidates with every seen item excluded: send them all, within reason. */
@@ -44,13 +49,6 @@ export interface ModelAnswer<Row> {
   version: string;
   /** One row per request, in request order. */
   rows: Row[];
-}
-
-interface IdMaps {
-  users?: string[];
-  items: string[];
-  cold_start_index?: number;
-  content?: string[][];
 }
 
 /** A served version with what it takes to speak to it in ids. */
@@ -84,15 +82,15 @@ export class RecommendationModels {
     maxExcluded = MAX_EXCLUDED,
   ): Promise<ModelAnswer<Ranked[]>> {
     const served = await this.served(RECOMMENDER, deadline);
-    const exclusions = users.map(({ exclude }) => indicesOf(served, exclude, Math.min(maxExcluded, served.maxWidth('exclude'))));
+    const exclusions = users.map(({ exclude }) => indicesOf(served, exclude, Math.min(maxExcluded, served.maxWidth(TENSORS.exclude))));
     const width = Math.max(1, ...exclusions.map((row) => row.length));
     const rows = await this.infer(RECOMMENDER, served, users.length, deadline, (start, end) => [
       tensor(
-        'user_index',
+        TENSORS.userIndex,
         users.slice(start, end).map(({ userId }) => [served.userIndex.get(userId) ?? served.coldStartIndex]),
         1,
       ),
-      tensor('exclude', exclusions.slice(start, end), width),
+      tensor(TENSORS.exclude, exclusions.slice(start, end), width),
     ]);
     return { version: served.version, rows };
   }
@@ -104,13 +102,13 @@ export class RecommendationModels {
     const rows = known.length
       ? await this.infer(SIMILAR_ITEMS, served, known.length, deadline, (start, end) => [
           tensor(
-            'query_item_index',
+            TENSORS.queryItemIndex,
             known.slice(start, end).map((id) => [served.itemIndex.get(id)!]),
             1,
           ),
           // A product is not similar to itself: spend no result slot on it.
           tensor(
-            'exclude',
+            TENSORS.exclude,
             known.slice(start, end).map((id) => [served.itemIndex.get(id)!]),
             1,
           ),
@@ -133,23 +131,25 @@ export class RecommendationModels {
           const index = served.itemIndex.get(productId);
           return index === undefined ? [] : [{ index, weight }];
         })
-        .slice(0, served.maxWidth('recent_items')),
+        .slice(0, served.maxWidth(TENSORS.recentItems)),
     );
-    const exclusions = queries.map(({ exclude }) => indicesOf(served, exclude, Math.min(MAX_RECALL_EXCLUDED, served.maxWidth('exclude'))));
+    const exclusions = queries.map(({ exclude }) =>
+      indicesOf(served, exclude, Math.min(MAX_RECALL_EXCLUDED, served.maxWidth(TENSORS.exclude))),
+    );
     const recentWidth = Math.max(1, ...recent.map((row) => row.length));
     const excludeWidth = Math.max(1, ...exclusions.map((row) => row.length));
     const rows = await this.infer(model, served, queries.length, deadline, (start, end) => [
       tensor(
-        'recent_items',
+        TENSORS.recentItems,
         recent.slice(start, end).map((row) => row.map((r) => r.index)),
         recentWidth,
       ),
       floatTensor(
-        'recent_weights',
+        TENSORS.recentWeights,
         recent.slice(start, end).map((row) => row.map((r) => r.weight)),
         recentWidth,
       ),
-      tensor('exclude', exclusions.slice(start, end), excludeWidth),
+      tensor(TENSORS.exclude, exclusions.slice(start, end), excludeWidth),
     ]);
     return { version: served.version, rows };
   }
@@ -172,10 +172,10 @@ export class RecommendationModels {
       deadline,
       (start, end) => [
         // Sent as binary tensor data (inference-client.ts): the exact floats, no printing or parsing.
-        { name: 'features', datatype: 'FP32', shape: [end - start, width], data: features.subarray(start * width, end * width) },
+        { name: TENSORS.features, datatype: 'FP32', shape: [end - start, width], data: features.subarray(start * width, end * width) },
       ],
       (response, rows) => {
-        const score = response.outputs.find((output) => output.name === 'score');
+        const score = response.outputs.find((output) => output.name === TENSORS.score);
         if (!score?.data || score.data.length !== rows)
           throw new InferenceUnavailable('bad_response', `${model}: one score per row expected`);
         return score.data;
@@ -263,22 +263,22 @@ interface ServedConfig {
  * and the next one asks again (a failed read is not cached).
  */
 function idMapsOf(config: ServedConfig, model: string, version: string): IdMaps {
-  const text = config.parameters?.[`ids.${version}`]?.string_value;
-  if (text === undefined) throw new InferenceUnavailable('bad_response', `config of ${model} has no ids.${version} parameter`);
+  const text = config.parameters?.[idsParameter(version)]?.string_value;
+  if (text === undefined) throw new InferenceUnavailable('bad_response', `config of ${model} has no ${idsParameter(version)} parameter`);
   let ids: IdMaps;
   try {
     ids = JSON.parse(text) as IdMaps;
   } catch {
-    throw new InferenceUnavailable('bad_response', `config parameter ids.${version} of ${model} is not JSON`);
+    throw new InferenceUnavailable('bad_response', `config parameter ${idsParameter(version)} of ${model} is not JSON`);
   }
   if (!Array.isArray(ids?.items))
-    throw new InferenceUnavailable('bad_response', `config parameter ids.${version} of ${model} has no items`);
+    throw new InferenceUnavailable('bad_response', `config parameter ${idsParameter(version)} of ${model} has no items`);
   return ids;
 }
 
 /** The first `max_dims.<input>` entry the config publishes (our server always does; Triton when config.pbtxt has it). */
 function maxWidthOf(config: ServedConfig, input: string): number {
-  const text = config.parameters?.[`max_dims.${input}`]?.string_value;
+  const text = config.parameters?.[maxDimsParameter(input)]?.string_value;
   if (text === undefined) return Infinity;
   try {
     const [width] = JSON.parse(text) as unknown[];
@@ -302,7 +302,7 @@ function floatTensor(name: string, rows: number[][], width: number): OipRequestT
     name,
     datatype: 'FP32',
     shape: [rows.length, width],
-    data: rows.flatMap((row) => [...row, ...new Array<number>(width - row.length).fill(0)]),
+    data: rows.flatMap((row) => [...row, ...new Array<number>(width - row.length).fill(WEIGHT_PAD)]),
   };
 }
 
@@ -312,15 +312,15 @@ function tensor(name: string, rows: number[][], width: number): OipRequestTensor
     name,
     datatype: 'INT64',
     shape: [rows.length, width],
-    data: rows.flatMap((row) => [...row, ...new Array<number>(width - row.length).fill(PAD)]),
+    data: rows.flatMap((row) => [...row, ...new Array<number>(width - row.length).fill(INDEX_PAD)]),
   };
 }
 
 /** The models answer top-K `item_index` and `score` per row; padding slots (index < 0) are dropped. */
 function decode(response: OipInferResponse, served: Version): Ranked[][] {
-  const items = response.outputs.find((output) => output.name === 'item_index');
-  const scores = response.outputs.find((output) => output.name === 'score');
-  const normalized = response.outputs.find((output) => output.name === 'normalized_score')?.data;
+  const items = response.outputs.find((output) => output.name === TENSORS.itemIndex);
+  const scores = response.outputs.find((output) => output.name === TENSORS.score);
+  const normalized = response.outputs.find((output) => output.name === TENSORS.normalizedScore)?.data;
   if (!items || !scores) throw new InferenceUnavailable('bad_response', 'outputs item_index and score expected');
   if (!items.data || !scores.data) throw new InferenceUnavailable('bad_response', 'outputs item_index and score as JSON data expected');
   const [rows, k] = items.shape;

@@ -6,9 +6,9 @@
 import pino from 'pino';
 import { startInferenceServer, type RunningInferenceServer } from '../../inference';
 import { tempRepository } from '../../inference/test/helpers';
-import type { Interaction } from '../../inference/training/interactions';
-import { seededRandom } from '../../inference/training/rng';
-import { trainAndPublish, type TrainOptions } from '../../inference/training/train-and-publish';
+import type { Interaction } from '../../training/interactions';
+import { seededRandom } from '../../training/rng';
+import { trainAndPublish, type TrainOptions } from '../../training/train-and-publish';
 import { InferenceClient } from '../../subgraphs/recommendations/inference-client';
 
 export interface PlantedWorld {

@@ -23,7 +23,7 @@ import {
   type HistoryEvent,
   type RecencyProfile,
 } from '../../../ranking/history';
-import { TWO_STAGE_MODELS } from '../../../ranking/models';
+import { TWO_STAGE_MODELS } from '../../../platform/model-contract';
 import { InferenceUnavailable } from '../inference-client';
 import { MAX_RECALL_EXCLUDED, type ModelAnswer, type Ranked, type RecommendationModels } from '../model-client';
 

@@ -8,7 +8,7 @@
 import type { Logger } from '../../../platform/logger';
 import type { PrismaClient } from '../../../prisma/database';
 import type { RecallSource } from '../../../ranking/candidates';
-import { CATEGORY_TOKEN_PREFIX, TWO_STAGE_MODELS } from '../../../ranking/models';
+import { CATEGORY_TOKEN_PREFIX, TWO_STAGE_MODELS } from '../../../platform/model-contract';
 import type { CachedCandidates, CandidateCache } from '../cache';
 import type { UserCandidateSource } from '../candidate-source';
 import { cachedCandidateLists, invalidateLists, type CachedListsDeps } from '../cached-lists';

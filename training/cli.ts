@@ -5,13 +5,13 @@
  * and similar_items, the two-stage recall models and ranker) into the repository (default:
  * MODEL_REPOSITORY). A running inference server picks the new version up without a restart.
  */
-import { loadConfig } from '../../platform/config';
-import { quietUnlessConfigured } from '../../platform/logger';
+import { loadConfig } from '../platform/config';
+import { quietUnlessConfigured } from '../platform/logger';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ALS_FLAGS, alsOptions } from '../cli-args';
-import { openDatabase } from '../../prisma/database';
-import { migrate } from '../../prisma/migrate';
+import { ALS_FLAGS, alsOptions } from './cli-args';
+import { openDatabase } from '../prisma/database';
+import { migrate } from '../prisma/migrate';
 import type { Interaction } from './interactions';
 import { MovieLens100kSource } from './movielens';
 import { PlatformInteractionSource } from './platform-source';

@@ -16,17 +16,9 @@
  * Content (`content_similar`): the cosine between the weighted mean of the recent items' content
  * vectors and every item's vector — one MatMul against [C, N+1].
  */
+import { TENSORS } from '../../platform/model-contract';
 import { GraphBuilder } from './graph-builder';
 import { OnnxDataType } from './onnx-proto';
-
-export const RECALL_IO = {
-  recentItems: 'recent_items',
-  recentWeights: 'recent_weights',
-  exclude: 'exclude',
-  itemIndex: 'item_index',
-  score: 'score',
-  normalizedScore: 'normalized_score',
-} as const;
 
 export interface SparseRecallSpec {
   name: string;
@@ -79,7 +71,7 @@ export function buildSparseRecall(spec: SparseRecallSpec): Uint8Array {
   const topIndex = maskAndTopK(g, scores, exclude, k);
   if (normalized) {
     const normScores = summed(normalized, 'neighbour_normalized');
-    g.node('GatherElements', [normScores, topIndex], { axis: 1 }, [RECALL_IO.normalizedScore]);
+    g.node('GatherElements', [normScores, topIndex], { axis: 1 }, [TENSORS.normalizedScore]);
   }
   return g.encode(spec.metadata);
 }
@@ -130,12 +122,12 @@ export function buildContentRecall(spec: ContentRecallSpec): Uint8Array {
 /** Sets excluded columns to -inf and writes TopK into the item_index and score outputs; returns the index name. */
 /** The tensors every recall model declares (the `recallConfig` of export-two-stage.ts, as ONNX). */
 function recallInputsAndOutputs(g: GraphBuilder, k: number, normalized: boolean) {
-  const recent = g.input(RECALL_IO.recentItems, OnnxDataType.INT64, ['batch', 'recent']);
-  const recentWeights = g.input(RECALL_IO.recentWeights, OnnxDataType.FLOAT, ['batch', 'recent']);
-  const exclude = g.input(RECALL_IO.exclude, OnnxDataType.INT64, ['batch', 'excluded']);
-  g.output(RECALL_IO.itemIndex, OnnxDataType.INT64, ['batch', k]);
-  g.output(RECALL_IO.score, OnnxDataType.FLOAT, ['batch', k]);
-  if (normalized) g.output(RECALL_IO.normalizedScore, OnnxDataType.FLOAT, ['batch', k]);
+  const recent = g.input(TENSORS.recentItems, OnnxDataType.INT64, ['batch', 'recent']);
+  const recentWeights = g.input(TENSORS.recentWeights, OnnxDataType.FLOAT, ['batch', 'recent']);
+  const exclude = g.input(TENSORS.exclude, OnnxDataType.INT64, ['batch', 'excluded']);
+  g.output(TENSORS.itemIndex, OnnxDataType.INT64, ['batch', k]);
+  g.output(TENSORS.score, OnnxDataType.FLOAT, ['batch', k]);
+  if (normalized) g.output(TENSORS.normalizedScore, OnnxDataType.FLOAT, ['batch', k]);
   return { recent, recentWeights, exclude };
 }
 
@@ -143,8 +135,8 @@ function maskAndTopK(g: GraphBuilder, scores: string, exclude: string, k: number
   const [excludedShape] = g.node('Shape', [exclude]);
   const [updates] = g.node('Expand', [g.floatTensor('minus_inf', [1], Float32Array.of(-Infinity)), excludedShape]);
   const [masked] = g.node('ScatterElements', [scores, exclude, updates], { axis: 1 });
-  g.node('TopK', [masked, g.int64Tensor('k', [1], [k])], { axis: 1, largest: 1, sorted: 1 }, [RECALL_IO.score, RECALL_IO.itemIndex]);
-  return RECALL_IO.itemIndex;
+  g.node('TopK', [masked, g.int64Tensor('k', [1], [k])], { axis: 1, largest: 1, sorted: 1 }, [TENSORS.score, TENSORS.itemIndex]);
+  return TENSORS.itemIndex;
 }
 
 export interface MlpScorerSpec {
@@ -165,14 +157,12 @@ export interface MlpScorerSpec {
   metadata?: Record<string, string>;
 }
 
-export const RANKER_IO = { features: 'features', score: 'score' } as const;
-
 /** The ranker: features [B,F] → score [B,1] = w2·relu(W1ᵀx' + b1) + linear·x' + bias. */
 export function buildMlpScorer(spec: MlpScorerSpec): Uint8Array {
   const { features: f, hidden: h } = spec;
   const g = new GraphBuilder(spec.name);
-  const x = g.input(RANKER_IO.features, OnnxDataType.FLOAT, ['batch', f]);
-  g.output(RANKER_IO.score, OnnxDataType.FLOAT, ['batch', 1]);
+  const x = g.input(TENSORS.features, OnnxDataType.FLOAT, ['batch', f]);
+  g.output(TENSORS.score, OnnxDataType.FLOAT, ['batch', 1]);
   const [centred] = g.node('Sub', [x, g.floatTensor('mean', [f], spec.mean)]);
   const [scaled] = g.node('Div', [centred, g.floatTensor('scale', [f], spec.scale)]);
   const [hidden] = g.node('MatMul', [scaled, g.floatTensor('w1', [f, h], spec.w1)]);
@@ -181,6 +171,6 @@ export function buildMlpScorer(spec: MlpScorerSpec): Uint8Array {
   const [deep] = g.node('MatMul', [relu, g.floatTensor('w2', [h, 1], spec.w2)]);
   const [wide] = g.node('MatMul', [scaled, g.floatTensor('linear', [f, 1], spec.linear)]);
   const [sum] = g.node('Add', [deep, wide]);
-  g.node('Add', [sum, g.floatTensor('bias', [1], Float32Array.of(spec.bias))], {}, [RANKER_IO.score]);
+  g.node('Add', [sum, g.floatTensor('bias', [1], Float32Array.of(spec.bias))], {}, [TENSORS.score]);
   return g.encode(spec.metadata);
 }

@@ -4,7 +4,7 @@
  * user took next. Features are standardised with the training mean and deviation, which the ONNX
  * graph applies itself. Adam, seeded initialisation and shuffling: the same data gives the same model.
  */
-import type { MlpScorerSpec } from '../model/recall-graphs';
+import type { MlpScorerSpec } from './onnx/recall-graphs';
 import { seededNormal, seededRandom } from './rng';
 
 export interface RankerQuery {

@@ -4,8 +4,8 @@
  * products so that nobody and nothing is missing from the model's id maps. Training is an offline
  * job, so it reads across the subgraphs' schemas; no subgraph does.
  */
-import type { Database } from '../../prisma/database';
-import { CATEGORY_TOKEN_PREFIX } from '../../ranking/models';
+import type { Database } from '../prisma/database';
+import { CATEGORY_TOKEN_PREFIX } from '../platform/model-contract';
 import type { Interaction, InteractionSource } from './interactions';
 
 /** How much a session signal counts next to a purchase (weight 1). */

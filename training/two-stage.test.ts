@@ -1,4 +1,4 @@
-import { TimedActivity } from '../../ranking/activity';
+import { TimedActivity } from '../ranking/activity';
 import { trainAls } from './als';
 import { buildInteractionMatrix, type Interaction } from './interactions';
 import { seededRandom } from './rng';

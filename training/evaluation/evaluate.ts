@@ -4,7 +4,7 @@
  * and catalogue coverage@10 (the share of all items that appear in at least one user's top 10).
  * `scripts/eval.ts` runs the whole comparison (baselines, the served one-stage and two-stage paths).
  */
-import type { InteractionMatrix } from '../training/interactions';
+import type { InteractionMatrix } from '../interactions';
 import type { UserScorer } from './baselines';
 import { hitAndNdcg, meanOf, rankOf, type HitRateNdcg } from './metrics';
 

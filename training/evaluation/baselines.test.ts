@@ -1,4 +1,4 @@
-import { buildInteractionMatrix } from '../training/interactions';
+import { buildInteractionMatrix } from '../interactions';
 import { ease, itemKnn, itemPop } from './baselines';
 import { evaluateLists, evaluateScorer } from './evaluate';
 

@@ -12,20 +12,11 @@
  * required input (send [[-1]] per row to exclude nothing): Triton's onnxruntime backend cannot
  * leave out an input the ONNX graph declares, so both servers demand it alike.
  */
-import { buildTopKScorer } from '../model/top-k-scorer';
-import type { ModelConfig } from '../repository/model-config';
-import { publishModelVersion } from '../repository/model-repository';
+import { EXCLUDE_MAX_WIDTH, INDEX_PAD, RECOMMENDER, SIMILAR_ITEMS, TENSORS } from '../platform/model-contract';
+import { buildTopKScorer } from './onnx/top-k-scorer';
+import type { ModelConfig } from '../inference/repository/model-config';
+import { publishModelVersion } from '../inference/repository/model-repository';
 import type { AlsModel } from './als';
-
-export const RECOMMENDER = 'recommender';
-export const SIMILAR_ITEMS = 'similar_items';
-export const EXCLUDE_PAD = -1;
-/**
- * The widest `exclude` row a request may send (config `max_dims`): the recommendations subgraph
- * sends at most 2,048 of a user's items (model-client.ts), and a wider row would pad every row it
- * is batched with to its width.
- */
-export const EXCLUDE_MAX_WIDTH = 2048;
 
 export interface ExportOptions {
   /** Items returned per row (callers over-fetch and filter). */
@@ -43,11 +34,11 @@ export function servingConfig(name: string, queryInput: string, k: number, maxBa
     max_batch_size: maxBatchSize,
     input: [
       { name: queryInput, data_type: 'TYPE_INT64', dims: [1] },
-      { name: 'exclude', data_type: 'TYPE_INT64', dims: [-1], pad_value: EXCLUDE_PAD, max_dims: [EXCLUDE_MAX_WIDTH] },
+      { name: TENSORS.exclude, data_type: 'TYPE_INT64', dims: [-1], pad_value: INDEX_PAD, max_dims: [EXCLUDE_MAX_WIDTH] },
     ],
     output: [
-      { name: 'item_index', data_type: 'TYPE_INT64', dims: [k] },
-      { name: 'score', data_type: 'TYPE_FP32', dims: [k] },
+      { name: TENSORS.itemIndex, data_type: 'TYPE_INT64', dims: [k] },
+      { name: TENSORS.score, data_type: 'TYPE_FP32', dims: [k] },
     ],
     dynamic_batching: {
       max_queue_delay_microseconds: 1000,
@@ -72,7 +63,7 @@ export function recommenderOnnx(
   for (let u = 0; u < numUsers; u++) for (let j = 0; j < f; j++) coldStart[j] += model.userFactors[u * f + j] / Math.max(1, numUsers);
   return buildTopKScorer({
     name: RECOMMENDER,
-    queryInput: 'user_index',
+    queryInput: TENSORS.userIndex,
     queries,
     numQueries: numUsers + 1,
     items: model.itemFactors,
@@ -94,7 +85,7 @@ export function similarItemsOnnx(model: AlsModel, numItems: number, k: number, m
   }
   return buildTopKScorer({
     name: SIMILAR_ITEMS,
-    queryInput: 'query_item_index',
+    queryInput: TENSORS.queryItemIndex,
     queries: normalized,
     numQueries: numItems,
     items: normalized,
@@ -123,12 +114,12 @@ export async function publishTrainedModels(
   const numUsers = ids.users.length;
   const numItems = ids.items.length;
   const kk = Math.min(k, numItems);
-  const itemBounds: [number, number] = [EXCLUDE_PAD, numItems + 1];
+  const itemBounds: [number, number] = [INDEX_PAD, numItems + 1];
   const recommender = await publishModelVersion(repository, {
-    config: servingConfig(RECOMMENDER, 'user_index', kk, maxBatchSize),
+    config: servingConfig(RECOMMENDER, TENSORS.userIndex, kk, maxBatchSize),
     onnx: recommenderOnnx(model, numUsers, numItems, kk),
     metadata: {
-      input_bounds: { user_index: [0, numUsers + 1], exclude: itemBounds },
+      input_bounds: { [TENSORS.userIndex]: [0, numUsers + 1], [TENSORS.exclude]: itemBounds },
       num_users: numUsers,
       num_items: numItems,
       factors: model.factors,
@@ -138,10 +129,10 @@ export async function publishTrainedModels(
     ids: { users: ids.users, items: ids.items, cold_start_index: numUsers },
   });
   const similarItems = await publishModelVersion(repository, {
-    config: servingConfig(SIMILAR_ITEMS, 'query_item_index', kk, maxBatchSize),
+    config: servingConfig(SIMILAR_ITEMS, TENSORS.queryItemIndex, kk, maxBatchSize),
     onnx: similarItemsOnnx(model, numItems, kk),
     metadata: {
-      input_bounds: { query_item_index: [0, numItems], exclude: itemBounds },
+      input_bounds: { [TENSORS.queryItemIndex]: [0, numItems], [TENSORS.exclude]: itemBounds },
       num_items: numItems,
       factors: model.factors,
       training,

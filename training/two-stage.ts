@@ -10,9 +10,9 @@
  * 4. The ranker is fitted on those queries; the recall models are then retrained on the full
  *    histories for serving.
  */
-import { TimedActivity, type ScoredItem } from '../../ranking/activity';
-import { mergeCandidates, RECALL_DEPTH, type RecallHit, type RecallLists } from '../../ranking/candidates';
-import { FEATURE_COUNT, writeFeatures } from '../../ranking/features';
+import { TimedActivity, type ScoredItem } from '../ranking/activity';
+import { mergeCandidates, RECALL_DEPTH, type RecallHit, type RecallLists } from '../ranking/candidates';
+import { FEATURE_COUNT, writeFeatures } from '../ranking/features';
 import {
   CONTENT_RECENCY,
   NEIGHBOUR_RECENCY,
@@ -20,7 +20,7 @@ import {
   SUCCESSOR_RECENCY,
   type HistoryEvent,
   type RecencyProfile,
-} from '../../ranking/history';
+} from '../ranking/history';
 import { trainAls, type AlsModel, type AlsOptions } from './als';
 import { buildInteractionMatrix, type Interaction } from './interactions';
 import { trainRanker, type RankerModel, type RankerOptions, type RankerQuery } from './ranker';

@@ -4,13 +4,13 @@
  * for start-up, which trains only when the repository has no recommender yet.
  */
 import { SingleBar, Presets } from 'cli-progress';
-import { serviceLogger } from '../../platform/logger';
-import { FEATURE_NAMES } from '../../ranking/features';
-import { listVersions, readVersionMetadata } from '../repository/model-repository';
+import { serviceLogger } from '../platform/logger';
+import { FEATURE_NAMES } from '../ranking/features';
+import { listVersions, readVersionMetadata } from '../inference/repository/model-repository';
 import { trainAls, type AlsOptions } from './als';
-import { RECALL_DEPTH } from '../../ranking/candidates';
-import { TWO_STAGE_MODELS } from '../../ranking/models';
-import { RECOMMENDER, publishTrainedModels, type PublishedModels } from './export-models';
+import { RECALL_DEPTH } from '../ranking/candidates';
+import { RECOMMENDER, TWO_STAGE_MODELS } from '../platform/model-contract';
+import { publishTrainedModels, type PublishedModels } from './export-models';
 import { publishTwoStageModels, type PublishedTwoStage } from './export-two-stage';
 import { buildInteractionMatrix, type Interaction, type InteractionSource } from './interactions';
 import { EMBEDDED_TWO_STAGE, EVALUATED_TWO_STAGE, trainTwoStage, type TwoStageOptions } from './two-stage';

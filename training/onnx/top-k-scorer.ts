@@ -10,6 +10,7 @@
  * low bias, so callers can pad `exclude` rows with N ("exclude nothing") and the dummy never wins.
  * That keeps the graph to four heavy ops, with no separate mask tensor to build and add.
  */
+import { TENSORS } from '../../platform/model-contract';
 import { GraphBuilder } from './graph-builder';
 import { OnnxDataType } from './onnx-proto';
 
@@ -37,12 +38,6 @@ export interface TopKScorerSpec {
 /** Score of the padding column: far below any real score, far above an excluded one (-inf). */
 const PADDING_BIAS = -1e30;
 
-export const TOP_K_SCORER_IO = {
-  exclude: 'exclude',
-  itemIndex: 'item_index',
-  score: 'score',
-} as const;
-
 export function buildTopKScorer(spec: TopKScorerSpec): Uint8Array {
   const { numQueries, numItems, factors } = spec;
   if (spec.queries.length !== numQueries * factors) throw new Error('queries must be numQueries × factors');
@@ -66,9 +61,9 @@ export function buildTopKScorer(spec: TopKScorerSpec): Uint8Array {
 
   const g = new GraphBuilder(spec.name);
   const queryIndex = g.input(spec.queryInput, OnnxDataType.INT64, ['batch', 1]);
-  const exclude = g.input(TOP_K_SCORER_IO.exclude, OnnxDataType.INT64, ['batch', 'excluded']);
-  g.output(TOP_K_SCORER_IO.itemIndex, OnnxDataType.INT64, ['batch', k]);
-  g.output(TOP_K_SCORER_IO.score, OnnxDataType.FLOAT, ['batch', k]);
+  const exclude = g.input(TENSORS.exclude, OnnxDataType.INT64, ['batch', 'excluded']);
+  g.output(TENSORS.itemIndex, OnnxDataType.INT64, ['batch', k]);
+  g.output(TENSORS.score, OnnxDataType.FLOAT, ['batch', k]);
 
   const queryTable = g.floatTensor('queries', [numQueries, width], queries);
   const keyTable = g.floatTensor('keys_t', [width, cols], keysT);
@@ -83,7 +78,7 @@ export function buildTopKScorer(spec: TopKScorerSpec): Uint8Array {
   const [excludedShape] = g.node('Shape', [excluded]);
   const [updates] = g.node('Expand', [minusInf, excludedShape]);
   const [masked] = g.node('ScatterElements', [scores, excluded, updates], { axis: 1 });
-  g.node('TopK', [masked, kTensor], { axis: 1, largest: 1, sorted: 1 }, [TOP_K_SCORER_IO.score, TOP_K_SCORER_IO.itemIndex]);
+  g.node('TopK', [masked, kTensor], { axis: 1, largest: 1, sorted: 1 }, [TENSORS.score, TENSORS.itemIndex]);
   return g.encode(spec.metadata);
 }
 

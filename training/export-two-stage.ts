@@ -1,15 +1,14 @@
 /**
  * Publishes the two-stage pipeline's models next to the recommender: `transitions` and
  * `co_occurrence` (sparse item-to-item recall), `content_similar` (content recall) and `ranker`
- * (the MLP over ranking/features.ts). Each is an ONNX graph built by inference/model/recall-graphs.ts
+ * (the MLP over ranking/features.ts). Each is an ONNX graph built by training/onnx/recall-graphs.ts
  * with a Triton-style config, dynamic batching on.
  */
-import { FEATURE_COUNT, FEATURE_NAMES } from '../../ranking/features';
-import { TWO_STAGE_MODELS } from '../../ranking/models';
-import { buildContentRecall, buildMlpScorer, buildSparseRecall } from '../model/recall-graphs';
-import type { ModelConfig, TensorConfig } from '../repository/model-config';
-import { publishModelVersion } from '../repository/model-repository';
-import { EXCLUDE_MAX_WIDTH, EXCLUDE_PAD } from './export-models';
+import { FEATURE_COUNT, FEATURE_NAMES } from '../ranking/features';
+import { EXCLUDE_MAX_WIDTH, INDEX_PAD, RECENT_MAX_WIDTH, TENSORS, TWO_STAGE_MODELS, WEIGHT_PAD } from '../platform/model-contract';
+import { buildContentRecall, buildMlpScorer, buildSparseRecall } from './onnx/recall-graphs';
+import type { ModelConfig, TensorConfig } from '../inference/repository/model-config';
+import { publishModelVersion } from '../inference/repository/model-repository';
 import type { TwoStageModels } from './two-stage';
 
 export interface PublishedTwoStage {
@@ -21,12 +20,6 @@ export interface PublishedTwoStage {
 
 /** Candidates of every user of one operation go to the ranker in one request; this bounds it. */
 export const RANKER_MAX_BATCH = 16_384;
-/**
- * The longest `recent_items` row (config `max_dims`): the sparse recall graphs gather one row of
- * neighbours per recent item, so a row of L costs L × width per user. The subgraph sends at most 20
- * (ranking/history.ts); 64 leaves room for longer recency profiles.
- */
-export const RECENT_MAX_WIDTH = 64;
 
 const DYNAMIC_BATCHING = {
   max_queue_delay_microseconds: 1000,
@@ -51,14 +44,14 @@ function recallConfig(name: string, k: number, maxBatchSize: number, normalized:
     name,
     maxBatchSize,
     [
-      { name: 'recent_items', data_type: 'TYPE_INT64', dims: [-1], pad_value: EXCLUDE_PAD, max_dims: [RECENT_MAX_WIDTH] },
-      { name: 'recent_weights', data_type: 'TYPE_FP32', dims: [-1], pad_value: 0, max_dims: [RECENT_MAX_WIDTH] },
-      { name: 'exclude', data_type: 'TYPE_INT64', dims: [-1], pad_value: EXCLUDE_PAD, max_dims: [EXCLUDE_MAX_WIDTH] },
+      { name: TENSORS.recentItems, data_type: 'TYPE_INT64', dims: [-1], pad_value: INDEX_PAD, max_dims: [RECENT_MAX_WIDTH] },
+      { name: TENSORS.recentWeights, data_type: 'TYPE_FP32', dims: [-1], pad_value: WEIGHT_PAD, max_dims: [RECENT_MAX_WIDTH] },
+      { name: TENSORS.exclude, data_type: 'TYPE_INT64', dims: [-1], pad_value: INDEX_PAD, max_dims: [EXCLUDE_MAX_WIDTH] },
     ],
     [
-      { name: 'item_index', data_type: 'TYPE_INT64', dims: [k] },
-      { name: 'score', data_type: 'TYPE_FP32', dims: [k] },
-      ...(normalized ? [{ name: 'normalized_score', data_type: 'TYPE_FP32' as const, dims: [k] }] : []),
+      { name: TENSORS.itemIndex, data_type: 'TYPE_INT64', dims: [k] },
+      { name: TENSORS.score, data_type: 'TYPE_FP32', dims: [k] },
+      ...(normalized ? [{ name: TENSORS.normalizedScore, data_type: 'TYPE_FP32' as const, dims: [k] }] : []),
     ],
   );
 }
@@ -71,7 +64,7 @@ export async function publishTwoStageModels(
 ): Promise<PublishedTwoStage> {
   const n = items.length;
   const k = Math.max(1, Math.min(options.k, n));
-  const bounds = { recent_items: [EXCLUDE_PAD, n] as [number, number], exclude: [EXCLUDE_PAD, n + 1] as [number, number] };
+  const bounds = { [TENSORS.recentItems]: [INDEX_PAD, n] as [number, number], [TENSORS.exclude]: [INDEX_PAD, n + 1] as [number, number] };
   const metadata = { input_bounds: bounds, num_items: n, training: options.training };
   const sparse = async (name: string, model: TwoStageModels['transitions']) =>
     publishModelVersion(repository, {
@@ -108,8 +101,8 @@ export async function publishTwoStageModels(
     config: config(
       TWO_STAGE_MODELS.ranker,
       RANKER_MAX_BATCH,
-      [{ name: 'features', data_type: 'TYPE_FP32', dims: [FEATURE_COUNT] }],
-      [{ name: 'score', data_type: 'TYPE_FP32', dims: [1] }],
+      [{ name: TENSORS.features, data_type: 'TYPE_FP32', dims: [FEATURE_COUNT] }],
+      [{ name: TENSORS.score, data_type: 'TYPE_FP32', dims: [1] }],
     ),
     onnx: buildMlpScorer({ name: TWO_STAGE_MODELS.ranker, ...ranker }),
     metadata: {

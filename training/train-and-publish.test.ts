@@ -1,11 +1,10 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { listVersions, readIdMaps, readVersionMetadata, versionFile } from '../repository/model-repository';
-import { RECOMMENDER, SIMILAR_ITEMS } from './export-models';
+import { listVersions, readIdMaps, readVersionMetadata, versionFile } from '../inference/repository/model-repository';
 import type { Interaction, InteractionSource } from './interactions';
 import { seededRandom } from './rng';
-import { TWO_STAGE_MODELS } from '../../ranking/models';
+import { RECOMMENDER, SIMILAR_ITEMS, TWO_STAGE_MODELS } from '../platform/model-contract';
 import { EMBEDDED_TRAINING, ensureModel, trainAndPublish } from './train-and-publish';
 import { EMBEDDED_TWO_STAGE } from './two-stage';
 

@@ -6,7 +6,7 @@
  * training only (nothing left to learn from). Candidates are then every item the user has not
  * interacted with in training (full ranking).
  */
-import type { Interaction } from '../training/interactions';
+import type { Interaction } from '../interactions';
 
 export interface LeaveLatestOutSplit {
   train: Interaction[];

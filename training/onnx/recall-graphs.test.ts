@@ -1,8 +1,8 @@
 /** @jest-environment ./inference/test/ort-environment.js */
 import * as ort from 'onnxruntime-node';
-import { trainRanker, scoreRows } from '../training/ranker';
-import { seededRandom } from '../training/rng';
-import { contentModel, contentRecall, sparseRecall, trainCoOccurrence, trainTransitions } from '../training/sequence-models';
+import { trainRanker, scoreRows } from '../ranker';
+import { seededRandom } from '../rng';
+import { contentModel, contentRecall, sparseRecall, trainCoOccurrence, trainTransitions } from '../sequence-models';
 import { buildContentRecall, buildMlpScorer, buildSparseRecall } from './recall-graphs';
 
 async function run(model: Uint8Array, feeds: Record<string, ort.Tensor>) {

@@ -4,8 +4,8 @@
  * items) and EASE (Steck 2019: closed-form item-item weights, B = I − P·diag(1/diag P), P = (XᵀX+λI)⁻¹).
  * Each returns a scorer: user row → a score for every item.
  */
-import { invertSpd } from '../training/linalg';
-import type { InteractionMatrix } from '../training/interactions';
+import { invertSpd } from '../linalg';
+import type { InteractionMatrix } from '../interactions';
 
 export type UserScorer = (user: number) => Float64Array;
 
