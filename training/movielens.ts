@@ -5,8 +5,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Interaction, InteractionSource } from './interactions';
-import { toolOptions } from '../../platform/config/options/tools';
-import { openReading, readFeature } from '../../platform/config/read';
+import { toolOptions } from '../platform/config/options/tools';
+import { openReading, readFeature } from '../platform/config/read';
 
 export class MovieLens100kSource implements InteractionSource {
   constructor(private readonly folder: string) {}

@@ -2,7 +2,7 @@
  * What the two-stage recommender reads from the recommendations read model: each user's ordered
  * history (purchases and recorded session interactions, with times) and item activity (counts in
  * total, last week and month, first time) — the same events training reads through
- * inference/training/platform-source.ts, so the ranker's features mean the same on both sides.
+ * training/platform-source.ts, so the ranker's features mean the same on both sides.
  */
 import type { PrismaClient } from '../../../prisma/database';
 import { DAY_MS, NO_ACTIVITY, type ActivitySource, type ItemActivity, type ScoredItem } from '../../../ranking/activity';
