@@ -6,13 +6,12 @@
 import type { Logger } from '../../platform/logger';
 import type { PrismaClient } from '../../prisma/database';
 import type { CachedCandidates, CandidateCache } from './cache';
-import type { Candidate } from './candidates';
+import type { Candidate, CandidateList } from './candidate-source';
 import { excludedOfUsers } from './data';
 import { deadlineAfter, InferenceUnavailable } from './inference-client';
 import { fallbacks } from './metrics';
 import { popularFor, type PopularityCache } from './popularity';
 import { RecommendationPlacement } from './recommendation';
-import type { CandidateList } from './recommender';
 
 export interface CachedListsDeps {
   prisma: PrismaClient;

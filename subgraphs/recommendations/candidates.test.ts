@@ -1,4 +1,5 @@
-import { applyBusinessRules, blendSession, type Candidate } from './candidates';
+import type { Candidate } from './candidate-source';
+import { applyBusinessRules, blendSession } from './candidates';
 import { RecommendationReason } from './recommendation';
 
 const candidate = (productId: string, score = 1): Candidate => ({ productId, score, reason: RecommendationReason.MODEL });

@@ -3,13 +3,8 @@
  * already-bought and blocked products go; no category takes more than its share; popularity fills
  * what is left. Pure functions, so the rules are tested without servers.
  */
+import type { Candidate } from './candidate-source';
 import { RecommendationReason } from './recommendation';
-
-export interface Candidate {
-  productId: string;
-  score: number;
-  reason: RecommendationReason;
-}
 
 export interface ProductFacts {
   stock: number;

@@ -4,7 +4,7 @@ import { loaderFamily } from '../kit/loaders';
 import type { Viewer } from '../../platform/viewer';
 import { productFactsLoader } from './product-facts';
 import type { RecommendationPlacement } from './recommendation';
-import type { CandidateList } from './recommender';
+import type { CandidateList } from './candidate-source';
 import type { RecommendationsResources } from './resources';
 
 /**

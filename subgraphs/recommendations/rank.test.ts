@@ -2,7 +2,7 @@ import { appError, ErrorCode } from '../../platform/errors';
 import { fallbacks } from './metrics';
 import { rank } from './rank';
 import { RecommendationReason } from './recommendation';
-import type { CandidateList } from './recommender';
+import type { CandidateList } from './candidate-source';
 
 const list = (degraded: boolean): CandidateList => ({
   version: degraded ? null : '3',

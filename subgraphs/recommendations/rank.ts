@@ -3,12 +3,12 @@
  * the products service cannot give stock and category, the list is made without those rules and
  * says so (PRODUCTS_UNAVAILABLE) instead of coming back empty.
  */
-import { applyBusinessRules, type Candidate, type ProductFacts } from './candidates';
+import type { Candidate, CandidateList } from './candidate-source';
+import { applyBusinessRules, type ProductFacts } from './candidates';
 import type { Popularity } from './data';
 import { fallbacks } from './metrics';
 import { popularFor } from './popularity';
 import { DegradedReason, recommendation, RecommendationReason, type Recommendation } from './recommendation';
-import type { CandidateList } from './recommender';
 
 /** Candidates looked at per slot: enough to survive stock, history and diversity filters. */
 export const OVER_FETCH = 3;

@@ -8,29 +8,15 @@
 import type { PrismaClient } from '../../prisma/database';
 import type { Logger } from '../../platform/logger';
 import type { CandidateCache, CachedCandidates } from './cache';
-import type { UserCandidateSource } from './candidate-source';
-import { blendSession, SESSION_ITEMS, SESSION_WEIGHTS, SESSION_WINDOW_MS, type Candidate } from './candidates';
+import type { CandidateList, UserCandidateSource } from './candidate-source';
+import { blendSession, SESSION_ITEMS, SESSION_WEIGHTS, SESSION_WINDOW_MS } from './candidates';
 import { cachedCandidateLists, invalidateLists, type CachedListsDeps } from './cached-lists';
 import { coPurchases, recentInteractionsOfUsers, type CoPurchase } from './data';
 import { deadlineAfter, InferenceUnavailable } from './inference-client';
 import { fallbacks } from './metrics';
 import type { RecommendationModels } from './model-client';
 import { similarTo, type PopularityCache } from './popularity';
-import { RecommendationPlacement, RecommendationReason, type RecommendationVariant } from './recommendation';
-
-export interface CandidateList {
-  /** Model version behind the candidates; null when popularity answered. */
-  version: string | null;
-  degraded: boolean;
-  candidates: Candidate[];
-  /** Products this list must never show (bought or blocked by the user, or the product itself). */
-  exclude: Set<string>;
-  /**
-   * The A/B arm whose pipeline made the list, set by VariantRouter for User.recommendations;
-   * absent for lists outside the experiment (Product.similar) and straight from a pipeline.
-   */
-  variant?: RecommendationVariant;
-}
+import { RecommendationPlacement, RecommendationReason } from './recommendation';
 
 /** How much the session counts against long-term taste, per placement. */
 const SESSION_WEIGHT: Record<RecommendationPlacement, number> = { HOME: 0.6, CART: 0.85 };

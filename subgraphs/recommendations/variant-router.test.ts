@@ -1,9 +1,8 @@
 import { rootLogger } from '../../platform/logger';
 import { stableHash } from '../../platform/stable-hash';
-import type { UserCandidateSource } from './candidate-source';
 import { variantFallbacks } from './metrics';
 import { RecommendationPlacement, RecommendationReason, RecommendationVariant } from './recommendation';
-import type { CandidateList } from './recommender';
+import type { CandidateList, UserCandidateSource } from './candidate-source';
 import { assignedVariant, VariantRouter } from './variant-router';
 
 /** A pipeline that records its calls and answers each user with a list naming the user and itself. */

@@ -10,10 +10,9 @@
  */
 import type { Logger } from '../../platform/logger';
 import { stableHash } from '../../platform/stable-hash';
-import type { UserCandidateSource } from './candidate-source';
 import { variantFallbacks } from './metrics';
 import { RecommendationVariant, type RecommendationPlacement } from './recommendation';
-import type { CandidateList } from './recommender';
+import type { CandidateList, UserCandidateSource } from './candidate-source';
 
 /** The arm a user belongs to at `twoStagePercent` (0–100): the same answer everywhere, for tests and the bench too. */
 export function assignedVariant(userId: string, twoStagePercent: number): RecommendationVariant {

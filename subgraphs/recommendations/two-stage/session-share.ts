@@ -9,7 +9,7 @@
  * ranker's order. Purchases never trigger it, so the path `npm run eval` measures (histories of
  * ratings, no session interactions) is unchanged by it.
  */
-import type { Candidate } from '../candidates';
+import type { Candidate } from '../candidate-source';
 import { RecommendationPlacement, RecommendationReason } from '../recommendation';
 
 /** The share of each prefix kept for the session's categories: the cart is about this session. */
