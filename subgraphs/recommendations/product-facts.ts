@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import type { ServiceClient } from '../kit/service-client';
 import type { Viewer } from '../../platform/viewer';
-import type { ProductFacts } from './candidates';
+import type { ProductFacts } from './business-rules';
 
 const FACTS = `query ProductFacts($representations: [_Any!]!) {
   _entities(representations: $representations) { ... on Product { id stock category } }

@@ -4,7 +4,7 @@
  * says so (PRODUCTS_UNAVAILABLE) instead of coming back empty.
  */
 import type { Candidate, CandidateList } from './candidate-source';
-import { applyBusinessRules, type ProductFacts } from './candidates';
+import { applyBusinessRules, type ProductFacts } from './business-rules';
 import type { Popularity } from './data';
 import { fallbacks } from './metrics';
 import { popularFor } from './popularity';

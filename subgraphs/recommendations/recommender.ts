@@ -9,7 +9,7 @@ import type { PrismaClient } from '../../prisma/database';
 import type { Logger } from '../../platform/logger';
 import type { CandidateCache, CachedCandidates } from './cache';
 import type { CandidateList, UserCandidateSource } from './candidate-source';
-import { blendSession, SESSION_ITEMS, SESSION_WEIGHTS, SESSION_WINDOW_MS } from './candidates';
+import { blendSession, SESSION_ITEMS, SESSION_WEIGHTS, SESSION_WINDOW_MS } from './session';
 import { cachedCandidateLists, invalidateLists, type CachedListsDeps } from './cached-lists';
 import { coPurchases, recentInteractionsOfUsers, type CoPurchase } from './data';
 import { deadlineAfter, InferenceUnavailable } from './inference-client';

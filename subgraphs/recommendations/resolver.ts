@@ -4,7 +4,7 @@ import { PARTNER } from '../kit/partner-tag';
 import { pageSize } from '../kit/pagination';
 import { countImpressions } from './attribution';
 import { requireMayReadRecommendationsOf } from './recommendation.access';
-import type { ProductFacts } from './candidates';
+import type { ProductFacts } from './business-rules';
 import type { RecommendationsLoaders } from './loaders';
 import { rank } from './rank';
 import { Product, Recommendation, RecommendationPlacement, User } from './recommendation';

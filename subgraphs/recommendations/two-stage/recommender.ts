@@ -12,7 +12,7 @@ import { CATEGORY_TOKEN_PREFIX, TWO_STAGE_MODELS } from '../../../ranking/models
 import type { CachedCandidates, CandidateCache } from '../cache';
 import type { Candidate, CandidateList, UserCandidateSource } from '../candidate-source';
 import { cachedCandidateLists, invalidateLists, type CachedListsDeps } from '../cached-lists';
-import { SESSION_ITEMS, SESSION_WINDOW_MS } from '../candidates';
+import { SESSION_ITEMS, SESSION_WINDOW_MS } from '../session';
 import { InferenceUnavailable } from '../inference-client';
 import type { RecommendationModels } from '../model-client';
 import type { PopularityCache } from '../popularity';

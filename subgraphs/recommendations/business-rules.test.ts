@@ -1,5 +1,5 @@
 import type { Candidate } from './candidate-source';
-import { applyBusinessRules, blendSession } from './candidates';
+import { applyBusinessRules } from './business-rules';
 import { RecommendationReason } from './recommendation';
 
 const candidate = (productId: string, score = 1): Candidate => ({ productId, score, reason: RecommendationReason.MODEL });
@@ -45,23 +45,5 @@ describe('business rules after the model', () => {
       first: 4,
     });
     expect(chosen.map((entry) => entry.productId)).toEqual(['a1', 'b1', 'zz', 'c1']);
-  });
-});
-
-describe('session blending', () => {
-  it('lets strong session similarity outrank long-term taste and says why', () => {
-    const blended = blendSession(
-      [
-        { productId: 'm1', score: 2 },
-        { productId: 'm2', score: 1 },
-      ],
-      [{ productId: 's1', score: 0.9 }],
-      0.6,
-    );
-    expect(blended.map((entry) => [entry.productId, entry.reason])).toEqual([
-      ['s1', RecommendationReason.SIMILAR_TO_RECENT],
-      ['m1', RecommendationReason.MODEL],
-      ['m2', RecommendationReason.MODEL],
-    ]);
   });
 });
