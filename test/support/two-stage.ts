@@ -9,7 +9,7 @@ import { tempRepository } from '../../inference/test/helpers';
 import type { Interaction } from '../../inference/training/interactions';
 import { seededRandom } from '../../inference/training/rng';
 import { trainAndPublish, type TrainOptions } from '../../inference/training/train-and-publish';
-import { InferenceClient } from '../../subgraphs/recommendations/inference-client';
+import { InferenceClient } from '../../subgraphs/recommendations/transport/inference-client';
 
 export interface PlantedWorld {
   items: string[];
