@@ -19,7 +19,7 @@ import autocannon from 'autocannon';
 import { signToken } from '../gateway/auth';
 import { loadConfig, RATE_LIMIT_DEFAULTS } from '../platform/config';
 import { fromRoot } from '../platform/paths';
-import { assignedVariant } from '../subgraphs/recommendations/variant-router';
+import { assignedVariant } from '../subgraphs/recommendations/experiments/variant-router';
 import { startPlatform } from '../scripts/platform';
 import { median, medianInterval, round, summarize } from './stats';
 

@@ -1,6 +1,6 @@
 /**
  * The ranker's feature vector, defined once for training (training/) and serving
- * (subgraphs/recommendations/two-stage): the same function turns a history, the merged recall and
+ * (subgraphs/recommendations/pipelines/two-stage): the same function turns a history, the merged recall and
  * item activity into the same numbers on both sides. Everything here is computed from what the
  * caller passes as "before now": training passes the history before the label and activity as of
  * the label's time, so no example can see its label or anything after it.

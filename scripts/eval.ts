@@ -28,9 +28,9 @@ import { buildInteractionMatrix } from '../training/interactions';
 import { defaultMl100kFolder, MovieLens100kSource } from '../training/movielens';
 import { trainAndPublish } from '../training/train-and-publish';
 import { EVALUATED_TWO_STAGE, userSequences } from '../training/two-stage';
-import { InferenceClient } from '../subgraphs/recommendations/inference-client';
-import { RecommendationModels } from '../subgraphs/recommendations/model-client';
-import { TwoStagePipeline, type TwoStageQuery } from '../subgraphs/recommendations/two-stage/pipeline';
+import { InferenceClient } from '../subgraphs/recommendations/transport/inference-client';
+import { RecommendationModels } from '../subgraphs/recommendations/transport/model-client';
+import { TwoStagePipeline, type TwoStageQuery } from '../subgraphs/recommendations/pipelines/two-stage/pipeline';
 
 /** Users per simulated GraphQL operation: each batch costs one request per model. */
 const USERS_PER_OPERATION = 64;

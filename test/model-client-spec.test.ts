@@ -11,8 +11,8 @@ import pino from 'pino';
 import { startInferenceServer, type RunningInferenceServer } from '../inference';
 import { publishTrainedModels } from '../training/export-models';
 import { idsFor, randomModel, tempRepository } from '../inference/test/helpers';
-import { InferenceClient } from '../subgraphs/recommendations/inference-client';
-import { RecommendationModels } from '../subgraphs/recommendations/model-client';
+import { InferenceClient } from '../subgraphs/recommendations/transport/inference-client';
+import { RecommendationModels } from '../subgraphs/recommendations/transport/model-client';
 import { specRoute } from './support/oip-spec';
 
 interface Recorded {

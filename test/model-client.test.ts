@@ -11,8 +11,8 @@ import { startInferenceServer, type RunningInferenceServer } from '../inference'
 import type { ModelConfig } from '../inference/repository/model-config';
 import { publishTrainedModels } from '../training/export-models';
 import { expectedScore, idsFor, randomModel, tempRepository } from '../inference/test/helpers';
-import { InferenceClient } from '../subgraphs/recommendations/inference-client';
-import { RecommendationModels } from '../subgraphs/recommendations/model-client';
+import { InferenceClient } from '../subgraphs/recommendations/transport/inference-client';
+import { RecommendationModels } from '../subgraphs/recommendations/transport/model-client';
 
 const USERS = 12;
 const ITEMS = 30;

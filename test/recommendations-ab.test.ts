@@ -10,7 +10,7 @@
  */
 import { gql } from 'graphql-request';
 import { loadConfig } from '../platform/config';
-import { assignedVariant } from '../subgraphs/recommendations/variant-router';
+import { assignedVariant } from '../subgraphs/recommendations/experiments/variant-router';
 import { eventually } from './support/eventually';
 import { metricValue } from './support/metrics';
 import { startTestPlatform, type TestPlatform } from './support/platform';

@@ -8,12 +8,12 @@ import pino from 'pino';
 import { PlatformInteractionSource } from '../training/platform-source';
 import { openDatabase, type Database, type PrismaClient } from '../prisma/database';
 import { migrate } from '../prisma/migrate';
-import { MemoryCandidateCache } from '../subgraphs/recommendations/cache';
-import type { InferenceClient } from '../subgraphs/recommendations/inference-client';
-import { RecommendationModels } from '../subgraphs/recommendations/model-client';
-import { PopularityCache } from '../subgraphs/recommendations/popularity';
-import { RecommendationPlacement, RecommendationReason } from '../subgraphs/recommendations/recommendation';
-import { createTwoStageRecommender, TwoStageRecommender } from '../subgraphs/recommendations/two-stage/recommender';
+import { MemoryCandidateCache } from '../subgraphs/recommendations/pipelines/cache';
+import type { InferenceClient } from '../subgraphs/recommendations/transport/inference-client';
+import { RecommendationModels } from '../subgraphs/recommendations/transport/model-client';
+import { PopularityCache } from '../subgraphs/recommendations/pipelines/popularity';
+import { RecommendationPlacement, RecommendationReason } from '../subgraphs/recommendations/presentation/recommendation';
+import { createTwoStageRecommender, TwoStageRecommender } from '../subgraphs/recommendations/pipelines/two-stage/recommender';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { plantedSequences, serveTrainedModels, SMALL_TRAINING, type ServedModels } from './support/two-stage';
 

@@ -7,9 +7,9 @@
 import type { Interaction } from '../training/interactions';
 import { TimedActivity } from '../ranking/activity';
 import { RECOMMENDER, TWO_STAGE_MODELS } from '../platform/model-contract';
-import type { InferenceClient } from '../subgraphs/recommendations/inference-client';
-import { RecommendationModels } from '../subgraphs/recommendations/model-client';
-import { TwoStageModelsMissing, TwoStagePipeline } from '../subgraphs/recommendations/two-stage/pipeline';
+import type { InferenceClient } from '../subgraphs/recommendations/transport/inference-client';
+import { RecommendationModels } from '../subgraphs/recommendations/transport/model-client';
+import { TwoStageModelsMissing, TwoStagePipeline } from '../subgraphs/recommendations/pipelines/two-stage/pipeline';
 import { plantedSequences, serveTrainedModels, SMALL_TRAINING, type ServedModels } from './support/two-stage';
 
 const ITEMS = Array.from({ length: 50 }, (_, i) => `product-${String(i).padStart(3, '0')}`);

@@ -8,18 +8,18 @@
 import { openBroadcast } from '../../platform/broadcast';
 import type { SubgraphDeps } from '../kit/definition';
 import type { ServiceClient } from '../kit/service-client';
-import { MemoryCandidateCache, NoCandidateCache, RedisCandidateCache, type CandidateCache } from './cache';
-import type { UserCandidateSource } from './candidate-source';
-import { MemoryImpressionStore, RedisImpressionStore, type ImpressionStore } from './impressions';
-import { InferenceClient } from './inference-client';
-import { LiveRecommendations } from './live';
+import { MemoryCandidateCache, NoCandidateCache, RedisCandidateCache, type CandidateCache } from './pipelines/cache';
+import type { UserCandidateSource } from './pipelines/candidate-source';
+import { MemoryImpressionStore, RedisImpressionStore, type ImpressionStore } from './experiments/impressions';
+import { InferenceClient } from './transport/inference-client';
+import { LiveRecommendations } from './updates/live';
 import { RECOMMENDER } from '../../platform/model-contract';
-import { RecommendationModels } from './model-client';
-import { PopularityCache } from './popularity';
-import { Recommender } from './recommender';
-import { currentUpdateItems } from './refresh';
-import { createTwoStageRecommender } from './two-stage/recommender';
-import { VariantRouter } from './variant-router';
+import { RecommendationModels } from './transport/model-client';
+import { PopularityCache } from './pipelines/popularity';
+import { Recommender } from './pipelines/one-stage';
+import { currentUpdateItems } from './updates/refresh';
+import { createTwoStageRecommender } from './pipelines/two-stage/recommender';
+import { VariantRouter } from './experiments/variant-router';
 
 export interface RecommendationsResources {
   services: ServiceClient;

@@ -1,10 +1,10 @@
 import type { SubgraphDefinition } from '../kit/definition';
-import { consumeEvents } from './events';
-import { LiveRecommendationsResolver } from './live.resolver';
-import { createLoaders, type RecommendationsLoaders } from './loaders';
-import { Product, User } from './recommendation';
-import { resolveProductReference, resolveUserReference } from './recommendation.reference';
-import { SimilarProductsResolver, UserRecommendationsResolver } from './resolver';
+import { consumeEvents } from './updates/events';
+import { LiveRecommendationsResolver } from './presentation/live.resolver';
+import { createLoaders, type RecommendationsLoaders } from './presentation/loaders';
+import { Product, User } from './presentation/recommendation';
+import { resolveProductReference, resolveUserReference } from './presentation/recommendation.reference';
+import { SimilarProductsResolver, UserRecommendationsResolver } from './presentation/resolver';
 import { createResources, disposeResources, type RecommendationsResources } from './resources';
 
 export const recommendationsSubgraph: SubgraphDefinition<RecommendationsLoaders, RecommendationsResources> = {

@@ -9,7 +9,7 @@ import { tempRepository } from '../../inference/test/helpers';
 import type { Interaction } from '../../training/interactions';
 import { seededRandom } from '../../training/rng';
 import { trainAndPublish, type TrainOptions } from '../../training/train-and-publish';
-import { InferenceClient } from '../../subgraphs/recommendations/inference-client';
+import { InferenceClient } from '../../subgraphs/recommendations/transport/inference-client';
 
 export interface PlantedWorld {
   items: string[];

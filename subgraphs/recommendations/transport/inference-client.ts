@@ -1,0 +1,173 @@
+/**
+ * The subgraph's transport to an Open Inference Protocol server: metadata and inference over
+ * HTTP, under the caller's deadline (an AbortSignal), behind a circuit breaker (opossum) that
+ * stops calling a failing server for a while and lets one trial request through to close again by
+ * itself. It knows routes and tensors, not what the models mean: that is model-client.ts.
+ */
+import os from 'node:os';
+import CircuitBreaker from 'opossum';
+import type { Logger } from '../../../platform/logger';
+import type { OipInferResponse, OipRequestTensor } from '../../../platform/oip';
+import { inferenceCalls, inferenceRows } from '../metrics';
+
+export class InferenceUnavailable extends Error {
+  constructor(
+    readonly reason: 'timeout' | 'overloaded' | 'down' | 'circuit_open' | 'bad_response',
+    detail: string,
+    /** The HTTP status a metadata read was answered with (400/404: no such model). */
+    readonly status?: number,
+  ) {
+    super(`inference ${reason}: ${detail}`);
+  }
+}
+
+/** The deadline of one operation's inference work (every request it makes shares it). */
+export const deadlineAfter = (ms: number): AbortSignal => AbortSignal.timeout(ms);
+
+export interface InferenceClientOptions {
+  baseUrl: string;
+  log: Logger;
+  /** How long the latest version is trusted before asking the server again. */
+  versionTtlMs?: number;
+  /** Failures in a row that open the circuit, and how long it stays open. */
+  breaker?: { volumeThreshold?: number; resetTimeoutMs?: number };
+}
+
+/** The binary tensor extension's header: how many leading bytes of the body are JSON. */
+const BINARY_HEADER_LENGTH = 'inference-header-content-length';
+
+/** How long metadata reads (versions, configs) may take when no operation's deadline applies. */
+const METADATA_TIMEOUT_MS = 2_000;
+
+export class InferenceClient {
+  private readonly latest = new Map<string, { at: number; version: Promise<string> }>();
+  /** Every call to the server goes through it, metadata too, so a server that is down opens it. */
+  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+
+  constructor(private readonly options: InferenceClientOptions) {
+    this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
+      timeout: false, // the caller's deadline aborts the fetch itself
+      errorThresholdPercentage: 50,
+      volumeThreshold: options.breaker?.volumeThreshold ?? 3,
+      resetTimeout: options.breaker?.resetTimeoutMs ?? 3_000,
+      rollingCountTimeout: 10_000,
+    });
+    // One line when an outage starts and one when it ends: a failed trial call re-opens the circuit
+    // every few seconds while the server is away, and that is not news.
+    let announcedOpen = false;
+    this.breaker.on('open', () => {
+      if (announcedOpen) return;
+      announcedOpen = true;
+      options.log.warn('inference circuit opened: answering from popularity');
+    });
+    this.breaker.on('close', () => {
+      announcedOpen = false;
+      options.log.info('inference circuit closed: model answers again');
+    });
+  }
+
+  get circuitOpen(): boolean {
+    return this.breaker.opened;
+  }
+
+  /** Latest version of `model`, re-read from the server at most every versionTtlMs. */
+  latestVersion(model: string, refresh = false, deadline = AbortSignal.timeout(METADATA_TIMEOUT_MS)): Promise<string> {
+    const cached = this.latest.get(model);
+    if (!refresh && cached && Date.now() - cached.at < (this.options.versionTtlMs ?? 5_000)) return cached.version;
+    const version = this.getJson<{ versions: string[] }>(`/v2/models/${model}`, deadline).then((metadata) => {
+      const numbers = metadata.versions.map(Number).filter(Number.isFinite);
+      if (numbers.length === 0) throw new InferenceUnavailable('bad_response', `model ${model} has no version`);
+      return String(Math.max(...numbers));
+    });
+    this.latest.set(model, { at: Date.now(), version });
+    version.catch(() => this.latest.delete(model));
+    return version;
+  }
+
+  /** One inference request: all `inputs` have the same rows, at most the model's max batch size. */
+  async infer(model: string, version: string, inputs: OipRequestTensor[], deadline: AbortSignal): Promise<OipInferResponse> {
+    inferenceRows.observe({ model }, inputs[0]?.shape[0] ?? 0);
+    try {
+      const response = await this.guarded(() => this.post(model, version, inputs, deadline));
+      inferenceCalls.inc({ model, outcome: 'ok' });
+      return response;
+    } catch (error) {
+      inferenceCalls.inc({ model, outcome: (error as InferenceUnavailable).reason });
+      throw error;
+    }
+  }
+
+  getJson<T>(path: string, deadline: AbortSignal): Promise<T> {
+    return this.guarded(async () => {
+      const response = await this.fetch(path, { signal: deadline });
+      if (!response.ok) {
+        throw new InferenceUnavailable(
+          response.status === 503 ? 'overloaded' : 'bad_response',
+          `GET ${path}: HTTP ${response.status}`,
+          response.status,
+        );
+      }
+      return (await response.json()) as T;
+    });
+  }
+
+  /** Runs one call to the server through the breaker; every failure comes out as InferenceUnavailable. */
+  private async guarded<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return (await this.breaker.fire(call)) as T;
+    } catch (error) {
+      if (error instanceof InferenceUnavailable) throw error;
+      throw new InferenceUnavailable(this.breaker.opened ? 'circuit_open' : 'down', String((error as Error).message ?? error));
+    }
+  }
+
+  private async post(model: string, version: string, inputs: OipRequestTensor[], deadline: AbortSignal): Promise<OipInferResponse> {
+    const response = await this.fetch(`/v2/models/${model}/versions/${version}/infer`, {
+      method: 'POST',
+      ...encodeInferBody(inputs),
+      signal: deadline,
+    });
+    // 503: its queue is full; 429: it holds as many requests as it takes (INFERENCE_MAX_IN_FLIGHT).
+    // Both are a busy server, answered from popularity like any unavailable model.
+    if (response.status === 503 || response.status === 429) throw new InferenceUnavailable('overloaded', await response.text());
+    if (!response.ok) throw new InferenceUnavailable('bad_response', `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    return (await response.json()) as OipInferResponse;
+  }
+
+  private async fetch(path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(new URL(path, this.options.baseUrl), init);
+    } catch (error) {
+      const timedOut = (error as Error).name === 'TimeoutError';
+      throw new InferenceUnavailable(timedOut ? 'timeout' : 'down', String((error as Error).message ?? error));
+    }
+  }
+
+  close(): void {
+    this.breaker.shutdown();
+  }
+}
+
+/**
+ * JSON, or — when an input's data is a Float32Array (the ranker's features: thousands of floats
+ * per operation) — the binary tensor extension: the JSON header, then the raw little-endian bytes,
+ * which spares printing and parsing every number.
+ */
+function encodeInferBody(inputs: OipRequestTensor[]): { headers: Record<string, string>; body: string | Buffer } {
+  if (!inputs.some((input) => input.data instanceof Float32Array)) {
+    return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs }) };
+  }
+  const binary: Buffer[] = [];
+  const described = inputs.map((input) => {
+    if (!(input.data instanceof Float32Array)) return input;
+    const bytes = Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
+    binary.push(os.endianness() === 'LE' ? bytes : Buffer.from(bytes).swap32());
+    const { data: _data, ...rest } = input;
+    return { ...rest, parameters: { ...input.parameters, binary_data_size: bytes.length } };
+  });
+  const header = Buffer.from(JSON.stringify({ inputs: described }));
+  return {
+    headers: { 'content-type': 'application/octet-stream', [BINARY_HEADER_LENGTH]: String(header.length) },
+    body: Buffer.concat([header, ...binary]),
+  };
+}
