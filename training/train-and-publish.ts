@@ -41,10 +41,10 @@ export interface TrainResult extends PublishedModels {
   seconds: number;
 }
 
-/** Settings for the embedded `npm start` (seconds on ~30k orders; quality is secondary there). */
+/** Settings for the embedded `npm start`: a first model quickly, quality is secondary there (timing in inference/README.md). */
 export const EMBEDDED_TRAINING: Partial<AlsOptions> = { factors: 32, epochs: 6, regularization: 10, alpha: 10 };
 
-/** Settings that won on MovieLens 100K leave-latest-out (see inference/README.md). */
+/** Settings that won on MovieLens 100K leave-latest-out (docs/recommendations.md, "How the settings were chosen"). */
 export const EVALUATED_TRAINING: Partial<AlsOptions> = { factors: 32, epochs: 12, regularization: 10, alpha: 10 };
 
 export async function trainAndPublish(interactions: Interaction[], options: TrainOptions): Promise<TrainResult> {
