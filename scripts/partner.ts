@@ -6,7 +6,7 @@
  * admin token with JWT_SECRET, or sends ADMIN_TOKEN when set (deployments that verify tokens
  * with JWKS_URL only).
  */
-import { signToken } from '../gateway/auth';
+import { signToken } from '../gateway/plugins/http/auth/token';
 import { loadConfig } from '../platform/config';
 import { createAdminRequest } from './partner/admin-client';
 import type { CommandContext, PartnerCommand } from './partner/command';
