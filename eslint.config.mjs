@@ -8,6 +8,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const SUBGRAPHS = ['users', 'products', 'orders', 'payments', 'recommendations'];
+/** The gateway's host: what assembles the pipeline and serves it. */
+const GATEWAY_HOST = ['./gateway/server.ts', './gateway/main.ts', './gateway/partner.ts', './gateway/ide.ts'];
 const SERVICES = ['./gateway', './subgraphs', './inference', './prisma', './platform', './ranking', './training'];
 
 /** Who may import whom: the dependency direction drawn in docs/architecture.md ("Who may import whom"). */
@@ -31,6 +33,18 @@ const boundaries = [
     target: './gateway',
     from: ['./subgraphs', './inference', './prisma', './scripts', './bench'],
     message: 'The gateway knows subgraphs only through the committed supergraph and HTTP; shared contracts live in platform/.',
+  },
+  // Inside the gateway: a pipeline of plugins (gateway/pipeline), the plugins grouped by phase
+  // (gateway/plugins/<phase>/), and the host that assembles them (server.ts, partner.ts, subscriptions/).
+  {
+    target: './gateway/pipeline',
+    from: ['./gateway/plugins', './gateway/subscriptions', ...GATEWAY_HOST],
+    message: 'The pipeline knows plugins only by their shape (gateway/pipeline/plugin.ts); it imports none of them, nor the host.',
+  },
+  {
+    target: './gateway/plugins',
+    from: ['./gateway/subscriptions', ...GATEWAY_HOST],
+    message: 'A plugin is one step: it knows the pipeline and platform/, never the host that assembles the gateway.',
   },
   {
     target: './subgraphs',
@@ -126,6 +140,23 @@ export default tseslint.config(
     files: ['**/*.ts'],
     ignores: ['**/*.test.ts', '**/test/**'],
     rules: { 'import-x/no-restricted-paths': ['error', { zones: [...boundaries, trainingFromEntriesOnly, noTestSupport] }] },
+  },
+  {
+    // Apollo's internals are reached in one place, whose version pin says what they were read from.
+    files: ['gateway/plugins/**/*.ts', 'gateway/subscriptions/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['@apollo/gateway', '@apollo/server', '@apollo/federation-internals'].map((name) => ({
+            name,
+            message: 'Steps reach Apollo through gateway/pipeline/apollo-adapter.ts (its version pin lists what it assumes).',
+            allowTypeImports: true,
+          })),
+        },
+      ],
+    },
   },
   {
     // Pages the gateway serves to browsers.

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { signToken } from '../gateway/auth';
+import { signToken } from '../gateway/plugins/http/auth/token';
 import { fromRoot } from '../platform/paths';
 import { startPlatform, type RunningPlatform } from '../scripts/platform';
 import { newEvent } from '../subgraphs/kit/events';

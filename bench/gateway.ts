@@ -24,7 +24,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import autocannon from 'autocannon';
 import { jwtVerify } from 'jose';
-import { signToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../gateway/auth';
+import { signToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../gateway/plugins/http/auth/token';
 import { startGateway } from '../gateway/server';
 import { SUPERGRAPH_SDL } from '../gateway/supergraph';
 import { DEFAULT_QUERY_LIMITS, loadConfig } from '../platform/config';

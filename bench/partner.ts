@@ -12,7 +12,7 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { signToken } from '../gateway/auth';
+import { signToken } from '../gateway/plugins/http/auth/token';
 import { PARTNER_ENDPOINT } from '../gateway/partner';
 import { API_KEY_HEADER } from '../platform/api-keys';
 import { createAdminRequest } from '../scripts/partner/admin-client';

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { signToken } from '../gateway/auth';
+import { signToken } from '../gateway/plugins/http/auth/token';
 import { loadConfig, RATE_LIMIT_DEFAULTS } from '../platform/config';
 import { fromRoot } from '../platform/paths';
 import { assignedVariant } from '../subgraphs/recommendations/experiments/variant-router';

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- subgraph-client`: the CPU one subgraph fetch costs the gateway with each HTTP
- * client it could use — the one it uses (gateway/subgraph-client.ts, an undici Pool), Apollo's
+ * client it could use — the one it uses (gateway/pipeline/subgraph-client.ts, an undici Pool), Apollo's
  * default (make-fetch-happen, what RemoteGraphQLDataSource builds) and Node's built-in fetch —
  * against one local HTTP server answering a small JSON body. Each client runs in a child process
  * of its own, 16 callers at a time, so its process.cpuUsage is the client's alone. 127.0.0.1 only.
@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
-import { createSubgraphClient } from '../gateway/subgraph-client';
+import { createSubgraphClient } from '../gateway/pipeline/subgraph-client';
 import { fromRoot } from '../platform/paths';
 import { round } from './stats';
 

@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { signToken } from '../gateway/auth';
+import { signToken } from '../gateway/plugins/http/auth/token';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { ENTITY_CACHE_DEFAULTS, RATE_LIMIT_DEFAULTS, loadConfig } from '../platform/config';
 import { rootLogger, serviceLogger } from '../platform/logger';

@@ -14,7 +14,7 @@ import YAML from 'yaml';
 import { loadConfig } from '../platform/config';
 import { startGatewayAlone } from '../test/support/gateway-alone';
 import type { RunningGateway } from './server';
-import type { TrustProxy } from './client-identity';
+import type { TrustProxy } from './plugins/http/client-identity';
 
 const POINTS = 3;
 const CLIENT_A = '203.0.113.10';

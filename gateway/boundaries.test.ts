@@ -1,7 +1,11 @@
 /**
  * The gateway knows the subgraphs only through the committed supergraph and HTTP: its entry's
  * module graph reaches no subgraph, database or inference code. (CI's production-shape check
- * also asks the running gateway process which modules it loaded.)
+ * also asks the running gateway process which modules it loaded.) Inside, it is a pipeline of
+ * plugins: gateway/pipeline/ (the plugin shape, the request state, the runner, and the one
+ * adapter over Apollo's internals), gateway/plugins/<phase>/ (one concern each), and the host
+ * that assembles them (server.ts, partner.ts, subscriptions/). eslint.config.mjs holds the
+ * import rules between these parts; this test holds the layout.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -57,5 +61,57 @@ describe('gateway boundaries', () => {
     ];
     expect([...graph.packages].filter((name) => forbidden.includes(name))).toEqual([]);
     expect(graph.packages).toContain('@apollo/gateway');
+  });
+});
+
+/** Every TypeScript file under a gateway folder, relative to the project root. */
+function tsFiles(folder: string): string[] {
+  return fs
+    .readdirSync(path.join(projectRoot, folder), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => path.join(folder, file));
+}
+
+describe('gateway layout', () => {
+  it('shows its parts at the root: the host, the pipeline, the plugins, and what scripts and images expect there', () => {
+    const root = fs.readdirSync(path.join(projectRoot, 'gateway')).filter((name) => !name.endsWith('.test.ts'));
+    expect(root.sort()).toEqual(
+      [
+        'contracts',
+        'dashboard',
+        'ide',
+        'ide.ts',
+        'main.ts',
+        'partner.ts',
+        'pipeline',
+        'plugins',
+        'server.ts',
+        'subscriptions',
+        'supergraph.graphql',
+        'supergraph.ts',
+      ].sort(),
+    );
+  });
+
+  it('groups plugins by the phase they hook into', () => {
+    const phases = fs.readdirSync(path.join(projectRoot, 'gateway', 'plugins'));
+    expect(
+      phases.filter(
+        (phase) => !['http', 'operation', 'plan', 'subgraph-fetch', 'subscription-event', 'response', 'examples'].includes(phase),
+      ),
+    ).toEqual([]);
+  });
+
+  it('reaches Apollo internals only through the adapter', () => {
+    const steps = [...tsFiles('gateway/plugins'), ...tsFiles('gateway/subscriptions'), ...tsFiles('gateway/pipeline')].filter(
+      (file) => !file.endsWith('.test.ts') && file !== path.join('gateway', 'pipeline', 'apollo-adapter.ts'),
+    );
+    const reaching = steps.filter((file) =>
+      /^import (?!type )[^;]*from '@apollo\/(gateway|server|federation-internals)'/m.test(
+        fs.readFileSync(path.join(projectRoot, file), 'utf8'),
+      ),
+    );
+    // The planner builds Apollo's query planner over the supergraph: public API, shared by the host and the steps.
+    expect(reaching).toEqual([path.join('gateway', 'pipeline', 'planner.ts')]);
   });
 });

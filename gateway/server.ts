@@ -3,13 +3,13 @@
  * GraphQL endpoint, a browser IDE, health, readiness and metrics.
  */
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fs from 'node:fs';
 import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
-import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHandler, type GraphqlGate } from '../platform/graphql-http';
+import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHandler } from '../platform/graphql-http';
 import { createHttpHost } from '../platform/http';
 import { fromRoot } from '../platform/paths';
 import type { Logger } from '../platform/logger';
@@ -27,27 +27,32 @@ import {
   type QueryLimitsConfig,
 } from '../platform/config';
 import { closeRedis, openRedis } from '../platform/redis';
-import { createTokenVerifier, signToken } from './auth';
-import { clientIp, clientKey, trustFunction, type TrustFunction, type TrustProxy } from './client-identity';
-import { createRateLimiter, type RateLimiter, type RateLimitSettings } from './rate-limit';
-import { answerRateLimit } from './rate-limit-http';
-import { authenticate, requestViewer, verifiedViewer } from './request-auth';
-import { applyCors } from './cors';
-import type { TokenVerifier } from './auth';
+import { checkApolloGatewayVersion, apolloServerPlugin, PlanRunner, SubgraphSource, withPlanHooks } from './pipeline/apollo-adapter';
+import { FederatedPlanner } from './pipeline/planner';
+import type { GatewayPlugin } from './pipeline/plugin';
+import type { RequestState } from './pipeline/request-state';
+import { Pipeline } from './pipeline/runner';
+import { authPlugin } from './plugins/http/auth/plugin';
+import { createTokenVerifier, signToken } from './plugins/http/auth/token';
+import { trustFunction, type TrustProxy } from './plugins/http/client-identity';
+import { corsPlugin } from './plugins/http/cors';
+import { createPartnerKeys } from './plugins/http/partner-keys/keys';
+import { partnerKeyPlugin, partnerRateLimiters, partnerRateLimitPlugin } from './plugins/http/partner-keys/plugin';
+import { createRateLimiter, type RateLimitSettings } from './plugins/http/rate-limit/limiter';
+import { rateLimitPlugin } from './plugins/http/rate-limit/plugin';
+import { hideSuggestions } from './plugins/operation/hide-suggestions';
+import { knownOperationTypes, operationChecks } from './plugins/operation/operation-checks';
+import { partnerUsagePlugin } from './plugins/operation/partner-usage';
+import { formatQueryLimitErrors, limitRules, parseOptions } from './plugins/operation/query-limits/limits';
+import { queryCostPlugin } from './plugins/operation/query-limits/plugin';
+import { singleFetchPlugin } from './plugins/plan/single-fetch';
+import { subgraphFetchPlugins } from './plugins/subgraph-fetch';
+import { createEntityCache } from './plugins/subgraph-fetch/entity-cache';
 import { SUPERGRAPH_SDL } from './supergraph';
-import { PARTNER_ENDPOINT, partnerRateLimiters, readPartnerContract, servePartnerApi, type PartnerContract } from './partner';
-import { createPartnerKeys } from './partner-keys';
-import { partnerUsagePlugin } from './partner-usage';
-import { SignedClaimsDataSource, type GatewayContext } from './data-source';
-import { withSingleFetchAnswers } from './single-fetch';
-import { createEntityCache } from './entity-cache';
+import { PARTNER_ENDPOINT, readPartnerContract, servePartnerApi, type PartnerContract } from './partner';
 import { graphqlWsBrowserDir, serveIde } from './ide';
-import { knownOperationTypes, operationChecks } from './operation-checks';
-import { hideSuggestions } from './schema-details';
-import { formatQueryLimitErrors, limitRules, parseOptions, queryCostPlugin } from './query-limits';
 import { EventExecutor } from './subscriptions/event-executor';
 import { SubscriptionHub, type SubscriptionLimits } from './subscriptions/hub';
-import { FederatedPlanner } from './subscriptions/planner';
 import { UpstreamConnections } from './subscriptions/upstream';
 import { serveGraphqlWs, type WebSocketLimits } from './subscriptions/websocket';
 
@@ -89,10 +94,16 @@ export interface GatewayOptions {
   websocket?: WebSocketLimits;
   /** How partner API keys are checked with the users subgraph (default: remembered 10 s, 2 s timeout). */
   partnerKeys?: PartnerKeysConfig;
-  /** Shared answers for the fields the supergraph tags cacheable (default ENTITY_CACHE_DEFAULTS: on); see gateway/entity-cache. */
+  /** Shared answers for the fields the supergraph tags cacheable (default ENTITY_CACHE_DEFAULTS: on); see gateway/plugins/subgraph-fetch/entity-cache. */
   entityCache?: EntityCacheConfig;
-  /** Single-fetch operations answered with the subgraph's data as is (default on); see gateway/single-fetch.ts. */
+  /** Single-fetch operations answered with the subgraph's data as is (default on); see gateway/plugins/plan/single-fetch.ts. */
   singleFetchAnswers?: boolean;
+  /**
+   * Plugins of the operator's own, after the gateway's (gateway/pipeline/plugin.ts): their HTTP,
+   * operation, plan and response hooks run on every endpoint, their onSubgraphFetch on every
+   * subgraph fetch (queries, the partner API and subscription events alike).
+   */
+  plugins?: GatewayPlugin[];
   /** Milliseconds since the epoch, for tokens' exp over HTTP and WebSocket (default Date.now; tests move it). */
   now?: () => number;
   log: Logger;
@@ -131,18 +142,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     namespace: redisNamespace,
     log,
   });
+  checkApolloGatewayVersion();
+  const extraPlugins = options.plugins ?? [];
+  // Every subgraph fetch, whichever endpoint or subscription it serves, runs these steps.
+  const fetchPipeline = new Pipeline(
+    subgraphFetchPlugins({ internalSecret: options.internalSecret, log, entityCache, plugins: extraPlugins }),
+  );
   // One data source per subgraph, shared by queries (Apollo Gateway) and subscription events.
   // Every source holds a pool of keep-alive connections: all are kept to be closed with the gateway.
-  const sources: SignedClaimsDataSource[] = [];
+  const sources: SubgraphSource[] = [];
   const source = (name: string, url: string) => {
-    const created = new SignedClaimsDataSource({
+    const created = new SubgraphSource({
       name,
       url,
-      internalSecret: options.internalSecret,
       timeoutMs: options.subgraphTimeoutsMs?.[name as SubgraphName] ?? options.subgraphTimeoutMs,
       connections: options.subgraphConnections,
-      log,
-      entityCache,
+      pipeline: fetchPipeline,
     });
     sources.push(created);
     return created;
@@ -151,16 +166,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // @apollo/gateway sends usage data (OTLP metrics) to Apollo unless this is set; the platform sends
   // nothing anywhere its operator did not configure. An operator may still opt in by setting it to false.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
-  // A planner is built for a supergraph only when single-fetch answers need one (the main one is shared with subscriptions).
-  const gatewayOver = (sdl: string, planner?: FederatedPlanner) => {
+  // The main planner is shared with subscriptions; the partner contract's gateway gets its own.
+  const planner = new FederatedPlanner(supergraphSdl);
+  const gatewayOver = (sdl: string, endpoint: Pipeline, gatewayPlanner: FederatedPlanner) => {
     const gateway = new ApolloGateway({
       supergraphSdl: sdl,
       buildService: ({ name, url }) => dataSources[name] ?? source(name, url ?? ''),
     });
-    if (options.singleFetchAnswers === false) return gateway;
-    return withSingleFetchAnswers(gateway, { planner: planner ?? new FederatedPlanner(sdl), dataSources });
+    return withPlanHooks(gateway, endpoint, new PlanRunner(gatewayPlanner, dataSources));
   };
-  const planner = new FederatedPlanner(supergraphSdl);
   const verifier = createTokenVerifier(options);
   const host = createHttpHost({
     service: 'gateway',
@@ -171,21 +185,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const trust = trustFunction(options.trustProxy ?? false);
   const hideSchemaDetails = !(options.introspection ?? true);
   host.app.set('trust proxy', trust);
-  // /graphql and /partner/graphql are built alike: the same limits, checks and error vocabulary.
-  const apolloServer = (
-    gateway: ReturnType<typeof gatewayOver>,
-    { drainsHttpServer, plugins = [] }: { drainsHttpServer: boolean; plugins?: ApolloServerPlugin<GatewayContext>[] },
-  ) =>
-    new ApolloServer<GatewayContext>({
+  // Operation steps both endpoints share, in order: /graphql and /partner/graphql have the same limits, checks and error vocabulary.
+  const operationPlugins: GatewayPlugin[] = [
+    operationChecks,
+    queryCostPlugin(queryLimits),
+    // Without introspection, validation errors must not spell the schema out either (WebSocket does the same).
+    ...(hideSchemaDetails ? [hideSuggestions] : []),
+  ];
+  const apolloServer = (gateway: ReturnType<typeof gatewayOver>, endpoint: Pipeline, { drainsHttpServer }: { drainsHttpServer: boolean }) =>
+    new ApolloServer<RequestState>({
       gateway,
       plugins: [
         // The HTTP server is drained once, by the main server's stop.
         ...(drainsHttpServer ? [ApolloServerPluginDrainHttpServer({ httpServer: host.server })] : []),
-        operationChecks,
-        queryCostPlugin(queryLimits),
-        // Without introspection, validation errors must not spell the schema out either (WebSocket does the same).
-        ...(hideSchemaDetails ? [hideSuggestions] : []),
-        ...plugins,
+        apolloServerPlugin(endpoint),
         // Our own IDE answers browsers (gateway/ide.ts); Apollo's landing page loads from a CDN.
         ApolloServerPluginLandingPageDisabled(),
         // No subgraph sends cache hints, so the default cache-control plugin would only add work to every request.
@@ -200,14 +213,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // Shutdown is ours (platform/shutdown.ts): Apollo's own signal handlers would race it.
       stopOnTerminationSignals: false,
     });
-  const server = apolloServer(gatewayOver(supergraphSdl, planner), { drainsHttpServer: true });
-  // The partner contract: a second gateway over the contract supergraph, sharing the subgraph data sources.
-  const partnerContract = options.partnerContract ?? readPartnerContract();
-  const partnerServer = apolloServer(gatewayOver(partnerContract.supergraphSdl), {
-    drainsHttpServer: false,
-    plugins: [partnerUsagePlugin(queryLimits)],
-  });
-  await Promise.all([server.start(), partnerServer.start()]);
   const rateLimit = options.rateLimit ?? RATE_LIMIT_DEFAULTS;
   // Rate limiting only needs commands that fail at once while Redis is away (the limiter then counts in memory).
   const redis =
@@ -217,6 +222,60 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const rateLimiter = rateLimit.enabled
     ? createRateLimiter(rateLimit, { redis, keyPrefix: `${redisNamespace}:gateway-rate-limit`, log })
     : undefined;
+  // /graphql: CORS, the bearer token (checked once; a bad one fails in the context, as
+  // UNAUTHENTICATED), the client's rate limit; then the operation steps and single-fetch answers.
+  const mainPipeline = new Pipeline([
+    corsPlugin,
+    authPlugin(verifier),
+    ...(rateLimiter ? [rateLimitPlugin(rateLimiter, trust)] : []),
+    ...operationPlugins,
+    ...(options.singleFetchAnswers === false ? [] : [singleFetchPlugin(planner)]),
+    ...extraPlugins,
+  ]);
+  const server = apolloServer(gatewayOver(supergraphSdl, mainPipeline, planner), mainPipeline, { drainsHttpServer: true });
+  // The partner contract: a second gateway over the contract supergraph, sharing the subgraph data sources.
+  const partnerContract = options.partnerContract ?? readPartnerContract();
+  const partnerKeys = options.partnerKeys ?? PARTNER_KEYS_DEFAULTS;
+  const keys = createPartnerKeys({
+    usersUrl: options.subgraphUrls.users,
+    internalSecret: options.internalSecret,
+    cacheTtlMs: partnerKeys.cacheTtlMs,
+    timeoutMs: partnerKeys.lookupTimeoutMs,
+    // On whatever the gateway's limits are set to: it protects the users subgraph, not a quota.
+    lookupLimiter: createRateLimiter(
+      { points: partnerKeys.lookupsPerMinute, windowSeconds: 60, redisTimeoutMs: rateLimit.redisTimeoutMs },
+      { redis, keyPrefix: `${redisNamespace}:partner-key-lookups`, log },
+    ),
+    maxConcurrentLookups: partnerKeys.maxConcurrentLookups,
+    log,
+  });
+  // /partner/graphql: CORS, the API key (401 without a valid one), the partner's own rate limit,
+  // and only then is the body read; the partner's cost budget and usage after the shared steps.
+  const partnerPlanner = new FederatedPlanner(partnerContract.supergraphSdl);
+  const partnerPipeline = new Pipeline([
+    corsPlugin,
+    partnerKeyPlugin({ keys, rateLimiter, trust }),
+    ...(rateLimit.enabled
+      ? [
+          partnerRateLimitPlugin(
+            partnerRateLimiters({
+              redis,
+              keyPrefix: `${redisNamespace}:partner-rate-limit`,
+              redisTimeoutMs: rateLimit.redisTimeoutMs,
+              log,
+            }),
+          ),
+        ]
+      : []),
+    ...operationPlugins,
+    partnerUsagePlugin(queryLimits),
+    ...(options.singleFetchAnswers === false ? [] : [singleFetchPlugin(partnerPlanner)]),
+    ...extraPlugins,
+  ]);
+  const partnerServer = apolloServer(gatewayOver(partnerContract.supergraphSdl, partnerPipeline, partnerPlanner), partnerPipeline, {
+    drainsHttpServer: false,
+  });
+  await Promise.all([server.start(), partnerServer.start()]);
   serveDashboard(host.app);
   if (options.ide) {
     const { devUserId } = options.ide;
@@ -227,39 +286,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
   host.serveGraphql(
     '/graphql',
-    graphqlHandler({ server, gate: clientGate({ verifier, rateLimiter, trust }), bodyLimitBytes: GRAPHQL_BODY_LIMIT_BYTES, log }),
+    graphqlHandler({ server, gate: mainPipeline.httpGate('/graphql'), bodyLimitBytes: GRAPHQL_BODY_LIMIT_BYTES, log }),
   );
-  const partnerKeys = options.partnerKeys ?? PARTNER_KEYS_DEFAULTS;
-  servePartnerApi(host, {
-    server: partnerServer,
-    contract: partnerContract,
-    keys: createPartnerKeys({
-      usersUrl: options.subgraphUrls.users,
-      internalSecret: options.internalSecret,
-      cacheTtlMs: partnerKeys.cacheTtlMs,
-      timeoutMs: partnerKeys.lookupTimeoutMs,
-      // On whatever the gateway's limits are set to: it protects the users subgraph, not a quota.
-      lookupLimiter: createRateLimiter(
-        { points: partnerKeys.lookupsPerMinute, windowSeconds: 60, redisTimeoutMs: rateLimit.redisTimeoutMs },
-        { redis, keyPrefix: `${redisNamespace}:partner-key-lookups`, log },
-      ),
-      maxConcurrentLookups: partnerKeys.maxConcurrentLookups,
-      log,
-    }),
-    partnerLimits: rateLimit.enabled
-      ? partnerRateLimiters({
-          redis,
-          keyPrefix: `${redisNamespace}:partner-rate-limit`,
-          redisTimeoutMs: rateLimit.redisTimeoutMs,
-          log,
-        })
-      : undefined,
-    rateLimiter,
-    trust,
-    log,
-  });
+  servePartnerApi(host, { server: partnerServer, contract: partnerContract, gate: partnerPipeline.httpGate(PARTNER_ENDPOINT), log });
   const upstream = new UpstreamConnections(options.subgraphUrls, options.internalSecret, log);
-  const hub = new SubscriptionHub(planner, new EventExecutor(planner, dataSources, log), upstream, options.subscriptionLimits, log);
+  const hub = new SubscriptionHub(
+    planner,
+    new EventExecutor(planner, dataSources, log, mainPipeline),
+    upstream,
+    options.subscriptionLimits,
+    log,
+  );
   const closeWebSockets = serveGraphqlWs({
     httpServer: host.server,
     planner,
@@ -294,22 +331,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (redis) await closeRedis(redis);
       await entityCache?.close();
     },
-  };
-}
-
-/**
- * What every request to /graphql passes before GraphQL, in order: CORS, the bearer token (checked
- * once; a bad one fails in the context, as UNAUTHENTICATED), the client's rate limit.
- */
-function clientGate(options: { verifier: TokenVerifier; rateLimiter?: RateLimiter; trust: TrustFunction }): GraphqlGate<GatewayContext> {
-  return async ({ req, res }) => {
-    if (!applyCors(req, res)) return undefined;
-    const authentication = await authenticate(options.verifier, req.headers.authorization);
-    if (options.rateLimiter) {
-      const decision = await options.rateLimiter.consume(clientKey(verifiedViewer(authentication), () => clientIp(req, options.trust)));
-      if (!answerRateLimit(decision, res)) return undefined;
-    }
-    return async () => ({ viewer: requestViewer(authentication) });
   };
 }
 

@@ -12,7 +12,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { startGatewayAlone } from '../test/support/gateway-alone';
-import { signToken, TOKEN_AUDIENCE, TOKEN_EXPIRED, TOKEN_ISSUER } from './auth';
+import { signToken, TOKEN_AUDIENCE, TOKEN_EXPIRED, TOKEN_ISSUER } from './plugins/http/auth/token';
 import type { GatewayOptions, RunningGateway } from './server';
 
 const SECRET = 'websocket-expiry-secret';

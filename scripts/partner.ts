@@ -6,7 +6,7 @@
  * admin token with JWT_SECRET, or sends ADMIN_TOKEN when set (deployments that verify tokens
  * with JWKS_URL only).
  */
-import { signToken } from '../gateway/auth';
+import { signToken } from '../gateway/plugins/http/auth/token';
 import { loadConfig, openConfigReading } from '../platform/config';
 import { toolOptions } from '../platform/config/options/tools';
 import { readFeature } from '../platform/config/read';

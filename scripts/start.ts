@@ -1,6 +1,6 @@
 /** `npm start`: the whole platform on the embedded default (or on Postgres/Redis when configured). */
 import 'reflect-metadata';
-import { signToken } from '../gateway/auth';
+import { signToken } from '../gateway/plugins/http/auth/token';
 import { serviceLogger } from '../platform/logger';
 import { closeOnSignals } from '../platform/shutdown';
 import { startPlatform } from './platform';

@@ -1,6 +1,6 @@
 /** `npm run -s token -- --user <id> [--role admin] [--expires 12h]`: prints a dev token and nothing else. */
 import { parseArgs } from 'node:util';
-import { signToken } from '../gateway/auth';
+import { signToken } from '../gateway/plugins/http/auth/token';
 import { loadConfig } from '../platform/config';
 import type { Role } from '../platform/viewer';
 

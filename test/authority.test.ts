@@ -10,7 +10,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import WebSocket from 'ws';
-import { SignedClaimsDataSource, type GatewayContext } from '../gateway/data-source';
+import { SubgraphSource } from '../gateway/pipeline/apollo-adapter';
+import type { RequestState } from '../gateway/pipeline/request-state';
+import { Pipeline } from '../gateway/pipeline/runner';
+import { subgraphFetchPlugins } from '../gateway/plugins/subgraph-fetch';
 import { claimsHeaders, signClaims, CLAIMS_HEADER, CLAIMS_LIFETIME_S } from '../platform/forwarded-claims';
 import type { SubgraphName } from '../platform/services';
 import type { Viewer } from '../platform/viewer';
@@ -188,19 +191,18 @@ describe('authority: subgraphs called directly', () => {
       await new Promise<void>((resolve) => eavesdropper.listen(0, '127.0.0.1', resolve));
       try {
         const { port } = eavesdropper.address() as AddressInfo;
-        const source = new SignedClaimsDataSource({
+        const source = new SubgraphSource({
           name: 'users',
           url: `http://127.0.0.1:${port}/graphql`,
-          internalSecret: secret(),
           timeoutMs: 10_000,
-          log: rootLogger,
+          pipeline: new Pipeline(subgraphFetchPlugins({ internalSecret: secret(), log: rootLogger })),
         });
         // The enum GraphQLDataSourceRequestKind is not exported at run time; its value is this string.
         await source.process({
           kind: 'health check',
           request: { query: USER_ENTITIES, variables: users('user-0001', 'user-0002') },
           context: { viewer: ADMIN },
-        } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>);
+        } as unknown as GraphQLDataSourceProcessOptions<RequestState>);
       } finally {
         await new Promise((resolve) => eavesdropper.close(resolve));
       }

@@ -7,7 +7,7 @@
 import type Redis from 'ioredis';
 import { rootLogger } from '../platform/logger';
 import { closeRedis, openRedis } from '../platform/redis';
-import { INVALIDATE_BATCH, RedisStore } from '../gateway/entity-cache/store';
+import { INVALIDATE_BATCH, RedisStore } from '../gateway/plugins/subgraph-fetch/entity-cache/store';
 import { eventually } from './support/eventually';
 import { deleteNamespace } from './support/redis-proxy';
 

@@ -13,7 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { signToken } from '../gateway/auth';
+import { signToken } from '../gateway/plugins/http/auth/token';
 import type { Role } from '../platform/viewer';
 import { openDatabase } from '../prisma/database';
 import { migrate } from '../prisma/migrate';

@@ -1,5 +1,5 @@
 /**
- * Single-fetch operations answered with the subgraph's data as is (gateway/single-fetch.ts) must
+ * Single-fetch operations answered with the subgraph's data as is (gateway/plugins/plan/single-fetch.ts) must
  * answer exactly what Apollo's executor answers: the same platform's subgraphs behind two real
  * gateways, one with the shortcut and one without, asked the same operations over HTTP.
  */

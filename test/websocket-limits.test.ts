@@ -10,7 +10,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { signToken } from '../gateway/auth';
+import { signToken } from '../gateway/plugins/http/auth/token';
 import { websocketRefusals } from '../platform/metrics';
 import { eventually } from './support/eventually';
 import { startTestPlatform, TEST_JWT_SECRET, type TestPlatform } from './support/platform';

@@ -11,7 +11,7 @@ import { clientSubscriptions, subscriptionEvents, upstreamSubscriptions, upstrea
 import { pushIterator, type PushIterator } from '../../platform/push-iterator';
 import type { Viewer } from '../../platform/viewer';
 import type { EventExecution, EventExecutor } from './event-executor';
-import type { FederatedPlanner } from './planner';
+import type { FederatedPlanner } from '../pipeline/planner';
 import { viewerKey, type UpstreamConnections } from './upstream';
 
 export interface SubscriptionLimits {

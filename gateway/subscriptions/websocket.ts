@@ -23,14 +23,14 @@ import { appError, ErrorCode } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { rateLimitRejections, websocketRefusals } from '../../platform/metrics';
 import type { Viewer } from '../../platform/viewer';
-import { TOKEN_EXPIRED, type Session, type TokenVerifier } from '../auth';
-import { checkOperation } from '../query-limits';
-import { withoutSuggestions } from '../schema-details';
-import { clientIp, clientKey, type TrustFunction } from '../client-identity';
-import type { GatewayContext } from '../data-source';
-import { rateLimitMessage, type RateLimiter } from '../rate-limit';
+import { TOKEN_EXPIRED, type Session, type TokenVerifier } from '../plugins/http/auth/token';
+import { checkOperation } from '../plugins/operation/query-limits/limits';
+import { withoutSuggestions } from '../plugins/operation/hide-suggestions';
+import { clientIp, clientKey, type TrustFunction } from '../plugins/http/client-identity';
+import type { RequestState } from '../pipeline/request-state';
+import { rateLimitMessage, type RateLimiter } from '../plugins/http/rate-limit/limiter';
 import type { ConnectionState, SubscriptionHub } from './hub';
-import type { FederatedPlanner } from './planner';
+import type { FederatedPlanner } from '../pipeline/planner';
 
 export interface WebSocketLimits {
   /** Largest message accepted, in bytes; larger closes the socket with 1009. */
@@ -101,7 +101,7 @@ export function serveGraphqlWs(options: {
   planner: FederatedPlanner;
   hub: SubscriptionHub;
   verifier: TokenVerifier;
-  apollo: ApolloServer<GatewayContext>;
+  apollo: ApolloServer<RequestState>;
   limits: WebSocketLimits;
   queryLimits: QueryLimitsConfig;
   /** Absent when rate limiting is off. */

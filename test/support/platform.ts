@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GraphQLClient } from 'graphql-request';
-import { signToken } from '../../gateway/auth';
+import { signToken } from '../../gateway/plugins/http/auth/token';
 import type { SeedOptions } from '../../prisma/seed';
 import { startPlatform, type RunningPlatform } from '../../scripts/platform';
 import type { PlatformConfig } from '../../platform/config';

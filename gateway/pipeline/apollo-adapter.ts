@@ -1,0 +1,297 @@
+/**
+ * Every place the gateway reaches into @apollo/gateway and @apollo/server beyond their documented
+ * options, in one module, so that an upgrade has one file to check against:
+ * - the subgraph data source: RemoteGraphQLDataSource.process runs the plugins' onSubgraphFetch
+ *   chain, and the request body it sends is JSON.stringify({ query, ...rest }) (claims are signed
+ *   over exactly that: subgraphRequestBody);
+ * - the executor: ApolloGateway.load()'s executor is wrapped to run the plugins' onPlan chain, and
+ *   executeQueryPlan/buildOperationContext run plans outside Apollo's own request pipeline (single
+ *   fetches replayed into it, subscription events);
+ * - GraphQLDataSourceRequestKind's values, which the package does not export at run time.
+ * The pinned version below is the one these assumptions were read from; another one fails loudly
+ * at start-up rather than signing bodies the subgraphs will not accept.
+ */
+import { createRequire } from 'node:module';
+import {
+  buildOperationContext,
+  executeQueryPlan,
+  RemoteGraphQLDataSource,
+  type ApolloGateway,
+  type GraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+  type ServiceMap,
+} from '@apollo/gateway';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { QueryPlan } from '@apollo/query-planner';
+import { parse, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { Logger } from '../../platform/logger';
+import type { FederatedPlanner } from './planner';
+import type { PlanPhase, SubgraphFetch, SubgraphFetchKind, SubgraphRequest, SubgraphResult } from './plugin';
+import type { RequestState } from './request-state';
+import type { Pipeline } from './runner';
+import { createSubgraphClient, type SubgraphClient } from './subgraph-client';
+
+/** The @apollo/gateway release whose internals this module was written against. */
+export const PINNED_APOLLO_GATEWAY = '2.14.4';
+
+export function checkApolloGatewayVersion(): void {
+  const { version } = createRequire(__filename)('@apollo/gateway/package.json') as { version: string };
+  if (version !== PINNED_APOLLO_GATEWAY) {
+    throw new Error(
+      `@apollo/gateway ${version} is installed; gateway/pipeline/apollo-adapter.ts was written against ${PINNED_APOLLO_GATEWAY}: check its assumptions and update the pin`,
+    );
+  }
+}
+
+type ProcessOptions = GraphQLDataSourceProcessOptions<RequestState>;
+type ApolloResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
+type Executor = NonNullable<Awaited<ReturnType<ApolloGateway['load']>>['executor']>;
+type RequestContext = Parameters<Executor>[0];
+export type GatewayLike = Pick<ApolloGateway, 'load' | 'onSchemaLoadOrUpdate' | 'stop'>;
+
+/** GraphQLDataSourceRequestKind's values (the enum is not exported from the package's entry point at run time). */
+const KINDS: Record<string, SubgraphFetchKind> = {
+  'incoming operation': 'operation',
+  'health check': 'health-check',
+  'loading schema': 'loading-schema',
+};
+const INCOMING_OPERATION = 'incoming operation' as ProcessOptions['kind'];
+
+/** The body RemoteGraphQLDataSource sends for a request (apq off): the query first, then the rest as given. */
+export function subgraphRequestBody(request: SubgraphRequest): string {
+  const { query, ...rest } = request;
+  return JSON.stringify({ query, ...rest });
+}
+
+/** Where the fetch's Apollo options ride along through the chain (spread copies keep it). */
+const APOLLO_OPTIONS = Symbol('apollo process options');
+type CarriedFetch = SubgraphFetch & { [APOLLO_OPTIONS]: ProcessOptions };
+
+export interface SubgraphSourceOptions {
+  /** The subgraph's name in the supergraph; clients see it as `extensions.serviceName`. */
+  name: string;
+  url: string;
+  /** The most one fetch may take, connect to last byte; past it the fetch fails (a plugin turns that into SERVICE_UNAVAILABLE). */
+  timeoutMs: number;
+  /** Keep-alive connections to this subgraph at most (default DEFAULT_SUBGRAPH_CONNECTIONS). */
+  connections?: number;
+  /** Whose onSubgraphFetch hooks every fetch runs through. */
+  pipeline: Pipeline;
+}
+
+/**
+ * One subgraph as Apollo Gateway calls it: each fetch runs the plugins' onSubgraphFetch chain, and
+ * the chain's end is Apollo's own request over a bounded pool of keep-alive connections
+ * (./subgraph-client.ts). close() ends the pool.
+ */
+export class SubgraphSource extends RemoteGraphQLDataSource<RequestState> {
+  private readonly client: SubgraphClient;
+  private readonly chain: (fetch: SubgraphFetch) => Promise<SubgraphResult>;
+
+  constructor(private readonly source: SubgraphSourceOptions) {
+    super({ url: source.url });
+    // The client's deadline covers the body too: a subgraph that sends headers and then stalls is cut off as well.
+    this.client = createSubgraphClient(source.url, { connections: source.connections, timeoutMs: source.timeoutMs });
+    this.fetcher = this.client.fetch;
+    this.chain = source.pipeline.subgraphFetch((fetch) => this.send(fetch as CarriedFetch));
+  }
+
+  /** Closes the connections to the subgraph; call it once the gateway no longer sends requests. */
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  override async process(options: ProcessOptions): Promise<ApolloResponse> {
+    const incoming = 'incomingRequestContext' in options ? options : undefined;
+    const { http: _http, ...request } = options.request;
+    const fetch: CarriedFetch = {
+      subgraph: this.source.name,
+      kind: KINDS[options.kind] ?? 'operation',
+      request: request as SubgraphRequest,
+      document: incoming?.document,
+      headers: {},
+      // Any fetch made for a client carries its state; Apollo's own (health checks, schema loading) carry none.
+      state: (options.context as Partial<RequestState> | undefined)?.viewer ? (options.context as RequestState) : undefined,
+      operation: incoming?.incomingRequestContext.operation
+        ? { name: incoming.incomingRequestContext.operationName ?? null, type: incoming.incomingRequestContext.operation.operation }
+        : undefined,
+      outcome: {},
+      [APOLLO_OPTIONS]: options,
+    };
+    return (await this.chain(fetch)) as ApolloResponse;
+  }
+
+  private send(fetch: CarriedFetch): Promise<ApolloResponse> {
+    const options = fetch[APOLLO_OPTIONS];
+    // Apollo copies request.http.headers (any iterable of pairs) into the headers it sends.
+    const http = { method: 'POST', url: this.url, headers: new Map(Object.entries(fetch.headers)) };
+    const request = { ...fetch.request, http } as unknown as ProcessOptions['request'];
+    return super.process('incomingRequestContext' in options ? { ...options, request, document: fetch.document } : { ...options, request });
+  }
+}
+
+/** The document of a fetch: the one Apollo handed along, else its query parsed. */
+export const documentOf = (fetch: SubgraphFetch): DocumentNode | undefined =>
+  fetch.document ?? (fetch.request.query ? parse(fetch.request.query) : undefined);
+
+/** Apollo's gateway with its executor running the pipeline's onPlan hooks (when any plugin has one). */
+export function withPlanHooks(gateway: ApolloGateway, pipeline: Pipeline, runner: PlanRunner): GatewayLike {
+  const plan = pipeline.plan();
+  if (!plan) return gateway;
+  return {
+    async load(loadOptions) {
+      const loaded = await gateway.load(loadOptions);
+      const apolloExecutor = loaded.executor;
+      const executor: Executor = (requestContext) => plan(runner.phase(requestContext), () => apolloExecutor(requestContext));
+      return { ...loaded, executor };
+    },
+    onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
+    stop: () => gateway.stop(),
+  };
+}
+
+/** What a plan hook can do with an operation: fetch through the data sources, run a plan with Apollo's executor. */
+export class PlanRunner {
+  constructor(
+    private readonly planner: FederatedPlanner,
+    private readonly dataSources: ServiceMap,
+  ) {}
+
+  phase(requestContext: RequestContext): PlanPhase {
+    const { dataSources, planner } = this;
+    return {
+      state: requestContext.context as RequestState,
+      document: requestContext.document,
+      operation: requestContext.operation,
+      operationName: requestContext.operationName,
+      variables: requestContext.request.variables,
+      queryHash: requestContext.queryHash,
+      tracing: Boolean(requestContext.metrics.captureTraces),
+      fetch(subgraph, request, document) {
+        return dataSources[subgraph]?.process({
+          kind: INCOMING_OPERATION,
+          request,
+          incomingRequestContext: requestContext,
+          context: requestContext.context,
+          document,
+          pathInIncomingRequest: [],
+        } as ProcessOptions) as Promise<SubgraphResult> | undefined;
+      },
+      executePlan(plan, answered) {
+        const replay: GraphQLDataSource | undefined = answered && { process: async () => answered.result as ApolloResponse };
+        return executeQueryPlan(
+          plan,
+          replay && answered ? { ...dataSources, [answered.subgraph]: replay } : dataSources,
+          requestContext,
+          buildOperationContext({
+            schema: planner.apiGraphQLSchema,
+            operationDocument: requestContext.document,
+            operationName: requestContext.operationName ?? undefined,
+          }),
+          planner.supergraphSchema,
+          planner.apiSchema,
+        );
+      },
+    };
+  }
+}
+
+/** A plan run for a subscription event, outside any Apollo request: the context Apollo's executor needs, built here. */
+export interface EventPlanRun {
+  plan: QueryPlan;
+  operationContext: ReturnType<typeof buildOperationContext>;
+}
+
+export function prepareEventPlan(
+  planner: FederatedPlanner,
+  plan: QueryPlan,
+  document: DocumentNode,
+  operationName?: string | null,
+): EventPlanRun {
+  return {
+    plan,
+    operationContext: buildOperationContext({
+      schema: planner.apiGraphQLSchema,
+      operationDocument: document,
+      operationName: operationName ?? undefined,
+    }),
+  };
+}
+
+export async function executeEventPlan(
+  planner: FederatedPlanner,
+  run: EventPlanRun,
+  dataSources: ServiceMap,
+  replayed: { subgraph: string; event: ExecutionResult },
+  request: { document: DocumentNode; operationName?: string | null; variables: Record<string, unknown>; state: RequestState; log: Logger },
+): Promise<ExecutionResult> {
+  // Fresh per event: the executor records per-request state (error paths, traces) in it.
+  const requestContext = {
+    request: { query: undefined, variables: request.variables, operationName: request.operationName ?? undefined },
+    context: request.state,
+    logger: request.log,
+    metrics: {},
+    cache: undefined,
+    schema: planner.apiGraphQLSchema,
+    document: request.document,
+    operationName: request.operationName ?? null,
+    operation: run.operationContext.operation,
+    source: undefined,
+    queryHash: '',
+    overallCachePolicy: undefined,
+    requestIsBatched: false,
+  } as unknown as Parameters<typeof executeQueryPlan>[2];
+  const replay: GraphQLDataSource = {
+    process: async () => ({ data: replayed.event.data as Record<string, unknown> | null, errors: replayed.event.errors as never }),
+  };
+  const result = await executeQueryPlan(
+    run.plan,
+    { ...dataSources, [replayed.subgraph]: replay },
+    requestContext,
+    run.operationContext,
+    planner.supergraphSchema,
+    planner.apiSchema,
+  );
+  return { data: result.data ?? null, ...(result.errors ? { errors: result.errors } : {}) } as ExecutionResult;
+}
+
+/** Apollo Server's plugin for the pipeline's operation, response and error hooks. */
+export function apolloServerPlugin(pipeline: Pipeline): ApolloServerPlugin<RequestState> {
+  const operations = pipeline.has('onOperation');
+  const responses = pipeline.has('onResponse');
+  const errors = pipeline.has('onErrors');
+  return {
+    async requestDidStart() {
+      return {
+        ...(errors && {
+          async validationDidStart() {
+            return async (validationErrors) => {
+              if (validationErrors) pipeline.errors(validationErrors);
+            };
+          },
+          async didEncounterErrors({ errors: encountered }) {
+            pipeline.errors(encountered);
+          },
+        }),
+        ...(operations && {
+          async didResolveOperation({ contextValue, schema, document, operation, request }) {
+            await pipeline.operation({
+              state: contextValue,
+              schema,
+              document,
+              operation,
+              operationName: request.operationName,
+              variables: request.variables,
+            });
+          },
+        }),
+        ...(responses && {
+          async willSendResponse({ contextValue, operationName, response }) {
+            const sent = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+            await pipeline.response({ state: contextValue, operationName, errors: sent });
+          },
+        }),
+      };
+    },
+  };
+}

@@ -1,0 +1,25 @@
+/** The steps every subgraph fetch goes through, outermost first. */
+import type { Logger } from '../../../platform/logger';
+import type { GatewayPlugin } from '../../pipeline/plugin';
+import { claimSigningPlugin } from './claim-signing';
+import { entityCachePlugin, type EntityCache } from './entity-cache';
+import { unavailableErrorsPlugin } from './unavailable-errors/plugin';
+
+export interface SubgraphFetchSteps {
+  internalSecret: string;
+  log: Logger;
+  /** Absent when the entity cache is switched off. */
+  entityCache?: EntityCache;
+  /** Steps of the operator's own: inside the outage mapping, outside the cache (they see every fetch, cached or not, and the headers they add are sent and signed over). */
+  plugins?: GatewayPlugin[];
+}
+
+export function subgraphFetchPlugins({ internalSecret, log, entityCache, plugins = [] }: SubgraphFetchSteps): GatewayPlugin[] {
+  return [
+    // Outermost: a failure anywhere inside, the subgraph's or a step's, is mapped here.
+    unavailableErrorsPlugin(log),
+    ...plugins,
+    ...(entityCache ? [entityCachePlugin(entityCache)] : []),
+    claimSigningPlugin(internalSecret),
+  ];
+}
