@@ -82,6 +82,7 @@ describe('gateway layout', () => {
         'ide',
         'ide.ts',
         'main.ts',
+        'options-from-config.ts',
         'partner.ts',
         'pipeline',
         'plugins',
