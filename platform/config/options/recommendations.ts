@@ -2,8 +2,14 @@
 import { declareOptions, option } from '../option';
 
 export const recommendationOptions = declareOptions('Recommendations', {
-  RECOMMENDATIONS_BATCHING: option.switch({ default: true, description: 'Per-request batching; off (or false, no, 0) disables it (benchmarks, incidents).' }),
-  RECOMMENDATIONS_CACHE: option.switch({ default: true, description: 'The candidate cache; off (or false, no, 0) disables it (benchmarks, incidents).' }),
+  RECOMMENDATIONS_BATCHING: option.switch({
+    default: true,
+    description: 'Per-request batching; off (or false, no, 0) disables it (benchmarks, incidents).',
+  }),
+  RECOMMENDATIONS_CACHE: option.switch({
+    default: true,
+    description: 'The candidate cache; off (or false, no, 0) disables it (benchmarks, incidents).',
+  }),
   INFERENCE_DEADLINE_MS: option.int({
     default: 500,
     description: 'How long recommendations wait for the model before popularity answers.',
