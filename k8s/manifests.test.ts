@@ -926,7 +926,10 @@ describe('k8s manifests', () => {
     const calls = new Map<string, Set<string>>();
     for (const service of SUBGRAPHS) {
       const dir = path.join(ROOT, 'subgraphs', service);
-      for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+      // Recursive: a subgraph may keep its parts in folders (recommendations' transport/ makes its calls).
+      for (const file of fs
+        .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
         const source = fs.readFileSync(path.join(dir, file), 'utf8');
         for (const m of source.matchAll(/\.request<[^;]*?>\(\s*'(\w+)'/g)) {
           calls.set(m[1], new Set([...(calls.get(m[1]) ?? []), service]));

@@ -1,6 +1,6 @@
 /**
  * The entity change channel: how a subgraph tells every gateway that entities it owns changed,
- * right after the change commits, so the gateway's entity cache (gateway/entity-cache) drops what
+ * right after the change commits, so the gateway's entity cache (gateway/plugins/subgraph-fetch/entity-cache) drops what
  * it holds of them. It lives here, in the shared contract module, because the gateway may not
  * import subgraph code.
  *

@@ -128,7 +128,7 @@ export const partnerRequests = new Counter({
 
 export const partnerQueryCost = new Counter({
   name: 'partner_query_cost_total',
-  help: 'Estimated query cost (gateway/query-cost.ts) of the partner API operations that ran, by partner and operation',
+  help: 'Estimated query cost (gateway/plugins/operation/query-limits/cost.ts) of the partner API operations that ran, by partner and operation',
   labelNames: ['partner', 'operation'] as const,
   registers: [registry],
 });

@@ -3,7 +3,9 @@
  * given to a real gateway in front of the platform's real subgraphs: every request any subgraph
  * receives from it carries the plugin's header, and the answers are the usual ones.
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { subgraphFetchHeader } from '../gateway/plugins/examples/subgraph-fetch-header';
@@ -112,5 +114,11 @@ describe('a gateway plugin that adds a header to every subgraph fetch', () => {
     const reached = Object.entries(recorders).filter(([, recorder]) => recorder.seen.length > 0);
     expect(reached.map(([name]) => name).sort()).toEqual(['orders', 'payments', 'products', 'recommendations', 'users']);
     for (const [, recorder] of reached) expect(new Set(recorder.seen)).toEqual(new Set(['blue']));
+  });
+
+  it('is the example the README shows, verbatim', () => {
+    const example = fs.readFileSync(path.join(__dirname, '..', 'gateway', 'plugins', 'examples', 'subgraph-fetch-header.ts'), 'utf8');
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``);
   });
 });

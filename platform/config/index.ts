@@ -131,9 +131,9 @@ export interface PlatformConfig {
   partnerKeys: PartnerKeysConfig;
   /** Partner webhook deliveries (subgraphs/users/webhooks). */
   webhooks: WebhookConfig;
-  /** The gateway's entity cache (gateway/entity-cache): ENTITY_CACHE=on|off, ENTITY_CACHE_TTL_MS, ENTITY_CACHE_MAX_ENTRIES. */
+  /** The gateway's entity cache (gateway/plugins/subgraph-fetch/entity-cache): ENTITY_CACHE=on|off, ENTITY_CACHE_TTL_MS, ENTITY_CACHE_MAX_ENTRIES. */
   entityCache: EntityCacheConfig;
-  /** GATEWAY_SINGLE_FETCH=on|off: single-fetch operations answered with the subgraph's data as is (gateway/single-fetch.ts). */
+  /** GATEWAY_SINGLE_FETCH=on|off: single-fetch operations answered with the subgraph's data as is (gateway/plugins/plan/single-fetch.ts). */
   singleFetchAnswers: boolean;
   /** The inference server's own bounds (inference/server/in-flight.ts) and how often it looks for new models. */
   inference: InferenceServerConfig;
@@ -293,7 +293,7 @@ export interface QueryLimitsConfig {
   aliases: number;
   /** Directives, fragments included. */
   directives: number;
-  /** Estimated cost: each field 1, times its `first`/`last`, lists without a size count as 10 (gateway/query-cost.ts). */
+  /** Estimated cost: each field 1, times its `first`/`last`, lists without a size count as 10 (gateway/plugins/operation/query-limits/cost.ts). */
   cost: number;
   /**
    * Bytes each memo of cost verdicts (the limits', the partner budget's) may hold, keys and verdicts
