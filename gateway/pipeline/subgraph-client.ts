@@ -1,8 +1,9 @@
 /**
  * The gateway's HTTP client for one subgraph: an undici Pool of keep-alive connections, bounded
  * in number, answering Apollo's fetcher interface. It replaces Apollo's default make-fetch-happen
- * client, which spent about half of the gateway's CPU per request (agent-base builds an Error's
- * stack on every request to tell HTTP from HTTPS; minipass streams copy every body twice). Bodies
+ * client, which dominated the gateway's CPU per request (agent-base builds an Error's stack on
+ * every request to tell HTTP from HTTPS; minipass streams copy every body twice; figures in
+ * docs/benchmarks.md). Bodies
  * are read whole before the answer is handed on, so the deadline covers the last byte.
  */
 import { EventEmitter } from 'node:events';
@@ -41,7 +42,7 @@ export function createSubgraphClient(url: string, options: SubgraphClientOptions
   return {
     async fetch(input: string, init?: FetcherRequestInit) {
       // undici takes an EventEmitter that emits 'abort' as a signal: a timer and an emitter cost a
-      // fraction of what an AbortSignal.timeout per fetch did (about 2% of the gateway's CPU).
+      // fraction of what an AbortSignal.timeout per fetch did.
       const deadline = timeoutMs === undefined ? undefined : new EventEmitter();
       const timer = deadline && setTimeout(() => deadline.emit('abort'), timeoutMs);
       try {

@@ -3,7 +3,8 @@
  * search) are answered with that subgraph's data as it arrives. Apollo's executor would copy the
  * answer into a fresh result field by field and then walk it again against the client's operation
  * (result shaping): with no other fetch to merge and nothing the planner added to strip, that work
- * gives back the same data, and profiles put it at about a sixth of such a request's gateway CPU.
+ * gives back the same data, and profiles showed it as a large share of such a request's gateway
+ * CPU (docs/benchmarks.md).
  *
  * Only plans that provably need no shaping take this path: a query, one root fetch with no
  * `@requires`, no rewrites, no `__typename` the planner may have added (abstract types) and no
