@@ -2,8 +2,9 @@
  * Every place the gateway reaches into @apollo/gateway and @apollo/server beyond their documented
  * options, in one module, so that an upgrade has one file to check against:
  * - the subgraph data source: RemoteGraphQLDataSource.process runs the plugins' onSubgraphFetch
- *   chain, and the request body it sends is JSON.stringify({ query, ...rest }) (claims are signed
- *   over exactly that: subgraphRequestBody);
+ *   chain; the request body is JSON.stringify({ query, ...rest }), serialised once
+ *   (subgraphRequestBody: claims are signed over it) and sent as is by our sendRequest, which
+ *   otherwise does what Apollo's does (process copies the request's symbol-keyed body along);
  * - the executor: ApolloGateway.load()'s executor is wrapped to run the plugins' onPlan chain, and
  *   executeQueryPlan/buildOperationContext run plans outside Apollo's own request pipeline (single
  *   fetches replayed into it, subscription events);
@@ -57,11 +58,26 @@ const KINDS: Record<string, SubgraphFetchKind> = {
 };
 const INCOMING_OPERATION = 'incoming operation' as ProcessOptions['kind'];
 
-/** The body RemoteGraphQLDataSource sends for a request (apq off): the query first, then the rest as given. */
+/** Bodies already serialised, by request: a request object is never changed once made (plugins change copies). */
+const serialised = new WeakMap<SubgraphRequest, string>();
+
+/**
+ * The body sent for a request (apq off): the query first, then the rest as given. Serialised once
+ * per request object; the fetch reuses the same string, so what was signed is what is sent.
+ */
 export function subgraphRequestBody(request: SubgraphRequest): string {
-  const { query, ...rest } = request;
-  return JSON.stringify({ query, ...rest });
+  let body = serialised.get(request);
+  if (body === undefined) {
+    const { query, ...rest } = request;
+    body = JSON.stringify({ query, ...rest });
+    serialised.set(request, body);
+  }
+  return body;
 }
+
+/** The serialised body riding on the request Apollo's process copies (spread and rest keep symbol keys; JSON.stringify skips them). */
+const BODY = Symbol('serialised subgraph request body');
+type ApolloRequest = ProcessOptions['request'] & { [BODY]?: string };
 
 /** Where the fetch's Apollo options ride along through the chain (spread copies keep it). */
 const APOLLO_OPTIONS = Symbol('apollo process options');
@@ -94,6 +110,8 @@ export class SubgraphSource extends RemoteGraphQLDataSource<RequestState> {
     this.client = createSubgraphClient(source.url, { connections: source.connections, timeoutMs: source.timeoutMs });
     this.fetcher = this.client.fetch;
     this.chain = source.pipeline.subgraphFetch((fetch) => this.send(fetch as CarriedFetch));
+    (this as unknown as { sendRequest: SubgraphSource['sendSerialised'] }).sendRequest = (request, context) =>
+      this.sendSerialised(request, context);
   }
 
   /** Closes the connections to the subgraph; call it once the gateway no longer sends requests. */
@@ -125,8 +143,31 @@ export class SubgraphSource extends RemoteGraphQLDataSource<RequestState> {
     const options = fetch[APOLLO_OPTIONS];
     // Apollo copies request.http.headers (any iterable of pairs) into the headers it sends.
     const http = { method: 'POST', url: this.url, headers: new Map(Object.entries(fetch.headers)) };
-    const request = { ...fetch.request, http } as unknown as ProcessOptions['request'];
+    const body = serialised.get(fetch.request);
+    const request = { ...fetch.request, http, ...(body !== undefined && { [BODY]: body }) } as unknown as ProcessOptions['request'];
     return super.process('incomingRequestContext' in options ? { ...options, request, document: fetch.document } : { ...options, request });
+  }
+
+  /**
+   * Apollo's sendRequest (private in its types, hence assigned in the constructor), minus two costs
+   * per fetch: serialising a body the claim step has serialised already, and building a node-fetch
+   * Request that only parseBody and didEncounterError would read (neither is overridden here, and
+   * Apollo's own ignore it, as didEncounterError only rethrows).
+   */
+  private async sendSerialised(request: ApolloRequest, context: RequestState): Promise<ApolloResponse> {
+    const { http, [BODY]: body, ...requestWithoutHttp } = request;
+    if (!http) throw new Error("Internal error: Only 'http' requests are supported.");
+    const response = await this.fetcher(http.url, {
+      method: http.method,
+      headers: Object.fromEntries(http.headers),
+      body: body ?? JSON.stringify(requestWithoutHttp),
+    });
+    if (!response.ok) throw await this.errorFromResponse(response);
+    const parsed = await this.parseBody(response, undefined, context);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
+    }
+    return { ...parsed, http: response } as ApolloResponse;
   }
 }
 

@@ -3,7 +3,7 @@
  * does in an outage: nothing listening, a server that never answers, a 503. Each failure must come
  * back as SERVICE_UNAVAILABLE errors for the fetch's fields, never as a thrown error.
  */
-import { CLAIMS_HEADER } from '../../../platform/forwarded-claims';
+import { CLAIMS_HEADER, createClaimsVerifier } from '../../../platform/forwarded-claims';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parse } from 'graphql';
@@ -105,20 +105,38 @@ describe('SubgraphSource', () => {
     }
   });
 
-  it('passes a healthy answer through untouched, with the signed viewer headers sent', async () => {
+  it('passes a healthy answer through untouched, with viewer claims signed over the very body sent', async () => {
     let headers: http.IncomingHttpHeaders = {};
+    let body = '';
     const { server, url } = await listen((req, res) => {
       headers = req.headers;
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ data: { _entities: [{ name: 'A' }, { name: 'B' }] } }));
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () =>
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ data: { _entities: [{ name: 'A' }, { name: 'B' }] } })),
+      );
     });
     try {
       const response = await source(url).process(incoming(ENTITY_QUERY, { representations }));
       expect(response.data).toEqual({ _entities: [{ name: 'A' }, { name: 'B' }] });
       expect(response.errors).toBeUndefined();
-      expect(headers[CLAIMS_HEADER]).toBeDefined();
+      expect(JSON.parse(body)).toEqual({ query: ENTITY_QUERY, variables: { representations } });
+      const verifier = createClaimsVerifier({ secret: 'internal', audience: 'products', nonces: { firstUse: async () => true } });
+      await expect(verifier.verify(headers[CLAIMS_HEADER] as string, { channel: 'http', body })).resolves.toEqual({ roles: [] });
+      await expect(verifier.verify(headers[CLAIMS_HEADER] as string, { channel: 'http', body: `${body} ` })).rejects.toThrow(/refused/);
       expect(headers['x-internal-unsigned-viewer']).toBeUndefined();
+    } finally {
+      await close(server);
+    }
+  });
+
+  it('refuses a 200 answer whose body is not a JSON object, as Apollo does', async () => {
+    const { server, url } = await listen((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('[1,2]'));
+    try {
+      const response = source(url).process(incoming(ENTITY_QUERY, { representations }));
+      await expect(response).rejects.toThrow('Expected JSON response body, but received: 1,2');
     } finally {
       await close(server);
     }
