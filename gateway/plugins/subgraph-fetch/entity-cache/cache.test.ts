@@ -22,8 +22,10 @@ const REPRESENTATIONS = [
 /** A store that counts what it is given to keep. */
 class CountingStore extends MemoryStore {
   kept = 0;
+  ttlsMs: number[] = [];
   override async set(entries: CacheEntry[], ttlMs: number): Promise<void> {
     this.kept += entries.length;
+    this.ttlsMs.push(ttlMs);
     await super.set(entries, ttlMs);
   }
 }
@@ -83,5 +85,14 @@ describe('what the entity cache keeps', () => {
     expect(fetches).toBe(1);
     expect(store.kept).toBe(2);
     expect(second).toEqual(first);
+  });
+
+  it("keeps a subgraph's entries for that subgraph's own TTL when one is set", async () => {
+    await cache.close();
+    store = new CountingStore(1000);
+    cache = new EntityCache({ schema, store, ttlMs: 60_000, ttlMsBySubgraph: { products: 5_000 }, log: rootLogger });
+    await process(ENTITIES('...on Product{__typename id name}'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.ttlsMs).toEqual([5_000]);
   });
 });
