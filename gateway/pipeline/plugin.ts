@@ -113,6 +113,10 @@ export interface SubscriptionEventPhase {
 export interface ResponsePhase {
   readonly state: RequestState;
   readonly operationName?: string | null;
+  /** The operation's type, where the document parsed and names a runnable operation. */
+  readonly operationType?: OperationTypeNode;
+  /** performance.now() when Apollo Server took the request (its body read, before parsing). */
+  readonly startedAt: number;
   readonly errors?: ReadonlyArray<GraphQLFormattedError>;
 }
 
