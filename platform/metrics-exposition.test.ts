@@ -3,7 +3,8 @@
  * exemplars when the scraper asks for it, and neither scrape changing what the other writes.
  */
 import { Counter } from 'prom-client';
-import { installTestContext, uninstallTestContext, withTrace } from '../test/support/trace-context';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { context, ROOT_CONTEXT, trace, TraceFlags, type Context } from '@opentelemetry/api';
 import { exposition, OPENMETRICS_TEXT, prefersOpenMetrics, PROMETHEUS_TEXT } from './metrics-exposition';
 import { latencyHistogram, registry } from './metrics';
 
@@ -31,8 +32,33 @@ const requests = new Counter({
 
 const typeLines = (text: string) => text.split('\n').filter((line) => line.startsWith('# TYPE '));
 
-beforeAll(installTestContext);
-afterAll(uninstallTestContext);
+// What a tracing SDK provides, kept to what the exemplars read: an active span per asynchronous flow.
+// (test/support/trace-context.ts does the same for tests outside platform/, which cannot import it.)
+const storage = new AsyncLocalStorage<Context>();
+const withTrace = <T>(traceId: string, fn: () => T, sampled = true): T =>
+  context.with(
+    trace.setSpanContext(ROOT_CONTEXT, {
+      traceId,
+      spanId: traceId.slice(0, 16),
+      traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    }),
+    fn,
+  );
+
+beforeAll(() => {
+  context.setGlobalContextManager({
+    active: () => storage.getStore() ?? ROOT_CONTEXT,
+    with: (ctx, fn, thisArg, ...args) => storage.run(ctx, () => fn.apply(thisArg, args)),
+    bind: (_ctx, target) => target,
+    enable() {
+      return this;
+    },
+    disable() {
+      return this;
+    },
+  });
+});
+afterAll(() => context.disable());
 
 describe('content negotiation', () => {
   it.each([

@@ -30,16 +30,13 @@ export function uninstallTestContext(): void {
 }
 
 /** A span context with these ids (sampled unless told otherwise), as an SDK would make for a traced request. */
-export function spanContext(traceId: string, sampled = true): Context {
+function spanContext(traceId: string, sampled = true): Context {
   return trace.setSpanContext(ROOT_CONTEXT, {
     traceId,
     spanId: traceId.slice(0, 16),
     traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
   });
 }
-
-/** Runs `fn` with a span of `traceId` active. */
-export const withTrace = <T>(traceId: string, fn: () => T, sampled = true): T => context.with(spanContext(traceId, sampled), fn);
 
 /** Makes a span of `traceId` active for the rest of the current asynchronous flow (an HTTP request's, from a hook inside it). */
 export function enterTrace(traceId: string): void {
