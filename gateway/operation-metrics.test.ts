@@ -14,13 +14,14 @@ import { enterTrace, installTestContext, uninstallTestContext } from '../test/su
 import type { RunningGateway } from './server';
 
 const OPERATION_NAMES = 20;
+const GATE_MS = 150;
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const OPENMETRICS = 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5';
 
-const post = async (gateway: RunningGateway, query: string) => {
+const post = async (gateway: RunningGateway, query: string, headers: Record<string, string> = {}) => {
   const response = await fetch(gateway.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query }),
   });
   return { status: response.status, body: (await response.json()) as { errors?: { extensions?: { code?: string } }[] } };
@@ -47,7 +48,17 @@ describe('gateway operation and subgraph fetch metrics', () => {
     gateway = await startGatewayAlone({
       metricsOperationNames: OPERATION_NAMES,
       // Stands in for a tracing SDK: the rest of each operation runs with a span of TRACE active.
-      plugins: [{ name: 'test-trace', onOperation: () => enterTrace(TRACE) }],
+      plugins: [
+        { name: 'test-trace', onOperation: () => enterTrace(TRACE) },
+        // A gate step that takes its time when asked to (as a partner key lookup can).
+        {
+          name: 'slow-gate',
+          onHttpRequest: async ({ req }) => {
+            if (req.headers['x-slow-gate']) await new Promise((resolve) => setTimeout(resolve, GATE_MS));
+            return true;
+          },
+        },
+      ],
     });
   });
 
@@ -62,6 +73,14 @@ describe('gateway operation and subgraph fetch metrics', () => {
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     expect(await count({ operation: 'Typename', type: 'query', outcome: 'ok' })).toBe(before + 1);
+  });
+
+  it("times an operation from the request's arrival, the HTTP gate's checks included", async () => {
+    await post(gateway, 'query SlowGate { __typename }', { 'x-slow-gate': '1' });
+    const base = gateway.metricsUrl.replace(/\/metrics$/, '');
+    const labels = { operation: 'SlowGate', type: 'query', outcome: 'ok' };
+    expect(await metricValue(base, 'gateway_operation_duration_seconds_count', labels)).toBe(1);
+    expect(await metricValue(base, 'gateway_operation_duration_seconds_sum', labels)).toBeGreaterThanOrEqual(GATE_MS / 1000);
   });
 
   it('counts an HTTP 200 carrying errors as an error, each of its errors by code, and the subgraph fetch that failed', async () => {

@@ -332,7 +332,13 @@ export function apolloServerPlugin(pipeline: Pipeline): ApolloServerPlugin<Reque
             const sent = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
             // A document that failed validation has no resolved operation yet; its type is still known.
             const operationType = (operation ?? (document ? getOperationAST(document, request.operationName) : null))?.operation;
-            await pipeline.response({ state: contextValue, operationName, operationType, startedAt, errors: sent });
+            await pipeline.response({
+              state: contextValue,
+              operationName,
+              operationType,
+              startedAt: contextValue.receivedAt ?? startedAt,
+              errors: sent,
+            });
           },
         }),
       };

@@ -115,7 +115,10 @@ export interface ResponsePhase {
   readonly operationName?: string | null;
   /** The operation's type, where the document parsed and names a runnable operation. */
   readonly operationType?: OperationTypeNode;
-  /** performance.now() when Apollo Server took the request (its body read, before parsing). */
+  /**
+   * performance.now() when the request arrived: at the endpoint's HTTP gate, before its body was
+   * read and the gate's checks ran; over WebSocket, when Apollo Server took it.
+   */
   readonly startedAt: number;
   readonly errors?: ReadonlyArray<GraphQLFormattedError>;
 }
