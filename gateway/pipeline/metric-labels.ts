@@ -1,11 +1,13 @@
 /**
  * Label values the gateway's metrics take from what clients and subgraphs send, kept bounded.
  *
- * The `operation` label. Clients name their operations freely, so a
- * label per name would let anyone grow every series without bound: each process labels a fixed
- * budget of distinct names (first come, first labelled), unnamed operations are `anonymous`, and
- * every name past the budget is `other`. One budget for the whole process, because the registry
- * is the whole process's: the public and partner endpoints' metrics draw on it alike.
+ * `operation`: clients name their operations freely, so a label per name would let anyone grow
+ * every series without bound. Each process labels a fixed budget of distinct names (first come,
+ * first labelled), unnamed operations are `anonymous`, and every name past the budget is `other`.
+ * One budget for the whole process, because the registry is the whole process's: the public and
+ * partner endpoints' metrics draw on it alike.
+ *
+ * `code`: an error's `extensions.code`, which a subgraph could fill with anything; bounded too.
  */
 
 /** The budget when none is configured (GATEWAY_METRICS_OPERATION_NAMES). */

@@ -2,23 +2,24 @@
  * What each partner uses of the partner API, and the cap on what one of its operations may cost:
  * `partner_requests_total{partner,operation,outcome}` and `partner_query_cost_total{partner,operation}`
  * on the gateway's /metrics, and the partner's cost budget enforced like the gateway's own cost
- * limit (LIMIT_EXCEEDED, HTTP 400) after it. Operation names are labels only within the process's
- * budget (gateway/pipeline/metric-labels.ts), so a partner sending endless distinct names cannot grow the
- * metrics without bound.
+ * limit (LIMIT_EXCEEDED, HTTP 400) after it. Operation names are labels only within the
+ * process's budget (gateway/pipeline/metric-labels.ts), so a partner sending endless distinct names
+ * cannot grow the metrics without bound.
  */
 import { GraphQLError } from 'graphql';
 import type { QueryLimitsConfig } from '../../../platform/config';
 import { partnerQueryCost, partnerRequests } from '../../../platform/metrics';
 import type { GatewayPlugin } from '../../pipeline/plugin';
+import { operationLabels } from '../../pipeline/metric-labels';
 import { requestSlot } from '../../pipeline/request-state';
 import { MAX_FRAGMENT_SPREADS, OperationCosts } from './query-limits/cost';
 import { queryLimitExceeded } from './query-limits/limits';
-import { operationLabels } from '../../pipeline/metric-labels';
 
 export type PartnerOutcome = 'ok' | 'error' | 'rate_limited' | 'cost_exceeded' | 'unauthenticated' | 'unavailable';
 
 /** The operation label of requests refused before their body is read (no key, over the rate limit). */
 export const UNREAD_OPERATION = 'unknown';
+
 export function countPartnerRequest(partner: string, operation: string, outcome: PartnerOutcome): void {
   partnerRequests.inc({ partner, operation, outcome });
 }
