@@ -61,7 +61,6 @@ async function openMetrics(): Promise<string> {
     const standIn = {
       name: metric.name,
       type: metric.type,
-      help: '',
       get: async () => ({ ...(await read()), name: standIn.name }),
     };
     view.registerMetric(standIn as never);

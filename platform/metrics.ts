@@ -15,8 +15,6 @@ export interface LatencyHistogram<T extends string> {
   /** The histogram itself, as registered (tests read it with get()). */
   readonly histogram: Histogram<T>;
   observe(labels: LabelValues<T>, seconds: number): void;
-  /** Starts timing now; the returned function observes the seconds since, under both label sets, and returns them. */
-  startTimer(labels?: LabelValues<T>): (labels?: LabelValues<T>) => number;
 }
 
 /**
@@ -30,19 +28,9 @@ export function latencyHistogram<T extends string>(
 ): LatencyHistogram<T> {
   const histogram = new Histogram<T>({ ...config, registers: [], enableExemplars: true });
   registry.registerMetric(histogram);
-  const observe = (labels: LabelValues<T>, seconds: number) =>
-    histogram.observe({ labels, value: seconds, exemplarLabels: traceExemplar() as LabelValues<T> });
   return {
     histogram,
-    observe,
-    startTimer(startLabels = {}) {
-      const started = performance.now();
-      return (endLabels = {}) => {
-        const seconds = (performance.now() - started) / 1000;
-        observe({ ...startLabels, ...endLabels }, seconds);
-        return seconds;
-      };
-    },
+    observe: (labels, seconds) => histogram.observe({ labels, value: seconds, exemplarLabels: traceExemplar() as LabelValues<T> }),
   };
 }
 
