@@ -10,6 +10,9 @@ import { fallbacks } from '../metrics';
 import { popularFor } from '../pipelines/popularity';
 import { DegradedReason, recommendation, RecommendationReason, RecommendationVariant, type Recommendation } from './recommendation';
 
+/** The fallback reason of a list made without the products service's stock and categories. */
+const PRODUCTS_UNAVAILABLE = 'products_unavailable';
+
 /** Candidates looked at per slot: enough to survive stock, history and diversity filters. */
 export const OVER_FETCH = 3;
 
@@ -60,9 +63,6 @@ export async function rankList(
   );
   return { items, served: servedList(list, facts === null) };
 }
-
-/** The fallback reason of a list made without the products service's stock and categories. */
-const PRODUCTS_UNAVAILABLE = 'products_unavailable';
 
 export function servedList(list: CandidateList, productsUnavailable: boolean): ServedList {
   // Popularity is the lowest step: the models' failure is the reason even when products failed too.
