@@ -4,8 +4,9 @@
  * plain reads of its SqlReader, in db_queries_total and db_statement_duration_seconds, under the
  * service's name. Against PGlite, and PostgreSQL too when DATABASE_URL is set.
  */
-import { registry } from '../platform/metrics';
+import { dbStatementDuration, registry } from '../platform/metrics';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { installTestContext, uninstallTestContext, withTrace } from '../test/support/trace-context';
 import { Prisma } from './generated/client';
 import { openDatabase, sqlReaderOf, type Database } from './database';
 
@@ -16,6 +17,9 @@ async function sample(name: string, service: string): Promise<number> {
     .filter((value) => ((value as { metricName?: string }).metricName ?? family) === name && value.labels.service === service)
     .reduce((sum, value) => sum + value.value, 0);
 }
+
+const PRISMA_TRACE = '0af7651916cd43dd8448eb211c80319c';
+const READER_TRACE = '1af7651916cd43dd8448eb211c80319c';
 
 const counts = async (service: string) => ({
   queries: await sample('db_queries_total', service),
@@ -48,6 +52,26 @@ describe.each(backends)('statement metrics on %s', (name, baseUrl) => {
     await sqlReaderOf(client).query(Prisma.sql`SELECT 2`);
     expect(await counts(service)).toEqual({ queries: before.queries + 2, timed: before.timed + 2 });
     expect(hooked).toBe(2);
+  });
+
+  it("gives each statement the active trace's id as its exemplar, Prisma's and plain reads alike", async () => {
+    const service = `traced-${name}`;
+    const client = db.createClient({ service });
+    const exemplars = async () =>
+      (await dbStatementDuration.histogram.get()).values
+        .filter((value) => value.labels.service === service)
+        .map((value) => (value as { exemplar?: { labelSet: Record<string, string> } }).exemplar?.labelSet.trace_id)
+        .filter(Boolean);
+    installTestContext();
+    try {
+      // A Prisma query runs when awaited: inside the request's context, as in a resolver.
+      await withTrace(PRISMA_TRACE, async () => await client.$queryRaw`SELECT 1`);
+      expect(await exemplars()).toEqual([PRISMA_TRACE]);
+      await withTrace(READER_TRACE, async () => await sqlReaderOf(client).query(Prisma.sql`SELECT pg_sleep(0.3)`));
+      expect(await exemplars()).toEqual(expect.arrayContaining([PRISMA_TRACE, READER_TRACE]));
+    } finally {
+      uninstallTestContext();
+    }
   });
 
   it('counts nothing for a client made without a service (background work)', async () => {

@@ -93,9 +93,54 @@ function statementHook({ service, onQuery }: ClientOptions): ((durationMs: numbe
   };
 }
 
-function withStatementHook(client: PrismaClient, read: ReadStatement, options: ClientOptions): PrismaClient {
+/** The methods of a driver adapter (and of its transactions) that each run one statement. */
+const STATEMENTS = new Set<string | symbol>(['queryRaw', 'executeRaw']);
+
+/**
+ * A driver adapter (or one of its transactions) whose statements `hook` times: every statement
+ * Prisma sends goes through one of these methods. The hook runs in the asynchronous context of
+ * the code that awaited the query, so the active span is the request's (or, with Prisma's own
+ * tracing on, its db_query span) and its trace id the exemplar; no Prisma query log is needed.
+ */
+function timedQueryable<T extends object>(target: T, hook: (durationMs: number) => void): T {
+  return new Proxy(target, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key, object);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => Promise<unknown>;
+      if (STATEMENTS.has(key)) {
+        return async (...args: unknown[]) => {
+          const started = performance.now();
+          try {
+            return await method.apply(object, args);
+          } finally {
+            hook(performance.now() - started);
+          }
+        };
+      }
+      if (key === 'startTransaction')
+        return async (...args: unknown[]) => timedQueryable((await method.apply(object, args)) as object, hook);
+      return method.bind(object);
+    },
+  });
+}
+
+/** A driver adapter factory whose adapters time their statements (timedQueryable); the factory itself when nothing listens. */
+function timedAdapter<F extends { connect(): Promise<object> }>(factory: F, options: ClientOptions): F {
   const hook = statementHook(options);
-  if (hook) client.$on('query' as never, ((event: { duration: number }) => hook(event.duration)) as never);
+  if (!hook) return factory;
+  return new Proxy(factory, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key, object);
+      if (key === 'connect') return async () => timedQueryable(await object.connect(), hook);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
+    },
+  });
+}
+
+/** Registers the client's plain reader, timed by the same hook as its Prisma statements. */
+function withReader(client: PrismaClient, read: ReadStatement, options: ClientOptions): PrismaClient {
+  const hook = statementHook(options);
   readers.set(client, {
     query: async (statement) => {
       if (!hook) return read(statement);
@@ -108,11 +153,6 @@ function withStatementHook(client: PrismaClient, read: ReadStatement, options: C
     },
   });
   return client;
-}
-
-/** Prisma emits a query event per statement only when asked to. */
-function clientLog(options: ClientOptions) {
-  return options.service !== undefined || options.onQuery ? [{ emit: 'event' as const, level: 'query' as const }] : [];
 }
 
 async function openPostgres(url: string): Promise<Database> {
@@ -142,10 +182,10 @@ async function openPostgres(url: string): Promise<Database> {
       }
     },
     createClient(options = {}) {
-      const client = new PrismaClient({ adapter: new PrismaPg(pool), log: clientLog(options) });
+      const client = new PrismaClient({ adapter: timedAdapter(new PrismaPg(pool), options) });
       clients.push(client);
       const read: ReadStatement = async <Row>(statement: Prisma.Sql) => (await pool.query(statement.text, statement.values)).rows as Row[];
-      return withStatementHook(client, read, options);
+      return withReader(client, read, options);
     },
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));
@@ -213,9 +253,9 @@ async function openPglite(dir?: string): Promise<Database> {
     sql,
     session: (fn) => fn(sql),
     createClient(options = {}) {
-      const client = new PrismaClient({ adapter: new PrismaPGlite(lite), log: clientLog(options) });
+      const client = new PrismaClient({ adapter: timedAdapter(new PrismaPGlite(lite), options) });
       clients.push(client);
-      return withStatementHook(client, readPlain, options);
+      return withReader(client, readPlain, options);
     },
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));

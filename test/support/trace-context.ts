@@ -38,6 +38,9 @@ function spanContext(traceId: string, sampled = true): Context {
   });
 }
 
+/** Runs `fn` with a span of `traceId` active. */
+export const withTrace = <T>(traceId: string, fn: () => T): T => context.with(spanContext(traceId), fn);
+
 /** Makes a span of `traceId` active for the rest of the current asynchronous flow (an HTTP request's, from a hook inside it). */
 export function enterTrace(traceId: string): void {
   storage.enterWith(spanContext(traceId));
