@@ -43,6 +43,8 @@ import { rateLimitPlugin } from './plugins/http/rate-limit/plugin';
 import { hideSuggestions } from './plugins/operation/hide-suggestions';
 import { knownOperationTypes, operationChecks } from './plugins/operation/operation-checks';
 import { partnerUsagePlugin } from './plugins/operation/partner-usage';
+import { operationMetricsPlugin } from './plugins/operation/operation-metrics/plugin';
+import { DEFAULT_OPERATION_LABELS, operationLabels } from './pipeline/metric-labels';
 import { formatQueryLimitErrors, limitRules, parseOptions } from './plugins/operation/query-limits/limits';
 import { queryCostPlugin } from './plugins/operation/query-limits/plugin';
 import { singleFetchPlugin } from './plugins/plan/single-fetch';
@@ -98,6 +100,8 @@ export interface GatewayOptions {
   entityCache?: EntityCacheConfig;
   /** Single-fetch operations answered with the subgraph's data as is (default on); see gateway/plugins/plan/single-fetch.ts. */
   singleFetchAnswers?: boolean;
+  /** Distinct operation names the process labels its metrics with (default DEFAULT_OPERATION_LABELS); see gateway/pipeline/metric-labels.ts. */
+  metricsOperationNames?: number;
   /**
    * Plugins of the operator's own, after the gateway's (gateway/pipeline/plugin.ts): their HTTP,
    * operation, plan and response hooks run on every endpoint, their onSubgraphFetch on every
@@ -185,8 +189,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const trust = trustFunction(options.trustProxy ?? false);
   const hideSchemaDetails = !(options.introspection ?? true);
   host.app.set('trust proxy', trust);
+  // The budget is the process's: its registry holds every gateway's series.
+  operationLabels.setBudget(options.metricsOperationNames ?? DEFAULT_OPERATION_LABELS);
   // Operation steps both endpoints share, in order: /graphql and /partner/graphql have the same limits, checks and error vocabulary.
   const operationPlugins: GatewayPlugin[] = [
+    // First: it times each subscription event across every other plugin's hook.
+    operationMetricsPlugin(operationLabels),
     operationChecks,
     queryCostPlugin(queryLimits),
     // Without introspection, validation errors must not spell the schema out either (WebSocket does the same).

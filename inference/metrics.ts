@@ -3,8 +3,8 @@
  * checks read them: `inference_requests_total{model,version}` (infer requests received) and
  * `inference_batch_size{model}` (rows per executed batch).
  */
-import { Counter, Gauge, Histogram, Summary } from 'prom-client';
-import { registry } from '../platform/metrics';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { latencyHistogram, registry } from '../platform/metrics';
 
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -42,14 +42,12 @@ export const inferenceMetrics = {
     buckets: latencyBuckets,
     registers: [registry],
   }),
-  latency: new Summary({
+  // A histogram, not a summary: quantiles of summaries cannot be added up across pods, buckets can.
+  latency: latencyHistogram({
     name: 'inference_request_duration_seconds',
-    help: 'End-to-end infer request latency (p50/p95/p99 over the last 10 minutes)',
+    help: 'End-to-end infer request latency (successful requests), by model and the version that served them',
     labelNames: ['model', 'version'] as const,
-    percentiles: [0.5, 0.95, 0.99],
-    maxAgeSeconds: 600,
-    ageBuckets: 5,
-    registers: [registry],
+    buckets: [...latencyBuckets, 5, 10],
   }),
   queueDepth: new Gauge({
     name: 'inference_queue_depth',

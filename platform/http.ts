@@ -9,7 +9,8 @@ import express from 'express';
 import { ErrorCode } from './errors';
 import { bodyErrorAnswer, sendGraphqlError, splitUrl, type RequestHandler } from './graphql-http';
 import type { Logger } from './logger';
-import { httpRequestDuration, registry } from './metrics';
+import { httpRequestDuration } from './metrics';
+import { exposition } from './metrics-exposition';
 
 /** The `route` label of requests no route answered: one series whatever the path, never the path itself. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -62,19 +63,21 @@ function reusedReadiness(check: () => Promise<boolean>, ttlMs: number): () => Pr
   };
 }
 
-/** Prometheus text, as every listener that serves /metrics answers it. */
-async function sendMetrics(res: http.ServerResponse): Promise<void> {
-  const text = await registry.metrics();
+/** The registry as every listener that serves /metrics answers it: Prometheus text, or OpenMetrics when asked for. */
+async function sendMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const { contentType, body } = await exposition(req.headers.accept);
   res.statusCode = 200;
-  res.setHeader('content-type', registry.contentType);
-  res.end(text);
+  res.setHeader('content-type', contentType);
+  // One URL, two formats: a cache between scraper and service must key on what was asked for.
+  res.setHeader('vary', 'Accept');
+  res.end(body);
 }
 
 /** A listener with GET /metrics and nothing else (no timing: scrapes are not traffic). */
 function metricsServer(): http.Server {
   return http.createServer((req, res) => {
     if ((req.method === 'GET' || req.method === 'HEAD') && splitUrl(req.url).path === '/metrics') {
-      sendMetrics(res).catch(() => {
+      sendMetrics(req, res).catch(() => {
         res.statusCode = 500;
         res.end();
       });
@@ -180,8 +183,8 @@ export function createHttpHost(options: HttpHostOptions): HttpHost {
     res.status(verdict ? 200 : 503).json({ status: verdict ? 'ready' : 'not ready', service: options.service });
   });
   if (!metrics) {
-    app.get('/metrics', async (_req, res) => {
-      await sendMetrics(res);
+    app.get('/metrics', async (req, res) => {
+      await sendMetrics(req, res);
     });
   }
 

@@ -1,11 +1,38 @@
 /**
  * The one Prometheus registry of this process. In the embedded default every service shares the
  * process, so each metric carries a `service` label instead of living in a registry of its own.
+ * /metrics serves it as Prometheus text, or as OpenMetrics with exemplars when the scraper asks
+ * for that (./metrics-exposition.ts).
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type HistogramConfiguration, type LabelValues } from 'prom-client';
+import { traceExemplar } from './trace-exemplar';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
+
+/** A latency histogram whose observations carry the trace they were measured in as an exemplar. */
+export interface LatencyHistogram<T extends string> {
+  /** The histogram itself, as registered (tests read it with get()). */
+  readonly histogram: Histogram<T>;
+  observe(labels: LabelValues<T>, seconds: number): void;
+}
+
+/**
+ * A histogram of durations on the one registry, with trace-id exemplars (./trace-exemplar.ts).
+ * prom-client refuses exemplars on a metric registered with a Prometheus-text registry, though
+ * that registry ignores them when it writes text: so the histogram is made unregistered and then
+ * registered, and the registry stays the text one every parser of /metrics reads.
+ */
+export function latencyHistogram<T extends string>(
+  config: Omit<HistogramConfiguration<T>, 'registers' | 'enableExemplars'>,
+): LatencyHistogram<T> {
+  const histogram = new Histogram<T>({ ...config, registers: [], enableExemplars: true });
+  registry.registerMetric(histogram);
+  return {
+    histogram,
+    observe: (labels, seconds) => histogram.observe({ labels, value: seconds, exemplarLabels: traceExemplar() as LabelValues<T> }),
+  };
+}
 
 export const httpRequestDuration = new Histogram({
   name: 'http_request_duration_seconds',
@@ -24,9 +51,16 @@ export const graphqlErrors = new Counter({
 
 export const dbQueries = new Counter({
   name: 'db_queries_total',
-  help: 'SQL statements sent to the database, by service',
+  help: "SQL statements sent to the database by a service's requests (prisma/database.ts), by service",
   labelNames: ['service'] as const,
   registers: [registry],
+});
+
+export const dbStatementDuration = latencyHistogram({
+  name: 'db_statement_duration_seconds',
+  help: "SQL statements sent to the database by a service's requests, by service: the time each took as the client saw it",
+  labelNames: ['service'] as const,
+  buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
 });
 
 export const clientSubscriptions = new Gauge({

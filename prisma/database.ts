@@ -10,6 +10,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
 import { rootLogger } from '../platform/logger';
+import { dbQueries, dbStatementDuration } from '../platform/metrics';
 import { Prisma, PrismaClient } from './generated/client';
 import { pgliteReader } from './pglite-reader';
 
@@ -28,8 +29,19 @@ export interface Database {
   /** Runs `fn` on one connection (needed for session state such as advisory locks). */
   session<T>(fn: (sql: SqlExecutor) => Promise<T>): Promise<T>;
   /** A Prisma client of its own (each service takes one, so its queries can be told apart). */
-  createClient(options?: { onQuery?: () => void }): PrismaClient;
+  createClient(options?: ClientOptions): PrismaClient;
   close(): Promise<void>;
+}
+
+export interface ClientOptions {
+  /**
+   * Counts every statement of the client, Prisma's and its SqlReader's alike, in
+   * `db_queries_total{service}` and `db_statement_duration_seconds{service}` — the same in every
+   * topology, since every process opens its database here.
+   */
+  service?: string;
+  /** Called after each statement of the client as well (the embedded platform counts them per subgraph for tests). */
+  onQuery?: () => void;
 }
 
 export interface DatabaseOptions {
@@ -70,19 +82,77 @@ export function sqlReaderOf(prisma: PrismaClient): SqlReader {
 
 type ReadStatement = <Row>(statement: Prisma.Sql) => Promise<Row[]>;
 
-function withQueryCounter(client: PrismaClient, read: ReadStatement, onQuery?: () => void): PrismaClient {
-  if (onQuery) client.$on('query' as never, onQuery);
+/** What runs after each statement of a client: its service's series, then the caller's own hook. */
+function statementHook({ service, onQuery }: ClientOptions): ((durationMs: number) => void) | undefined {
+  if (service === undefined) return onQuery && (() => onQuery());
+  const labels = { service };
+  return (durationMs) => {
+    dbQueries.inc(labels);
+    dbStatementDuration.observe(labels, durationMs / 1000);
+    onQuery?.();
+  };
+}
+
+/** The methods of a driver adapter (and of its transactions) that each run one statement. */
+const STATEMENTS = new Set<string | symbol>(['queryRaw', 'executeRaw']);
+
+/**
+ * A driver adapter (or one of its transactions) whose statements `hook` times: every statement
+ * Prisma sends goes through one of these methods. The hook runs in the asynchronous context of
+ * the code that awaited the query, so the active span is the request's (or, with Prisma's own
+ * tracing on, its db_query span) and its trace id the exemplar; no Prisma query log is needed.
+ */
+function timedQueryable<T extends object>(target: T, hook: (durationMs: number) => void): T {
+  return new Proxy(target, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key, object);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => Promise<unknown>;
+      if (STATEMENTS.has(key)) {
+        return async (...args: unknown[]) => {
+          const started = performance.now();
+          try {
+            return await method.apply(object, args);
+          } finally {
+            hook(performance.now() - started);
+          }
+        };
+      }
+      if (key === 'startTransaction')
+        return async (...args: unknown[]) => timedQueryable((await method.apply(object, args)) as object, hook);
+      return method.bind(object);
+    },
+  });
+}
+
+/** A driver adapter factory whose adapters time their statements (timedQueryable); the factory itself when nothing listens. */
+function timedAdapter<F extends { connect(): Promise<object> }>(factory: F, options: ClientOptions): F {
+  const hook = statementHook(options);
+  if (!hook) return factory;
+  return new Proxy(factory, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key, object);
+      if (key === 'connect') return async () => timedQueryable(await object.connect(), hook);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
+    },
+  });
+}
+
+/** Registers the client's plain reader, timed by the same hook as its Prisma statements. */
+function withReader(client: PrismaClient, read: ReadStatement, options: ClientOptions): PrismaClient {
+  const hook = statementHook(options);
   readers.set(client, {
-    query: (statement) => {
-      onQuery?.();
-      return read(statement);
+    query: async (statement) => {
+      if (!hook) return read(statement);
+      const started = performance.now();
+      try {
+        return await read(statement);
+      } finally {
+        hook(performance.now() - started);
+      }
     },
   });
   return client;
-}
-
-function clientLog(onQuery?: () => void) {
-  return onQuery ? [{ emit: 'event' as const, level: 'query' as const }] : [];
 }
 
 async function openPostgres(url: string): Promise<Database> {
@@ -112,10 +182,10 @@ async function openPostgres(url: string): Promise<Database> {
       }
     },
     createClient(options = {}) {
-      const client = new PrismaClient({ adapter: new PrismaPg(pool), log: clientLog(options.onQuery) });
+      const client = new PrismaClient({ adapter: timedAdapter(new PrismaPg(pool), options) });
       clients.push(client);
       const read: ReadStatement = async <Row>(statement: Prisma.Sql) => (await pool.query(statement.text, statement.values)).rows as Row[];
-      return withQueryCounter(client, read, options.onQuery);
+      return withReader(client, read, options);
     },
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));
@@ -183,9 +253,9 @@ async function openPglite(dir?: string): Promise<Database> {
     sql,
     session: (fn) => fn(sql),
     createClient(options = {}) {
-      const client = new PrismaClient({ adapter: new PrismaPGlite(lite), log: clientLog(options.onQuery) });
+      const client = new PrismaClient({ adapter: timedAdapter(new PrismaPGlite(lite), options) });
       clients.push(client);
-      return withQueryCounter(client, readPlain, options.onQuery);
+      return withReader(client, readPlain, options);
     },
     async close() {
       await Promise.all(clients.map((c) => c.$disconnect()));

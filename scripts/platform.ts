@@ -6,7 +6,6 @@
 import path from 'node:path';
 import { loadConfig, type PlatformConfig } from '../platform/config';
 import { serviceLogger } from '../platform/logger';
-import { dbQueries } from '../platform/metrics';
 import { openDatabase, type Database, type PrismaClient } from '../prisma/database';
 import { migrate } from '../prisma/migrate';
 import { seedIfEmpty, type SeedOptions } from '../prisma/seed';
@@ -118,9 +117,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       const name = definition.name;
       queryCounts[name] = 0;
       clients[name] = db.createClient({
+        service: name,
         onQuery: () => {
           queryCounts[name]++;
-          dbQueries.inc({ service: name });
         },
       });
       await startOne(definition, options.ephemeralPorts ? 0 : config.ports[name]);

@@ -183,6 +183,13 @@ async function main() {
       body: JSON.stringify({ query: '{ products(first: 1) { edges { node { id name } } } }' }),
     });
     if (JSON.parse(body).errors) throw new Error(`the query answered errors: ${body}`);
+    // A subgraph of its own process counts its statements as the embedded platform does.
+    const productsMetrics = await expectOk('products /metrics', `${urls.products}/metrics`);
+    const statements = /^db_statement_duration_seconds_count\{service="products"\} (\d+)/m.exec(productsMetrics);
+    if (!statements || Number(statements[1]) === 0 || !/^db_queries_total\{service="products"\} [1-9]/m.test(productsMetrics)) {
+      throw new Error('the products process counted no SQL statements (db_queries_total, db_statement_duration_seconds)');
+    }
+    process.stdout.write(`  ok  the products process counted ${statements[1]} SQL statements\n`);
     const partnerKey = await makePartnerKey({ ...env, GATEWAY_URL: gateway });
     const partnerBody = await expectOk('a query through the partner API with that key', `${gateway}/partner/graphql`, {
       method: 'POST',

@@ -170,9 +170,17 @@ describe('partner API keys and quotas', () => {
 
   it('counts usage per partner and operation on /metrics and in `partner usage`', async () => {
     const { key } = await createPartnerKey(test, 'metered-co');
+    // The gateway's RED series per operation count the partner endpoint's operations too.
+    const operations = () =>
+      metricValue(base, 'gateway_operation_duration_seconds_count', { operation: 'Catalogue', type: 'query', outcome: 'ok' });
+    const invalid = () =>
+      metricValue(base, 'gateway_operation_errors_total', { operation: 'anonymous', code: 'GRAPHQL_VALIDATION_FAILED' });
+    const before = { operations: await operations(), invalid: await invalid() };
     for (let i = 0; i < 3; i++) expect((await partner(key)).status).toBe(200);
     await partner(key, 'query Broken { product(id: "x") { nope } }');
     await partner('not-a-key');
+    expect(await operations()).toBe(before.operations + 3);
+    expect(await invalid()).toBe(before.invalid + 1);
     expect(await metricValue(base, 'partner_requests_total', { partner: 'metered-co', operation: 'Catalogue', outcome: 'ok' })).toBe(3);
     expect(await metricValue(base, 'partner_requests_total', { partner: 'metered-co', operation: 'anonymous', outcome: 'error' })).toBe(1);
     expect(await metricValue(base, 'partner_requests_total', { partner: 'unknown', outcome: 'unauthenticated' })).toBeGreaterThan(0);

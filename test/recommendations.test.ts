@@ -216,10 +216,15 @@ describe('model-backed recommendations', () => {
     const port = inference.port;
     await inference.close();
     const downBefore = await fallbacksOf('down');
+    // Every list served is counted once, by what served it: the degraded share by reason is popularity lists over all lists.
+    const listsOf = (labels: Record<string, string>) => metricValue(recommendations, 'recommendations_lists_total', labels);
+    const listsBefore = { all: await listsOf({}), down: await listsOf({ served_by: 'popularity', reason: 'down' }) };
     const degraded = await recsOf('user-0210', 10, 'CART');
     expect(degraded).toHaveLength(10);
     expect(degraded.every((rec) => rec.degraded && rec.reason === 'POPULAR' && rec.modelVersion === null)).toBe(true);
     expect(await fallbacksOf('down')).toBeGreaterThan(downBefore);
+    expect(await listsOf({})).toBe(listsBefore.all + 1);
+    expect(await listsOf({ served_by: 'popularity', reason: 'down' })).toBe(listsBefore.down + 1);
     // Repeated failures open the circuit: later answers come from popularity without calling the model.
     const openBefore = await fallbacksOf('circuit_open');
     let calls = 0;

@@ -5,6 +5,7 @@
 import { gql } from 'graphql-request';
 import { upstreamSubscriptionsOpened } from '../platform/metrics';
 import { eventually } from './support/eventually';
+import { metricValue } from './support/metrics';
 import { graphqlErrors, startTestPlatform, type TestPlatform } from './support/platform';
 import { collect, wsClient } from './support/subscriptions';
 
@@ -80,9 +81,14 @@ describe('subscriptions through the gateway', () => {
       async () => t.platform.gateway.hub.upstreamCount,
       (count) => count === 1,
     );
+    // Each event a subscription delivers is one observation of the gateway's per-operation RED series.
+    const events = () =>
+      metricValue(t.url.replace(/\/graphql$/, ''), 'gateway_operation_duration_seconds_count', { type: 'subscription', outcome: 'ok' });
+    const eventsBefore = await events();
     await placeOrder();
     const update = await updates.next((result) => result.data?.recommendationsUpdated.trigger === 'ORDER_PLACED', 20_000);
     expect(update.errors).toBeUndefined();
+    expect(await events()).toBeGreaterThan(eventsBefore);
     const items = update.data!.recommendationsUpdated.items;
     expect(items.length).toBeGreaterThan(0);
     const ids = items.slice(0, 5).map((item) => item.product.id);

@@ -24,7 +24,7 @@ import {
 } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { QueryPlan } from '@apollo/query-planner';
-import { parse, type DocumentNode, type ExecutionResult } from 'graphql';
+import { getOperationAST, parse, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Logger } from '../../platform/logger';
 import type { FederatedPlanner } from './planner';
 import type { PlanPhase, SubgraphFetch, SubgraphFetchKind, SubgraphRequest, SubgraphResult } from './plugin';
@@ -303,6 +303,7 @@ export function apolloServerPlugin(pipeline: Pipeline): ApolloServerPlugin<Reque
   const errors = pipeline.has('onErrors');
   return {
     async requestDidStart() {
+      const startedAt = performance.now();
       return {
         ...(errors && {
           async validationDidStart() {
@@ -327,9 +328,17 @@ export function apolloServerPlugin(pipeline: Pipeline): ApolloServerPlugin<Reque
           },
         }),
         ...(responses && {
-          async willSendResponse({ contextValue, operationName, response }) {
+          async willSendResponse({ contextValue, operationName, operation, document, request, response }) {
             const sent = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-            await pipeline.response({ state: contextValue, operationName, errors: sent });
+            // A document that failed validation has no resolved operation yet; its type is still known.
+            const operationType = (operation ?? (document ? getOperationAST(document, request.operationName) : null))?.operation;
+            await pipeline.response({
+              state: contextValue,
+              operationName,
+              operationType,
+              startedAt: contextValue.receivedAt ?? startedAt,
+              errors: sent,
+            });
           },
         }),
       };

@@ -113,6 +113,13 @@ export interface SubscriptionEventPhase {
 export interface ResponsePhase {
   readonly state: RequestState;
   readonly operationName?: string | null;
+  /** The operation's type, where the document parsed and names a runnable operation. */
+  readonly operationType?: OperationTypeNode;
+  /**
+   * performance.now() when the request arrived: at the endpoint's HTTP gate, before its body was
+   * read and the gate's checks ran; over WebSocket, when Apollo Server took it.
+   */
+  readonly startedAt: number;
   readonly errors?: ReadonlyArray<GraphQLFormattedError>;
 }
 

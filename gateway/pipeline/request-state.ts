@@ -19,6 +19,8 @@ export interface RequestState {
   viewer: Viewer;
   /** The partner whose API key the request carried (partner API only). */
   partner?: PartnerIdentity;
+  /** performance.now() when the HTTP request reached the endpoint, before its body was read (absent over WebSocket). */
+  receivedAt?: number;
 }
 
 /**

@@ -56,12 +56,13 @@ export class Pipeline {
   httpGate(endpoint: string): GraphqlGate<RequestState> {
     const hooks = this.plugins.flatMap((plugin) => (plugin.onHttpRequest ? [plugin.onHttpRequest.bind(plugin)] : []));
     return async ({ req, res }) => {
+      const receivedAt = performance.now();
       const phase: HttpRequestPhase = { endpoint, req, res, state: {} };
       for (const hook of hooks) if (!(await hook(phase))) return undefined;
       const { viewer, partner, authenticationError } = phase.state;
       return async () => {
         if (authenticationError !== undefined) throw authenticationError;
-        const state: RequestState = { viewer: viewer ?? { roles: [] } };
+        const state: RequestState = { viewer: viewer ?? { roles: [] }, receivedAt };
         if (partner) state.partner = partner;
         return state;
       };

@@ -28,7 +28,8 @@ export async function runStandalone<Loaders, Resources>(definition: SubgraphDefi
   const running = await startSubgraph(
     definition,
     {
-      prisma: db.createClient(),
+      // Its requests' statements counted under its name, as in the embedded platform (scripts/platform.ts); the background client's are not.
+      prisma: db.createClient({ service: definition.name }),
       backgroundPrisma: db.createClient(),
       bus,
       services: new ServiceClient(subgraphUrls(config), config.internalSecret),

@@ -30,6 +30,13 @@ export const fallbacks = new Counter({
   registers: [registry],
 });
 
+export const lists = new Counter({
+  name: 'recommendations_lists_total',
+  help: "Lists User.recommendations served, by what made them (two_stage, one_stage, popularity) and reason (none, else the fallback reason recommendations_fallbacks_total counts: the models' failure for popularity lists, products_unavailable for a model list made without stock and categories)",
+  labelNames: ['served_by', 'reason'] as const,
+  registers: [registry],
+});
+
 /** The A/B between pipelines, read live: impressions and what users then did, per arm. */
 export const impressions = new Counter({
   name: 'recommendations_impressions_total',

@@ -2,13 +2,15 @@
  * What each partner uses of the partner API, and the cap on what one of its operations may cost:
  * `partner_requests_total{partner,operation,outcome}` and `partner_query_cost_total{partner,operation}`
  * on the gateway's /metrics, and the partner's cost budget enforced like the gateway's own cost
- * limit (LIMIT_EXCEEDED, HTTP 400) after it. Operation names are labels only up to a cap, so a
- * partner sending endless distinct names cannot grow the metrics without bound.
+ * limit (LIMIT_EXCEEDED, HTTP 400) after it. Operation names are labels only within the
+ * process's budget (gateway/pipeline/metric-labels.ts), so a partner sending endless distinct names
+ * cannot grow the metrics without bound.
  */
 import { GraphQLError } from 'graphql';
 import type { QueryLimitsConfig } from '../../../platform/config';
 import { partnerQueryCost, partnerRequests } from '../../../platform/metrics';
 import type { GatewayPlugin } from '../../pipeline/plugin';
+import { operationLabels } from '../../pipeline/metric-labels';
 import { requestSlot } from '../../pipeline/request-state';
 import { MAX_FRAGMENT_SPREADS, OperationCosts } from './query-limits/cost';
 import { queryLimitExceeded } from './query-limits/limits';
@@ -17,19 +19,6 @@ export type PartnerOutcome = 'ok' | 'error' | 'rate_limited' | 'cost_exceeded' |
 
 /** The operation label of requests refused before their body is read (no key, over the rate limit). */
 export const UNREAD_OPERATION = 'unknown';
-/** Distinct operation names labelled per gateway process; later ones count as "other". */
-export const MAX_OPERATION_LABELS = 100;
-const OTHER_OPERATIONS = 'other';
-
-const labelled = new Set<string>();
-
-export function operationLabel(name: string | null | undefined): string {
-  if (!name) return 'anonymous';
-  if (labelled.has(name)) return name;
-  if (labelled.size >= MAX_OPERATION_LABELS) return OTHER_OPERATIONS;
-  labelled.add(name);
-  return name;
-}
 
 export function countPartnerRequest(partner: string, operation: string, outcome: PartnerOutcome): void {
   partnerRequests.inc({ partner, operation, outcome });
@@ -65,7 +54,7 @@ export function partnerUsagePlugin(limits: QueryLimitsConfig): GatewayPlugin {
       const partner = state.partner;
       if (!partner) return;
       const { cost, overBudget } = usage.get(state) ?? { cost: 0, overBudget: false };
-      const operation = operationLabel(operationName);
+      const operation = operationLabels.label(operationName);
       const outcome: PartnerOutcome = overBudget ? 'cost_exceeded' : errors?.length ? 'error' : 'ok';
       countPartnerRequest(partner.name, operation, outcome);
       if (cost > 0) partnerQueryCost.inc({ partner: partner.name, operation }, cost);

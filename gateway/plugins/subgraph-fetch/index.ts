@@ -3,6 +3,7 @@ import type { Logger } from '../../../platform/logger';
 import type { GatewayPlugin } from '../../pipeline/plugin';
 import { claimSigningPlugin } from './claim-signing';
 import { entityCachePlugin, type EntityCache } from './entity-cache';
+import { fetchMetricsPlugin } from './fetch-metrics/plugin';
 import { unavailableErrorsPlugin } from './unavailable-errors/plugin';
 
 export interface SubgraphFetchSteps {
@@ -16,7 +17,9 @@ export interface SubgraphFetchSteps {
 
 export function subgraphFetchPlugins({ internalSecret, log, entityCache, plugins = [] }: SubgraphFetchSteps): GatewayPlugin[] {
   return [
-    // Outermost: a failure anywhere inside, the subgraph's or a step's, is mapped here.
+    // Outermost: times every fetch whole (cache hits too) and counts the errors its client gets, mapped outages included.
+    fetchMetricsPlugin(),
+    // A failure anywhere inside, the subgraph's or a step's, is mapped here.
     unavailableErrorsPlugin(log),
     ...plugins,
     ...(entityCache ? [entityCachePlugin(entityCache)] : []),

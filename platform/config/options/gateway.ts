@@ -45,6 +45,13 @@ export const gatewayOptions = declareOptions('Gateway', {
     default: true,
     description: "Single-fetch operations answered with the subgraph's data as is; off, they go through Apollo's executor too.",
   }),
+  GATEWAY_METRICS_OPERATION_NAMES: option.int({
+    default: 100,
+    max: 10_000,
+    maxReason: 'each name adds a series per histogram bucket',
+    description:
+      'Distinct operation names the gateway labels its metrics with (per process); unnamed operations count as `anonymous`, names past this as `other`.',
+  }),
   APOLLO_TELEMETRY_DISABLED: option.string({
     defaultText: '`true` (set by the gateway)',
     description: '`@apollo/gateway` sends usage data to Apollo unless this is true; the gateway sets it unless you set `false` to opt in.',

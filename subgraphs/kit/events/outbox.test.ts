@@ -14,6 +14,7 @@ import { InProcessEventBus } from './in-process';
 import { Outbox } from './outbox';
 import { processOnce } from './processed';
 import { RedisEventBus } from './redis';
+import { outboxLag, outboxPending } from './metrics';
 import { OutboxRelay, type RelayOptions } from './relay';
 import type { DomainEvent, EventBus } from './types';
 
@@ -165,6 +166,30 @@ describe.each(buses)('relay and idempotent consumers over the %s bus', (_name, c
     );
     expect(effects).toEqual([first.id, second.id]);
     await eventually(outboxRows, (rows) => rows.every((row) => row.sent && row.lastError === null), 30_000);
+  }, 60_000);
+
+  it('reports the backlog and the age of its oldest event while the bus is down, and none once published', async () => {
+    bus.down = true;
+    const relay = startRelay({ measureEveryMs: 20 });
+    const outbox = new Outbox('orders', () => relay.wake());
+    const first = await outbox.transaction(prisma, (_tx, emit) => emit('payment.captured', payment(1)));
+    await outbox.transaction(prisma, (_tx, emit) => emit('payment.captured', payment(2)));
+    // Written a minute ago, as if the bus had been down that long.
+    await prisma.$executeRawUnsafe(
+      `UPDATE "orders"."OutboxEvent" SET "createdAt" = "createdAt" - interval '60 seconds' WHERE "id" = $1`,
+      first.id,
+    );
+    const gauges = async () => ({
+      pending: (await outboxPending.get()).values.find((value) => value.labels.service === 'orders')?.value,
+      lag: (await outboxLag.get()).values.find((value) => value.labels.service === 'orders')?.value ?? 0,
+    });
+    const waiting = await eventually(gauges, ({ pending, lag }) => pending === 2 && lag >= 60, 30_000);
+    expect(waiting.pending).toBe(2);
+    expect(waiting.lag).toBeGreaterThanOrEqual(60);
+    expect(waiting.lag).toBeLessThan(600);
+
+    bus.down = false;
+    expect(await eventually(gauges, ({ pending, lag }) => pending === 0 && lag === 0, 30_000)).toEqual({ pending: 0, lag: 0 });
   }, 60_000);
 
   it('sends each row once with two relays on one table, and takes over a lease whose holder died', async () => {

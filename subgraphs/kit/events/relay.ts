@@ -8,6 +8,9 @@
  *
  * Delivery is at least once: a relay that dies between publishing and marking sends the row
  * again after the lease, and consumers drop the duplicate by event id (processed.ts).
+ *
+ * Every few seconds the relay also reads how many rows wait and how old the oldest is into
+ * outbox_pending_events and outbox_lag_seconds (./metrics.ts): one bounded statement per relay.
  */
 import type { PrismaClient } from '../../../prisma/database';
 import type { Logger } from '../../../platform/logger';
@@ -15,6 +18,7 @@ import { Sleeper } from '../sleeper';
 import { isProcessedSchema } from './processed';
 import type { OutboxSchema } from './outbox';
 import type { DomainEvent, EventBus } from './types';
+import { outboxLag, outboxPending } from './metrics';
 
 export interface RelayOptions {
   /** Rows claimed per round trip. */
@@ -29,6 +33,8 @@ export interface RelayOptions {
   retentionMs: number;
   /** How often that deletion runs. */
   pruneEveryMs: number;
+  /** How often the relay reads the outbox's backlog into outbox_pending_events and outbox_lag_seconds. */
+  measureEveryMs: number;
 }
 
 export const RELAY_DEFAULTS: RelayOptions = {
@@ -38,7 +44,30 @@ export const RELAY_DEFAULTS: RelayOptions = {
   idlePollMs: 1000,
   retentionMs: 7 * 24 * 3600_000,
   pruneEveryMs: 3600_000,
+  measureEveryMs: 5_000,
 };
+
+/** The most pending rows one backlog reading counts: past it the count only says "at least this many". */
+export const PENDING_COUNT_CAP = 100_000;
+
+export interface OutboxBacklog {
+  /** Rows not yet sent (claimed ones included), up to PENDING_COUNT_CAP. */
+  pending: number;
+  /** Seconds since the oldest of them was written; 0 when there is none. */
+  lagSeconds: number;
+}
+
+/** The backlog of a schema's outbox, in one statement that reads at most PENDING_COUNT_CAP index entries. */
+export async function readBacklog(prisma: PrismaClient, schema: OutboxSchema): Promise<OutboxBacklog> {
+  const table = `"${schema}"."OutboxEvent"`;
+  const [row] = await prisma.$queryRawUnsafe<{ pending: number; lag: number | null }[]>(
+    `SELECT (SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE "sentAt" IS NULL LIMIT $1) AS waiting)::int AS "pending",
+            (SELECT EXTRACT(EPOCH FROM (CURRENT_TIMESTAMP - "createdAt"))::float8 FROM ${table}
+              WHERE "sentAt" IS NULL ORDER BY "seq" LIMIT 1) AS "lag"`,
+    PENDING_COUNT_CAP,
+  );
+  return { pending: Number(row?.pending ?? 0), lagSeconds: Math.max(0, Number(row?.lag ?? 0)) };
+}
 
 interface ClaimedRow {
   id: string;
@@ -53,6 +82,7 @@ export class OutboxRelay {
   private readonly sleeper = new Sleeper();
   private failures = 0;
   private lastPrune = 0;
+  private lastMeasure = -Infinity;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -86,6 +116,7 @@ export class OutboxRelay {
       try {
         await this.pruneWhenDue();
         const result = await this.relayBatch();
+        await this.measureWhenDue();
         if (result === 'failed') delay = this.retryDelay();
         else if (result === 'full') continue;
       } catch (error) {
@@ -176,6 +207,18 @@ export class OutboxRelay {
       ids,
       reason.slice(0, 500),
     );
+  }
+
+  /**
+   * Reads the backlog into the gauges, at most once per measureEveryMs: after a round, so a
+   * published batch is no longer counted. Replicas read the same table and report the same values.
+   */
+  private async measureWhenDue(): Promise<void> {
+    if (performance.now() - this.lastMeasure < this.options.measureEveryMs) return;
+    this.lastMeasure = performance.now();
+    const backlog = await readBacklog(this.prisma, this.schema);
+    outboxPending.set({ service: this.schema }, backlog.pending);
+    outboxLag.set({ service: this.schema }, backlog.lagSeconds);
   }
 
   private async pruneWhenDue(): Promise<void> {

@@ -70,7 +70,7 @@ export async function cachedCandidateLists(
       score: entry.score,
       reason: entry.reason,
     }));
-    return { version: null, degraded: true, exclude: exclude.get(id)!, candidates: fill };
+    return { version: null, degraded: true, degradedBy: failure?.reason, exclude: exclude.get(id)!, candidates: fill };
   });
 }
 

@@ -17,6 +17,8 @@ export interface CandidateList {
   /** Model version behind the candidates; null when popularity answered. */
   version: string | null;
   degraded: boolean;
+  /** Why popularity answered instead of the models, as recommendations_fallbacks_total names it; set on degraded user lists. */
+  degradedBy?: string;
   candidates: Candidate[];
   /** Products this list must never show (bought or blocked by the user, or the product itself). */
   exclude: Set<string>;

@@ -1,7 +1,7 @@
 import { appError, ErrorCode } from '../../../platform/errors';
 import { fallbacks } from '../metrics';
-import { rank } from './rank';
-import { RecommendationReason } from './recommendation';
+import { rank, rankList } from './rank';
+import { RecommendationReason, RecommendationVariant } from './recommendation';
 import type { CandidateList } from '../pipelines/candidate-source';
 
 const list = (degraded: boolean): CandidateList => ({
@@ -41,5 +41,19 @@ describe('rank', () => {
     const facts = async (ids: string[]) => new Map(ids.map((id) => [id, { stock: 1, category: id }]));
     const items = await rank(list(false), 3, popularity, facts);
     expect(items.every((item) => !item.degraded && item.degradedReasons.length === 0)).toBe(true);
+  });
+
+  it('says what served each list, and why it is degraded, as recommendations_lists_total labels it', async () => {
+    const facts = async (ids: string[]) => new Map(ids.map((id) => [id, { stock: 1, category: id }]));
+    const twoStage = { ...list(false), variant: RecommendationVariant.TWO_STAGE };
+    const popular = { ...list(true), degradedBy: 'timeout', variant: RecommendationVariant.TWO_STAGE };
+    expect((await rankList(twoStage, 2, popularity, facts)).served).toEqual({ servedBy: 'two_stage', reason: 'none' });
+    expect((await rankList(list(false), 2, popularity, facts)).served).toEqual({ servedBy: 'one_stage', reason: 'none' });
+    expect((await rankList(list(false), 2, popularity, productsDown)).served).toEqual({
+      servedBy: 'one_stage',
+      reason: 'products_unavailable',
+    });
+    // Popularity is the lower step: the model's failure names the list even when products failed too.
+    expect((await rankList(popular, 2, popularity, productsDown)).served).toEqual({ servedBy: 'popularity', reason: 'timeout' });
   });
 });

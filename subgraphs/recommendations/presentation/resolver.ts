@@ -6,7 +6,8 @@ import { countImpressions } from '../experiments/attribution';
 import { requireMayReadRecommendationsOf } from './recommendation.access';
 import type { ProductFacts } from './business-rules';
 import type { RecommendationsLoaders } from './loaders';
-import { rank } from './rank';
+import { lists } from '../metrics';
+import { rank, rankList } from './rank';
 import { Product, Recommendation, RecommendationPlacement, User } from './recommendation';
 
 type Context = SubgraphContext<RecommendationsLoaders>;
@@ -41,7 +42,8 @@ export class UserRecommendationsResolver {
     requireMayReadRecommendationsOf(viewer, user.id);
     const size = pageSize(first, 'first', MAX_RECOMMENDATIONS);
     const [list, popular] = await Promise.all([loaders.userCandidates(context).load(user.id), loaders.resources.popularity.get()]);
-    const items = await rank(list, size, popular, factsVia(loaders));
+    const { items, served } = await rankList(list, size, popular, factsVia(loaders));
+    lists.inc({ served_by: served.servedBy, reason: served.reason });
     // After business rules and `first`: exactly what the client is shown is what the A/B counts.
     countImpressions(loaders.resources.impressions, user.id, context, items);
     return items;

@@ -191,6 +191,18 @@ export async function replayDelivery(prisma: PrismaClient, id: string): Promise<
   return due ?? null;
 }
 
+/** The most dead letters one reading counts: past it the count only says "at least this many". */
+export const DEAD_LETTER_COUNT_CAP = 100_000;
+
+/** Dead letters held (not replayed), counted up to DEAD_LETTER_COUNT_CAP. */
+export async function countDeadLetters(prisma: PrismaClient): Promise<number> {
+  const [row] = await prisma.$queryRawUnsafe<{ held: number }[]>(
+    `SELECT count(*)::int AS "held" FROM (SELECT 1 FROM ${DEAD} LIMIT $1) AS held`,
+    DEAD_LETTER_COUNT_CAP,
+  );
+  return Number(row?.held ?? 0);
+}
+
 /**
  * Deletes deliveries delivered longer than `retentionMs` ago (the outbox keeps its sent events as
  * long, so an event redelivered after that is as new to it). Dead letters stay until replayed.

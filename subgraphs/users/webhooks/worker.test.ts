@@ -17,7 +17,8 @@ import { eventually } from '../../../test/support/eventually';
 import { claimDue, enqueueDelivery, markFailed, pruneDelivered, replayDelivery, saveWebhook } from './data';
 import type { ResolveHost } from './destination';
 import { postPinned, type PostTo } from './post';
-import { WebhookWorker } from './worker';
+import { webhookDeadLetters } from './metrics';
+import { SYSTEM_EGRESS, WebhookWorker } from './worker';
 
 const FAST: WebhookConfig = {
   ...WEBHOOK_DEFAULTS,
@@ -142,6 +143,27 @@ describe('webhook delivery queue', () => {
     expect(await enqueueDelivery(prisma, userId, e)).toBe(0);
     // An event for a user no partner acts as queues nothing.
     expect(await enqueueDelivery(prisma, 'user-nobody', event())).toBe(0);
+  });
+
+  it('reports the dead letters held in partner_webhook_dead_letters, and fewer once one is replayed', async () => {
+    const userId = await partnerWithWebhook();
+    const dead: string[] = [];
+    for (const e of [event(), event()]) {
+      await enqueueDelivery(prisma, userId, e);
+      const [claimed] = await claimDue(prisma, 10, 60_000);
+      expect(await markFailed(prisma, claimed, { status: 503, error: 'HTTP 503' }, 10, 0)).toBe('dead');
+      dead.push(claimed.id);
+    }
+    const held = async () => (await webhookDeadLetters.get()).values[0]?.value;
+    const worker = new WebhookWorker(prisma, log, FAST, Math.random, SYSTEM_EGRESS, 20);
+    worker.start();
+    try {
+      expect(await eventually(held, (value) => value === 2)).toBe(2);
+      await replayDelivery(prisma, dead[0]);
+      expect(await eventually(held, (value) => value === 1)).toBe(1);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('answers a replay with the delivery as the replay left it, even when a worker claims it at once', async () => {

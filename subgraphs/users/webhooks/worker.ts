@@ -21,7 +21,8 @@ import { webhookDeliveries } from '../../../platform/metrics';
 import { retryDelayMs } from './backoff';
 import { RELAY_DEFAULTS } from '../../kit/events';
 import { Sleeper } from '../../kit/sleeper';
-import { claimDue, markDelivered, markFailed, pruneDelivered, release, type ClaimedDelivery } from './data';
+import { claimDue, countDeadLetters, markDelivered, markFailed, pruneDelivered, release, type ClaimedDelivery } from './data';
+import { webhookDeadLetters } from './metrics';
 import { checkDestination, DestinationRefused, DestinationUnresolved, systemResolve, type ResolveHost } from './destination';
 import { postPinned, type PostTo } from './post';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing';
@@ -34,6 +35,9 @@ export interface Egress {
 
 export const SYSTEM_EGRESS: Egress = { resolve: systemResolve, post: postPinned };
 
+/** How often the worker reads the dead letters held into partner_webhook_dead_letters. */
+export const DEAD_LETTER_MEASURE_MS = 5_000;
+
 /** Characters of a failing answer's body kept in lastError, enough to show a partner's message. */
 const ERROR_BODY_CHARS = 200;
 
@@ -45,6 +49,7 @@ export class WebhookWorker {
   private readonly sleeper = new Sleeper();
   private failing = false;
   private lastPrune = 0;
+  private lastMeasure = -Infinity;
   /** Aborts POSTs in flight when the worker closes, so close takes at most one database write. */
   private readonly stop = new AbortController();
   /** Endpoints (webhook ids) with deliveries in flight here: not claimed for again until they are done. */
@@ -58,6 +63,7 @@ export class WebhookWorker {
     private readonly config: WebhookConfig,
     private readonly random: () => number = Math.random,
     private readonly egress: Egress = SYSTEM_EGRESS,
+    private readonly measureEveryMs: number = DEAD_LETTER_MEASURE_MS,
   ) {}
 
   start(): void {
@@ -81,6 +87,7 @@ export class WebhookWorker {
       let more = false;
       try {
         await this.pruneWhenDue();
+        await this.measureWhenDue();
         more = await this.claimLanes();
         this.recovered();
       } catch (error) {
@@ -102,6 +109,13 @@ export class WebhookWorker {
   private failed(error: unknown): void {
     if (!this.failing) this.log.warn({ err: error }, 'webhook worker cannot reach its tables; retrying');
     this.failing = true;
+  }
+
+  /** Dead letters held now, at most once per measureEveryMs (replicas read the same table and report the same value). */
+  private async measureWhenDue(): Promise<void> {
+    if (performance.now() - this.lastMeasure < this.measureEveryMs) return;
+    this.lastMeasure = performance.now();
+    webhookDeadLetters.set(await countDeadLetters(this.prisma));
   }
 
   /** Delivered rows are kept as long as the outbox keeps sent events, and pruned as often. */

@@ -4,7 +4,7 @@ import { registry } from '../../../../platform/metrics';
 
 export const entityCacheRequests = new Counter({
   name: 'gateway_entity_cache_requests_total',
-  help: 'Entity cache lookups by type (the entity type, or Query.<field> for a root fetch) and outcome (hit, miss)',
+  help: 'Entity cache lookups, one per entity (a fetch answered partly from the cache counts each of its entities) or root fetch, by type (the entity type, or Query.<field> for a root fetch) and outcome (hit, miss); per fetch, gateway_subgraph_fetch_duration_seconds{cache} says hit, partial or miss',
   labelNames: ['type', 'outcome'] as const,
   registers: [registry],
 });
