@@ -4,7 +4,6 @@
  * registries, so a renamed or removed metric fails here), the recording rules of rules.ts, and
  * Prometheus's own `up`. The label matchers of a selector name only labels its metric has.
  */
-import { parser } from '@prometheus-io/lezer-promql';
 import fs from 'node:fs';
 import path from 'node:path';
 import { registry } from '../platform/metrics';
@@ -14,35 +13,11 @@ import { isAlert } from './prometheus/rule-types';
 import { RULE_GROUPS } from './prometheus/rules';
 import { LATENCY_THRESHOLD_SECONDS } from './prometheus/slo';
 import { EXPECTED_FROM_I23_METRICS, type ExpectedMetric } from './expected-metrics';
+import { analyse } from './promql';
 
 /** Series Prometheus makes itself, and the labels every scraped series gets. */
 const PROMETHEUS_SERIES = new Set(['up']);
 const SCRAPE_LABELS = ['job', 'instance'];
-
-interface Selector {
-  metric: string;
-  labels: string[];
-}
-
-/** Parse errors, and every vector selector's metric name and matched label names. */
-function analyse(expr: string): { errors: string[]; selectors: Selector[] } {
-  const tree = parser.parse(expr);
-  const errors: string[] = [];
-  const selectors: Selector[] = [];
-  tree.iterate({
-    enter(node) {
-      if (node.type.isError) errors.push(`at ${node.from}: …${expr.slice(Math.max(0, node.from - 20), node.to + 20)}…`);
-      if (node.name !== 'VectorSelector') return;
-      const metric = node.node.getChild('Identifier');
-      const labels = node.node
-        .getChildren('LabelMatchers')
-        .flatMap((matchers) => matchers.getChildren('UnquotedLabelMatcher'))
-        .map((matcher) => expr.slice(matcher.getChild('LabelName')!.from, matcher.getChild('LabelName')!.to));
-      if (metric) selectors.push({ metric: expr.slice(metric.from, metric.to), labels });
-    },
-  });
-  return { errors, selectors };
-}
 
 /** Modules that register metrics on the process's registry: found by reading the code, not by a list that could fall behind. */
 function metricModules(): string[] {

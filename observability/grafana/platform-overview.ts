@@ -145,6 +145,11 @@ export const build = (): Dashboard =>
       timeSeries('Outbox lag by service', units.Seconds, [{ expr: 'max by (service) (outbox_lag_seconds)', legend: '{{service}}' }]),
     )
     .withPanel(
+      timeSeries('Events handled by consumer', units.OpsPerSecond, [
+        { expr: rate('events_handled_total', '', 'consumer, outcome'), legend: '{{consumer}} {{outcome}}' },
+      ]),
+    )
+    .withPanel(
       timeSeries('Process CPU by job', units.Percent, [
         { expr: 'sum by (job) (rate(process_cpu_seconds_total[$__rate_interval])) * 100', legend: '{{job}}' },
       ]),

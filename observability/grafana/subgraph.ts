@@ -72,11 +72,6 @@ export const build = (): Dashboard =>
       ]),
     )
     .withPanel(
-      timeSeries('Events handled by consumer', units.OpsPerSecond, [
-        { expr: rate('events_handled_total', THIS_JOB, 'consumer, outcome'), legend: '{{consumer}} {{outcome}}' },
-      ]),
-    )
-    .withPanel(
       timeSeries('Process CPU', units.Percent, [
         { expr: `rate(process_cpu_seconds_total{${THIS_JOB}}[$__rate_interval]) * 100`, legend: '{{instance}}' },
       ]),
