@@ -96,7 +96,8 @@ async function post(url: string, query: string, headers: Record<string, string> 
       const token = await t.token(`user-${String((round % 20) + 1).padStart(4, '0')}`);
       const auth = { authorization: `Bearer ${token}` };
       await post(t.url, DASHBOARD, auth);
-      await post(t.url, '{ order(id: "no-such-order") { id } }', auth);
+      // NOT_FOUND from the orders subgraph itself (its graphql_errors_total).
+      await post(t.url, 'mutation { confirmOrder(id: "no-such-order") { id } }', auth);
       await post(t.url, '{ noSuchField }');
       await post(t.url.replace(/\/graphql$/, '/partner/graphql'), '{ products(first: 3) { edges { node { id name } } } }', {
         'x-api-key': partnerKey,
@@ -183,7 +184,16 @@ async function post(url: string, query: string, headers: Record<string, string> 
   }, 240_000);
 
   it('answers every dashboard panel with data', async () => {
-    await traffic(3);
+    // A rate needs two samples since orders came back: wait until every target has answered for 5 s.
+    const steady = await eventually(
+      async () => {
+        await traffic(1);
+        return prometheus.query('min_over_time(up[5s]) == 1');
+      },
+      (samples) => samples.length === 7,
+      30_000,
+    );
+    expect(steady).toHaveLength(7);
     const empty: string[] = [];
     const pending: string[] = [];
     for (const { dashboard, panel, expr } of dashboardQueries({ subgraph: 'orders', partner: '.*' })) {
