@@ -25,8 +25,9 @@ import { type RunningPrometheus, startPrometheus } from './support/prometheus';
 
 const prometheusBinary = findExecutable('prometheus');
 if (!prometheusBinary) {
-  console.log(
-    'test/observability.test.ts: skipped: prometheus is not on PATH (Debian: apt-get install prometheus; docs/operations.md, "Testing the rules").',
+  // Straight to stderr: jest shows no console output of a file whose tests were all skipped.
+  process.stderr.write(
+    'test/observability.test.ts: skipped: prometheus is not on PATH (Debian: apt-get install prometheus; docs/operations.md, "Testing the rules").\n',
   );
 }
 
