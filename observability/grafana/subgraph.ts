@@ -28,8 +28,8 @@ export const build = (): Dashboard =>
       statPanel('Fetch error ratio, 5 minutes', units.PercentUnit, { expr: `subgraph:fetch_errors:ratio_rate5m{${THIS_SUBGRAPH}}` }),
     )
     .withPanel(
-      statPanel('Fetches failing as unavailable, 5 minutes', units.PercentUnit, {
-        expr: `subgraph:fetch_unavailable:ratio_rate5m{${THIS_SUBGRAPH}}`,
+      statPanel('Fetches failing as unavailable, 1 minute', units.PercentUnit, {
+        expr: `subgraph:fetch_unavailable:ratio_rate1m{${THIS_SUBGRAPH}}`,
       }),
     )
     .withPanel(statPanel('Replicas scraped', units.Short, { expr: `count(up{${THIS_JOB}} == 1)` }))

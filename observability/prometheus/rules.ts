@@ -39,10 +39,11 @@ const subgraphRules: RuleGroup = {
       expr: `max by (subgraph) (label_replace(up{job=~"${SUBGRAPH_NAMES.join('|')}"}, "subgraph", "$1", "job", "(.+)"))`,
     },
     {
-      record: 'subgraph:fetch_unavailable:ratio_rate5m',
+      // Over one minute, not five: the alert should end soon after the subgraph answers again.
+      record: 'subgraph:fetch_unavailable:ratio_rate1m',
       expr: promql`
-        sum by (subgraph) (rate(gateway_subgraph_unavailable_total[5m]))
-          / sum by (subgraph) (rate(${SUBGRAPH_FETCHES}[5m]))`,
+        sum by (subgraph) (rate(gateway_subgraph_unavailable_total[1m]))
+          / sum by (subgraph) (rate(${SUBGRAPH_FETCHES}[1m]))`,
     },
     {
       record: 'subgraph:fetch_errors:ratio_rate5m',
@@ -57,7 +58,7 @@ const subgraphRules: RuleGroup = {
       expr: promql`
         subgraph:up:max == 0
         or
-        subgraph:fetch_unavailable:ratio_rate5m >= ${THRESHOLDS.subgraphUnavailableRatio}`,
+        subgraph:fetch_unavailable:ratio_rate1m >= ${THRESHOLDS.subgraphUnavailableRatio}`,
       for: '1m',
       labels: { severity: 'critical' },
       annotations: {
