@@ -10,6 +10,8 @@
  * events: the platform did its job. The two views count the same request differently (an
  * operation may fail inside an HTTP 200; a 5xx may come before there is an operation), so the
  * error ratio is the worse of the two rather than their sum, which would count a request twice.
+ * gateway_operation_errors_total counts an operation once per code it answered, so one with two
+ * platform codes counts twice: the operations' ratio is capped at 1.
  *
  * Latency, 99 % of queries and mutations answered within 500 ms over 30 days, measured at the
  * gateway from the request to the last byte of the answer; subscriptions are left out (their
@@ -44,8 +46,11 @@ export const AVAILABILITY: Slo = {
   badRatio: (w) => promql`
     max(
       label_replace(
-        (sum(rate(gateway_operation_errors_total{${platformErrorCode}}[${w}])) or vector(0))
-          / sum(rate(gateway_operation_duration_seconds_count[${w}])),
+        clamp_max(
+          (sum(rate(gateway_operation_errors_total{${platformErrorCode}}[${w}])) or vector(0))
+            / sum(rate(gateway_operation_duration_seconds_count[${w}])),
+          1
+        ),
         "sli", "operations", "", ""
       )
       or
