@@ -7,9 +7,13 @@ import {
   type Dashboard,
   DashboardBuilder,
   DashboardCursorSync,
+  DashboardLinkBuilder,
+  DashboardLinkType,
   DatasourceVariableBuilder,
   QueryVariableBuilder,
   RowBuilder,
+  ThresholdsConfigBuilder,
+  ThresholdsMode,
   VariableRefresh,
   VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
@@ -36,6 +40,8 @@ export interface PanelOptions {
   height?: number;
   min?: number;
   max?: number;
+  /** Red below this value, green from it on (an objective). */
+  goal?: number;
 }
 
 const targets = (queries: Query[]) =>
@@ -75,12 +81,20 @@ export function statPanel(title: string, unit: string, query: Query, options: Pa
   if (options.description) panel.description(options.description);
   if (options.min !== undefined) panel.min(options.min);
   if (options.max !== undefined) panel.max(options.max);
+  if (options.goal !== undefined) {
+    panel.thresholds(
+      new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
+        { value: null, color: 'red' },
+        { value: options.goal, color: 'green' },
+      ]),
+    );
+  }
   return panel;
 }
 
 export const row = (title: string) => new RowBuilder(title);
 
-/** A dashboard of the platform: tagged, refreshed every 30 s, last hour, one Prometheus variable. */
+/** A dashboard of the platform: tagged, linked to the others, refreshed every 30 s, last hour, one Prometheus variable. */
 export function platformDashboard(uid: string, title: string, description: string): DashboardBuilder {
   return new DashboardBuilder(title)
     .uid(uid)
@@ -90,6 +104,14 @@ export function platformDashboard(uid: string, title: string, description: strin
     .refresh('30s')
     .time({ from: 'now-1h', to: 'now' })
     .tooltip(DashboardCursorSync.Crosshair)
+    .link(
+      new DashboardLinkBuilder('Platform dashboards')
+        .type(DashboardLinkType.Dashboards)
+        .tags(['federation-platform'])
+        .asDropdown(true)
+        .keepTime(true)
+        .includeVars(false),
+    )
     .withVariable(new DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus'));
 }
 

@@ -21,6 +21,7 @@ export const build = (): Dashboard =>
         { expr: `1 - ${AVAILABILITY.record}_rate1h` },
         {
           description: `Operations without an error the platform caused, and gateway answers without HTTP 5xx (the worse of the two). Objective ${AVAILABILITY.objective * 100}% over 30 days.`,
+          goal: AVAILABILITY.objective,
         },
       ),
     )
@@ -31,6 +32,7 @@ export const build = (): Dashboard =>
         { expr: `1 - ${LATENCY.record}_rate1h` },
         {
           description: `Queries and mutations answered within 500 ms at the gateway. Objective ${LATENCY.objective * 100}% over 30 days.`,
+          goal: LATENCY.objective,
         },
       ),
     )
