@@ -22,7 +22,19 @@ const SERVICES = ['./gateway', './subgraphs', './inference', './prisma', './plat
 const boundaries = [
   {
     target: './platform',
-    from: ['./gateway', './subgraphs', './inference', './prisma', './scripts', './bench', './test', './k8s', './ranking', './training'],
+    from: [
+      './gateway',
+      './subgraphs',
+      './inference',
+      './prisma',
+      './scripts',
+      './bench',
+      './test',
+      './k8s',
+      './ranking',
+      './training',
+      './observability',
+    ],
     message: 'platform/ is what every service shares; it imports none of them.',
   },
   {
@@ -94,6 +106,13 @@ const boundaries = [
     from: ['./gateway', './subgraphs', './inference', './training', './scripts', './bench'],
     message: 'The data layer depends on platform/ only.',
   },
+  {
+    // The rules and dashboards describe the services from outside: they read platform/'s contracts
+    // (error codes, service names) and never a service's code (their tests read its registry).
+    target: './observability',
+    from: ['./gateway', './subgraphs', './inference', './prisma', './ranking', './training'],
+    message: 'observability/ (rules, dashboards) depends on platform/ only.',
+  },
 ];
 
 /**
@@ -105,6 +124,13 @@ const trainingFromEntriesOnly = {
   target: ['./gateway', './subgraphs', './inference', './prisma', './platform', './ranking'],
   from: './training',
   message: 'Only scripts/, bench/ and tests import training/.',
+};
+
+/** Services never import the rules and dashboards: those are written out by `npm run observability`. */
+const noObservability = {
+  target: SERVICES,
+  from: './observability',
+  message: 'observability/ is generated into files for Prometheus and Grafana; no service imports it.',
 };
 
 /** Test support is for tests: production code in a service never imports it. */
@@ -128,7 +154,18 @@ export default tseslint.config(
       'import-x/no-restricted-paths': ['error', { zones: boundaries }],
       'import-x/no-extraneous-dependencies': [
         'error',
-        { devDependencies: ['**/*.test.ts', '**/test/**', 'bench/**', 'k8s/**', 'scripts/**', 'prisma.config.ts', 'eslint.config.mjs'] },
+        {
+          devDependencies: [
+            '**/*.test.ts',
+            '**/test/**',
+            'bench/**',
+            'k8s/**',
+            'scripts/**',
+            'observability/**',
+            'prisma.config.ts',
+            'eslint.config.mjs',
+          ],
+        },
       ],
       'import-x/no-duplicates': 'error',
       // No import cycles anywhere (ARCHITECTURE.md). The rule follows value imports only (type-only
@@ -145,7 +182,9 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     ignores: ['**/*.test.ts', '**/test/**'],
-    rules: { 'import-x/no-restricted-paths': ['error', { zones: [...boundaries, trainingFromEntriesOnly, noTestSupport] }] },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: [...boundaries, trainingFromEntriesOnly, noObservability, noTestSupport] }],
+    },
   },
   {
     // Apollo's internals are reached in one place, whose version pin says what they were read from.

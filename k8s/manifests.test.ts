@@ -19,6 +19,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
+import { PodMonitor, PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { loadConfig } from '../platform/config';
 import { FEATURES } from '../platform/config/features';
 import { SUBGRAPH_NAMES } from '../platform/services';
@@ -465,6 +466,8 @@ const MODELS: Record<string, new (data: K8s) => { validate(): void }> = {
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'networking.k8s.io/v1/Ingress': Ingress,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
+  'monitoring.coreos.com/v1/PodMonitor': PodMonitor,
 };
 
 function validate(obj: K8s, where: string): void {
@@ -796,6 +799,8 @@ function checkUsersEgress(name: string, objects: K8s[]): void {
 // ---------------------------------------------------------------- tests
 
 const OVERLAYS = ['base', 'overlays/dev', 'overlays/production', 'overlays/triton'];
+/** Applied beside an overlay where the prometheus-operator and Grafana's sidecar run (k8s/README.md). */
+const MONITORING_DIR = 'monitoring';
 
 describe('k8s manifests', () => {
   const envNames = knownEnvNames();
@@ -812,7 +817,7 @@ describe('k8s manifests', () => {
   });
 
   test('every YAML file belongs to some kustomization', () => {
-    for (const dir of OVERLAYS) render(path.join(K8S_DIR, dir));
+    for (const dir of [...OVERLAYS, MONITORING_DIR]) render(path.join(K8S_DIR, dir));
     expect(
       yamlFiles(K8S_DIR)
         .filter((file) => !usedFiles.has(file))
@@ -1129,5 +1134,56 @@ describe('k8s manifests', () => {
       .split('\n')
       .map((line) => line.trim());
     for (const entry of ['node_modules', 'dist', '.data', '.git', 'coverage']) expect(ignored).toContain(entry);
+  });
+  test('monitoring: a PrometheusRule, PodMonitors that scrape every service as job=<its name>, dashboards for the sidecar', () => {
+    const { objects } = render(path.join(K8S_DIR, MONITORING_DIR));
+    for (const obj of objects) validate(obj, MONITORING_DIR);
+    expect(objects.map((obj) => obj.kind).sort()).toEqual(
+      ['PrometheusRule', 'PodMonitor', 'PodMonitor', ...byKind(objects, 'ConfigMap').map(() => 'ConfigMap')].sort(),
+    );
+    expect(byKind(objects, 'ConfigMap').length).toBeGreaterThanOrEqual(4);
+    const rule = get(objects, 'PrometheusRule', 'federation-platform');
+    const alerts = (rule.spec.groups as K8s[]).flatMap((group) => group.rules).filter((r: K8s) => r.alert);
+    expect(alerts.length).toBeGreaterThan(5);
+    for (const alert of alerts)
+      expect([alert.alert, alert.labels.severity, alert.annotations.runbook_url]).toEqual([
+        alert.alert,
+        expect.stringMatching(/^(critical|warning)$/),
+        expect.stringMatching(/^docs\/operations\.md#/),
+      ]);
+
+    // Every service is scraped by exactly one endpoint, on a port its pods have, in every overlay.
+    for (const dir of OVERLAYS) {
+      const deployments = byKind(render(path.join(K8S_DIR, dir)).objects, 'Deployment').filter((d) => SERVICES.includes(d.metadata.name));
+      for (const d of deployments) {
+        const where = `${dir}: ${d.metadata.name}`;
+        const labels = d.spec.template.metadata.labels;
+        const monitors = byKind(objects, 'PodMonitor').filter((monitor) => labelSelectorMatches(monitor.spec.selector, labels));
+        expect([where, monitors.length]).toEqual([where, 1]);
+        const [monitor] = monitors;
+        // job = the pod's app.kubernetes.io/name = the service's name, as the rules expect.
+        expect([where, monitor.spec.jobLabel, labels[monitor.spec.jobLabel]]).toEqual([where, 'app.kubernetes.io/name', d.metadata.name]);
+        const portNames = containersOf(d).flatMap((c) => (c.ports ?? []).map((p: K8s) => p.name));
+        const annotated = d.spec.template.metadata.annotations?.['prometheus.io/port'];
+        for (const endpoint of monitor.spec.podMetricsEndpoints as K8s[]) {
+          expect([where, endpoint.path, portNames.includes(endpoint.port)]).toEqual([where, '/metrics', true]);
+          // The same port the prometheus.io annotations name (Triton's inference pod has its own metrics, see k8s/README.md).
+          const port = containersOf(d)
+            .flatMap((c) => c.ports ?? [])
+            .find((p: K8s) => p.name === endpoint.port).containerPort;
+          if (!(dir === 'overlays/triton' && d.metadata.name === 'inference')) expect([where, String(port)]).toEqual([where, annotated]);
+        }
+      }
+    }
+
+    // One ConfigMap per dashboard for Grafana's sidecar: the label it watches, one JSON file each.
+    for (const configMap of byKind(objects, 'ConfigMap')) {
+      const where = `ConfigMap/${configMap.metadata.name}`;
+      expect([where, configMap.metadata.labels.grafana_dashboard]).toEqual([where, '1']);
+      const files = Object.keys(configMap.data);
+      expect([where, files.length, files[0]]).toEqual([where, 1, expect.stringMatching(/\.json$/)]);
+      const dashboard = JSON.parse(configMap.data[files[0]]);
+      expect([where, `${dashboard.uid}.json`, dashboard.panels.length > 0]).toEqual([where, files[0], true]);
+    }
   });
 });

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fromRoot } from '../platform/paths';
+import { anchorsOf, slug } from './support/markdown';
 
 const FOLDER_PAGES = ['README.md', 'inference/README.md', 'k8s/README.md'];
 const PAGES = [...FOLDER_PAGES, ...fs.readdirSync(fromRoot('docs')).map((name) => `docs/${name}`)].filter((page) => page.endsWith('.md'));
@@ -23,35 +24,6 @@ function prose(markdown: string): string[] {
     if (!fenced) lines.push(line.replace(/`[^`]*`/g, (span) => ' '.repeat(span.length)));
   }
   return lines;
-}
-
-/** GitHub's anchor of a heading (github-slugger): its text lower-cased, punctuation dropped, spaces to hyphens. */
-function slug(heading: string): string {
-  const text = heading
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/<[^>]+>/g, '')
-    .replace(/`/g, '');
-  return text
-    .toLowerCase()
-    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
-    .replace(/ /g, '-');
-}
-
-/** Every anchor a page's headings give, with GitHub's -1, -2 … for repeated ones. */
-function anchorsOf(page: string): Set<string> {
-  const anchors = new Set<string>();
-  const seen = new Map<string, number>();
-  let fenced = false;
-  for (const line of fs.readFileSync(fromRoot(page), 'utf8').split('\n')) {
-    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
-    const heading = !fenced && /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-    if (!heading) continue;
-    const base = slug(heading[1]);
-    const count = seen.get(base) ?? 0;
-    seen.set(base, count + 1);
-    anchors.add(count === 0 ? base : `${base}-${count}`);
-  }
-  return anchors;
 }
 
 /** Relative link targets of a page: `[text](target)`, without titles; other sites and mail left out. */

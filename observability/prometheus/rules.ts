@@ -1,0 +1,179 @@
+/**
+ * The platform's recording and alerting rules: the one source of truth from which
+ * observability/prometheus/rules.yml and k8s/monitoring/prometheus-rule.yaml are written
+ * (`npm run observability`). Every series carries Prometheus's `job` label, and the rules expect
+ * the platform's convention for it: job = the service's name (gateway, users, products, orders,
+ * payments, recommendations, inference), as observability/prometheus/prometheus.yml and the
+ * PodMonitors in k8s/monitoring set it.
+ */
+import { SUBGRAPH_NAMES } from '../../platform/services';
+import { platformErrorCode } from './error-codes';
+import { type AlertingRule, promql, type RuleGroup, runbook } from './rule-types';
+import { SLOS, sloAlerts, sloRecordingRules } from './slo';
+
+/** Fetches that reached the subgraph: a full entity-cache hit sends none. */
+const SUBGRAPH_FETCHES = 'gateway_subgraph_fetch_duration_seconds_count{cache!="hit"}';
+
+/** Thresholds, in one place for the docs and the promtool tests to agree with. */
+export const THRESHOLDS = {
+  /** Share of a subgraph's fetches failing as unavailable that counts as down, from the gateway's side. */
+  subgraphUnavailableRatio: 0.5,
+  /** Share of a subgraph's fetches answering errors the platform caused. */
+  subgraphErrorRatio: 0.05,
+  /** Share of recommendation lists served from popularity instead of a model. */
+  degradedShare: 0.2,
+  /** Seconds the oldest unpublished outbox event may wait. */
+  outboxLagSeconds: 60,
+  /** The entity cache's hit ratio over 10 minutes, as a share of its ratio over the 6 hours before. */
+  cacheHitRatioDrop: 0.5,
+  /** Entity-cache lookups per second below which the hit ratio is too noisy to judge. */
+  cacheMinLookupsPerSecond: 1,
+} as const;
+
+const subgraphRules: RuleGroup = {
+  name: 'federation-platform.subgraphs',
+  rules: [
+    {
+      // up is 0 when Prometheus cannot scrape a target; a subgraph is down when no replica answers.
+      record: 'subgraph:up:max',
+      expr: `max by (subgraph) (label_replace(up{job=~"${SUBGRAPH_NAMES.join('|')}"}, "subgraph", "$1", "job", "(.+)"))`,
+    },
+    {
+      // Over one minute, not five: the alert should end soon after the subgraph answers again.
+      record: 'subgraph:fetch_unavailable:ratio_rate1m',
+      expr: promql`
+        sum by (subgraph) (rate(gateway_subgraph_unavailable_total[1m]))
+          / sum by (subgraph) (rate(${SUBGRAPH_FETCHES}[1m]))`,
+    },
+    {
+      record: 'subgraph:fetch_errors:ratio_rate5m',
+      expr: promql`
+        sum by (subgraph) (rate(gateway_subgraph_fetch_errors_total{${platformErrorCode}}[5m]))
+          / sum by (subgraph) (rate(${SUBGRAPH_FETCHES}[5m]))`,
+    },
+    {
+      alert: 'SubgraphDown',
+      // Either view suffices: Prometheus reaches no replica, or the gateway's fetches mostly fail as
+      // unavailable (a fetch ratio of x/0 is +Inf, so a subgraph that answers none still counts).
+      expr: promql`
+        subgraph:up:max == 0
+        or
+        subgraph:fetch_unavailable:ratio_rate1m >= ${THRESHOLDS.subgraphUnavailableRatio}`,
+      for: '1m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'Subgraph {{ $labels.subgraph }} is down',
+        description:
+          "No replica of the {{ $labels.subgraph }} subgraph answers Prometheus, or most of the gateway's fetches to it fail as unavailable. " +
+          'Fields it resolves answer null with SERVICE_UNAVAILABLE.',
+        runbook_url: runbook('subgraphdown'),
+      },
+    },
+    {
+      alert: 'SubgraphErroring',
+      expr: `subgraph:fetch_errors:ratio_rate5m > ${THRESHOLDS.subgraphErrorRatio}`,
+      for: '5m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Subgraph {{ $labels.subgraph }} answers errors',
+        description: `{{ $value | humanizePercentage }} of the gateway's fetches to {{ $labels.subgraph }} answered errors the platform caused over the last 5 minutes (threshold ${THRESHOLDS.subgraphErrorRatio * 100}%).`,
+        runbook_url: runbook('subgrapherroring'),
+      },
+    },
+  ],
+};
+
+const recommendationRules: RuleGroup = {
+  name: 'federation-platform.recommendations',
+  rules: [
+    {
+      record: 'recommendations:lists_degraded:ratio_rate5m',
+      expr: promql`
+        sum(rate(recommendations_lists_total{served_by="popularity"}[5m]))
+          / sum(rate(recommendations_lists_total[5m]))`,
+    },
+    {
+      alert: 'RecommendationsDegraded',
+      expr: `recommendations:lists_degraded:ratio_rate5m > ${THRESHOLDS.degradedShare}`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Recommendations come from popularity instead of the model',
+        description: `{{ $value | humanizePercentage }} of recommendation lists over the last 5 minutes were popularity fallbacks (threshold ${THRESHOLDS.degradedShare * 100}%): the inference server is down, slow or missing a model.`,
+        runbook_url: runbook('recommendationsdegraded'),
+      },
+    },
+  ],
+};
+
+const eventRules: RuleGroup = {
+  name: 'federation-platform.events',
+  rules: [
+    {
+      alert: 'OutboxLagging',
+      expr: `max by (service) (outbox_lag_seconds) > ${THRESHOLDS.outboxLagSeconds}`,
+      for: '5m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: "{{ $labels.service }}'s outbox is not being published",
+        description: `The oldest unpublished event in {{ $labels.service }}'s outbox has waited {{ $value | humanizeDuration }} (threshold ${THRESHOLDS.outboxLagSeconds} s): consumers, live updates and partner webhooks are behind.`,
+        runbook_url: runbook('outboxlagging'),
+      },
+    },
+    {
+      alert: 'PartnerWebhookDeadLetters',
+      // The gauge says dead letters wait for someone; the counter catches a new one even between two
+      // refreshes of the gauge.
+      expr: promql`
+        max(partner_webhook_dead_letters) > 0
+        or
+        sum(increase(partner_webhook_deliveries_total{outcome="dead_lettered"}[15m])) > 0`,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Partner webhooks were dead-lettered',
+        description:
+          'Webhook deliveries to partners ran out of retries and wait in the dead letters: those partners were not told of the events.',
+        runbook_url: runbook('partnerwebhookdeadletters'),
+      },
+    },
+  ],
+};
+
+const entityCacheRules: RuleGroup = {
+  name: 'federation-platform.entity-cache',
+  rules: [
+    {
+      record: 'gateway:entity_cache_hit:ratio_rate10m',
+      expr: promql`
+        sum(rate(gateway_entity_cache_requests_total{outcome="hit"}[10m]))
+          / sum(rate(gateway_entity_cache_requests_total[10m]))`,
+    },
+    {
+      alert: 'EntityCacheHitRatioCollapsed',
+      expr: promql`
+        gateway:entity_cache_hit:ratio_rate10m
+          < ${THRESHOLDS.cacheHitRatioDrop} * (
+            sum(rate(gateway_entity_cache_requests_total{outcome="hit"}[6h] offset 10m))
+              / sum(rate(gateway_entity_cache_requests_total[6h] offset 10m))
+          )
+        and
+        sum(rate(gateway_entity_cache_requests_total[10m])) > ${THRESHOLDS.cacheMinLookupsPerSecond}`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: "The gateway's entity-cache hit ratio collapsed",
+        description: `The entity cache answered {{ $value | humanizePercentage }} of lookups over the last 10 minutes, less than ${THRESHOLDS.cacheHitRatioDrop * 100}% of its ratio over the 6 hours before: the subgraphs are taking the load the cache used to.`,
+        runbook_url: runbook('entitycachehitratiocollapsed'),
+      },
+    },
+  ],
+};
+
+const sloRules: RuleGroup = {
+  name: 'federation-platform.gateway-slo',
+  rules: [...SLOS.flatMap(sloRecordingRules), ...SLOS.flatMap(sloAlerts)],
+};
+
+export const RULE_GROUPS: RuleGroup[] = [sloRules, subgraphRules, recommendationRules, eventRules, entityCacheRules];
+
+export const ALERTS: AlertingRule[] = RULE_GROUPS.flatMap((group) => group.rules.filter((rule): rule is AlertingRule => 'alert' in rule));
