@@ -59,7 +59,7 @@ export const build = (): Dashboard =>
         { expr: rate(`${OPERATIONS}_count`, '', 'type, outcome'), legend: '{{type}} {{outcome}}' },
       ]),
     )
-    .withPanel(timeSeries('Operation latency', units.Seconds, quantiles(OPERATIONS, 'type!="subscription"')))
+    .withPanel(timeSeries('Operation latency', units.Seconds, quantiles(OPERATIONS, 'type=~"query|mutation"')))
     .withPanel(
       timeSeries('Operation errors by code', units.OpsPerSecond, [
         { expr: rate('gateway_operation_errors_total', '', 'code'), legend: '{{code}}' },
@@ -80,7 +80,7 @@ export const build = (): Dashboard =>
       timeSeries(
         'Slowest operations, p95',
         units.Seconds,
-        [{ expr: `topk(10, ${quantile(0.95, OPERATIONS, 'type!="subscription"', 'operation')})`, legend: '{{operation}}' }],
+        [{ expr: `topk(10, ${quantile(0.95, OPERATIONS, 'type=~"query|mutation"', 'operation')})`, legend: '{{operation}}' }],
         {
           span: 12,
         },

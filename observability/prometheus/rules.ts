@@ -18,7 +18,7 @@ const SUBGRAPH_FETCHES = 'gateway_subgraph_fetch_duration_seconds_count{cache!="
 export const THRESHOLDS = {
   /** Share of a subgraph's fetches failing as unavailable that counts as down, from the gateway's side. */
   subgraphUnavailableRatio: 0.5,
-  /** Share of a subgraph's fetches answering errors the platform caused. */
+  /** Errors the platform caused per fetch sent to a subgraph (each error of an answer counts). */
   subgraphErrorRatio: 0.05,
   /** Share of recommendation lists served from popularity instead of a model. */
   degradedShare: 0.2,
@@ -46,10 +46,17 @@ const subgraphRules: RuleGroup = {
           / sum by (subgraph) (rate(${SUBGRAPH_FETCHES}[1m]))`,
     },
     {
+      // Platform errors per fetch sent. The counter counts every error of an answer (an entity fetch
+      // failing for each of its entities counts each), and nothing counts fetches by outcome: the
+      // ratio is of errors, not of failed fetches, capped at 1 so one large failing fetch reads as
+      // "everything fails" rather than more than that.
       record: 'subgraph:fetch_errors:ratio_rate5m',
       expr: promql`
-        sum by (subgraph) (rate(gateway_subgraph_fetch_errors_total{${platformErrorCode}}[5m]))
-          / sum by (subgraph) (rate(${SUBGRAPH_FETCHES}[5m]))`,
+        clamp_max(
+          sum by (subgraph) (rate(gateway_subgraph_fetch_errors_total{${platformErrorCode}}[5m]))
+            / sum by (subgraph) (rate(${SUBGRAPH_FETCHES}[5m])),
+          1
+        )`,
     },
     {
       alert: 'SubgraphDown',
@@ -76,7 +83,7 @@ const subgraphRules: RuleGroup = {
       labels: { severity: 'warning' },
       annotations: {
         summary: 'Subgraph {{ $labels.subgraph }} answers errors',
-        description: `{{ $value | humanizePercentage }} of the gateway's fetches to {{ $labels.subgraph }} answered errors the platform caused over the last 5 minutes (threshold ${THRESHOLDS.subgraphErrorRatio * 100}%).`,
+        description: `The gateway's fetches to {{ $labels.subgraph }} answered {{ $value | humanizePercentage }} errors the platform caused per fetch over the last 5 minutes (threshold ${THRESHOLDS.subgraphErrorRatio * 100}%; every error counts, up to one per fetch on average).`,
         runbook_url: runbook('subgrapherroring'),
       },
     },

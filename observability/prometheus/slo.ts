@@ -10,12 +10,16 @@
  * events: the platform did its job. The two views count the same request differently (an
  * operation may fail inside an HTTP 200; a 5xx may come before there is an operation), so the
  * error ratio is the worse of the two rather than their sum, which would count a request twice.
- * gateway_operation_errors_total counts an operation once per code it answered, so one with two
- * platform codes counts twice: the operations' ratio is capped at 1.
+ * gateway_operation_errors_total counts every error of an answer (a list whose subgraph is down
+ * answers one SERVICE_UNAVAILABLE per item), so platform errors alone would count such an operation
+ * many times: they are capped at the operations that answered any error (outcome="error"). The
+ * operations' bad count is then never below the true one and never above the operations that
+ * failed at all; it is exact while the failing operations answer only platform errors.
  *
  * Latency, 99 % of queries and mutations answered within 500 ms over 30 days, measured at the
- * gateway from the request to the last byte of the answer; subscriptions are left out (their
- * duration is how long a client watches). The operation histogram needs a bucket at 0.5 s.
+ * gateway from the request's arrival to its answer being ready to send; subscriptions (timed per
+ * event) and documents with no runnable operation (type="unknown") are left out. The operation
+ * histogram needs a bucket at 0.5 s (it has one; observability/queries.test.ts checks).
  */
 import { platformErrorCode } from './error-codes';
 import { type AlertingRule, type Duration, promql, type RecordingRule, runbook, type Severity } from './rule-types';
@@ -47,10 +51,10 @@ export const AVAILABILITY: Slo = {
     max(
       label_replace(
         clamp_max(
-          (sum(rate(gateway_operation_errors_total{${platformErrorCode}}[${w}])) or vector(0))
-            / sum(rate(gateway_operation_duration_seconds_count[${w}])),
-          1
-        ),
+          sum(rate(gateway_operation_errors_total{${platformErrorCode}}[${w}])) or vector(0),
+          scalar(sum(rate(gateway_operation_duration_seconds_count{outcome="error"}[${w}])) or vector(0))
+        )
+          / sum(rate(gateway_operation_duration_seconds_count[${w}])),
         "sli", "operations", "", ""
       )
       or
@@ -64,6 +68,13 @@ export const AVAILABILITY: Slo = {
   runbookAnchor: 'gateway-availability-slo',
 };
 
+/**
+ * The operations the latency objective covers: queries and mutations. Left out are subscriptions
+ * (each event is timed, not a request) and documents that never named a runnable operation
+ * (type="unknown": unparsable, or an unknown operationName), which the client got wrong.
+ */
+const TIMED_TYPES = 'type=~"query|mutation"';
+
 /** The latency objective's threshold, in seconds: a bucket boundary of gateway_operation_duration_seconds. */
 export const LATENCY_THRESHOLD_SECONDS = 0.5;
 
@@ -74,8 +85,8 @@ export const LATENCY: Slo = {
   objective: 0.99,
   badRatio: (w) => promql`
     1 - (
-      sum(rate(gateway_operation_duration_seconds_bucket{type!="subscription", le="${LATENCY_THRESHOLD_SECONDS}"}[${w}]))
-        / sum(rate(gateway_operation_duration_seconds_count{type!="subscription"}[${w}]))
+      sum(rate(gateway_operation_duration_seconds_bucket{${TIMED_TYPES}, le="${LATENCY_THRESHOLD_SECONDS}"}[${w}]))
+        / sum(rate(gateway_operation_duration_seconds_count{${TIMED_TYPES}}[${w}]))
     )`,
   badEvents: `queries and mutations take longer than ${LATENCY_THRESHOLD_SECONDS * 1000} ms`,
   runbookAnchor: 'gateway-latency-slo',
