@@ -12,7 +12,6 @@ import { dashboardQueries } from './grafana/queries';
 import { isAlert } from './prometheus/rule-types';
 import { RULE_GROUPS } from './prometheus/rules';
 import { LATENCY_THRESHOLD_SECONDS } from './prometheus/slo';
-import { EXPECTED_FROM_I23_METRICS, type ExpectedMetric } from './expected-metrics';
 import { analyse } from './promql';
 
 /** Series Prometheus makes itself, and the labels every scraped series gets. */
@@ -52,15 +51,6 @@ async function registeredSeries(): Promise<Map<string, string[]>> {
   return series;
 }
 
-function expectedSeries(expected: ExpectedMetric[]): Map<string, string[]> {
-  const series = new Map<string, string[]>();
-  for (const { name, type, labels } of expected) {
-    for (const suffix of type === 'histogram' ? ['_bucket', '_sum', '_count'] : [''])
-      series.set(`${name}${suffix}`, suffix === '_bucket' ? [...labels, 'le'] : labels);
-  }
-  return series;
-}
-
 const ruleExpressions = RULE_GROUPS.flatMap((group) =>
   group.rules.map((rule) => ({ where: `${group.name}: ${isAlert(rule) ? rule.alert : rule.record}`, expr: rule.expr })),
 );
@@ -89,12 +79,11 @@ describe('PromQL of the rules and dashboards', () => {
   });
 
   it('names only series that exist, and only labels they have', () => {
-    const expected = expectedSeries(EXPECTED_FROM_I23_METRICS);
     const problems: string[] = [];
     for (const { where, expr } of expressions) {
       for (const { metric, labels } of analyse(expr).selectors) {
         if (recorded.has(metric) || PROMETHEUS_SERIES.has(metric)) continue;
-        const known = registered.get(metric) ?? expected.get(metric);
+        const known = registered.get(metric);
         if (!known) {
           problems.push(`${where}: ${metric} is registered by no process`);
           continue;
@@ -106,17 +95,9 @@ describe('PromQL of the rules and dashboards', () => {
     expect(problems).toEqual([]);
   });
 
-  it('expects from i23-metrics only what is not registered yet (remove what is, once merged)', () => {
-    const registeredNow = EXPECTED_FROM_I23_METRICS.filter(({ name, type }) =>
-      registered.has(type === 'histogram' ? `${name}_bucket` : name),
-    );
-    expect(registeredNow.map(({ name }) => `${name}: registered now, remove it from observability/expected-metrics.ts`)).toEqual([]);
-  });
-
   it(`has a bucket at the latency objective's threshold (${LATENCY_THRESHOLD_SECONDS} s)`, () => {
     const histogram = registry.getSingleMetric('gateway_operation_duration_seconds') as unknown as { upperBounds?: number[] } | undefined;
-    if (histogram) expect(histogram.upperBounds).toContain(LATENCY_THRESHOLD_SECONDS);
-    else expect(EXPECTED_FROM_I23_METRICS.map(({ name }) => name)).toContain('gateway_operation_duration_seconds');
+    expect(histogram?.upperBounds).toContain(LATENCY_THRESHOLD_SECONDS);
   });
 
   it('reads a metric that is not registered as a failure (a typo is caught)', () => {
