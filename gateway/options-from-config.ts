@@ -26,5 +26,6 @@ export function gatewayOptionsFromConfig(config: PlatformConfig): Omit<GatewayOp
     partnerKeys: config.partnerKeys,
     entityCache: config.entityCache,
     singleFetchAnswers: config.singleFetchAnswers,
+    clientTraceparent: config.telemetry.clientTraceparent,
   };
 }

@@ -9,7 +9,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { rootLogger } from '../platform/logger';
+import { tracingOn } from '../platform/telemetry';
 import { Prisma, PrismaClient } from './generated/client';
 import { pgliteReader } from './pglite-reader';
 
@@ -75,10 +77,32 @@ function withQueryCounter(client: PrismaClient, read: ReadStatement, onQuery?: (
   readers.set(client, {
     query: (statement) => {
       onQuery?.();
-      return read(statement);
+      return tracingOn() ? tracedRead(read, statement) : read(statement);
     },
   });
   return client;
+}
+
+/**
+ * A plain read as a span like Prisma's own statements (@prisma/instrumentation traces those, not
+ * these, which bypass its client): the parameterised text only, never the values.
+ */
+async function tracedRead<Row>(read: ReadStatement, statement: Prisma.Sql): Promise<Row[]> {
+  const text = statement.text;
+  const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'SQL';
+  const span = trace.getTracer('federation-platform/database').startSpan(operation, {
+    kind: SpanKind.CLIENT,
+    attributes: { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': text },
+  });
+  try {
+    return await read<Row>(statement);
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 function clientLog(onQuery?: () => void) {

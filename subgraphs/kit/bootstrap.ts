@@ -10,6 +10,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHandler, sendGraphqlError, type GraphqlGate } from '../../platform/graphql-http';
 import { createHttpHost } from '../../platform/http';
+import { operationAttributesPlugin, serverSpans } from '../../platform/telemetry';
 import { ErrorCode, maskUnexpectedErrors, unauthenticated } from '../../platform/errors';
 import { GraphQLError } from 'graphql';
 import type { SubgraphContext } from './context';
@@ -18,7 +19,7 @@ import { buildFederatedSchema } from './schema';
 import { ANONYMOUS, type Viewer } from '../../platform/viewer';
 import { CLAIMS_HEADER, createClaimsVerifier, type ClaimsVerifier } from '../../platform/forwarded-claims';
 import { createNonceRegistry } from './nonce-registry';
-import { isOutboxSchema, Outbox, OutboxRelay } from './events';
+import { isOutboxSchema, Outbox, OutboxRelay, tracedEventBus } from './events';
 import { nulGuard } from './nul-guard';
 
 export interface RunningSubgraph {
@@ -36,9 +37,11 @@ export interface RunningSubgraph {
 
 export async function startSubgraph<Loaders, Resources>(
   definition: SubgraphDefinition<Loaders, Resources>,
-  deps: SubgraphDeps,
+  given: SubgraphDeps,
   options: { port: number; host: string; internalSecret: string; startRelay?: boolean },
 ): Promise<RunningSubgraph> {
+  // Traced, the subgraph's relay publishes and its handlers run in spans linked to each event's origin.
+  const deps: SubgraphDeps = given.tracing ? { ...given, bus: tracedEventBus(given.bus, given.tracing) } : given;
   const log = deps.log;
   const relay = isOutboxSchema(definition.name)
     ? new OutboxRelay(deps.backgroundPrisma ?? deps.prisma, definition.name, deps.bus, log)
@@ -74,6 +77,7 @@ export async function startSubgraph<Loaders, Resources>(
       // plugin hooks willResolveField, which makes Apollo wrap every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
       nulGuard(),
+      ...(deps.tracing ? [operationAttributesPlugin<SubgraphContext<Loaders>>()] : []),
     ],
     formatError: maskUnexpectedErrors(log, definition.name),
     logger: log,
@@ -89,6 +93,8 @@ export async function startSubgraph<Loaders, Resources>(
       gate: forwardedClaimsGate(claims, (viewer) => async () => contextFor(viewer)),
       bodyLimitBytes: GRAPHQL_BODY_LIMIT_BYTES,
       log,
+      // Only the platform's own services call a subgraph: their trace context is followed.
+      around: deps.tracing ? serverSpans(deps.tracing, '/graphql', 'trust') : undefined,
     }),
   );
   const closeSubscriptions = schema.getSubscriptionType()

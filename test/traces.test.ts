@@ -1,0 +1,197 @@
+/**
+ * One trace from the client's operation to the database and the model, checked by a real OTLP
+ * receiver: the platform (gateway, five subgraphs, the inference server, each its own
+ * service.name in one process) exports to it; each assertion reads what arrived after a flush.
+ */
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { TELEMETRY_DEFAULTS } from '../platform/config';
+import { traceLogFields } from '../platform/telemetry/log-fields';
+import { eventually } from './support/eventually';
+import { metricValue } from './support/metrics';
+import { KIND, startOtlpReceiver, Trace, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
+import { SMALL_SEED, startTestPlatform, type TestPlatform } from './support/platform';
+
+const HOME = `query Home {
+  me {
+    id
+    name
+    orders(first: 3) { edges { node { id items { productId product { name } } } } }
+    recommendations(first: 3) { degraded modelVersion product { id name } }
+  }
+}`;
+const CATALOGUE = `query Catalogue { products(first: 3) { edges { node { id name } } } }`;
+
+describe('traces', () => {
+  let receiver: OtlpReceiver;
+  let t: TestPlatform;
+  let token: string;
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    t = await startTestPlatform(SMALL_SEED, {
+      inference: true,
+      // The model must answer (no popularity fallback) for its spans to be there, on a busy machine too.
+      config: { inferenceDeadlineMs: 30_000, telemetry: { ...TELEMETRY_DEFAULTS, tracesUrl: receiver.tracesUrl } },
+    });
+    token = await t.token('user-0001');
+  }, 180_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.close();
+  });
+
+  const post = async (query: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
+    expect(body.errors).toBeUndefined();
+    return body;
+  };
+
+  /** Every span ended so far has reached the receiver once this resolves. */
+  const flushed = async () => {
+    await t.platform.telemetry!.forceFlush();
+    return receiver.spans;
+  };
+
+  /** The trace of the gateway's server span for the operation named `name` (the latest one). */
+  const traceOf = (spans: ReceivedSpan[], name: string) => {
+    const servers = spans.filter(
+      (span) => span.service === 'gateway' && span.kind === KIND.SERVER && span.attributes['graphql.operation.name'] === name,
+    );
+    expect(servers.length).toBeGreaterThan(0);
+    const server = servers[servers.length - 1];
+    return { server, trace: Trace.of(spans, server.traceId) };
+  };
+
+  /** The subgraph's server span under a client span of the gateway, and a check that it is there. */
+  const serverUnder = (tr: Trace, client: ReceivedSpan) => {
+    const [server, ...others] = tr.children(client).filter((span) => span.kind === KIND.SERVER);
+    expect(others).toHaveLength(0);
+    expect(server).toMatchObject({ service: client.attributes['subgraph.name'], kind: KIND.SERVER });
+    return server;
+  };
+
+  it('follows one operation from the gateway through every subgraph to the database and the model', async () => {
+    await post(HOME);
+    const { server, trace: tr } = traceOf(await flushed(), 'Home');
+    expect(server).toMatchObject({ name: 'query Home', parentSpanId: undefined });
+    expect(server.attributes).toMatchObject({
+      'graphql.operation.type': 'query',
+      'http.route': '/graphql',
+      'http.response.status_code': 200,
+    });
+    // Apollo Server's phases, then Apollo Gateway's own spans, all under the server span.
+    for (const phase of ['graphql.parse', 'graphql.validate', 'gateway.request']) {
+      expect(tr.find((span) => span.name === phase && span.parentSpanId === server.spanId)).toHaveLength(1);
+    }
+    const fetches = tr.find((span) => span.service === 'gateway' && span.kind === KIND.CLIENT);
+    expect(new Set(fetches.map((span) => span.attributes['subgraph.name']))).toEqual(
+      new Set(['users', 'orders', 'recommendations', 'products']),
+    );
+    for (const fetch of fetches) {
+      expect(tr.descendsFrom(fetch, server)).toBe(true);
+      expect(fetch.name).toBe(`subgraph ${fetch.attributes['subgraph.name']}`);
+      expect(fetch.attributes['subgraph.graphql.operation.name']).toMatch(/^Home__/);
+      // Each fetch sent its traceparent: the subgraph's server span is the client span's child.
+      if (fetch.attributes['gateway.entity_cache.outcome'] !== 'hit') serverUnder(tr, fetch);
+    }
+    // The subgraphs' database statements, under their own server spans (Prisma's, and the plain reads).
+    for (const subgraph of ['users', 'orders', 'recommendations']) {
+      const subgraphServer = tr.find((span) => span.service === subgraph && span.kind === KIND.SERVER);
+      expect(subgraphServer.length).toBeGreaterThan(0);
+      const statements = tr.find(
+        (span) => span.service === subgraph && (span.name.startsWith('prisma:') || span.attributes['db.system.name'] === 'postgresql'),
+      );
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) expect(subgraphServer.some((s) => tr.descendsFrom(statement, s))).toBe(true);
+    }
+    // The recommendations subgraph's call to the model, the inference server's span under it, and its wait in the queue.
+    const inferCalls = tr.find((span) => span.service === 'recommendations' && span.kind === KIND.CLIENT && span.name.startsWith('infer '));
+    expect(inferCalls.length).toBeGreaterThan(0);
+    for (const call of inferCalls) {
+      expect(call.attributes).toMatchObject({ 'inference.model': expect.any(String), 'inference.model_version': expect.any(String) });
+      expect(call.attributes['inference.rows']).toBeGreaterThan(0);
+      const inferServer = tr.children(call).find((span) => span.kind === KIND.SERVER);
+      expect(inferServer).toMatchObject({ service: 'inference' });
+      expect(tr.children(inferServer!).map((span) => span.name)).toContain('inference.queue_wait');
+      // The batch that ran it is a trace of its own, linked to this request and to every other it merged.
+      const batches = receiver.spans.filter(
+        (span) => span.name === 'inference.batch' && span.links.some((link) => link.spanId === inferServer!.spanId),
+      );
+      expect(batches).toHaveLength(1);
+      expect(batches[0]).toMatchObject({ service: 'inference', parentSpanId: undefined });
+      expect(batches[0].traceId).not.toBe(tr.spans[0].traceId);
+      expect(batches[0].attributes['inference.batch.requests']).toBe(batches[0].links.length);
+      expect(batches[0].attributes).toMatchObject({ 'inference.model': call.attributes['inference.model'] });
+    }
+  });
+
+  it('gives a fetch the entity cache answered its client span, marked hit, with nothing sent', async () => {
+    const productFetches = (tr: Trace) =>
+      tr.find((span) => span.service === 'gateway' && span.kind === KIND.CLIENT && span.attributes['subgraph.name'] === 'products');
+    const writes = await metricValue(t.url, 'gateway_entity_cache_writes_total');
+    await post(HOME);
+    const first = productFetches(traceOf(await flushed(), 'Home').trace);
+    if (first.some((span) => span.attributes['gateway.entity_cache.outcome'] !== 'hit')) {
+      // The cache writes after the answer is sent: the entries must be in before the read that should hit them.
+      expect(
+        await eventually(
+          () => metricValue(t.url, 'gateway_entity_cache_writes_total'),
+          (value) => value > writes,
+        ),
+      ).toBeGreaterThan(writes);
+    }
+    await post(HOME);
+    const { trace: tr } = traceOf(await flushed(), 'Home');
+    const hits = productFetches(tr).filter((span) => span.attributes['gateway.entity_cache.outcome'] === 'hit');
+    expect(hits.length).toBeGreaterThan(0);
+    for (const hit of hits) expect(tr.children(hit)).toHaveLength(0);
+  });
+
+  it('gives a single-fetch answer its span and its fetch a client span with the subgraph under it', async () => {
+    const before = await metricValue(t.url, 'gateway_single_fetch_operations_total', { outcome: 'direct' });
+    await post(CATALOGUE);
+    expect(await metricValue(t.url, 'gateway_single_fetch_operations_total', { outcome: 'direct' })).toBe(before + 1);
+    const { server, trace: tr } = traceOf(await flushed(), 'Catalogue');
+    const [single] = tr.find((span) => span.name === 'gateway.single_fetch');
+    expect(single.parentSpanId).toBe(server.spanId);
+    expect(tr.find((span) => span.name === 'gateway.request')).toHaveLength(0);
+    const [fetch] = tr.children(single);
+    expect(fetch).toMatchObject({ kind: KIND.CLIENT, attributes: expect.objectContaining({ 'subgraph.name': 'products' }) });
+    serverUnder(tr, fetch);
+  });
+
+  it("starts a new trace at the edge for a client's traceparent, and links to it", async () => {
+    const clientTrace = '0af7651916cd43dd8448eb211c80319c';
+    const clientSpan = 'b7ad6b7169203331';
+    await post(`query Linked { products(first: 1) { edges { node { id } } } }`, { traceparent: `00-${clientTrace}-${clientSpan}-01` });
+    const { server, trace: tr } = traceOf(await flushed(), 'Linked');
+    expect(server.traceId).not.toBe(clientTrace);
+    expect(server.parentSpanId).toBeUndefined();
+    expect(server.links).toEqual([{ traceId: clientTrace, spanId: clientSpan, attributes: expect.any(Object) }]);
+    // The subgraphs trust the gateway's context: the whole operation is still one trace.
+    expect(tr.find((span) => span.service === 'products' && span.kind === KIND.SERVER)).toHaveLength(1);
+  });
+
+  it('writes the trace and span ids into every log line written inside a span', async () => {
+    const lines: string[] = [];
+    const log = pino(
+      { mixin: traceLogFields },
+      new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }),
+    );
+    const span = t.platform.telemetry!.forService('gateway').tracer.startSpan('logging');
+    context.with(trace.setSpan(ROOT_CONTEXT, span), () => log.info('inside'));
+    span.end();
+    log.info('outside');
+    const [inside, outside] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(inside).toMatchObject({ trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
+    expect(outside.trace_id).toBeUndefined();
+  });
+});
