@@ -12,6 +12,7 @@ import { eventually } from './support/eventually';
 import { metricValue } from './support/metrics';
 import { KIND, startOtlpReceiver, Trace, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { SMALL_SEED, startTestPlatform, type TestPlatform } from './support/platform';
+import { collect, wsClient } from './support/subscriptions';
 
 const HOME = `query Home {
   me {
@@ -22,6 +23,8 @@ const HOME = `query Home {
   }
 }`;
 const CATALOGUE = `query Catalogue { products(first: 3) { edges { node { id name } } } }`;
+const UPDATES = `subscription Updates($userId: ID!) { recommendationsUpdated(userId: $userId) { trigger items { product { id name } } } }`;
+const PLACE_ORDER = `mutation PlaceOrder($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`;
 
 describe('traces', () => {
   let receiver: OtlpReceiver;
@@ -43,11 +46,11 @@ describe('traces', () => {
     await receiver?.close();
   });
 
-  const post = async (query: string, headers: Record<string, string> = {}) => {
+  const post = async (query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) => {
     const response = await fetch(t.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
-      body: JSON.stringify({ query }),
+      body: JSON.stringify({ query, variables }),
     });
     const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
     expect(body.errors).toBeUndefined();
@@ -178,6 +181,46 @@ describe('traces', () => {
     expect(server.links).toEqual([{ traceId: clientTrace, spanId: clientSpan, attributes: expect.any(Object) }]);
     // The subgraphs trust the gateway's context: the whole operation is still one trace.
     expect(tr.find((span) => span.service === 'products' && span.kind === KIND.SERVER)).toHaveLength(1);
+  });
+
+  it("links what a mutation's event causes later back to the mutation: the relay's publish, each consumer, the dashboard's update", async () => {
+    const client = wsClient(t.url, token);
+    const updates = collect<{ recommendationsUpdated: { trigger: string } }>(client, UPDATES, { userId: 'user-0001' });
+    try {
+      await eventually(
+        async () => t.platform.gateway.hub.upstreamCount,
+        (count) => count === 1,
+      );
+      const page = (await post('{ products(first: 50) { edges { node { id stock } } } }')) as {
+        data: { products: { edges: { node: { id: string; stock: number } }[] } };
+      };
+      const productId = page.data.products.edges.find((edge) => edge.node.stock > 10)!.node.id;
+      await post(PLACE_ORDER, {}, { input: { idempotencyKey: 'traces-1', items: [{ productId, quantity: 1 }] } });
+      await updates.next((result) => result.data?.recommendationsUpdated.trigger === 'ORDER_PLACED', 20_000);
+      const mutation = traceOf(await flushed(), 'PlaceOrder').server;
+      const linkedToMutation = (span: ReceivedSpan) => span.links.some((link) => link.traceId === mutation.traceId);
+      // Each handling ends a moment after the update it caused went out: read until the consumer's span is in.
+      const spans = await eventually(flushed, (all) => all.some((span) => span.name === 'process order.placed' && linkedToMutation(span)));
+      const published = spans.filter((span) => span.name === 'publish order.placed' && linkedToMutation(span));
+      expect(published).toMatchObject([{ service: 'orders', kind: KIND.PRODUCER, parentSpanId: undefined }]);
+      const handled = spans.filter((span) => span.name === 'process order.placed' && linkedToMutation(span));
+      expect(handled.map((span) => span.service)).toContain('recommendations');
+      for (const span of handled) expect(span).toMatchObject({ kind: KIND.CONSUMER, parentSpanId: undefined });
+      // The linked spans are in the mutation's trace's link, not its tree: the mutation's trace has none of them.
+      expect(Trace.of(spans, mutation.traceId).find((span) => span.name.startsWith('process '))).toHaveLength(0);
+      // The dashboard's update: the gateway completes the event with the products subgraph, under the event's span.
+      const events = spans.filter(
+        (span) => span.name === 'graphql.subscription.event' && span.attributes['graphql.operation.name'] === 'Updates',
+      );
+      expect(events.length).toBeGreaterThan(0);
+      const completing = Trace.of(spans, events[events.length - 1].traceId);
+      const fetches = completing.find((span) => span.kind === KIND.CLIENT && span.attributes['subgraph.name'] === 'products');
+      expect(fetches.length).toBeGreaterThan(0);
+      for (const fetch of fetches) expect(completing.descendsFrom(fetch, events[events.length - 1])).toBe(true);
+    } finally {
+      updates.stop();
+      await client.dispose();
+    }
   });
 
   it('writes the trace and span ids into every log line written inside a span', async () => {

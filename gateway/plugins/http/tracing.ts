@@ -9,6 +9,7 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { ClientTracePolicy } from '../../../platform/config/options/telemetry';
 import { serverSpans, type ServerSpans, type ServiceTracing } from '../../../platform/telemetry';
+import { Kind, type DocumentNode } from 'graphql';
 import type { GatewayPlugin } from '../../pipeline/plugin';
 
 /** Longest operation name put in a span's name (the attribute keeps it whole): names are the client's to choose. */
@@ -50,7 +51,8 @@ export function operationTracingPlugin(tracing: ServiceTracing, clientTraceparen
       span.updateName(name ? `${type} ${name.slice(0, SPAN_NAME_OPERATION_CHARS)}` : type);
     },
     async onSubscriptionEvent(phase, next) {
-      const { operationName } = phase;
+      // graphql-ws clients often send no operationName: the document names its one operation.
+      const operationName = phase.operationName ?? operationNameOf(phase.document);
       // An event starts work of its own: a new trace, whatever ran when the client subscribed.
       const span = tracer.startSpan(
         'graphql.subscription.event',
@@ -73,4 +75,9 @@ export function operationTracingPlugin(tracing: ServiceTracing, clientTraceparen
       }
     },
   };
+}
+
+function operationNameOf(document: DocumentNode): string | undefined {
+  for (const definition of document.definitions) if (definition.kind === Kind.OPERATION_DEFINITION) return definition.name?.value;
+  return undefined;
 }
