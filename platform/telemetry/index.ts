@@ -9,3 +9,4 @@ export { tracingOn } from './state';
 export { FOLLOWS_LINK_SAMPLING } from './links';
 export { clientSpan } from './client-span';
 export { operationAttributesPlugin } from './operation-attributes';
+export { currentTraceparent, linksTo } from './carrier';

@@ -21,6 +21,7 @@ import { CLAIMS_HEADER, createClaimsVerifier, type ClaimsVerifier } from '../../
 import { createNonceRegistry } from './nonce-registry';
 import { isOutboxSchema, Outbox, OutboxRelay, tracedEventBus } from './events';
 import { nulGuard } from './nul-guard';
+import { subscribeCarryingTrace } from './traced-subscriptions';
 
 export interface RunningSubgraph {
   name: string;
@@ -98,7 +99,7 @@ export async function startSubgraph<Loaders, Resources>(
     }),
   );
   const closeSubscriptions = schema.getSubscriptionType()
-    ? serveSubscriptions(host.server, schema, claims, contextFor)
+    ? serveSubscriptions(host.server, schema, claims, contextFor, deps.tracing !== undefined)
     : async () => undefined;
   const stopConsuming = definition.consumeEvents?.(deps, resources) ?? [];
   const { port, url } = await host.listen(options.port, options.host);
@@ -167,12 +168,15 @@ function serveSubscriptions(
   schema: import('graphql').GraphQLSchema,
   claims: ClaimsVerifier,
   contextFor: (viewer: Viewer) => object,
+  traced: boolean,
 ): () => Promise<void> {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const viewers = new WeakMap<object, Viewer>();
   const disposable = useServer(
     {
       schema,
+      // Traced, an event carries the trace context its payload has (traced-subscriptions.ts).
+      ...(traced && { subscribe: subscribeCarryingTrace }),
       onConnect: async (ctx) => {
         const token = (ctx.connectionParams ?? {})[CLAIMS_HEADER];
         try {

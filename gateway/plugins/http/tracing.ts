@@ -8,7 +8,7 @@
  */
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { ClientTracePolicy } from '../../../platform/config/options/telemetry';
-import { serverSpans, type ServerSpans, type ServiceTracing } from '../../../platform/telemetry';
+import { linksTo, serverSpans, type ServerSpans, type ServiceTracing } from '../../../platform/telemetry';
 import { Kind, type DocumentNode } from 'graphql';
 import type { GatewayPlugin } from '../../pipeline/plugin';
 
@@ -53,17 +53,25 @@ export function operationTracingPlugin(tracing: ServiceTracing, clientTraceparen
     async onSubscriptionEvent(phase, next) {
       // graphql-ws clients often send no operationName: the document names its one operation.
       const operationName = phase.operationName ?? operationNameOf(phase.document);
+      // The subgraph sends the trace context of the work that published the event (in its
+      // extensions): the span links to it, and it is not passed on to the client.
+      const { traceparent, ...extensions } = phase.event.extensions ?? {};
+      const event =
+        traceparent === undefined
+          ? phase.event
+          : { ...phase.event, extensions: Object.keys(extensions).length > 0 ? extensions : undefined };
       // An event starts work of its own: a new trace, whatever ran when the client subscribed.
       const span = tracer.startSpan(
         'graphql.subscription.event',
         {
           kind: SpanKind.CONSUMER,
+          links: linksTo(traceparent),
           attributes: { 'graphql.operation.type': 'subscription', ...(operationName ? { 'graphql.operation.name': operationName } : {}) },
         },
         ROOT_CONTEXT,
       );
       try {
-        const result = await context.with(trace.setSpan(ROOT_CONTEXT, span), () => next(phase.event));
+        const result = await context.with(trace.setSpan(ROOT_CONTEXT, span), () => next(event));
         if (result.errors?.length) span.setAttribute('graphql.error.count', result.errors.length);
         return result;
       } catch (error) {

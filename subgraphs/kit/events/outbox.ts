@@ -6,8 +6,8 @@
  */
 import crypto from 'node:crypto';
 import type { PrismaClient } from '../../../prisma/database';
+import { currentTraceparent } from '../../../platform/telemetry';
 import type { Prisma } from '../../../prisma/generated/client';
-import { currentTraceparent } from './traced-bus';
 import type { DomainEvent, EventPayloads, EventType } from './types';
 
 /** Schemas with an OutboxEvent table: the subgraphs that publish events. */

@@ -6,24 +6,9 @@
  * parents: an event may be published and handled long after, and more than once. Such a span is
  * kept when its origin was (platform/telemetry/links.ts); what the handler does is its child.
  */
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Link, type Span } from '@opentelemetry/api';
-import { FOLLOWS_LINK_SAMPLING, tracingOn, type ServiceTracing } from '../../../platform/telemetry';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { linksTo, type ServiceTracing } from '../../../platform/telemetry';
 import type { DomainEvent, EventBus } from './types';
-
-/** The trace context of the current work, as an event carries it; undefined when tracing is off or nothing is traced. */
-export function currentTraceparent(): string | undefined {
-  if (!tracingOn() || !trace.getActiveSpan()) return undefined;
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  return carrier.traceparent;
-}
-
-/** The link from a span to the work that wrote `event`, if it carries one. */
-function originLink(event: DomainEvent): Link[] {
-  if (!event.traceparent) return [];
-  const origin = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent: event.traceparent }));
-  return origin ? [{ context: origin, attributes: { [FOLLOWS_LINK_SAMPLING]: true } }] : [];
-}
 
 async function inSpan<T>(span: Span, work: () => Promise<T>): Promise<T> {
   try {
@@ -45,7 +30,7 @@ export function tracedEventBus(bus: EventBus, tracing: ServiceTracing): EventBus
     publish(event) {
       const span = tracer.startSpan(
         `publish ${event.type}`,
-        { kind: SpanKind.PRODUCER, links: originLink(event), attributes: attributes(event) },
+        { kind: SpanKind.PRODUCER, links: linksTo(event.traceparent), attributes: attributes(event) },
         ROOT_CONTEXT,
       );
       return inSpan(span, () => bus.publish(event));
@@ -56,7 +41,7 @@ export function tracedEventBus(bus: EventBus, tracing: ServiceTracing): EventBus
           `process ${event.type}`,
           {
             kind: SpanKind.CONSUMER,
-            links: originLink(event),
+            links: linksTo(event.traceparent),
             attributes: { ...attributes(event), 'messaging.consumer.group.name': group },
           },
           ROOT_CONTEXT,
