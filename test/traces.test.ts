@@ -6,13 +6,16 @@
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { TELEMETRY_DEFAULTS } from '../platform/config';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TELEMETRY_DEFAULTS, WEBHOOK_DEFAULTS } from '../platform/config';
 import { traceLogFields } from '../platform/telemetry/log-fields';
 import { eventually } from './support/eventually';
 import { metricValue } from './support/metrics';
 import { KIND, startOtlpReceiver, Trace, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { SMALL_SEED, startTestPlatform, type TestPlatform } from './support/platform';
 import { collect, wsClient } from './support/subscriptions';
+import { createPartnerKey, partnerCli } from './support/partners';
 
 const HOME = `query Home {
   me {
@@ -36,7 +39,12 @@ describe('traces', () => {
     t = await startTestPlatform(SMALL_SEED, {
       inference: true,
       // The model must answer (no popularity fallback) for its spans to be there, on a busy machine too.
-      config: { inferenceDeadlineMs: 30_000, telemetry: { ...TELEMETRY_DEFAULTS, tracesUrl: receiver.tracesUrl } },
+      config: {
+        inferenceDeadlineMs: 30_000,
+        telemetry: { ...TELEMETRY_DEFAULTS, tracesUrl: receiver.tracesUrl },
+        // The partner's endpoint listens on 127.0.0.1, which production refuses.
+        webhooks: { ...WEBHOOK_DEFAULTS, allowPrivateDestinations: true, pollMs: 50 },
+      },
     });
     token = await t.token('user-0001');
   }, 180_000);
@@ -231,6 +239,62 @@ describe('traces', () => {
     } finally {
       updates.stop();
       await client.dispose();
+    }
+  });
+
+  it("links each attempt to deliver a partner's webhook back to the mutation that caused its event", async () => {
+    let delivered!: () => void;
+    const arrived = new Promise<void>((resolve) => (delivered = resolve));
+    const endpoint = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200).end('ok');
+        delivered();
+      });
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    try {
+      const { key } = await createPartnerKey(t, 'traced-partner');
+      const admin = await t.token('traces-admin', ['admin']);
+      const { partners } = await t.client(admin).request<{ partners: { id: string; name: string }[] }>('{ partners { id name } }');
+      const partnerId = partners.find((partner) => partner.name === 'traced-partner')?.id;
+      expect(partnerId).toBeDefined();
+      const registered = await partnerCli(t, ['webhook', partnerId!, `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/hooks`]);
+      expect(registered.code).toBe(0);
+      const page = (await post('{ products(first: 50) { edges { node { id stock } } } }')) as {
+        data: { products: { edges: { node: { id: string; stock: number } }[] } };
+      };
+      const productId = page.data.products.edges.find((edge) => edge.node.stock > 10)!.node.id;
+      const response = await fetch(t.url.replace(/\/graphql$/, '/partner/graphql'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({
+          query: 'mutation PartnerOrder($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+          variables: { input: { idempotencyKey: 'traces-partner-1', items: [{ productId, quantity: 1 }] } },
+        }),
+      });
+      expect(response.status).toBe(200);
+      await arrived;
+      const mutation = traceOf(await flushed(), 'PartnerOrder').server;
+      expect(mutation.attributes['http.route']).toBe('/partner/graphql');
+      // The attempt's span ends once its outcome is known, a moment after the endpoint answered.
+      const spans = await eventually(flushed, (all) =>
+        all.some((span) => span.name === 'webhook order.placed' && span.links.some((link) => link.traceId === mutation.traceId)),
+      );
+      const attempts = spans.filter(
+        (span) => span.name === 'webhook order.placed' && span.links.some((link) => link.traceId === mutation.traceId),
+      );
+      expect(attempts).toMatchObject([
+        {
+          service: 'users',
+          kind: KIND.CLIENT,
+          parentSpanId: undefined,
+          attributes: expect.objectContaining({ 'http.response.status_code': 200, 'webhook.attempt': 1 }),
+        },
+      ]);
+    } finally {
+      endpoint.closeAllConnections();
+      await new Promise((resolve) => endpoint.close(resolve));
     }
   });
 
