@@ -2,7 +2,7 @@
 import pino from 'pino';
 import { processOptions } from './config/options/process';
 import { openReading, readFeature } from './config/read';
-import { traceLogFields } from './telemetry/log-fields';
+import { traceLogOptions } from './telemetry/log-fields';
 
 export type Logger = pino.Logger;
 
@@ -17,7 +17,7 @@ export const rootLogger: Logger = pino({
   base: undefined,
   timestamp: pino.stdTimeFunctions.isoTime,
   // trace_id and span_id of the span the line was written in, when tracing is on.
-  mixin: traceLogFields,
+  ...traceLogOptions,
 });
 
 export function serviceLogger(service: string): Logger {

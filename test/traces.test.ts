@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TELEMETRY_DEFAULTS, WEBHOOK_DEFAULTS } from '../platform/config';
-import { traceLogFields } from '../platform/telemetry/log-fields';
+import { traceLogOptions } from '../platform/telemetry/log-fields';
 import { eventually } from './support/eventually';
 import { metricValue } from './support/metrics';
 import { KIND, startOtlpReceiver, Trace, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
@@ -298,18 +298,23 @@ describe('traces', () => {
     }
   });
 
-  it('writes the trace and span ids into every log line written inside a span', async () => {
+  it('writes the trace and span ids into every log line written inside a span, and nothing into the others', async () => {
     const lines: string[] = [];
     const log = pino(
-      { mixin: traceLogFields },
+      { ...traceLogOptions, base: undefined },
       new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }),
     );
     const span = t.platform.telemetry!.forService('gateway').tracer.startSpan('logging');
-    context.with(trace.setSpan(ROOT_CONTEXT, span), () => log.info('inside'));
+    context.with(trace.setSpan(ROOT_CONTEXT, span), () => log.info({ step: 1 }, 'inside'));
     span.end();
-    log.info('outside');
-    const [inside, outside] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(inside).toMatchObject({ trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
+    // Lines outside a span, with fields of their own: none of them leaks into another.
+    log.info({ err: new Error('first') }, 'outside');
+    log.info({ other: true }, 'outside again');
+    const [inside, outside, again] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(inside).toMatchObject({ step: 1, trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
+    expect(outside).toMatchObject({ err: expect.objectContaining({ message: 'first' }) });
     expect(outside.trace_id).toBeUndefined();
+    expect(again).toMatchObject({ other: true });
+    expect(again.err).toBeUndefined();
   });
 });
