@@ -192,10 +192,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const trust = trustFunction(options.trustProxy ?? false);
   const hideSchemaDetails = !(options.introspection ?? true);
   host.app.set('trust proxy', trust);
-  // Operation steps both endpoints share, in order: /graphql and /partner/graphql have the same limits, checks and error vocabulary.
-  // First on every endpoint: the server span encloses every other step, a refusal (401, 429) included.
+  // First on every endpoint when tracing is on: the server span encloses every other step, a refusal (401, 429) included.
   const tracingPlugins = options.tracing ? [operationTracingPlugin(options.tracing, options.clientTraceparent ?? 'link')] : [];
   const tracer = options.tracing?.tracer;
+  // Operation steps both endpoints share, in order: /graphql and /partner/graphql have the same limits, checks and error vocabulary.
   const operationPlugins: GatewayPlugin[] = [
     operationChecks,
     queryCostPlugin(queryLimits),
