@@ -179,6 +179,22 @@ describe('traces', () => {
     serverUnder(tr, fetch);
   });
 
+  it('marks a server span with the errors its answer carries', async () => {
+    const response = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'query Misspelt { prodcts { id } }' }),
+    });
+    expect(response.status).toBe(400);
+    const spans = await flushed();
+    const [server] = spans.filter(
+      (span) => span.service === 'gateway' && span.kind === KIND.SERVER && span.attributes['http.response.status_code'] === 400,
+    );
+    expect(server.attributes).toMatchObject({ 'graphql.error.count': 1, 'graphql.error.codes': ['GRAPHQL_VALIDATION_FAILED'] });
+    expect(server.status.code).toBe(2);
+    expect(Trace.of(spans, server.traceId).find((span) => span.name === 'graphql.validate')[0].status.code).toBe(2);
+  });
+
   it("starts a new trace at the edge for a client's traceparent, and links to it", async () => {
     const clientTrace = '0af7651916cd43dd8448eb211c80319c';
     const clientSpan = 'b7ad6b7169203331';

@@ -50,6 +50,14 @@ export function operationTracingPlugin(tracing: ServiceTracing, clientTraceparen
       if (name) span.setAttribute('graphql.operation.name', name);
       span.updateName(name ? `${type} ${name.slice(0, SPAN_NAME_OPERATION_CHARS)}` : type);
     },
+    onResponse({ errors }) {
+      // Errors inside an answer (HTTP 200 included) show on the server span: how many, and which codes.
+      const span = trace.getActiveSpan();
+      if (!span || !serverSpansStarted.has(span) || !errors?.length) return;
+      const codes = new Set(errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')));
+      span.setAttributes({ 'graphql.error.count': errors.length, 'graphql.error.codes': [...codes] });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errors[0].message });
+    },
     async onSubscriptionEvent(phase, next) {
       // graphql-ws clients often send no operationName: the document names its one operation.
       const operationName = phase.operationName ?? operationNameOf(phase.document);
