@@ -15,7 +15,6 @@ import {
   INVALID_SPAN_CONTEXT,
   propagation,
   trace,
-  TraceFlags,
   type Context,
   type Span,
   type SpanOptions,
@@ -27,21 +26,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  SamplingDecision,
-  TraceIdRatioBasedSampler,
-  type ReadableSpan,
-  type Sampler,
-  type SamplingResult,
-  type SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { TelemetryConfig } from '../config';
-import { FOLLOWS_LINK_SAMPLING } from './links';
+import { samplerOf } from './sampler';
 import type { ServiceTracing } from './service-tracing';
 import type { Telemetry, TelemetryRole } from './start';
 import { setTracingOn } from './state';
@@ -58,7 +45,7 @@ export async function startSdk(config: TelemetryConfig & { tracesUrl: string }, 
   if (running) throw new Error('tracing is already started in this process; shut it down before starting it again');
   const exporter = new OTLPTraceExporter({ url: config.tracesUrl, headers: config.headers });
   const shared = new SharedExporter(exporter);
-  const sampler = new LinkFollowingSampler(samplerOf(config));
+  const sampler = samplerOf(config);
   const providers = new Map<string, BasicTracerProvider>();
   const providerOf = (serviceName: string) => {
     let provider = providers.get(serviceName);
@@ -105,50 +92,6 @@ export async function startSdk(config: TelemetryConfig & { tracesUrl: string }, 
   };
   running = telemetry;
   return telemetry;
-}
-
-/** OTEL_TRACES_SAMPLER and its argument, as the specification defines them. */
-function samplerOf(config: TelemetryConfig): Sampler {
-  const ratio = () => new TraceIdRatioBasedSampler(config.samplerRatio);
-  switch (config.sampler) {
-    case 'always_on':
-      return new AlwaysOnSampler();
-    case 'always_off':
-      return new AlwaysOffSampler();
-    case 'traceidratio':
-      return ratio();
-    case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
-    case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: ratio() });
-    case 'parentbased_always_on':
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
-  }
-}
-
-/**
- * A span with no parent that links to kept spans with FOLLOWS_LINK_SAMPLING (an inference batch,
- * linked to each request it merged) is kept when any of them is: else a batch would be sampled on
- * its own trace id and lost from the traces of the requests it served. Links a client chose (the
- * gateway's `link` policy) do not carry the attribute, so a client cannot force sampling with them.
- */
-class LinkFollowingSampler implements Sampler {
-  constructor(private readonly inner: Sampler) {}
-
-  shouldSample(...args: Parameters<Sampler['shouldSample']>): SamplingResult {
-    const [parentContext, , , , , links] = args;
-    if (!trace.getSpanContext(parentContext)) {
-      const kept = links.some(
-        (link) => link.attributes?.[FOLLOWS_LINK_SAMPLING] === true && (link.context.traceFlags & TraceFlags.SAMPLED) !== 0,
-      );
-      if (kept) return { decision: SamplingDecision.RECORD_AND_SAMPLED };
-    }
-    return this.inner.shouldSample(...args);
-  }
-
-  toString(): string {
-    return `LinkFollowing{${this.inner.toString()}}`;
-  }
 }
 
 /** One exporter behind several providers: each provider's shutdown leaves it open; the SDK's own shutdown closes it last. */
