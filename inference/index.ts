@@ -83,7 +83,7 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
   // Fixed for the server's life (grpc-js takes it once): a model published later that needs more
   // is served whole over HTTP, and over gRPC after a restart (docs/operations.md, "Inference request limits").
   const maxMessageBytes = grpcMessageLimit(store);
-  const grpcServer = createGrpcServer(store, { logger, inFlight, maxMessageBytes });
+  const grpcServer = createGrpcServer(store, { logger, inFlight, maxMessageBytes, tracing: options.tracing });
   const grpcHost = host.includes(':') ? `[${host}]` : host;
   let grpcPort: number;
   try {

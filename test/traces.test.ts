@@ -7,7 +7,9 @@ import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import http from 'node:http';
+import * as grpc from '@grpc/grpc-js';
 import type { AddressInfo } from 'node:net';
+import { loadOipPackage } from '../inference/server/grpc-proto';
 import { TELEMETRY_DEFAULTS, WEBHOOK_DEFAULTS } from '../platform/config';
 import { traceLogOptions } from '../platform/telemetry/log-fields';
 import { eventually } from './support/eventually';
@@ -177,6 +179,39 @@ describe('traces', () => {
     const [fetch] = tr.children(single);
     expect(fetch).toMatchObject({ kind: KIND.CLIENT, attributes: expect.objectContaining({ 'subgraph.name': 'products' }) });
     serverUnder(tr, fetch);
+  });
+
+  it("continues a gRPC caller's trace at the inference server, its queue wait inside", async () => {
+    const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpan = '00f067aa0ba902b7';
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the client's methods come from the .proto
+    const Service = (grpc.loadPackageDefinition(loadOipPackage()) as any).inference.GRPCInferenceService;
+    const client = new Service(t.platform.inference!.grpcAddress, grpc.credentials.createInsecure()) as grpc.Client &
+      Record<string, (request: unknown, metadata: grpc.Metadata, done: (error: grpc.ServiceError | null) => void) => void>;
+    try {
+      const metadata = new grpc.Metadata();
+      metadata.set('traceparent', `00-${callerTrace}-${callerSpan}-01`);
+      const input = (name: string, value: number) => ({ name, datatype: 'INT64', shape: [1, 1], contents: { int64_contents: [value] } });
+      await new Promise<void>((resolve, reject) =>
+        client.ModelInfer.call(
+          client,
+          { model_name: 'recommender', inputs: [input('user_index', 0), input('exclude', -1)] },
+          metadata,
+          (error) => (error ? reject(error) : resolve()),
+        ),
+      );
+    } finally {
+      client.close();
+    }
+    const tr = Trace.of(await flushed(), callerTrace);
+    const [server] = tr.find((span) => span.kind === KIND.SERVER);
+    expect(server).toMatchObject({
+      service: 'inference',
+      name: 'inference.GRPCInferenceService/ModelInfer',
+      parentSpanId: callerSpan,
+      attributes: expect.objectContaining({ 'rpc.system': 'grpc', 'rpc.method': 'ModelInfer' }),
+    });
+    expect(tr.children(server).map((span) => span.name)).toEqual(['inference.queue_wait']);
   });
 
   it('marks a server span with the errors its answer carries', async () => {

@@ -10,3 +10,4 @@ export { FOLLOWS_LINK_SAMPLING } from './links';
 export { clientSpan } from './client-span';
 export { operationAttributesPlugin } from './operation-attributes';
 export { currentTraceparent, linksTo } from './carrier';
+export { rpcServerSpan } from './rpc-span';
