@@ -12,11 +12,15 @@
  * Workloads: `catalogue` (one subgraph), `orders` (a viewer's orders across four), and
  * `recommendations` (the viewer's, with the candidate cache warm). Inside `catalogue`, `cacheOn`
  * and `cacheOff` compare the gateway's entity cache; the `project` rows run with it off.
- * `--quick` runs short rounds for a smoke check.
+ * `--quick` runs short rounds for a smoke check. `--tracing` adds, to every workload, the project
+ * gateway with tracing on, exporting every span (sample ratio 1.0) and 1% of traces (0.01,
+ * parent-based) to an OTLP receiver in this process that reads and drops them.
  */
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
@@ -32,6 +36,7 @@ import { claimsHeaders } from '../platform/forwarded-claims';
 import { quietUnlessConfigured, serviceLogger, type Logger } from '../platform/logger';
 import { fromRoot } from '../platform/paths';
 import type { SubgraphName } from '../platform/services';
+import { startTelemetry } from '../platform/telemetry';
 import { startPlatform } from '../scripts/platform';
 import { round, median, medianInterval } from './stats';
 import { CATALOGUE_PAGE } from './interleaved';
@@ -47,8 +52,11 @@ export const RECOMMENDATIONS_PAGE = `{ me { recommendations(first: 10) { score p
 const WORKLOADS = { catalogue: CATALOGUE_PAGE, orders: ORDERS_PAGE, recommendations: RECOMMENDATIONS_PAGE } as const;
 type Workload = keyof typeof WORKLOADS;
 
-/** The gateways a workload is loaded on; `cacheOn` only for the catalogue. */
-type Side = 'project' | 'apolloGateway' | 'cacheOn';
+/** The gateways a workload is loaded on; `cacheOn` only for the catalogue; `traced…` with --tracing only. */
+type Side = 'project' | 'apolloGateway' | 'cacheOn' | 'tracedAll' | 'tracedOnePercent';
+
+/** The tracing sides' sample ratios. */
+const TRACED_RATIOS = { tracedAll: 1, tracedOnePercent: 0.01 } as const;
 type Role = 'subgraphs' | 'project' | 'apollo';
 
 export interface Figures {
@@ -79,6 +87,16 @@ export interface GatewayBenchResult {
       interval: [number, number];
       cacheOn?: Figures;
       cacheOff?: Figures;
+      /** With --tracing: the project gateway exporting spans, and its CPU per request ÷ the project's without tracing (targets ≤ 1.15 at 1.0, ≤ 1.03 at 0.01). */
+      tracing?: {
+        all: Figures;
+        onePercent: Figures;
+        allCpuRatio: number;
+        onePercentCpuRatio: number;
+        /** Per round pair, like pairCpuRatios. */
+        allPairCpuRatios: number[];
+        onePercentPairCpuRatios: number[];
+      };
     }
   >;
 }
@@ -140,6 +158,8 @@ async function startSubgraphs() {
 async function startGatewayRole(role: 'project' | 'apollo', urls: Record<string, string>, log: Logger) {
   if (role === 'apollo') return startBareApolloGateway(urls);
   const config = loadConfig();
+  // The parent sets OTEL_* for a tracing side: as deployed, the gateway process starts tracing itself.
+  const telemetry = await startTelemetry(config.telemetry, { singleService: true, database: false });
   // The parent sets ENTITY_CACHE=on|off in this process's environment; the config loader reads it.
   // The catalogue is only read here, so no change announcements are needed across the processes.
   const gateway = await startGateway({
@@ -154,9 +174,17 @@ async function startGatewayRole(role: 'project' | 'apollo', urls: Record<string,
     // On, as deployed; one load generator would spend a client's real budget in a second.
     rateLimit: { enabled: true, points: 100_000_000, windowSeconds: 60 },
     entityCache: config.entityCache,
+    tracing: telemetry?.forService('gateway'),
+    clientTraceparent: config.telemetry.clientTraceparent,
     log,
   });
-  return { url: gateway.url, close: () => gateway.close() };
+  return {
+    url: gateway.url,
+    close: async () => {
+      await gateway.close();
+      await telemetry?.shutdown();
+    },
+  };
 }
 
 /** The baseline: Apollo's gateway and server as their docs set them up, plus the same forwarded claims. */
@@ -210,7 +238,8 @@ class Child {
 
   constructor(role: Role, env: Record<string, string> = {}) {
     // GATEWAY_BENCH_PROFILE=<dir> writes a V8 CPU profile of the project gateway there (see docs/benchmarks.md).
-    const profile = role === 'project' && process.env.GATEWAY_BENCH_PROFILE && env.ENTITY_CACHE === 'off';
+    const profile =
+      role === 'project' && process.env.GATEWAY_BENCH_PROFILE && env.ENTITY_CACHE === 'off' && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
     this.process = fork(__filename, ['--role', role], {
       env: { ...process.env, ...env },
       stdio: 'inherit',
@@ -284,6 +313,26 @@ export interface GatewayBenchOptions {
   rounds?: number;
   secondsPerRound?: number;
   connections?: number;
+  /** Also load the project gateway with tracing exporting at sample ratios 1.0 and 0.01. */
+  tracing?: boolean;
+}
+
+/** An OTLP/HTTP receiver that reads every export and drops it: the tracing sides' collector, in the load generator's process. */
+async function startSpanSink(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1/traces`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 export async function runGatewayBench(options: GatewayBenchOptions = {}): Promise<GatewayBenchResult> {
@@ -292,14 +341,27 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
   const connections = options.connections ?? 16;
   const token = await signToken(JWT_SECRET, { userId: VIEWER, roles: ['customer'] });
   const loadAverageAtStart = os.loadavg().map((load) => round(load, 2));
-  const subgraphs = new Child('subgraphs');
+  const subgraphs = new Child('subgraphs', { OTEL_SDK_DISABLED: 'true' });
   const gateways: Partial<Record<Side, Child>> = {};
+  const sink = options.tracing ? await startSpanSink() : undefined;
   try {
     const ready = await subgraphs.ready();
     if (ready.type !== 'ready' || !ready.urls) throw new Error('the subgraphs did not start');
-    gateways.project = new Child('project', { ENTITY_CACHE: 'off' });
+    // Tracing off for the untraced sides, whatever this shell exports.
+    gateways.project = new Child('project', { ENTITY_CACHE: 'off', OTEL_SDK_DISABLED: 'true' });
     gateways.apolloGateway = new Child('apollo');
-    gateways.cacheOn = new Child('project', { ENTITY_CACHE: 'on' });
+    gateways.cacheOn = new Child('project', { ENTITY_CACHE: 'on', OTEL_SDK_DISABLED: 'true' });
+    if (sink) {
+      for (const [side, ratio] of Object.entries(TRACED_RATIOS) as [Side, number][]) {
+        gateways[side] = new Child('project', {
+          ENTITY_CACHE: 'off',
+          OTEL_SDK_DISABLED: 'false',
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.url,
+          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+          OTEL_TRACES_SAMPLER_ARG: String(ratio),
+        });
+      }
+    }
     const urls = {} as Record<Side, string>;
     for (const [side, gateway] of Object.entries(gateways) as [Side, Child][]) urls[side] = await gateway.startGateway(ready.urls);
 
@@ -332,20 +394,26 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
     const only = process.env.GATEWAY_BENCH_WORKLOADS?.split(',');
     for (const [name, query] of Object.entries(WORKLOADS) as [Workload, string][]) {
       if (only && !only.includes(name)) continue;
-      const sides: Side[] = name === 'catalogue' ? ['project', 'apolloGateway', 'cacheOn'] : ['project', 'apolloGateway'];
+      const sides: Side[] = [
+        'project',
+        'apolloGateway',
+        ...(name === 'catalogue' ? (['cacheOn'] as const) : []),
+        ...(sink ? (['tracedAll', 'tracedOnePercent'] as const) : []),
+      ];
       // Every side must answer the query in full before it is timed: an error answer is cheap.
       for (const side of sides) await checkAnswers(urls[side], query, token);
       // Warm-up: JIT, keep-alive pools, Apollo's plan and document caches, the recommendation cache.
       for (const side of sides) await load(urls[side], query, 2);
-      const rounds: Record<Side, RoundResult[]> = { project: [], apolloGateway: [], cacheOn: [] };
+      const rounds: Record<Side, RoundResult[]> = { project: [], apolloGateway: [], cacheOn: [], tracedAll: [], tracedOnePercent: [] };
       for (let pair = 0; pair < pairs; pair++) {
         // Rotate who goes first so drift in the machine's load falls on every side alike.
         const order = sides.map((_, i) => sides[(i + pair) % sides.length]);
         for (const side of order) rounds[side].push(await measure(side, query));
       }
-      const pairCpuRatios = rounds.project.map((mine, i) =>
-        round(mine.gatewayMicros / mine.requests / (rounds.apolloGateway[i].gatewayMicros / rounds.apolloGateway[i].requests), 3),
-      );
+      const cpuPerRequest = (r: RoundResult) => r.gatewayMicros / r.requests;
+      const pairRatios = (side: Side, baseline: Side) =>
+        rounds[side].map((mine, i) => round(cpuPerRequest(mine) / cpuPerRequest(rounds[baseline][i]), 3));
+      const pairCpuRatios = pairRatios('project', 'apolloGateway');
       const sorted = [...pairCpuRatios].sort((a, b) => a - b);
       const project = figures(rounds.project);
       const apolloGateway = figures(rounds.apolloGateway);
@@ -358,6 +426,7 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
         interval: medianInterval(sorted),
         // The project gateway runs with the entity cache off: its rounds are the cache-off rows.
         ...(name === 'catalogue' ? { cacheOn: figures(rounds.cacheOn), cacheOff: project } : {}),
+        ...(sink ? { tracing: tracingFigures(project, figures(rounds.tracedAll), figures(rounds.tracedOnePercent), pairRatios) } : {}),
       };
     }
     const result: GatewayBenchResult = {
@@ -374,7 +443,19 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
   } finally {
     await Promise.all(Object.values(gateways).map((gateway) => gateway.close()));
     await subgraphs.close();
+    await sink?.close();
   }
+}
+
+function tracingFigures(project: Figures, all: Figures, onePercent: Figures, pairRatios: (side: Side, baseline: Side) => number[]) {
+  return {
+    all,
+    onePercent,
+    allCpuRatio: round(all.gatewayCpuMsPerRequest / project.gatewayCpuMsPerRequest, 3),
+    onePercentCpuRatio: round(onePercent.gatewayCpuMsPerRequest / project.gatewayCpuMsPerRequest, 3),
+    allPairCpuRatios: pairRatios('tracedAll', 'project'),
+    onePercentPairCpuRatios: pairRatios('tracedOnePercent', 'project'),
+  };
 }
 
 function figures(rounds: RoundResult[]): Figures {
@@ -413,6 +494,12 @@ export function formatGateway(result: GatewayBenchResult): string {
   for (const [name, w] of Object.entries(result.workloads)) {
     lines.push(row(name, 'project', w.project), row(name, 'apolloGateway', w.apolloGateway));
     if (w.cacheOn) lines.push(row(name, 'cacheOn', w.cacheOn));
+    if (w.tracing) {
+      lines.push(row(name, 'traced 1.0', w.tracing.all), row(name, 'traced 0.01', w.tracing.onePercent));
+      lines.push(
+        `${''.padEnd(16)}traced ÷ project CPU per request: ${w.tracing.allCpuRatio} at 1.0 (target ≤ 1.15), ${w.tracing.onePercentCpuRatio} at 0.01 (target ≤ 1.03)`,
+      );
+    }
     lines.push(
       `${''.padEnd(16)}project ÷ bare gateway CPU per request: ${w.gatewayCpuRatio} (per-pair median ${w.medianPairCpuRatio}, 95% interval ${w.interval[0]}–${w.interval[1]}; target ≤ 0.6)`,
     );
@@ -428,7 +515,8 @@ if (roleArg >= 0) {
   });
 } else if (require.main === module) {
   const quick = process.argv.includes('--quick');
-  runGatewayBench(quick ? { rounds: 2, secondsPerRound: 3 } : {})
+  const tracing = process.argv.includes('--tracing');
+  runGatewayBench({ ...(quick ? { rounds: 2, secondsPerRound: 3 } : {}), tracing })
     .then((result) => console.log(formatGateway(result)))
     .catch((error: unknown) => {
       console.error(error);

@@ -2,7 +2,8 @@
  * `npm run bench`: every benchmark scenario in one run, each against a baseline measured in the
  * same run, figures printed and written under bench/results/. Localhost only, bounded in time.
  * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `subgraph-client`, `gateway`, `entity-cache`) runs one scenario;
- * `--quick` makes the scenarios that know it (gateway, recommendations) short smoke runs.
+ * `--quick` makes the scenarios that know it (gateway, recommendations) short smoke runs;
+ * `--tracing` adds the gateway with tracing on to `gateway`.
  */
 import 'reflect-metadata';
 import { quietUnlessConfigured } from '../platform/logger';
@@ -25,7 +26,10 @@ const scenarios: Record<string, () => Promise<string>> = {
   'query-limits': runQueryLimitsBenches,
   partner: async () => formatPartner(await runPartnerBench()),
   'subgraph-client': async () => formatSubgraphClient(await runSubgraphClientBench()),
-  gateway: async () => formatGateway(await runGatewayBench(quick ? { rounds: 2, secondsPerRound: 3 } : {})),
+  gateway: async () =>
+    formatGateway(
+      await runGatewayBench({ ...(quick ? { rounds: 2, secondsPerRound: 3 } : {}), tracing: process.argv.includes('--tracing') }),
+    ),
   'entity-cache': async () => formatEntityCache(await runEntityCacheBench()),
 };
 

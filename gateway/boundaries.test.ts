@@ -24,7 +24,8 @@ function moduleGraph(entry: string): { files: Set<string>; packages: Set<string>
     const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
     for (const { fileName: specifier } of importedFiles) {
       if (specifier.startsWith('.')) {
-        const base = path.resolve(path.dirname(file), specifier);
+        // A dynamic import names the compiled file ('./sdk.js', as Node resolves it); its source is the .ts beside it.
+        const base = path.resolve(path.dirname(file), specifier.replace(/\.js$/, ''));
         const resolved = [`${base}.ts`, path.join(base, 'index.ts'), base].find(
           (candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile(),
         );

@@ -2,6 +2,7 @@
 import { loadConfig } from '../platform/config';
 import { serviceLogger } from '../platform/logger';
 import { closeOnSignals } from '../platform/shutdown';
+import { startTelemetry } from '../platform/telemetry';
 import { subgraphUrls } from '../platform/services';
 import { gatewayOptionsFromConfig } from './options-from-config';
 import { startGateway } from './server';
@@ -16,8 +17,21 @@ async function main() {
       'entity cache without REDIS_URL: no subgraph can announce changes to this process, so cached answers may be up to ENTITY_CACHE_TTL_MS old (ENTITY_CACHE=off turns the cache off)',
     );
   }
-  const gateway = await startGateway({ ...gatewayOptionsFromConfig(config), subgraphUrls: subgraphUrls(config), log });
-  closeOnSignals(log, () => gateway.close(), config.shutdownTimeoutMs);
+  const telemetry = await startTelemetry(config.telemetry, { singleService: true, database: false });
+  const gateway = await startGateway({
+    ...gatewayOptionsFromConfig(config),
+    subgraphUrls: subgraphUrls(config),
+    tracing: telemetry?.forService('gateway'),
+    log,
+  });
+  closeOnSignals(
+    log,
+    async () => {
+      await gateway.close();
+      await telemetry?.shutdown();
+    },
+    config.shutdownTimeoutMs,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -27,5 +27,6 @@ export function gatewayOptionsFromConfig(config: PlatformConfig): Omit<GatewayOp
     entityCache: config.entityCache,
     singleFetchAnswers: config.singleFetchAnswers,
     metricsOperationNames: config.metricsOperationNames,
+    clientTraceparent: config.telemetry.clientTraceparent,
   };
 }

@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import type { ApolloServer } from '@apollo/server';
-import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHandler, type GraphqlGate } from '../platform/graphql-http';
+import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHandler, type GraphqlGate, type GraphqlHandlerOptions } from '../platform/graphql-http';
 import type { HttpHost } from '../platform/http';
 import type { Logger } from '../platform/logger';
 import type { RequestState } from './pipeline/request-state';
@@ -35,6 +35,8 @@ export interface PartnerRoutes {
   contract: PartnerContract;
   /** What every request passes before its body is read (the API key, the partner's rate limit: plugins/http/partner-keys). */
   gate: GraphqlGate<RequestState>;
+  /** Around each request's whole handling (the pipeline's onHttpExchange steps), if any. */
+  around?: GraphqlHandlerOptions<RequestState>['around'];
   log: Logger;
 }
 
@@ -44,6 +46,12 @@ export function servePartnerApi(host: HttpHost, routes: PartnerRoutes): void {
   });
   host.serveGraphql(
     PARTNER_ENDPOINT,
-    graphqlHandler({ server: routes.server, gate: routes.gate, bodyLimitBytes: GRAPHQL_BODY_LIMIT_BYTES, log: routes.log }),
+    graphqlHandler({
+      server: routes.server,
+      gate: routes.gate,
+      bodyLimitBytes: GRAPHQL_BODY_LIMIT_BYTES,
+      log: routes.log,
+      around: routes.around,
+    }),
   );
 }

@@ -27,6 +27,8 @@ import {
   type QueryLimitsConfig,
 } from '../platform/config';
 import { closeRedis, openRedis } from '../platform/redis';
+import type { ClientTracePolicy } from '../platform/config/options/telemetry';
+import type { ServiceTracing } from '../platform/telemetry';
 import { checkApolloGatewayVersion, apolloServerPlugin, PlanRunner, SubgraphSource, withPlanHooks } from './pipeline/apollo-adapter';
 import { FederatedPlanner } from './pipeline/planner';
 import type { GatewayPlugin } from './pipeline/plugin';
@@ -49,6 +51,7 @@ import { formatQueryLimitErrors, limitRules, parseOptions } from './plugins/oper
 import { queryCostPlugin } from './plugins/operation/query-limits/plugin';
 import { singleFetchPlugin } from './plugins/plan/single-fetch';
 import { subgraphFetchPlugins } from './plugins/subgraph-fetch';
+import { operationTracingPlugin } from './plugins/http/tracing';
 import { createEntityCache } from './plugins/subgraph-fetch/entity-cache';
 import { SUPERGRAPH_SDL } from './supergraph';
 import { PARTNER_ENDPOINT, readPartnerContract, servePartnerApi, type PartnerContract } from './partner';
@@ -108,6 +111,10 @@ export interface GatewayOptions {
    * subgraph fetch (queries, the partner API and subscription events alike).
    */
   plugins?: GatewayPlugin[];
+  /** The gateway's tracer, when tracing is on (platform/telemetry): absent, no tracing step is added at all. */
+  tracing?: ServiceTracing;
+  /** What a client's `traceparent` is worth at the public endpoints (default 'link'; docs/tracing.md). */
+  clientTraceparent?: ClientTracePolicy;
   /** Milliseconds since the epoch, for tokens' exp over HTTP and WebSocket (default Date.now; tests move it). */
   now?: () => number;
   log: Logger;
@@ -150,7 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const extraPlugins = options.plugins ?? [];
   // Every subgraph fetch, whichever endpoint or subscription it serves, runs these steps.
   const fetchPipeline = new Pipeline(
-    subgraphFetchPlugins({ internalSecret: options.internalSecret, log, entityCache, plugins: extraPlugins }),
+    subgraphFetchPlugins({ internalSecret: options.internalSecret, log, entityCache, tracing: options.tracing, plugins: extraPlugins }),
   );
   // One data source per subgraph, shared by queries (Apollo Gateway) and subscription events.
   // Every source holds a pool of keep-alive connections: all are kept to be closed with the gateway.
@@ -191,6 +198,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   host.app.set('trust proxy', trust);
   // The budget is the process's: its registry holds every gateway's series.
   operationLabels.setBudget(options.metricsOperationNames ?? DEFAULT_OPERATION_LABELS);
+  // First on every endpoint when tracing is on: the server span encloses every other step, a refusal (401, 429) included.
+  const tracingPlugins = options.tracing ? [operationTracingPlugin(options.tracing, options.clientTraceparent ?? 'link')] : [];
+  const tracer = options.tracing?.tracer;
   // Operation steps both endpoints share, in order: /graphql and /partner/graphql have the same limits, checks and error vocabulary.
   const operationPlugins: GatewayPlugin[] = [
     // First: it times each subscription event across every other plugin's hook.
@@ -233,11 +243,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // /graphql: CORS, the bearer token (checked once; a bad one fails in the context, as
   // UNAUTHENTICATED), the client's rate limit; then the operation steps and single-fetch answers.
   const mainPipeline = new Pipeline([
+    ...tracingPlugins,
     corsPlugin,
     authPlugin(verifier),
     ...(rateLimiter ? [rateLimitPlugin(rateLimiter, trust)] : []),
     ...operationPlugins,
-    ...(options.singleFetchAnswers === false ? [] : [singleFetchPlugin(planner)]),
+    ...(options.singleFetchAnswers === false ? [] : [singleFetchPlugin(planner, tracer)]),
     ...extraPlugins,
   ]);
   const server = apolloServer(gatewayOver(supergraphSdl, mainPipeline, planner), mainPipeline, { drainsHttpServer: true });
@@ -261,6 +272,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // and only then is the body read; the partner's cost budget and usage after the shared steps.
   const partnerPlanner = new FederatedPlanner(partnerContract.supergraphSdl);
   const partnerPipeline = new Pipeline([
+    ...tracingPlugins,
     corsPlugin,
     partnerKeyPlugin({ keys, rateLimiter, trust }),
     ...(rateLimit.enabled
@@ -277,7 +289,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       : []),
     ...operationPlugins,
     partnerUsagePlugin(queryLimits),
-    ...(options.singleFetchAnswers === false ? [] : [singleFetchPlugin(partnerPlanner)]),
+    ...(options.singleFetchAnswers === false ? [] : [singleFetchPlugin(partnerPlanner, tracer)]),
     ...extraPlugins,
   ]);
   const partnerServer = apolloServer(gatewayOver(partnerContract.supergraphSdl, partnerPipeline, partnerPlanner), partnerPipeline, {
@@ -294,9 +306,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
   host.serveGraphql(
     '/graphql',
-    graphqlHandler({ server, gate: mainPipeline.httpGate('/graphql'), bodyLimitBytes: GRAPHQL_BODY_LIMIT_BYTES, log }),
+    graphqlHandler({
+      server,
+      gate: mainPipeline.httpGate('/graphql'),
+      bodyLimitBytes: GRAPHQL_BODY_LIMIT_BYTES,
+      log,
+      around: mainPipeline.httpExchange('/graphql'),
+    }),
   );
-  servePartnerApi(host, { server: partnerServer, contract: partnerContract, gate: partnerPipeline.httpGate(PARTNER_ENDPOINT), log });
+  servePartnerApi(host, {
+    server: partnerServer,
+    contract: partnerContract,
+    gate: partnerPipeline.httpGate(PARTNER_ENDPOINT),
+    around: partnerPipeline.httpExchange(PARTNER_ENDPOINT),
+    log,
+  });
   const upstream = new UpstreamConnections(options.subgraphUrls, options.internalSecret, log);
   const hub = new SubscriptionHub(
     planner,

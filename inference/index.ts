@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadConfig } from '../platform/config';
 import { createHttpHost } from '../platform/http';
 import { serviceLogger, type Logger } from '../platform/logger';
+import type { ServiceTracing } from '../platform/telemetry';
 import { ModelStore } from './repository/model-store';
 import { executionProvidersFromEnv, type ExecutionProvider } from './runtime/execution-providers';
 import { createInferenceApp } from './server/app';
@@ -32,6 +33,8 @@ export interface InferenceServerOptions {
   /** Infer requests held at once, HTTP and gRPC together (default INFERENCE_MAX_IN_FLIGHT). */
   maxInFlight?: number;
   logger?: Logger;
+  /** The server's tracer when tracing is on (platform/telemetry): HTTP infer requests, queue waits and batches are traced. */
+  tracing?: ServiceTracing;
 }
 
 export interface RunningInferenceServer {
@@ -54,6 +57,7 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
     logger,
     pollIntervalMs: options.pollIntervalMs ?? config.inference.pollIntervalMs,
     defaults: { maxQueueSize: options.maxQueueSize ?? 4096, timeoutMs: options.queueTimeoutMs ?? 10_000, maxQueueDelayMs: 1 },
+    tracer: options.tracing?.tracer,
   });
   await store.start();
   const inFlight = new InFlightLimit(options.maxInFlight ?? config.inference.maxInFlight);
@@ -66,7 +70,7 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
     // Callers (the recommendations subgraph) fall back on their own: close cuts requests at once.
     drainMs: 0,
   });
-  httpHost.app.use(createInferenceApp(store, { logger, inFlight }));
+  httpHost.app.use(createInferenceApp(store, { logger, inFlight, tracing: options.tracing }));
   const host = options.host ?? config.host;
   let port: number;
   let url: string;
@@ -79,7 +83,7 @@ export async function startInferenceServer(options: InferenceServerOptions = {})
   // Fixed for the server's life (grpc-js takes it once): a model published later that needs more
   // is served whole over HTTP, and over gRPC after a restart (docs/operations.md, "Inference request limits").
   const maxMessageBytes = grpcMessageLimit(store);
-  const grpcServer = createGrpcServer(store, { logger, inFlight, maxMessageBytes });
+  const grpcServer = createGrpcServer(store, { logger, inFlight, maxMessageBytes, tracing: options.tracing });
   const grpcHost = host.includes(':') ? `[${host}]` : host;
   let grpcPort: number;
   try {

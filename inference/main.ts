@@ -7,11 +7,14 @@
 import { loadConfig } from '../platform/config';
 import { serviceLogger } from '../platform/logger';
 import { closeOnSignals } from '../platform/shutdown';
+import { startTelemetry } from '../platform/telemetry';
 import { startInferenceServer } from './index';
 
 async function main(): Promise<void> {
   const logger = serviceLogger('inference');
-  const server = await startInferenceServer({ logger });
+  const config = loadConfig();
+  const telemetry = await startTelemetry(config.telemetry, { singleService: true, database: false });
+  const server = await startInferenceServer({ logger, tracing: telemetry?.forService('inference') });
   if (server.store.modelNames().length === 0) {
     logger.warn(
       { repository: server.store.repository },
@@ -19,7 +22,14 @@ async function main(): Promise<void> {
     );
   }
   process.send?.({ url: server.url, port: server.port });
-  const shutDown = closeOnSignals(logger, () => server.close(), loadConfig().shutdownTimeoutMs);
+  const shutDown = closeOnSignals(
+    logger,
+    async () => {
+      await server.close();
+      await telemetry?.shutdown();
+    },
+    config.shutdownTimeoutMs,
+  );
   // A parent that started it over IPC (the benchmark) and went away takes it along.
   process.once('disconnect', () => void shutDown('disconnect'));
 }

@@ -41,6 +41,11 @@ export interface GraphqlHandlerOptions<Context extends BaseContext> {
   /** The largest request body accepted, in bytes; a larger one is answered 413 unread. */
   bodyLimitBytes: number;
   log: Logger;
+  /**
+   * Runs around each request's whole handling, gate included, and calls `handle` once (a trace's
+   * server span: platform/telemetry/server-span.ts). Absent, nothing is wrapped.
+   */
+  around?: (req: IncomingMessage, res: ServerResponse, handle: () => void) => void;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -101,7 +106,7 @@ function headerMap(req: IncomingMessage): HeaderMap {
 }
 
 export function graphqlHandler<Context extends BaseContext>(options: GraphqlHandlerOptions<Context>): RequestHandler {
-  const { server, gate, bodyLimitBytes, log } = options;
+  const { server, gate, bodyLimitBytes, log, around } = options;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     let reading: Promise<Buffer> | undefined;
     const body = () =>
@@ -126,7 +131,7 @@ export function graphqlHandler<Context extends BaseContext>(options: GraphqlHand
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
-  return (req, res) => {
+  const answer: RequestHandler = (req, res) => {
     handle(req, res).catch((error: unknown) => {
       const [status, code, message] = bodyErrorAnswer(error as { status?: number });
       if (status === 500) log.error({ err: error }, 'unexpected error before GraphQL');
@@ -134,4 +139,5 @@ export function graphqlHandler<Context extends BaseContext>(options: GraphqlHand
       else sendGraphqlError(res, status, message, { code });
     });
   };
+  return around ? (req, res) => around(req, res, () => answer(req, res)) : answer;
 }

@@ -2,6 +2,7 @@
 import pino from 'pino';
 import { processOptions } from './config/options/process';
 import { openReading, readFeature } from './config/read';
+import { traceLogOptions } from './telemetry/log-fields';
 
 export type Logger = pino.Logger;
 
@@ -15,6 +16,8 @@ export const rootLogger: Logger = pino({
   level: configuredLevel ?? (NODE_ENV === 'test' ? 'silent' : 'info'),
   base: undefined,
   timestamp: pino.stdTimeFunctions.isoTime,
+  // trace_id and span_id of the span the line was written in, when tracing is on.
+  ...traceLogOptions,
 });
 
 export function serviceLogger(service: string): Logger {

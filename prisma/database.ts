@@ -9,8 +9,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { rootLogger } from '../platform/logger';
 import { dbQueries, dbStatementDuration } from '../platform/metrics';
+import { tracingOn } from '../platform/telemetry';
 import { Prisma, PrismaClient } from './generated/client';
 import { pgliteReader } from './pglite-reader';
 
@@ -142,17 +144,40 @@ function timedAdapter<F extends { connect(): Promise<object> }>(factory: F, opti
 function withReader(client: PrismaClient, read: ReadStatement, options: ClientOptions): PrismaClient {
   const hook = statementHook(options);
   readers.set(client, {
-    query: async (statement) => {
-      if (!hook) return read(statement);
+    query: async <Row>(statement: Prisma.Sql) => {
+      const run = () => (tracingOn() ? tracedRead<Row>(read, statement) : read<Row>(statement));
+      if (!hook) return run();
       const started = performance.now();
       try {
-        return await read(statement);
+        return await run();
       } finally {
         hook(performance.now() - started);
       }
     },
   });
   return client;
+}
+
+/**
+ * A plain read as a span like Prisma's own statements (@prisma/instrumentation traces those, not
+ * these, which bypass its client): the parameterised text only, never the values.
+ */
+async function tracedRead<Row>(read: ReadStatement, statement: Prisma.Sql): Promise<Row[]> {
+  const text = statement.text;
+  const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'SQL';
+  const span = trace.getTracer('federation-platform/database').startSpan(operation, {
+    kind: SpanKind.CLIENT,
+    attributes: { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': text },
+  });
+  try {
+    return await read<Row>(statement);
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 async function openPostgres(url: string): Promise<Database> {

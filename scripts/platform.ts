@@ -19,6 +19,7 @@ import { startSubgraph, type RunningSubgraph } from '../subgraphs/kit/bootstrap'
 import { createEventBus, type EventBus } from '../subgraphs/kit/events';
 import { subgraphUrls, type SubgraphName } from '../platform/services';
 import { ServiceClient } from '../subgraphs/kit/service-client';
+import { startTelemetry, type Telemetry } from '../platform/telemetry';
 
 export interface PlatformOptions {
   /** Overrides of the environment's configuration. */
@@ -43,6 +44,8 @@ export interface RunningPlatform {
   /** The embedded inference server, when started. */
   inference?: RunningInferenceServer;
   subgraphs: Record<SubgraphName, RunningSubgraph>;
+  /** The process's tracing, when an OTLP endpoint is configured (each service traces under its own name). */
+  telemetry?: Telemetry;
   /** SQL statements each subgraph has sent so far. */
   queryCounts: Record<SubgraphName, number>;
   /** Stops one subgraph (a crash, as far as its callers can tell). */
@@ -55,11 +58,17 @@ export interface RunningPlatform {
 export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
   const config = { ...loadConfig(), ...options.config };
   const log = serviceLogger('platform');
+  // First: the database's clients and every service are traced from their start.
+  const telemetry = await startTelemetry(config.telemetry, { singleService: false, database: true });
   const db = await openDatabase({
     url: config.databaseUrl,
     pgliteDir: options.inMemory ? undefined : path.join(config.dataDir, 'pglite'),
   });
-  const closers: [string, () => Promise<void>][] = [['database', () => db.close()]];
+  const closers: [string, () => Promise<void>][] = [
+    // Closed last: what the services do while closing is still traced, then exported.
+    ...(telemetry ? [['telemetry', () => telemetry.shutdown()] as [string, () => Promise<void>]] : []),
+    ['database', () => db.close()],
+  ];
   const close = async () => {
     for (const [name, closer] of [...closers].reverse()) {
       await closer().catch((error) => log.warn({ err: error, name }, 'error while closing'));
@@ -83,6 +92,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         grpcPort: options.ephemeralPorts ? 0 : config.ports.inferenceGrpc,
         host: config.host,
         modelRepository: config.modelRepository,
+        tracing: telemetry?.forService('inference'),
       });
       closers.push(['inference', () => server.close()]);
       inference = server;
@@ -106,7 +116,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       const name = definition.name;
       const subgraph = await startSubgraph(
         definition,
-        { prisma: clients[name], backgroundPrisma: relayClient, bus, services, log: serviceLogger(name), config, namespace },
+        {
+          prisma: clients[name],
+          backgroundPrisma: relayClient,
+          bus,
+          services,
+          log: serviceLogger(name),
+          config,
+          namespace,
+          tracing: telemetry?.forService(name),
+        },
         // A restarted subgraph may relay at once: the others subscribed long ago.
         { port, host: config.host, internalSecret: config.internalSecret, startRelay: relaysStarted },
       );
@@ -143,6 +162,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       metricsPort: options.ephemeralPorts && config.gatewayMetricsPort !== undefined ? 0 : config.gatewayMetricsPort,
       redisNamespace: namespace,
       subgraphUrls: urls,
+      tracing: telemetry?.forService('gateway'),
       log: serviceLogger('gateway'),
     });
     closers.push(['gateway', () => gateway.close()]);
@@ -152,6 +172,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       bus,
       gateway,
       inference,
+      telemetry,
       subgraphs: running,
       queryCounts,
       stopSubgraph: (name) => running[name].close(),

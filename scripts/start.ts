@@ -23,6 +23,7 @@ async function main() {
       `  GraphQL API and IDE:  ${browserUrl}`,
       `  Live dashboard:       ${browserUrl.replace('/graphql', '/dashboard')}?user=${devUser}`,
       `  Health / metrics:     ${browserUrl.replace('/graphql', '/healthz')}  ${platform.gateway.metricsUrl.replace('127.0.0.1', 'localhost')}`,
+      `  Traces (OTLP):        ${config.telemetry.tracesUrl ?? 'off; set OTEL_EXPORTER_OTLP_ENDPOINT=http://<collector>:4318 (docs/tracing.md)'}`,
       '',
       `  Dev token for ${devUser} (send as "Authorization: Bearer <token>"):`,
       `  ${token}`,

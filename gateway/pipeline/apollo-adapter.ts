@@ -301,16 +301,27 @@ export function apolloServerPlugin(pipeline: Pipeline): ApolloServerPlugin<Reque
   const operations = pipeline.has('onOperation');
   const responses = pipeline.has('onResponse');
   const errors = pipeline.has('onErrors');
+  const documentPhases = pipeline.has('onDocumentPhase');
   return {
     async requestDidStart() {
       const startedAt = performance.now();
       return {
-        ...(errors && {
-          async validationDidStart() {
+        ...(documentPhases && {
+          async parsingDidStart({ contextValue }) {
+            const end = pipeline.documentPhase({ state: contextValue, name: 'parse' });
+            return async (error) => end(error ? [error] : undefined);
+          },
+        }),
+        ...((errors || documentPhases) && {
+          async validationDidStart({ contextValue }) {
+            const end = documentPhases ? pipeline.documentPhase({ state: contextValue, name: 'validate' }) : undefined;
             return async (validationErrors) => {
-              if (validationErrors) pipeline.errors(validationErrors);
+              end?.(validationErrors);
+              if (errors && validationErrors) pipeline.errors(validationErrors);
             };
           },
+        }),
+        ...(errors && {
           async didEncounterErrors({ errors: encountered }) {
             pipeline.errors(encountered);
           },

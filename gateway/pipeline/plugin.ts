@@ -32,6 +32,19 @@ export interface HttpRequestPhase {
   readonly state: Partial<RequestState> & { authenticationError?: unknown };
 }
 
+/** One HTTP request to a GraphQL endpoint, before anything is done with it. */
+export interface HttpExchange {
+  readonly endpoint: string;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+}
+
+/** A step Apollo Server runs itself on the document, before the operation is known. */
+export interface DocumentPhase {
+  readonly state: RequestState;
+  readonly name: 'parse' | 'validate';
+}
+
 /** An operation Apollo Server has parsed, validated and picked from its document. */
 export interface OperationPhase {
   readonly state: RequestState;
@@ -126,8 +139,15 @@ export interface ResponsePhase {
 export interface GatewayPlugin {
   /** Names the plugin in logs and errors. */
   readonly name: string;
+  /** Wraps everything done for the request (`next` once, synchronously or later): where context that must enclose it all begins, such as a trace's server span. */
+  onHttpExchange?(exchange: HttpExchange, next: () => void): void;
   /** False: the plugin has answered the request itself (401, 429, …) and nothing after it runs. */
   onHttpRequest?(request: HttpRequestPhase): Promise<boolean> | boolean;
+  /**
+   * A document phase begins; the function returned is called when it ends, with its errors if any.
+   * Not called for a document Apollo Server has parsed and validated before (its document cache).
+   */
+  onDocumentPhase?(phase: DocumentPhase): ((errors?: readonly Error[]) => void) | void;
   onOperation?(operation: OperationPhase): Promise<void> | void;
   onPlan?(plan: PlanPhase, next: () => Promise<ExecutionResult>): Promise<ExecutionResult>;
   onSubgraphFetch?(fetch: SubgraphFetch, next: SubgraphFetchNext): Promise<SubgraphResult>;

@@ -4,7 +4,9 @@
  * nothing beyond the call it wraps.
  */
 import type { GraphqlGate } from '../../platform/graphql-http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
+  DocumentPhase,
   GatewayPlugin,
   HttpRequestPhase,
   OperationPhase,
@@ -66,6 +68,28 @@ export class Pipeline {
         if (partner) state.partner = partner;
         return state;
       };
+    };
+  }
+
+  /** Every onHttpExchange around an endpoint's handling of a request; undefined when none has one (nothing is wrapped). */
+  httpExchange(endpoint: string): ((req: IncomingMessage, res: ServerResponse, handle: () => void) => void) | undefined {
+    const hooks = this.plugins.flatMap((plugin) => (plugin.onHttpExchange ? [plugin.onHttpExchange.bind(plugin)] : []));
+    if (hooks.length === 0) return undefined;
+    return (req, res, handle) => {
+      const exchange = { endpoint, req, res };
+      const run = hooks.reduceRight<() => void>((next, hook) => () => hook(exchange, next), handle);
+      run();
+    };
+  }
+
+  /** Every onDocumentPhase as the phase begins; the returned function ends it for each of them. */
+  documentPhase(phase: DocumentPhase): (errors?: readonly Error[]) => void {
+    const ends = this.plugins.flatMap((plugin) => {
+      const end = plugin.onDocumentPhase?.(phase);
+      return end ? [end] : [];
+    });
+    return (errors) => {
+      for (const end of ends) end(errors);
     };
   }
 

@@ -10,7 +10,22 @@
  * Guarantees: every submitted request settles exactly once — with its rows, an overload error
  * (queue full), a timeout (waited too long in the queue, never executed), an execution error, or
  * RetiredError when the batcher was closed before it was accepted (the caller re-resolves).
+ *
+ * Traced (tracing on), each request's wait in the queue is a span in that request's trace, and each
+ * batch a span of its own, in a trace of its own, with a link to every request it merged: a batch
+ * serves many traces at once, and claims none of them as its parent.
  */
+import {
+  context,
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Link,
+  type SpanContext,
+  type Tracer,
+} from '@opentelemetry/api';
+import { FOLLOWS_LINK_SAMPLING } from '../../platform/telemetry/links';
 import { RetiredError, unavailable, internal } from '../errors';
 import type { TensorMap } from '../runtime/onnx-session';
 import { concatRequests, splitRows } from './tensor-batch';
@@ -39,10 +54,21 @@ export interface BatchStats {
 
 export type Execute = (batch: TensorMap) => Promise<TensorMap>;
 
+/** How a batcher traces its work: the server's tracer, and what names the model on each batch span. */
+export interface BatchTracing {
+  tracer: Tracer;
+  attributes: Attributes;
+}
+
+/** On the links from a batch to its requests: the batch is kept whenever one of them is (platform/telemetry/links.ts). */
+const MERGED_REQUEST: Attributes = { [FOLLOWS_LINK_SAMPLING]: true };
+
 interface Pending {
   rows: number;
   inputs: TensorMap;
   enqueuedAt: number;
+  /** The span of the request that submitted it, when traced. */
+  origin?: SpanContext;
   timer?: NodeJS.Timeout;
   resolve: (outputs: TensorMap) => void;
   reject: (error: Error) => void;
@@ -61,6 +87,7 @@ export class DynamicBatcher {
     private readonly execute: Execute,
     private readonly options: BatcherOptions,
     private readonly onBatch: (stats: BatchStats) => void = () => {},
+    private readonly tracing?: BatchTracing,
   ) {}
 
   get queueLength(): number {
@@ -76,6 +103,7 @@ export class DynamicBatcher {
     }
     return new Promise<TensorMap>((resolve, reject) => {
       const pending: Pending = { rows, inputs, enqueuedAt: performance.now(), resolve, reject };
+      if (this.tracing) pending.origin = trace.getActiveSpan()?.spanContext();
       if (this.options.timeoutMs > 0) {
         pending.timer = setTimeout(() => this.expire(pending), this.options.timeoutMs);
         pending.timer.unref?.();
@@ -179,14 +207,17 @@ export class DynamicBatcher {
     this.running++;
     const startedAt = performance.now();
     const queueDelaysMs = batch.map((p) => startedAt - p.enqueuedAt);
-    let work: Promise<TensorMap>;
-    try {
-      work = this.execute(
+    const span = this.tracing && this.traceBatch(batch, startedAt);
+    const run = () =>
+      this.execute(
         concatRequests(
           batch.map((p) => p.inputs),
           this.options.padValues,
         ),
       );
+    let work: Promise<TensorMap>;
+    try {
+      work = span ? context.with(trace.setSpan(ROOT_CONTEXT, span), run) : run();
     } catch (error) {
       work = Promise.reject(error);
     }
@@ -201,14 +232,50 @@ export class DynamicBatcher {
         this.onBatch({ size: batch.reduce((s, p) => s + p.rows, 0), requests: batch.length, queueDelaysMs, computeMs });
       })
       .catch((error: Error) => {
+        span?.recordException(error);
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
         const failure = internal(`model execution failed: ${error.message}`);
         for (const p of batch) p.reject(failure);
       })
       .finally(() => {
+        span?.end();
         this.running--;
         this.dispatch();
         this.notifyIfDrained();
       });
+  }
+
+  /** The batch's span (linked to every traced request in it), and each traced request's queue wait, which ends now. */
+  private traceBatch(batch: Pending[], startedAt: number) {
+    const { tracer, attributes } = this.tracing!;
+    const links: Link[] = [];
+    for (const p of batch) if (p.origin) links.push({ context: p.origin, attributes: MERGED_REQUEST });
+    const span = tracer.startSpan(
+      'inference.batch',
+      {
+        links,
+        attributes: {
+          ...attributes,
+          'inference.batch.rows': batch.reduce((s, p) => s + p.rows, 0),
+          'inference.batch.requests': batch.length,
+        },
+      },
+      ROOT_CONTEXT,
+    );
+    const toBatch: Link[] = [{ context: span.spanContext() }];
+    const startedAtMs = performance.timeOrigin + startedAt;
+    for (const p of batch) {
+      if (!p.origin) continue;
+      const parent = trace.setSpanContext(ROOT_CONTEXT, p.origin);
+      tracer
+        .startSpan(
+          'inference.queue_wait',
+          { startTime: performance.timeOrigin + p.enqueuedAt, links: toBatch, attributes: { 'inference.rows': p.rows } },
+          parent,
+        )
+        .end(startedAtMs);
+    }
+    return span;
   }
 
   private notifyIfDrained(): void {

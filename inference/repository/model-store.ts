@@ -9,6 +9,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../../platform/logger';
 import { DynamicBatcher } from '../batching/dynamic-batcher';
 import { badRequest } from '../errors';
@@ -53,6 +54,8 @@ export interface ModelStoreOptions {
   logger: Logger;
   pollIntervalMs: number;
   defaults: ServingDefaults;
+  /** The server's tracer when tracing is on: batchers then trace queue waits and batches. */
+  tracer?: Tracer;
 }
 
 export class ModelStore {
@@ -209,6 +212,14 @@ export class ModelStore {
           inferenceMetrics.batchSize.observe({ model: config.name }, stats.size);
           inferenceMetrics.compute.observe(labels, stats.computeMs / 1000);
           for (const delay of stats.queueDelaysMs) inferenceMetrics.queueDelay.observe(labels, delay / 1000);
+        },
+        this.options.tracer && {
+          tracer: this.options.tracer,
+          attributes: {
+            'inference.model': config.name,
+            'inference.model_version': String(version),
+            'inference.provider': session.provider,
+          },
         },
       );
       inferenceMetrics.executionProvider.set({ ...labels, provider: session.provider }, 1);

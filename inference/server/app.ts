@@ -20,6 +20,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import getRawBody from 'raw-body';
 import type { Logger } from '../../platform/logger';
+import { serverSpans, type ServiceTracing } from '../../platform/telemetry';
 import { InferenceError, badRequest } from '../errors';
 import { OIP_TYPE, servedConfig } from '../repository/model-config';
 import { readIdMaps } from '../repository/model-repository';
@@ -41,10 +42,16 @@ type Params = { model: string; version?: string };
 export interface InferenceAppOptions {
   logger: Logger;
   inFlight: InFlightLimit;
+  /** Tracing on: each HTTP infer request is a server span, continuing its caller's trace (callers are the platform's services). */
+  tracing?: ServiceTracing;
 }
 
-export function createInferenceApp(store: ModelStore, { logger, inFlight }: InferenceAppOptions): express.Express {
+const INFER_ROUTE = '/v2/models/:model{/versions/:version}/infer';
+
+export function createInferenceApp(store: ModelStore, { logger, inFlight, tracing }: InferenceAppOptions): express.Express {
   const app = express();
+  const spans = tracing && serverSpans(tracing, INFER_ROUTE, 'trust');
+  const traced = spans ? [(req: Request, res: Response, next: NextFunction) => spans(req, res, () => next())] : [];
   app.disable('x-powered-by');
   // Infer bodies are read raw: JSON whatever the Content-Type (Python clients send none), and the
   // binary tensor extension appends raw bytes after the JSON header.
@@ -95,7 +102,7 @@ export function createInferenceApp(store: ModelStore, { logger, inFlight }: Infe
     res.json(await readIdMaps(store.repository, target.model, target.version));
   });
 
-  app.post('/v2/models/:model{/versions/:version}/infer', rawBody, async (req: Request<Params>, res) => {
+  app.post(INFER_ROUTE, ...traced, rawBody, async (req: Request<Params>, res) => {
     const request = decodeInferBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.get(HEADER_LENGTH));
     const result = await runInference(store, req.params.model, req.params.version, request);
     const binary: Buffer[] = [];

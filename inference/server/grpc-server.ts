@@ -16,6 +16,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../platform/logger';
+import { rpcServerSpan, type ServiceTracing } from '../../platform/telemetry';
 import { InferenceError, badRequest } from '../errors';
 import type { ModelStore } from '../repository/model-store';
 import type { OipDataType, OipInferRequest } from '../../platform/oip';
@@ -60,15 +61,29 @@ export interface GrpcServerOptions {
   inFlight: InFlightLimit;
   /** Largest message received (grpcMessageLimit). */
   maxMessageBytes: number;
+  /** Tracing on: each ModelInfer call is a server span continuing its caller's trace (`traceparent` metadata). */
+  tracing?: ServiceTracing;
 }
 
-export function createGrpcServer(store: ModelStore, { logger, inFlight, maxMessageBytes }: GrpcServerOptions): grpc.Server {
+export function createGrpcServer(store: ModelStore, { logger, inFlight, maxMessageBytes, tracing }: GrpcServerOptions): grpc.Server {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the loaded package is typed by the .proto, not TypeScript
   const service = (grpc.loadPackageDefinition(loadOipPackage()) as any).inference.GRPCInferenceService.service as grpc.ServiceDefinition;
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxMessageBytes });
   const unary = <Req, Res>(method: string, handler: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> => {
     return (call, callback) => {
       handler(call.request).then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(toStatus(error, logger, method)),
+      );
+    };
+  };
+  /** `unary`, inside a server span when tracing is on. */
+  const tracedUnary = <Req, Res>(method: string, handler: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> => {
+    if (!tracing) return unary(method, handler);
+    return (call, callback) => {
+      const traceparent = call.metadata.get('traceparent')[0];
+      const work = () => handler(call.request);
+      rpcServerSpan(tracing, { service: GRPC_SERVICE, method }, typeof traceparent === 'string' ? traceparent : undefined, work).then(
         (response) => callback(null, response),
         (error: unknown) => callback(toStatus(error, logger, method)),
       );
@@ -87,7 +102,7 @@ export function createGrpcServer(store: ModelStore, { logger, inFlight, maxMessa
       const { parameters: _httpOnly, ...metadata } = modelMetadata(store, target, request.version !== '');
       return metadata;
     }),
-    ModelInfer: unary('ModelInfer', async (request: GrpcInferRequest) => {
+    ModelInfer: tracedUnary('ModelInfer', async (request: GrpcInferRequest) => {
       const release = inFlight.acquire();
       if (release instanceof InferenceError) throw release;
       let result;
@@ -108,6 +123,9 @@ export function createGrpcServer(store: ModelStore, { logger, inFlight, maxMessa
   });
   return server;
 }
+
+/** The service's full name, as gRPC and its spans name it. */
+const GRPC_SERVICE = 'inference.GRPCInferenceService';
 
 /** The gRPC request as the REST body runInference validates: same checks, same messages. */
 function toOipRequest(request: GrpcInferRequest): OipInferRequest {

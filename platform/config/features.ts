@@ -18,6 +18,7 @@ import { processOptions } from './options/process';
 import { recommendationOptions } from './options/recommendations';
 import { secretOptions } from './options/secrets';
 import { serviceOptions } from './options/services';
+import { telemetryOptions } from './options/telemetry';
 import { toolOptions } from './options/tools';
 import { webhookOptions } from './options/webhooks';
 
@@ -36,5 +37,6 @@ export const FEATURES: readonly Feature[] = [
   recommendationOptions,
   inferenceOptions,
   orderOptions,
+  telemetryOptions,
   toolOptions,
 ];

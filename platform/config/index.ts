@@ -24,6 +24,7 @@ import { processOptions } from './options/process';
 import { recommendationOptions } from './options/recommendations';
 import { secretOptions } from './options/secrets';
 import { serviceOptions } from './options/services';
+import { telemetryOptions, type ClientTracePolicy, type TraceSamplerName } from './options/telemetry';
 import { webhookOptions } from './options/webhooks';
 import { openReading, readFeature, type Reading } from './read';
 
@@ -141,7 +142,50 @@ export interface PlatformConfig {
   inference: InferenceServerConfig;
   /** How long unpaid orders hold stock and how much one buyer may hold (subgraphs/orders/reservations.ts). */
   orders: OrdersConfig;
+  /** Tracing (platform/telemetry): off unless an OTLP endpoint is configured. */
+  telemetry: TelemetryConfig;
 }
+
+/**
+ * Where spans go and which are kept (the standard OTEL_* variables). tracesUrl undefined: tracing
+ * is off and the OpenTelemetry SDK is never loaded.
+ */
+export interface TelemetryConfig {
+  tracesUrl?: string;
+  /** Headers sent with every export (OTEL_EXPORTER_OTLP_HEADERS). */
+  headers: Record<string, string>;
+  /** OTEL_SERVICE_NAME: a one-service process's name, or the embedded process's own. */
+  serviceName?: string;
+  resourceAttributes: Record<string, string>;
+  sampler: TraceSamplerName;
+  /** The share of traces a ratio sampler keeps. */
+  samplerRatio: number;
+  /** What the gateway does with a client's `traceparent` (GATEWAY_CLIENT_TRACEPARENT). */
+  clientTraceparent: ClientTracePolicy;
+}
+
+/** The traces URL: the signal-specific variable as is, else the base endpoint with the signal's path (the OTLP exporter specification). */
+function tracesUrlOf(values: ReturnType<typeof defaultsOf<typeof telemetryOptions.options>>): string | undefined {
+  if (values.OTEL_SDK_DISABLED) return undefined;
+  if (values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return values.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  const base = values.OTEL_EXPORTER_OTLP_ENDPOINT;
+  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
+}
+
+export function telemetryFrom(values: ReturnType<typeof defaultsOf<typeof telemetryOptions.options>>): TelemetryConfig {
+  return {
+    tracesUrl: tracesUrlOf(values),
+    headers: values.OTEL_EXPORTER_OTLP_HEADERS ?? {},
+    serviceName: values.OTEL_SERVICE_NAME,
+    resourceAttributes: values.OTEL_RESOURCE_ATTRIBUTES ?? {},
+    sampler: values.OTEL_TRACES_SAMPLER,
+    samplerRatio: values.OTEL_TRACES_SAMPLER_ARG,
+    clientTraceparent: values.GATEWAY_CLIENT_TRACEPARENT,
+  };
+}
+
+/** Tracing off: what every config read from an empty environment has. */
+export const TELEMETRY_DEFAULTS: TelemetryConfig = telemetryFrom(defaultsOf(telemetryOptions));
 
 /**
  * maxInFlight (INFERENCE_MAX_IN_FLIGHT): infer requests the inference server holds at once, HTTP
@@ -448,5 +492,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     metricsOperationNames: gateway.values.GATEWAY_METRICS_OPERATION_NAMES,
     inference: { maxInFlight: inference.INFERENCE_MAX_IN_FLIGHT, pollIntervalMs: inference.INFERENCE_POLL_INTERVAL_MS },
     orders: ordersFrom(read(orderOptions).values),
+    telemetry: telemetryFrom(read(telemetryOptions).values),
   };
 }

@@ -10,6 +10,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHandler, sendGraphqlError, type GraphqlGate } from '../../platform/graphql-http';
 import { createHttpHost } from '../../platform/http';
+import { operationAttributesPlugin, serverSpans } from '../../platform/telemetry';
 import { ErrorCode, maskUnexpectedErrors, unauthenticated } from '../../platform/errors';
 import { GraphQLError } from 'graphql';
 import type { SubgraphContext } from './context';
@@ -18,8 +19,9 @@ import { buildFederatedSchema } from './schema';
 import { ANONYMOUS, type Viewer } from '../../platform/viewer';
 import { CLAIMS_HEADER, createClaimsVerifier, type ClaimsVerifier } from '../../platform/forwarded-claims';
 import { createNonceRegistry } from './nonce-registry';
-import { isOutboxSchema, Outbox, OutboxRelay } from './events';
+import { isOutboxSchema, Outbox, OutboxRelay, tracedEventBus } from './events';
 import { nulGuard } from './nul-guard';
+import { subscribeCarryingTrace } from './traced-subscriptions';
 
 export interface RunningSubgraph {
   name: string;
@@ -36,9 +38,11 @@ export interface RunningSubgraph {
 
 export async function startSubgraph<Loaders, Resources>(
   definition: SubgraphDefinition<Loaders, Resources>,
-  deps: SubgraphDeps,
+  given: SubgraphDeps,
   options: { port: number; host: string; internalSecret: string; startRelay?: boolean },
 ): Promise<RunningSubgraph> {
+  // Traced, the subgraph's relay publishes and its handlers run in spans linked to each event's origin.
+  const deps: SubgraphDeps = given.tracing ? { ...given, bus: tracedEventBus(given.bus, given.tracing) } : given;
   const log = deps.log;
   const relay = isOutboxSchema(definition.name)
     ? new OutboxRelay(deps.backgroundPrisma ?? deps.prisma, definition.name, deps.bus, log)
@@ -74,6 +78,7 @@ export async function startSubgraph<Loaders, Resources>(
       // plugin hooks willResolveField, which makes Apollo wrap every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
       nulGuard(),
+      ...(deps.tracing ? [operationAttributesPlugin<SubgraphContext<Loaders>>()] : []),
     ],
     formatError: maskUnexpectedErrors(log, definition.name),
     logger: log,
@@ -89,10 +94,12 @@ export async function startSubgraph<Loaders, Resources>(
       gate: forwardedClaimsGate(claims, (viewer) => async () => contextFor(viewer)),
       bodyLimitBytes: GRAPHQL_BODY_LIMIT_BYTES,
       log,
+      // Only the platform's own services call a subgraph: their trace context is followed.
+      around: deps.tracing ? serverSpans(deps.tracing, '/graphql', 'trust') : undefined,
     }),
   );
   const closeSubscriptions = schema.getSubscriptionType()
-    ? serveSubscriptions(host.server, schema, claims, contextFor)
+    ? serveSubscriptions(host.server, schema, claims, contextFor, deps.tracing !== undefined)
     : async () => undefined;
   const stopConsuming = definition.consumeEvents?.(deps, resources) ?? [];
   const { port, url } = await host.listen(options.port, options.host);
@@ -161,12 +168,15 @@ function serveSubscriptions(
   schema: import('graphql').GraphQLSchema,
   claims: ClaimsVerifier,
   contextFor: (viewer: Viewer) => object,
+  traced: boolean,
 ): () => Promise<void> {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const viewers = new WeakMap<object, Viewer>();
   const disposable = useServer(
     {
       schema,
+      // Traced, an event carries the trace context its payload has (traced-subscriptions.ts).
+      ...(traced && { subscribe: subscribeCarryingTrace }),
       onConnect: async (ctx) => {
         const token = (ctx.connectionParams ?? {})[CLAIMS_HEADER];
         try {

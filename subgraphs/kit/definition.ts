@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../../prisma/database';
 import type { PlatformConfig } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
+import type { ServiceTracing } from '../../platform/telemetry';
 import type { EventBus } from './events';
 import type { SubgraphName } from '../../platform/services';
 import type { SubgraphSchemaParts } from './schema';
@@ -21,6 +22,8 @@ export interface SubgraphDeps {
   config: PlatformConfig;
   /** Prefix of this deployment's Redis keys (shared with the event bus). */
   namespace: string;
+  /** This subgraph's tracer when tracing is on (platform/telemetry); absent, nothing is traced. */
+  tracing?: ServiceTracing;
 }
 
 /** Everything that makes one subgraph: its schema parts, its per-request loaders, its event consumers. */

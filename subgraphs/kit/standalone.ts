@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { loadConfig } from '../../platform/config';
 import { serviceLogger } from '../../platform/logger';
 import { closeOnSignals } from '../../platform/shutdown';
+import { startTelemetry } from '../../platform/telemetry';
 import { openDatabase } from '../../prisma/database';
 import { migrate } from '../../prisma/migrate';
 import { startSubgraph } from './bootstrap';
@@ -21,6 +22,8 @@ export async function runStandalone<Loaders, Resources>(definition: SubgraphDefi
     log.error('A standalone subgraph needs DATABASE_URL; run `npm start` for the embedded platform');
     process.exit(1);
   }
+  // Before the database's clients: Prisma's statements are traced from the first one.
+  const telemetry = await startTelemetry(config.telemetry, { singleService: true, database: true });
   const db = await openDatabase({ url: config.databaseUrl });
   await migrate(db);
   const namespace = config.redisNamespace;
@@ -36,6 +39,7 @@ export async function runStandalone<Loaders, Resources>(definition: SubgraphDefi
       log,
       config,
       namespace,
+      tracing: telemetry?.forService(definition.name),
     },
     { port: config.ports[definition.name], host: config.host, internalSecret: config.internalSecret },
   );
@@ -45,6 +49,7 @@ export async function runStandalone<Loaders, Resources>(definition: SubgraphDefi
       await running.close();
       await bus.close();
       await db.close();
+      await telemetry?.shutdown();
     },
     config.shutdownTimeoutMs,
   );

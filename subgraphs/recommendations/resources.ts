@@ -45,7 +45,7 @@ const MODEL_POLL_MS = 5_000;
 
 export function createResources(deps: SubgraphDeps): RecommendationsResources {
   const { config, prisma, log } = deps;
-  const client = new InferenceClient({ baseUrl: config.inferenceUrl, log });
+  const client = new InferenceClient({ baseUrl: config.inferenceUrl, log, tracer: deps.tracing?.tracer });
   const cache: CandidateCache = !config.recommendations.cache
     ? new NoCandidateCache()
     : config.redisUrl

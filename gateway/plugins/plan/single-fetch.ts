@@ -14,6 +14,7 @@
  * The fetch goes through every onSubgraphFetch step like any other (claims, cache, outages).
  */
 import type { FetchNode, QueryPlan } from '@apollo/query-planner';
+import type { Tracer } from '@opentelemetry/api';
 import { LRUCache } from 'lru-cache';
 import { Counter } from 'prom-client';
 import { registry } from '../../../platform/metrics';
@@ -23,6 +24,7 @@ import {
   parse,
   print,
   type DocumentNode,
+  type ExecutionResult,
   type FragmentDefinitionNode,
   type GraphQLSchema,
   type SelectionSetNode,
@@ -40,8 +42,11 @@ const singleFetchOperations = new Counter({
   registers: [registry],
 });
 
-/** The plan step answering single-fetch operations directly (see above), for the gateway over `planner`'s supergraph. */
-export function singleFetchPlugin(planner: FederatedPlanner): GatewayPlugin {
+/**
+ * The plan step answering single-fetch operations directly (see above), for the gateway over
+ * `planner`'s supergraph; with a tracer (tracing on), each such answer has a span.
+ */
+export function singleFetchPlugin(planner: FederatedPlanner, tracer?: Tracer): GatewayPlugin {
   const hidesEnumValues = apiHidesEnumValues(planner);
   // `{ plan: null }`: the operation needs Apollo's executor (lru-cache keeps no null values).
   const verdicts = new LRUCache<string, { plan: QueryPlan; fetch: FetchNode } | { plan: null }>({ max: REMEMBERED_OPERATIONS });
@@ -60,24 +65,39 @@ export function singleFetchPlugin(planner: FederatedPlanner): GatewayPlugin {
     return verdict;
   };
 
+  const answer = async (
+    operation: PlanPhase,
+    { plan, fetch }: { plan: QueryPlan; fetch: FetchNode },
+    next: () => Promise<ExecutionResult>,
+  ) => {
+    const request = { query: fetch.operation, variables: variablesOf(fetch, operation), operationName: fetch.operationName };
+    const fetched = operation.fetch(fetch.serviceName, request, fetch.operationDocumentNode);
+    if (!fetched) return next();
+    const response = await fetched;
+    if (!response.errors && response.data) {
+      singleFetchOperations.inc({ outcome: 'direct' });
+      return { data: response.data };
+    }
+    singleFetchOperations.inc({ outcome: 'shaped' });
+    // Errors (or no data): Apollo's executor shapes them, from this very answer.
+    return operation.executePlan(plan, { subgraph: fetch.serviceName, result: response });
+  };
+
   return {
     name: 'single-fetch',
     async onPlan(operation, next) {
       if (hidesEnumValues) return next();
       const verdict = operation.tracing ? { plan: null } : verdictOf(operation);
       if (!verdict.plan) return next();
-      const { plan, fetch } = verdict;
-      const request = { query: fetch.operation, variables: variablesOf(fetch, operation), operationName: fetch.operationName };
-      const fetched = operation.fetch(fetch.serviceName, request, fetch.operationDocumentNode);
-      if (!fetched) return next();
-      const response = await fetched;
-      if (!response.errors && response.data) {
-        singleFetchOperations.inc({ outcome: 'direct' });
-        return { data: response.data };
-      }
-      singleFetchOperations.inc({ outcome: 'shaped' });
-      // Errors (or no data): Apollo's executor shapes them, from this very answer.
-      return operation.executePlan(plan, { subgraph: fetch.serviceName, result: response });
+      if (!tracer) return answer(operation, verdict, next);
+      // Apollo's executor, skipped here, would have started gateway.request/plan/execute: this path's span stands for them.
+      return tracer.startActiveSpan('gateway.single_fetch', async (span) => {
+        try {
+          return await answer(operation, verdict, next);
+        } finally {
+          span.end();
+        }
+      });
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { PrismaClient } from '../../../prisma/database';
+import { currentTraceparent } from '../../../platform/telemetry';
 import type { Prisma } from '../../../prisma/generated/client';
 import type { DomainEvent, EventPayloads, EventType } from './types';
 
@@ -24,7 +25,8 @@ export type Tx = Prisma.TransactionClient;
 export type Emit = <T extends EventType>(type: T, payload: EventPayloads[T]) => Promise<DomainEvent<T>>;
 
 export function newEvent<T extends EventType>(type: T, payload: EventPayloads[T]): DomainEvent<T> {
-  return { id: crypto.randomUUID(), type, occurredAt: new Date().toISOString(), payload };
+  const traceparent = currentTraceparent();
+  return { id: crypto.randomUUID(), type, occurredAt: new Date().toISOString(), payload, ...(traceparent && { traceparent }) };
 }
 
 /** Inserts `event` into `schema`'s outbox through `tx` (the caller's transaction). */

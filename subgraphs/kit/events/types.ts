@@ -71,6 +71,8 @@ export interface DomainEvent<T extends EventType = EventType> {
   type: T;
   occurredAt: string;
   payload: EventPayloads[T];
+  /** The W3C trace context of the work that wrote it, when that was traced: its publishing and handling link back to it. */
+  traceparent?: string;
 }
 
 export type EventHandler<T extends EventType> = (event: DomainEvent<T>) => Promise<void>;

@@ -6,8 +6,10 @@
  */
 import os from 'node:os';
 import CircuitBreaker from 'opossum';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../../../platform/logger';
 import type { OipInferResponse, OipRequestTensor } from '../../../platform/oip';
+import { clientSpan } from '../../../platform/telemetry';
 import { inferenceCalls, inferenceRows } from '../metrics';
 
 export class InferenceUnavailable extends Error {
@@ -31,6 +33,8 @@ export interface InferenceClientOptions {
   versionTtlMs?: number;
   /** Failures in a row that open the circuit, and how long it stays open. */
   breaker?: { volumeThreshold?: number; resetTimeoutMs?: number };
+  /** The subgraph's tracer when tracing is on: each infer call is then a client span, its trace context sent along. */
+  tracer?: Tracer;
 }
 
 /** The binary tensor extension's header: how many leading bytes of the body are JSON. */
@@ -86,9 +90,19 @@ export class InferenceClient {
 
   /** One inference request: all `inputs` have the same rows, at most the model's max batch size. */
   async infer(model: string, version: string, inputs: OipRequestTensor[], deadline: AbortSignal): Promise<OipInferResponse> {
-    inferenceRows.observe({ model }, inputs[0]?.shape[0] ?? 0);
+    const rows = inputs[0]?.shape[0] ?? 0;
+    inferenceRows.observe({ model }, rows);
+    const { tracer } = this.options;
+    const call = (traceHeaders?: Record<string, string>) => this.guarded(() => this.post(model, version, inputs, deadline, traceHeaders));
     try {
-      const response = await this.guarded(() => this.post(model, version, inputs, deadline));
+      const response = await (tracer
+        ? clientSpan(
+            tracer,
+            `infer ${model}`,
+            { 'inference.model': model, 'inference.model_version': version, 'inference.rows': rows },
+            (traceHeaders) => call(traceHeaders),
+          )
+        : call());
       inferenceCalls.inc({ model, outcome: 'ok' });
       return response;
     } catch (error) {
@@ -121,10 +135,18 @@ export class InferenceClient {
     }
   }
 
-  private async post(model: string, version: string, inputs: OipRequestTensor[], deadline: AbortSignal): Promise<OipInferResponse> {
+  private async post(
+    model: string,
+    version: string,
+    inputs: OipRequestTensor[],
+    deadline: AbortSignal,
+    traceHeaders?: Record<string, string>,
+  ): Promise<OipInferResponse> {
+    const { headers, body } = encodeInferBody(inputs);
     const response = await this.fetch(`/v2/models/${model}/versions/${version}/infer`, {
       method: 'POST',
-      ...encodeInferBody(inputs),
+      headers: traceHeaders ? { ...headers, ...traceHeaders } : headers,
+      body,
       signal: deadline,
     });
     // 503: its queue is full; 429: it holds as many requests as it takes (INFERENCE_MAX_IN_FLIGHT).

@@ -10,6 +10,7 @@
 import { defineChannel, type Broadcast } from '../../../platform/broadcast';
 import type { Logger } from '../../../platform/logger';
 import { pushIterator, type PushIterator } from '../../../platform/push-iterator';
+import { currentTraceparent } from '../../../platform/telemetry';
 
 /** What caused an update; RESYNC: updates may have been missed, this is the list as it is now. */
 export type RecommendationTrigger = 'ORDER_PLACED' | 'INTERACTION' | 'MODEL_UPDATED' | 'RESYNC';
@@ -30,6 +31,8 @@ export interface RecommendationsUpdated {
   }[];
   /** When the update was published (ISO time), so receivers can measure delivery latency. */
   publishedAt: string;
+  /** The W3C trace context of the work that published it, when traced: the dashboard's event links back to it. */
+  traceparent?: string;
 }
 
 /** `<namespace>:live:recommendations.updated` on Redis, the channel the event bus used before. */
@@ -53,7 +56,8 @@ export class LiveRecommendations {
 
   /** Hands an update to every subscription of its user, in every replica. */
   async publish(update: RecommendationsUpdated): Promise<void> {
-    await this.broadcast.publish(RECOMMENDATIONS_UPDATED, update);
+    const traceparent = currentTraceparent();
+    await this.broadcast.publish(RECOMMENDATIONS_UPDATED, traceparent ? { ...update, traceparent } : update);
   }
 
   /** The updates of one user until the consumer stops. */

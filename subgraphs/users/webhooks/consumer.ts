@@ -17,6 +17,7 @@ export function consumeWebhookEvents({ bus, prisma, backgroundPrisma }: Subgraph
       id: event.id,
       type: event.type,
       body: JSON.stringify(webhookPayload(event)),
+      traceparent: event.traceparent,
     });
     if (queued > 0) worker.wake();
   };

@@ -35,10 +35,14 @@ export const findWebhookOfPartner = (prisma: PrismaClient, partnerId: string) =>
  * delivery per endpoint and event, dead letters included: a redelivered event adds nothing.
  * Resolves with the number of deliveries queued (0 or 1).
  */
-export function enqueueDelivery(prisma: PrismaClient, userId: string, event: { id: string; type: string; body: string }): Promise<number> {
+export function enqueueDelivery(
+  prisma: PrismaClient,
+  userId: string,
+  event: { id: string; type: string; body: string; traceparent?: string },
+): Promise<number> {
   return prisma.$executeRawUnsafe(
-    `INSERT INTO ${DELIVERY} ("id", "webhookId", "eventId", "eventType", "body")
-     SELECT $1, w."id", $2, $3, $4
+    `INSERT INTO ${DELIVERY} ("id", "webhookId", "eventId", "eventType", "body", "traceparent")
+     SELECT $1, w."id", $2, $3, $4, $6
        FROM ${WEBHOOK} w JOIN "users"."Partner" p ON p."id" = w."partnerId"
       WHERE p."userId" = $5
         AND NOT EXISTS (SELECT 1 FROM ${DEAD} d WHERE d."webhookId" = w."id" AND d."eventId" = $2)
@@ -48,6 +52,7 @@ export function enqueueDelivery(prisma: PrismaClient, userId: string, event: { i
     event.type,
     event.body,
     userId,
+    event.traceparent ?? null,
   );
 }
 
@@ -58,6 +63,8 @@ export interface ClaimedDelivery {
   eventId: string;
   eventType: string;
   body: string;
+  /** The trace context of the work that caused the event, if traced. */
+  traceparent: string | null;
   /** This attempt's number; outcomes are recorded only while it is still the row's. */
   attempts: number;
   url: string;
@@ -93,7 +100,7 @@ export function claimDue(
               FOR UPDATE SKIP LOCKED) AS due,
             ${WEBHOOK} AS w
       WHERE d."id" = due."id" AND w."id" = d."webhookId"
-  RETURNING d."id", d."webhookId", d."eventId", d."eventType", d."body", d."attempts", w."url", w."secret"`,
+  RETURNING d."id", d."webhookId", d."eventId", d."eventType", d."body", d."traceparent", d."attempts", w."url", w."secret"`,
     limit,
     leaseMs,
     perEndpoint,

@@ -155,7 +155,7 @@ describe('webhook delivery queue', () => {
       dead.push(claimed.id);
     }
     const held = async () => (await webhookDeadLetters.get()).values[0]?.value;
-    const worker = new WebhookWorker(prisma, log, FAST, Math.random, SYSTEM_EGRESS, 20);
+    const worker = new WebhookWorker(prisma, log, FAST, Math.random, SYSTEM_EGRESS, undefined, 20);
     worker.start();
     try {
       expect(await eventually(held, (value) => value === 2)).toBe(2);

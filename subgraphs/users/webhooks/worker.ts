@@ -21,6 +21,8 @@ import { webhookDeliveries } from '../../../platform/metrics';
 import { retryDelayMs } from './backoff';
 import { RELAY_DEFAULTS } from '../../kit/events';
 import { Sleeper } from '../../kit/sleeper';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { linksTo } from '../../../platform/telemetry';
 import { claimDue, countDeadLetters, markDelivered, markFailed, pruneDelivered, release, type ClaimedDelivery } from './data';
 import { webhookDeadLetters } from './metrics';
 import { checkDestination, DestinationRefused, DestinationUnresolved, systemResolve, type ResolveHost } from './destination';
@@ -63,6 +65,8 @@ export class WebhookWorker {
     private readonly config: WebhookConfig,
     private readonly random: () => number = Math.random,
     private readonly egress: Egress = SYSTEM_EGRESS,
+    /** The users subgraph's tracer when tracing is on: each attempt is a span linked to the work that caused its event. */
+    private readonly tracer?: Tracer,
     private readonly measureEveryMs: number = DEAD_LETTER_MEASURE_MS,
   ) {}
 
@@ -160,7 +164,7 @@ export class WebhookWorker {
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
-    const outcome = await this.post(delivery);
+    const outcome = this.tracer ? await this.tracedPost(this.tracer, delivery) : await this.post(delivery);
     if (this.closed && !outcome.ok && outcome.status === null) {
       await release(this.prisma, delivery, 'worker stopped');
       return;
@@ -183,6 +187,28 @@ export class WebhookWorker {
     };
     if (result === 'dead') this.log.warn(context, 'webhook delivery dead-lettered after its retry window');
     else this.log.info({ ...context, retryInMs: delay }, 'webhook delivery failed; will retry');
+  }
+
+  /** One attempt as a span of its own trace, linked to the work that caused the event (the mutation), however much later it runs. */
+  private async tracedPost(tracer: Tracer, delivery: ClaimedDelivery): Promise<Outcome> {
+    const span = tracer.startSpan(
+      `webhook ${delivery.eventType}`,
+      {
+        kind: SpanKind.CLIENT,
+        links: linksTo(delivery.traceparent),
+        attributes: {
+          'webhook.event_type': delivery.eventType,
+          'webhook.attempt': delivery.attempts,
+          'messaging.message.id': delivery.eventId,
+        },
+      },
+      ROOT_CONTEXT,
+    );
+    const outcome = await this.post(delivery);
+    if (outcome.status !== null) span.setAttribute('http.response.status_code', outcome.status);
+    if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });
+    span.end();
+    return outcome;
   }
 
   /**

@@ -1,0 +1,51 @@
+/**
+ * One CLIENT span per subgraph fetch made for a client's operation, the parent of that subgraph's
+ * server span: its `traceparent` goes out with the fetch. Listed outside the entity cache, so a
+ * fetch the cache answers (nothing sent) has its span too, marked `hit`; a partial hit's span is
+ * the parent of the smaller fetch that is sent. The gateway's own fetches (health checks, schema
+ * loading) are not traced.
+ */
+import { Kind } from 'graphql';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import type { ServiceTracing } from '../../../platform/telemetry';
+import type { GatewayPlugin, SubgraphFetch } from '../../pipeline/plugin';
+
+export function subgraphFetchTracingPlugin(tracing: ServiceTracing): GatewayPlugin {
+  const { tracer } = tracing;
+  return {
+    name: 'subgraph-fetch-tracing',
+    async onSubgraphFetch(fetch, next) {
+      if (fetch.kind !== 'operation') return next(fetch);
+      const span = tracer.startSpan(`subgraph ${fetch.subgraph}`, { kind: SpanKind.CLIENT, attributes: attributesOf(fetch) });
+      const active = trace.setSpan(context.active(), span);
+      const headers = { ...fetch.headers };
+      propagation.inject(active, headers);
+      try {
+        const result = await context.with(active, () => next({ ...fetch, headers }));
+        if (result.errors?.length) {
+          span.setAttribute('graphql.error.count', result.errors.length);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: result.errors[0].message });
+        }
+        return result;
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        // The cache step reports how it answered on the fetch's outcome, which every copy shares.
+        if (fetch.outcome.cache) span.setAttribute('gateway.entity_cache.outcome', fetch.outcome.cache);
+        span.end();
+      }
+    },
+  };
+}
+
+function attributesOf(fetch: SubgraphFetch): Attributes {
+  const attributes: Attributes = { 'subgraph.name': fetch.subgraph };
+  const operationName = fetch.request.operationName;
+  if (operationName) attributes['subgraph.graphql.operation.name'] = operationName;
+  const definition = fetch.document?.definitions.find((node) => node.kind === Kind.OPERATION_DEFINITION);
+  const type = definition?.kind === Kind.OPERATION_DEFINITION ? definition.operation : fetch.operation?.type;
+  if (type) attributes['subgraph.graphql.operation.type'] = type;
+  return attributes;
+}
