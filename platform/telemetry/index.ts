@@ -11,3 +11,4 @@ export { clientSpan } from './client-span';
 export { operationAttributesPlugin } from './operation-attributes';
 export { currentTraceparent, linksTo } from './carrier';
 export { rpcServerSpan } from './rpc-span';
+export { withinSpan } from './within-span';

@@ -2,8 +2,9 @@
  * The SERVER span of one gRPC call, continuing the caller's trace from its `traceparent` metadata
  * (the inference server's callers are the platform's own services), with the call's work inside it.
  */
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import type { ServiceTracing } from './service-tracing';
+import { withinSpan } from './within-span';
 
 export async function rpcServerSpan<T>(
   tracing: ServiceTracing,
@@ -17,13 +18,5 @@ export async function rpcServerSpan<T>(
     { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.service': rpc.service, 'rpc.method': rpc.method } },
     parent,
   );
-  try {
-    return await context.with(trace.setSpan(parent, span), work);
-  } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-    throw error;
-  } finally {
-    span.end();
-  }
+  return withinSpan(span, parent, work);
 }

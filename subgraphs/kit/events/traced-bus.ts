@@ -6,21 +6,9 @@
  * parents: an event may be published and handled long after, and more than once. Such a span is
  * kept when its origin was (platform/telemetry/links.ts); what the handler does is its child.
  */
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { linksTo, type ServiceTracing } from '../../../platform/telemetry';
+import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
+import { linksTo, withinSpan, type ServiceTracing } from '../../../platform/telemetry';
 import type { DomainEvent, EventBus } from './types';
-
-async function inSpan<T>(span: Span, work: () => Promise<T>): Promise<T> {
-  try {
-    return await context.with(trace.setSpan(ROOT_CONTEXT, span), work);
-  } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-    throw error;
-  } finally {
-    span.end();
-  }
-}
 
 /** `bus` as `tracing`'s service uses it: its publishes and its handlers traced (see above). */
 export function tracedEventBus(bus: EventBus, tracing: ServiceTracing): EventBus {
@@ -33,7 +21,7 @@ export function tracedEventBus(bus: EventBus, tracing: ServiceTracing): EventBus
         { kind: SpanKind.PRODUCER, links: linksTo(event.traceparent), attributes: attributes(event) },
         ROOT_CONTEXT,
       );
-      return inSpan(span, () => bus.publish(event));
+      return withinSpan(span, ROOT_CONTEXT, () => bus.publish(event));
     },
     subscribe(type, group, handler) {
       return bus.subscribe(type, group, (event) => {
@@ -46,7 +34,7 @@ export function tracedEventBus(bus: EventBus, tracing: ServiceTracing): EventBus
           },
           ROOT_CONTEXT,
         );
-        return inSpan(span, () => handler(event));
+        return withinSpan(span, ROOT_CONTEXT, () => handler(event));
       });
     },
     close: () => bus.close(),
