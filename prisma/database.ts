@@ -9,10 +9,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { rootLogger } from '../platform/logger';
 import { dbQueries, dbStatementDuration } from '../platform/metrics';
-import { tracingOn } from '../platform/telemetry';
+import { tracingOn, withinSpan } from '../platform/telemetry';
 import { Prisma, PrismaClient } from './generated/client';
 import { pgliteReader } from './pglite-reader';
 
@@ -169,15 +169,7 @@ async function tracedRead<Row>(read: ReadStatement, statement: Prisma.Sql): Prom
     kind: SpanKind.CLIENT,
     attributes: { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': text },
   });
-  try {
-    return await read<Row>(statement);
-  } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR });
-    throw error;
-  } finally {
-    span.end();
-  }
+  return withinSpan(span, context.active(), () => read<Row>(statement));
 }
 
 async function openPostgres(url: string): Promise<Database> {

@@ -6,9 +6,9 @@
  * server span as it is the active one; single-fetch answers have theirs (plugins/plan/single-fetch.ts).
  * Each subscription event completed over WebSocket gets a span of its own.
  */
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { ClientTracePolicy } from '../../../platform/config/options/telemetry';
-import { linksTo, serverSpans, type ServerSpans, type ServiceTracing } from '../../../platform/telemetry';
+import { linksTo, serverSpans, withinSpan, type ServerSpans, type ServiceTracing } from '../../../platform/telemetry';
 import { Kind, type DocumentNode } from 'graphql';
 import type { GatewayPlugin } from '../../pipeline/plugin';
 
@@ -78,17 +78,11 @@ export function operationTracingPlugin(tracing: ServiceTracing, clientTraceparen
         },
         ROOT_CONTEXT,
       );
-      try {
-        const result = await context.with(trace.setSpan(ROOT_CONTEXT, span), () => next(event));
+      return withinSpan(span, ROOT_CONTEXT, async () => {
+        const result = await next(event);
         if (result.errors?.length) span.setAttribute('graphql.error.count', result.errors.length);
         return result;
-      } catch (error) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        throw error;
-      } finally {
-        span.end();
-      }
+      });
     },
   };
 }
