@@ -54,15 +54,19 @@ export const notFound = (what: string, id: string) => appError(ErrorCode.NOT_FOU
 /** A client sent a value that is well-typed but not acceptable; `field` is its path in the input. */
 export const badInput = (field: string, message: string) => appError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
 
-const CLIENT_CODES = new Set<string>([
-  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
-  // Apollo Server's own codes for requests that are malformed.
+/** Apollo Server's own codes for a request that is malformed: the client's doing. */
+export const APOLLO_REQUEST_ERROR_CODES = [
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+] as const;
+
+const CLIENT_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
+  ...APOLLO_REQUEST_ERROR_CODES,
 ]);
 
 /** Errors we did not raise on purpose are logged in full and reach the client as a bare INTERNAL_SERVER_ERROR. */

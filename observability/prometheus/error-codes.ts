@@ -4,7 +4,7 @@
  * order for stock that is gone must not page anyone. Keyed by ErrorCode, so a new code in
  * platform/errors.ts does not compile until it is classified here.
  */
-import { ErrorCode } from '../../platform/errors';
+import { APOLLO_REQUEST_ERROR_CODES, ErrorCode } from '../../platform/errors';
 
 const CAUSED_BY: Record<ErrorCode, 'client' | 'platform'> = {
   UNAUTHENTICATED: 'client',
@@ -22,20 +22,10 @@ const CAUSED_BY: Record<ErrorCode, 'client' | 'platform'> = {
   INTERNAL_SERVER_ERROR: 'platform',
 };
 
-/** Apollo Server's own codes for a request that is malformed: the client's doing. */
-const APOLLO_CLIENT_CODES = [
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-];
-
 /** Codes a client causes. Everything else, codes nobody listed included, counts against the platform. */
 export const CLIENT_ERROR_CODES: readonly string[] = [
   ...(Object.keys(CAUSED_BY) as ErrorCode[]).filter((code) => CAUSED_BY[code] === 'client'),
-  ...APOLLO_CLIENT_CODES,
+  ...APOLLO_REQUEST_ERROR_CODES,
 ];
 
 /** A label matcher that keeps the errors the platform answers for: `code!~"UNAUTHENTICATED|…"`. */
