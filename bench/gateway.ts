@@ -236,10 +236,10 @@ class Child {
   private readonly process: ChildProcess;
   private waiting: { resolve: (message: FromChild) => void; reject: (error: Error) => void }[] = [];
 
-  constructor(role: Role, env: Record<string, string> = {}) {
-    // GATEWAY_BENCH_PROFILE=<dir> writes a V8 CPU profile of the project gateway there (see docs/benchmarks.md).
-    const profile =
-      role === 'project' && process.env.GATEWAY_BENCH_PROFILE && env.ENTITY_CACHE === 'off' && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  constructor(role: Role, env: Record<string, string> = {}, side?: Side) {
+    // GATEWAY_BENCH_PROFILE=<dir> writes a V8 CPU profile of one side's gateway there, the
+    // `project` side's unless GATEWAY_BENCH_PROFILE_SIDE names another (see docs/benchmarks.md).
+    const profile = process.env.GATEWAY_BENCH_PROFILE && side === (process.env.GATEWAY_BENCH_PROFILE_SIDE ?? 'project');
     this.process = fork(__filename, ['--role', role], {
       env: { ...process.env, ...env },
       stdio: 'inherit',
@@ -348,18 +348,22 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
     const ready = await subgraphs.ready();
     if (ready.type !== 'ready' || !ready.urls) throw new Error('the subgraphs did not start');
     // Tracing off for the untraced sides, whatever this shell exports.
-    gateways.project = new Child('project', { ENTITY_CACHE: 'off', OTEL_SDK_DISABLED: 'true' });
-    gateways.apolloGateway = new Child('apollo');
-    gateways.cacheOn = new Child('project', { ENTITY_CACHE: 'on', OTEL_SDK_DISABLED: 'true' });
+    gateways.project = new Child('project', { ENTITY_CACHE: 'off', OTEL_SDK_DISABLED: 'true' }, 'project');
+    gateways.apolloGateway = new Child('apollo', {}, 'apolloGateway');
+    gateways.cacheOn = new Child('project', { ENTITY_CACHE: 'on', OTEL_SDK_DISABLED: 'true' }, 'cacheOn');
     if (sink) {
       for (const [side, ratio] of Object.entries(TRACED_RATIOS) as [Side, number][]) {
-        gateways[side] = new Child('project', {
-          ENTITY_CACHE: 'off',
-          OTEL_SDK_DISABLED: 'false',
-          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.url,
-          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-          OTEL_TRACES_SAMPLER_ARG: String(ratio),
-        });
+        gateways[side] = new Child(
+          'project',
+          {
+            ENTITY_CACHE: 'off',
+            OTEL_SDK_DISABLED: 'false',
+            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.url,
+            OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+            OTEL_TRACES_SAMPLER_ARG: String(ratio),
+          },
+          side,
+        );
       }
     }
     const urls = {} as Record<Side, string>;

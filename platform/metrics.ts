@@ -5,6 +5,7 @@
  * for that (./metrics-exposition.ts).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type HistogramConfiguration, type LabelValues } from 'prom-client';
+import type { Span } from '@opentelemetry/api';
 import { traceExemplar } from './trace-exemplar';
 
 export const registry = new Registry();
@@ -14,7 +15,8 @@ collectDefaultMetrics({ register: registry });
 export interface LatencyHistogram<T extends string> {
   /** The histogram itself, as registered (tests read it with get()). */
   readonly histogram: Histogram<T>;
-  observe(labels: LabelValues<T>, seconds: number): void;
+  /** `span`: the span the duration was measured in, where it is not the active one. */
+  observe(labels: LabelValues<T>, seconds: number, span?: Span): void;
 }
 
 /**
@@ -30,7 +32,8 @@ export function latencyHistogram<T extends string>(
   registry.registerMetric(histogram);
   return {
     histogram,
-    observe: (labels, seconds) => histogram.observe({ labels, value: seconds, exemplarLabels: traceExemplar() as LabelValues<T> }),
+    observe: (labels, seconds, span) =>
+      histogram.observe({ labels, value: seconds, exemplarLabels: traceExemplar(span) as LabelValues<T> }),
   };
 }
 

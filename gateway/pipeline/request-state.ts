@@ -2,6 +2,7 @@
  * What the gateway knows about one client request, carried as the GraphQL context from the HTTP
  * gate (or the WebSocket session) to every phase after it, down to each subgraph fetch.
  */
+import type { Span } from '@opentelemetry/api';
 import type { Viewer } from '../../platform/viewer';
 
 /** A partner of the partner API, as its API key names it (plugins/http/partner-keys). */
@@ -21,6 +22,11 @@ export interface RequestState {
   partner?: PartnerIdentity;
   /** performance.now() when the HTTP request reached the endpoint, before its body was read (absent over WebSocket). */
   receivedAt?: number;
+  /**
+   * The request's server span, with tracing on (plugins/http/tracing.ts): the parent of the spans
+   * the pipeline starts for it, named here because it is not the active span outside the plan.
+   */
+  span?: Span;
 }
 
 /**

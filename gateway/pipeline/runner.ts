@@ -61,11 +61,12 @@ export class Pipeline {
       const receivedAt = performance.now();
       const phase: HttpRequestPhase = { endpoint, req, res, state: {} };
       for (const hook of hooks) if (!(await hook(phase))) return undefined;
-      const { viewer, partner, authenticationError } = phase.state;
+      const { viewer, partner, span, authenticationError } = phase.state;
       return async () => {
         if (authenticationError !== undefined) throw authenticationError;
         const state: RequestState = { viewer: viewer ?? { roles: [] }, receivedAt };
         if (partner) state.partner = partner;
+        if (span) state.span = span;
         return state;
       };
     };

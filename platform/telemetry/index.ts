@@ -4,7 +4,7 @@
  */
 export { startTelemetry, type Telemetry, type TelemetryRole } from './start';
 export type { ServiceTracing } from './service-tracing';
-export { serverSpans, type ServerSpans } from './server-span';
+export { serverSpans, serverSpanStarter, type ServerSpans } from './server-span';
 export { tracingOn } from './state';
 export { FOLLOWS_LINK_SAMPLING } from './links';
 export { clientSpan } from './client-span';
@@ -12,3 +12,4 @@ export { operationAttributesPlugin } from './operation-attributes';
 export { currentTraceparent, linksTo } from './carrier';
 export { rpcServerSpan } from './rpc-span';
 export { withinSpan } from './within-span';
+export { inRecordedTrace } from './recorded-trace';

@@ -20,7 +20,9 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
+  type Context,
   type Link,
+  type Span,
 } from '@opentelemetry/api';
 import type { ClientTracePolicy } from '../config/options/telemetry';
 import type { ServiceTracing } from './service-tracing';
@@ -29,8 +31,25 @@ import type { ServiceTracing } from './service-tracing';
 export type ServerSpans = (req: IncomingMessage, res: ServerResponse, handle: () => void) => void;
 
 export function serverSpans(tracing: ServiceTracing, route: string, policy: ClientTracePolicy): ServerSpans {
-  const { tracer } = tracing;
+  const start = serverSpanStarter(tracing, route, policy);
   return (req, res, handle) => {
+    const { span, parent } = start(req, res);
+    context.with(trace.setSpan(parent, span), handle);
+  };
+}
+
+/**
+ * Starts the request's server span, ended once the answer is sent or the connection is gone, and
+ * leaves entering it to the caller: the span and the context it continues (the caller's, under
+ * `trust`; an empty one otherwise).
+ */
+export function serverSpanStarter(
+  tracing: ServiceTracing,
+  route: string,
+  policy: ClientTracePolicy,
+): (req: IncomingMessage, res: ServerResponse) => { span: Span; parent: Context } {
+  const { tracer } = tracing;
+  return (req, res) => {
     const method = req.method ?? 'GET';
     const caller =
       policy !== 'ignore' && req.headers.traceparent !== undefined ? propagation.extract(ROOT_CONTEXT, req.headers) : undefined;
@@ -40,13 +59,15 @@ export function serverSpans(tracing: ServiceTracing, route: string, policy: Clie
       callerSpan && isSpanContextValid(callerSpan) ? [{ context: callerSpan, attributes: CALLER_LINK }] : undefined;
     const attributes: Attributes = { 'http.request.method': method, 'http.route': route };
     const span = tracer.startSpan(`${method} ${route}`, { kind: SpanKind.SERVER, attributes, links }, parent);
-    res.once('close', () => {
-      span.setAttribute('http.response.status_code', res.statusCode);
-      if (!res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR, message: 'connection closed before the answer was sent' });
-      else if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    });
-    context.with(trace.setSpan(parent, span), handle);
+    // A span not recorded keeps nothing: it needs no ending, and the response no listener.
+    if (span.isRecording())
+      res.once('close', () => {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (!res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR, message: 'connection closed before the answer was sent' });
+        else if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      });
+    return { span, parent };
   };
 }
 

@@ -6,13 +6,18 @@
 import { GraphQLError } from 'graphql';
 import { appError, ErrorCode } from '../../platform/errors';
 import type { SubgraphName } from '../../platform/services';
+import { trace } from '@opentelemetry/api';
 import { claimsHeaders } from '../../platform/forwarded-claims';
+import { clientSpan, tracingOn } from '../../platform/telemetry';
 import type { Viewer } from '../../platform/viewer';
 
 interface GraphQLResponse<T> {
   data?: T | null;
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
+
+/** The instrumentation scope of service-to-service calls' spans; each belongs to the calling service (platform/telemetry/sdk.ts). */
+const CALLER_SCOPE = 'federation-platform/service-client';
 
 export class ServiceClient {
   constructor(
@@ -31,14 +36,19 @@ export class ServiceClient {
   ): Promise<T> {
     const body = JSON.stringify({ query, variables });
     const claims = await claimsHeaders(viewer, { secret: this.internalSecret, issuer: 'platform-service', audience: target, body });
-    let response: Response;
-    try {
-      response = await fetch(this.urls[target], {
+    const call = (traceHeaders: Record<string, string>) =>
+      fetch(this.urls[target], {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...claims },
+        headers: { 'content-type': 'application/json', ...claims, ...traceHeaders },
         body,
         signal: AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs),
       });
+    let response: Response;
+    try {
+      // With tracing on, the call is a client span of the caller's trace, and the callee's server span its child.
+      response = await (tracingOn()
+        ? clientSpan(trace.getTracer(CALLER_SCOPE), `call ${target}`, { 'peer.service': target }, call)
+        : call({}));
     } catch (error) {
       throw appError(ErrorCode.SERVICE_UNAVAILABLE, `The ${target} service is unavailable`, { cause: String(error) });
     }

@@ -3,12 +3,21 @@
  * request to a GraphQL endpoint, under the edge's policy for a client's `traceparent`; Apollo
  * Server's parse and validate phases as its children; the operation's name and type on it once
  * known. Planning and execution are Apollo Gateway's own `gateway.*` spans, which start under the
- * server span as it is the active one; single-fetch answers have theirs (plugins/plan/single-fetch.ts).
- * Each subscription event completed over WebSocket gets a span of its own.
+ * server span as it is the active one while the plan runs; single-fetch answers have theirs
+ * (plugins/plan/single-fetch.ts). Each subscription event completed over WebSocket gets a span of
+ * its own.
+ *
+ * The server span is made active only around the plan, and only when its trace is kept: running
+ * a request inside an OpenTelemetry context costs the gateway about a tenth of its CPU per
+ * request (AsyncLocalStorage carries it through every asynchronous step; docs/tracing.md has the
+ * figures). Everything else finds the span in the request's state, and a request whose trace is
+ * not kept runs with no context at all: its fetches still tell each subgraph its trace and that
+ * it is not kept (plugins/subgraph-fetch/tracing.ts).
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { IncomingMessage } from 'node:http';
 import type { ClientTracePolicy } from '../../../platform/config/options/telemetry';
-import { linksTo, serverSpans, withinSpan, type ServerSpans, type ServiceTracing } from '../../../platform/telemetry';
+import { linksTo, serverSpanStarter, withinSpan, type ServiceTracing } from '../../../platform/telemetry';
 import { Kind, type DocumentNode } from 'graphql';
 import type { GatewayPlugin } from '../../pipeline/plugin';
 
@@ -17,43 +26,53 @@ const SPAN_NAME_OPERATION_CHARS = 64;
 
 export function operationTracingPlugin(tracing: ServiceTracing, clientTraceparent: ClientTracePolicy): GatewayPlugin {
   const { tracer } = tracing;
-  const byEndpoint = new Map<string, ServerSpans>();
-  // The server spans this plugin started: the operation's name goes on the one in force, no other.
-  const serverSpansStarted = new WeakSet<Span>();
+  const starters = new Map<string, ReturnType<typeof serverSpanStarter>>();
+  // From the exchange, which sees the request first, to the HTTP gate, which builds its state.
+  const exchangeSpans = new WeakMap<IncomingMessage, Span>();
+  /** The request's server span when its trace is kept. */
+  const recorded = (span: Span | undefined) => (span?.isRecording() ? span : undefined);
   return {
     name: 'tracing',
     onHttpExchange({ endpoint, req, res }, next) {
-      let spans = byEndpoint.get(endpoint);
-      if (!spans) {
-        spans = serverSpans(tracing, endpoint, clientTraceparent);
-        byEndpoint.set(endpoint, spans);
+      let start = starters.get(endpoint);
+      if (!start) {
+        start = serverSpanStarter(tracing, endpoint, clientTraceparent);
+        starters.set(endpoint, start);
       }
-      spans(req, res, () => {
-        const span = trace.getActiveSpan();
-        if (span) serverSpansStarted.add(span);
-        next();
-      });
+      exchangeSpans.set(req, start(req, res).span);
+      next();
     },
-    onDocumentPhase({ name }) {
-      const span = tracer.startSpan(`graphql.${name}`);
+    onHttpRequest({ req, state }) {
+      const span = exchangeSpans.get(req);
+      if (span) state.span = span;
+      return true;
+    },
+    onDocumentPhase({ state, name }) {
+      const parent = recorded(state.span);
+      if (!parent) return;
+      const span = tracer.startSpan(`graphql.${name}`, undefined, trace.setSpan(ROOT_CONTEXT, parent));
       return (errors) => {
         if (errors?.length) span.setStatus({ code: SpanStatusCode.ERROR, message: errors[0].message });
         span.end();
       };
     },
-    onOperation({ operation, operationName }) {
-      const span = trace.getActiveSpan();
-      if (!span || !serverSpansStarted.has(span) || !operation) return;
+    onOperation({ state, operation, operationName }) {
+      const span = recorded(state.span);
+      if (!span || !operation) return;
       const type = operation.operation;
       const name = operation.name?.value ?? operationName ?? undefined;
       span.setAttribute('graphql.operation.type', type);
       if (name) span.setAttribute('graphql.operation.name', name);
       span.updateName(name ? `${type} ${name.slice(0, SPAN_NAME_OPERATION_CHARS)}` : type);
     },
-    onResponse({ errors }) {
+    onPlan({ state }, next) {
+      const span = recorded(state.span);
+      return span ? context.with(trace.setSpan(ROOT_CONTEXT, span), next) : next();
+    },
+    onResponse({ state, errors }) {
       // Errors inside an answer (HTTP 200 included) show on the server span: how many, and which codes.
-      const span = trace.getActiveSpan();
-      if (!span || !serverSpansStarted.has(span) || !errors?.length) return;
+      const span = recorded(state.span);
+      if (!span || !errors?.length) return;
       const codes = new Set(errors.map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')));
       span.setAttributes({ 'graphql.error.count': errors.length, 'graphql.error.codes': [...codes] });
       span.setStatus({ code: SpanStatusCode.ERROR, message: errors[0].message });

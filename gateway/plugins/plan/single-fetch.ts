@@ -18,6 +18,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { LRUCache } from 'lru-cache';
 import { Counter } from 'prom-client';
 import { registry } from '../../../platform/metrics';
+import { inRecordedTrace } from '../../../platform/telemetry';
 import {
   isEnumType,
   Kind,
@@ -89,7 +90,7 @@ export function singleFetchPlugin(planner: FederatedPlanner, tracer?: Tracer): G
       if (hidesEnumValues) return next();
       const verdict = operation.tracing ? { plan: null } : verdictOf(operation);
       if (!verdict.plan) return next();
-      if (!tracer) return answer(operation, verdict, next);
+      if (!tracer || !inRecordedTrace()) return answer(operation, verdict, next);
       // Apollo's executor, skipped here, would have started gateway.request/plan/execute: this path's span stands for them.
       return tracer.startActiveSpan('gateway.single_fetch', async (span) => {
         try {

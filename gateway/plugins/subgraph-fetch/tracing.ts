@@ -6,8 +6,8 @@
  * loading) are not traced.
  */
 import { Kind } from 'graphql';
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
-import type { ServiceTracing } from '../../../platform/telemetry';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { inRecordedTrace, type ServiceTracing } from '../../../platform/telemetry';
 import type { GatewayPlugin, SubgraphFetch } from '../../pipeline/plugin';
 
 export function subgraphFetchTracingPlugin(tracing: ServiceTracing): GatewayPlugin {
@@ -16,6 +16,13 @@ export function subgraphFetchTracingPlugin(tracing: ServiceTracing): GatewayPlug
     name: 'subgraph-fetch-tracing',
     async onSubgraphFetch(fetch, next) {
       if (fetch.kind !== 'operation') return next(fetch);
+      if (!inRecordedTrace()) {
+        // A trace that is not kept runs outside any context (plugins/http/tracing.ts): no span, but
+        // the subgraph still learns the trace, from the request's server span, and that it is not kept.
+        const headers = { ...fetch.headers };
+        propagation.inject(fetch.state?.span ? trace.setSpan(ROOT_CONTEXT, fetch.state.span) : context.active(), headers);
+        return next({ ...fetch, headers });
+      }
       const span = tracer.startSpan(`subgraph ${fetch.subgraph}`, { kind: SpanKind.CLIENT, attributes: attributesOf(fetch) });
       const active = trace.setSpan(context.active(), span);
       const headers = { ...fetch.headers };

@@ -7,6 +7,7 @@
  * to the completed result. Requests refused before their body is read (rate limits, partner keys)
  * are no operation and count only in the HTTP and partner series.
  */
+import type { Span } from '@opentelemetry/api';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../../../../platform/errors';
 import type { GatewayPlugin } from '../../../pipeline/plugin';
@@ -22,15 +23,22 @@ type ErrorLike = Pick<GraphQLFormattedError, 'extensions'>;
 const FAILED_EVENT: ErrorLike = { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 
 export function operationMetricsPlugin(labels: OperationLabels): GatewayPlugin {
-  const record = (name: string | null | undefined, type: string, seconds: number, errors: readonly ErrorLike[] | undefined) => {
+  const record = (
+    name: string | null | undefined,
+    type: string,
+    seconds: number,
+    errors: readonly ErrorLike[] | undefined,
+    span?: Span,
+  ) => {
     const operation = labels.label(name);
-    operationDuration.observe({ operation, type, outcome: errors?.length ? 'error' : 'ok' }, seconds);
+    operationDuration.observe({ operation, type, outcome: errors?.length ? 'error' : 'ok' }, seconds, span);
     for (const error of errors ?? []) operationErrors.inc({ operation, code: errorCodeLabel(error) });
   };
   return {
     name: 'operation-metrics',
-    onResponse({ operationName, operationType, startedAt, errors }) {
-      record(operationName, operationType ?? UNKNOWN_OPERATION_TYPE, (performance.now() - startedAt) / 1000, errors);
+    onResponse({ state, operationName, operationType, startedAt, errors }) {
+      // The request's server span is not the active one (see plugins/http/tracing.ts): it is named for the exemplar.
+      record(operationName, operationType ?? UNKNOWN_OPERATION_TYPE, (performance.now() - startedAt) / 1000, errors, state.span);
     },
     async onSubscriptionEvent(phase, next) {
       const started = performance.now();

@@ -1,0 +1,88 @@
+/**
+ * A client operation whose trace is not kept: the gateway runs it outside any OpenTelemetry
+ * context (plugins/http/tracing.ts), and must still tell every subgraph the trace and that it is
+ * not kept. The gateway trusts the client's `traceparent` here, so the test chooses the decision;
+ * the samplers are parent-based with roots always kept, so a subgraph that did not hear the
+ * decision would start (and export) a trace of its own.
+ */
+import { TELEMETRY_DEFAULTS } from '../platform/config';
+import { startOtlpReceiver, Trace, type OtlpReceiver } from './support/otlp-receiver';
+import { SMALL_SEED, startTestPlatform, type TestPlatform } from './support/platform';
+
+const HOME = `query Home {
+  me {
+    name
+    orders(first: 3) { edges { node { id items { product { name } } } } }
+    recommendations(first: 3) { product { name } }
+  }
+}`;
+/** A page size of its own per request: the entity cache answers a page it has seen without asking products. */
+const catalogue = (first: number) => `query Catalogue { products(first: ${first}) { edges { node { id name } } } }`;
+
+/** A W3C traceparent with fresh ids; `kept` sets the sampled flag. */
+function traceparent(kept: boolean): { header: string; traceId: string } {
+  const hex = (bytes: number) =>
+    Array.from({ length: bytes }, () =>
+      Math.floor(Math.random() * 256)
+        .toString(16)
+        .padStart(2, '0'),
+    ).join('');
+  const traceId = hex(16);
+  return { header: `00-${traceId}-${hex(8)}-${kept ? '01' : '00'}`, traceId };
+}
+
+describe('a client operation whose trace is not kept', () => {
+  let receiver: OtlpReceiver;
+  let t: TestPlatform;
+  let token: string;
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    t = await startTestPlatform(SMALL_SEED, {
+      inference: true,
+      config: { telemetry: { ...TELEMETRY_DEFAULTS, tracesUrl: receiver.tracesUrl, clientTraceparent: 'trust' } },
+    });
+    token = await t.token('user-0001');
+  }, 180_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.close();
+  });
+
+  const post = async (query: string, header: string) => {
+    const response = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, traceparent: header },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toBeTruthy();
+  };
+
+  const flushed = async () => {
+    await t.platform.telemetry!.forceFlush();
+    return receiver.spans;
+  };
+
+  it('records nothing in any service, a single fetch and a multi-fetch plan alike', async () => {
+    const before = (await flushed()).length;
+    for (const query of [catalogue(3), HOME]) await post(query, traceparent(false).header);
+    // No span at all: neither the gateway's nor one a subgraph, left without the decision, would have started.
+    expect((await flushed()).length).toBe(before);
+  });
+
+  it('records every service of the same operations when the trace is kept (the control)', async () => {
+    for (const query of [catalogue(4), HOME]) {
+      const { header, traceId } = traceparent(true);
+      await post(query, header);
+      const kept = Trace.of(await flushed(), traceId);
+      const gateway = kept.find((span) => span.service === 'gateway' && span.parentSpanId === header.split('-')[2]);
+      expect(gateway).toHaveLength(1);
+      const subgraphServers = kept.find((span) => span.service !== 'gateway' && span.name === 'POST /graphql');
+      expect(subgraphServers.length).toBeGreaterThan(0);
+      for (const span of subgraphServers) expect(kept.descendsFrom(span, gateway[0])).toBe(true);
+    }
+  });
+});
