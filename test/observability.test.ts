@@ -26,6 +26,7 @@ import { findExecutable } from './support/executables';
 import { createPartnerKey, partnerCli } from './support/partners';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 import { type RunningPrometheus, startPrometheus } from './support/prometheus';
+import { embeddedScrapeJobs } from '../observability/prometheus/scrape-config';
 
 const prometheusBinary = findExecutable('prometheus');
 if (!prometheusBinary) {
@@ -122,15 +123,13 @@ async function post(url: string, query: string, headers: Record<string, string> 
       30_000,
     );
     expect(receiver.received()).toBeGreaterThan(0);
-    const hostOf = (url: string) => new URL(url).host;
-    const keepProcess = 'process_.*';
     prometheus = await startPrometheus(
       prometheusBinary!,
-      [
-        { job: 'gateway', target: hostOf(t.platform.gateway.metricsUrl) },
-        ...SUBGRAPH_NAMES.map((name) => ({ job: name, target: hostOf(t.platform.subgraphs[name].url), keep: keepProcess })),
-        { job: 'inference', target: hostOf(t.platform.inference!.url), keep: keepProcess },
-      ],
+      embeddedScrapeJobs({
+        gatewayMetrics: t.platform.gateway.metricsUrl,
+        subgraphs: t.platform.subgraphs,
+        inference: t.platform.inference!.url,
+      }),
       [fromRoot('observability/prometheus/rules.yml')],
     );
     await traffic(10);

@@ -112,9 +112,12 @@ class RoutingTracerProvider implements TracerProvider {
 
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
     const tracers = new Map<BasicTracerProvider, Tracer>();
-    return new RoutingTracer((parent) => {
-      // A span the SDK made carries its provider's resource; a remote or a non-recording one carries none.
-      const service = (trace.getSpan(parent) as Partial<ReadableSpan> | undefined)?.resource?.attributes['service.name'];
+    return new RoutingTracer(LEFT_OUT[name], (parent) => {
+      // A span the SDK made carries its provider's resource; a remote or a non-recording one carries
+      // none, and one left out (below) stands for its parent.
+      const span = trace.getSpan(parent);
+      const recorded = ((span && standsFor.get(span)) ?? span) as Partial<ReadableSpan> | undefined;
+      const service = recorded?.resource?.attributes['service.name'];
       const provider = typeof service === 'string' ? this.byService.get(service) : undefined;
       if (!provider) return undefined;
       let tracer = tracers.get(provider);
@@ -127,18 +130,40 @@ class RoutingTracerProvider implements TracerProvider {
   }
 }
 
+/** A left-out span's stand-in, to the recorded span it stands for. */
+const standsFor = new WeakMap<Span, Span>();
+
 /** What a span that is not recorded is: it still carries its parent's context (if any) on, so nothing below it is recorded either. */
 const NOT_RECORDED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
+/**
+ * Library spans not recorded, by instrumentation scope: each would repeat a span the platform
+ * makes itself, and every span costs the gateway CPU on every kept request (docs/tracing.md,
+ * "Cost"). Apollo Gateway's `gateway.request` repeats the server span, `gateway.validate` Apollo
+ * Server's `graphql.validate`, and `gateway.fetch` the fetch's client span. What such a span's
+ * children start goes under its parent instead.
+ */
+const LEFT_OUT: Record<string, ReadonlySet<string> | undefined> = {
+  'apollo/gateway-js': new Set(['gateway.request', 'gateway.validate', 'gateway.fetch']),
+};
+
 class RoutingTracer implements Tracer {
-  constructor(private readonly tracerFor: (parent: Context) => Tracer | undefined) {}
+  constructor(
+    private readonly leftOut: ReadonlySet<string> | undefined,
+    private readonly tracerFor: (parent: Context) => Tracer | undefined,
+  ) {}
 
   startSpan(name: string, options?: SpanOptions, parent: Context = context.active()): Span {
-    const tracer = this.tracerFor(parent);
+    const tracer = this.leftOut?.has(name) ? undefined : this.tracerFor(parent);
     if (tracer) return tracer.startSpan(name, options, parent);
-    // A remote or unsampled parent: the span is its parent's context, unrecorded, so the decision carries down.
+    // Left out, or a remote or unsampled parent: the span is its parent's context, unrecorded, so
+    // what starts under it goes under the parent (the same service's), with the parent's decision.
     const parentSpan = trace.getSpan(parent);
-    return parentSpan && !parentSpan.isRecording() ? trace.wrapSpanContext(parentSpan.spanContext()) : NOT_RECORDED;
+    if (!parentSpan) return NOT_RECORDED;
+    const standIn = trace.wrapSpanContext(parentSpan.spanContext());
+    const recorded = standsFor.get(parentSpan) ?? (parentSpan.isRecording() ? parentSpan : undefined);
+    if (recorded) standsFor.set(standIn, recorded);
+    return standIn;
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;

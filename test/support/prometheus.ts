@@ -9,15 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-
-export interface ScrapeJob {
-  /** The `job` label. */
-  job: string;
-  /** host:port of the /metrics endpoint. */
-  target: string;
-  /** Keep only series whose names match (a regular expression); `up` is recorded whatever this says. */
-  keep?: string;
-}
+import { prometheusConfig, type ScrapeJob } from '../../observability/prometheus/scrape-config';
 
 export interface Sample {
   metric: Record<string, string>;
@@ -56,16 +48,7 @@ async function api<T>(url: string): Promise<T> {
 
 export async function startPrometheus(binary: string, jobs: ScrapeJob[], ruleFiles: string[]): Promise<RunningPrometheus> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prometheus-'));
-  const config = {
-    global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
-    rule_files: ruleFiles,
-    scrape_configs: jobs.map(({ job, target, keep }) => ({
-      job_name: job,
-      static_configs: [{ targets: [target] }],
-      ...(keep ? { metric_relabel_configs: [{ source_labels: ['__name__'], regex: keep, action: 'keep' }] } : {}),
-    })),
-  };
-  fs.writeFileSync(path.join(dir, 'prometheus.yml'), YAML.stringify(config));
+  fs.writeFileSync(path.join(dir, 'prometheus.yml'), YAML.stringify(prometheusConfig(jobs, ruleFiles, '1s')));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const output: string[] = [];
