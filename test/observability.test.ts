@@ -19,8 +19,7 @@ import { WEBHOOK_DEFAULTS } from '../platform/config';
 import { fromRoot } from '../platform/paths';
 import { SUBGRAPH_NAMES } from '../platform/services';
 import { dashboardQueries } from '../observability/grafana/queries';
-import { isAlert } from '../observability/prometheus/rule-types';
-import { ALERTS, RULE_GROUPS } from '../observability/prometheus/rules';
+import { expectEveryRuleHealthy, expectSubgraphDownForOrders } from './support/alert-checks';
 import { eventually } from './support/eventually';
 import { findExecutable } from './support/executables';
 import { createPartnerKey, partnerCli } from './support/partners';
@@ -179,52 +178,15 @@ async function post(url: string, query: string, headers: Record<string, string> 
       20_000,
     );
     expect(up.map((sample) => sample.metric.job).sort()).toEqual(['gateway', 'inference', ...SUBGRAPH_NAMES].sort());
-    const rules = await eventually(
-      () => prometheus.ruleHealth(),
-      (loaded) => loaded.length > 0 && loaded.every((rule) => rule.health !== 'unknown'),
-      20_000,
-    );
-    expect(rules.map((rule) => rule.rule).sort()).toEqual(
-      RULE_GROUPS.flatMap((group) => group.rules.map((rule) => (isAlert(rule) ? rule.alert : rule.record))).sort(),
-    );
-    expect(rules.filter((rule) => rule.health !== 'ok')).toEqual([]);
-    expect(ALERTS.length).toBeGreaterThan(5);
+    await expectEveryRuleHealthy(prometheus);
   }, 60_000);
 
   it('fires SubgraphDown for orders while orders is stopped, and stops once it is back', async () => {
-    const ordersDown = async () =>
-      (await prometheus.alerts()).filter((alert) => alert.labels.alertname === 'SubgraphDown' && alert.labels.subgraph === 'orders');
-    expect(await ordersDown()).toEqual([]);
-
-    await t.platform.stopSubgraph('orders');
-    const started = Date.now();
-    // `for: 1m`: pending from the first failed scrape, firing a minute later.
-    const fired = await eventually(
-      async () => {
-        await traffic(1);
-        return ordersDown();
-      },
-      (alerts) => alerts.some((alert) => alert.state === 'firing'),
-      100_000,
+    await expectSubgraphDownForOrders(
+      prometheus,
+      { stop: () => t.platform.stopSubgraph('orders'), restart: () => t.platform.restartSubgraph('orders') },
+      () => traffic(1),
     );
-    expect(fired.map((alert) => [alert.labels.severity, alert.state])).toEqual([['critical', 'firing']]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(60_000);
-    const others = (await prometheus.alerts()).filter(
-      (alert) => alert.labels.alertname === 'SubgraphDown' && alert.labels.subgraph !== 'orders',
-    );
-    expect(others).toEqual([]);
-
-    await t.platform.restartSubgraph('orders');
-    const after = await eventually(
-      async () => {
-        await traffic(1);
-        return ordersDown();
-      },
-      // The gateway's side reads the last minute of fetches: it ends a minute after they succeed again.
-      (alerts) => alerts.length === 0,
-      120_000,
-    );
-    expect(after).toEqual([]);
   }, 300_000);
 
   // Reads what the tests before it caused too (they run in order): orders' outage is what gives its
