@@ -19,16 +19,14 @@ const HOME = `query Home {
 /** A page size of its own per request: the entity cache answers a page it has seen without asking products. */
 const catalogue = (first: number) => `query Catalogue { products(first: ${first}) { edges { node { id name } } } }`;
 
-/** A W3C traceparent with fresh ids; `kept` sets the sampled flag. */
+/** Fixed, distinct ids: each call names a trace of its own. */
+let traces = 0;
+
+/** A W3C traceparent of a new trace; `kept` sets the sampled flag. */
 function traceparent(kept: boolean): { header: string; traceId: string } {
-  const hex = (bytes: number) =>
-    Array.from({ length: bytes }, () =>
-      Math.floor(Math.random() * 256)
-        .toString(16)
-        .padStart(2, '0'),
-    ).join('');
-  const traceId = hex(16);
-  return { header: `00-${traceId}-${hex(8)}-${kept ? '01' : '00'}`, traceId };
+  traces++;
+  const traceId = `4bf92f3577b34da6a3ce929d${traces.toString(16).padStart(8, '0')}`;
+  return { header: `00-${traceId}-00f067aa0ba902b7-${kept ? '01' : '00'}`, traceId };
 }
 
 describe('a client operation whose trace is not kept', () => {
