@@ -5,9 +5,8 @@
  * the samplers are parent-based with roots always kept, so a subgraph that did not hear the
  * decision would start (and export) a trace of its own.
  */
-import { TELEMETRY_DEFAULTS } from '../platform/config';
-import { startOtlpReceiver, Trace, type OtlpReceiver } from './support/otlp-receiver';
-import { SMALL_SEED, startTestPlatform, type TestPlatform } from './support/platform';
+import { Trace } from './support/otlp-receiver';
+import { startTracedPlatform, type TracedPlatform } from './support/traced-platform';
 
 const HOME = `query Home {
   me {
@@ -30,26 +29,20 @@ function traceparent(kept: boolean): { header: string; traceId: string } {
 }
 
 describe('a client operation whose trace is not kept', () => {
-  let receiver: OtlpReceiver;
-  let t: TestPlatform;
+  let traced: TracedPlatform;
   let token: string;
 
   beforeAll(async () => {
-    receiver = await startOtlpReceiver();
-    t = await startTestPlatform(SMALL_SEED, {
-      inference: true,
-      config: { telemetry: { ...TELEMETRY_DEFAULTS, tracesUrl: receiver.tracesUrl, clientTraceparent: 'trust' } },
-    });
-    token = await t.token('user-0001');
+    traced = await startTracedPlatform({ clientTraceparent: 'trust' });
+    token = await traced.t.token('user-0001');
   }, 180_000);
 
   afterAll(async () => {
-    await t?.close();
-    await receiver?.close();
+    await traced?.close();
   });
 
   const post = async (query: string, header: string) => {
-    const response = await fetch(t.url, {
+    const response = await fetch(traced.t.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, traceparent: header },
       body: JSON.stringify({ query }),
@@ -59,10 +52,7 @@ describe('a client operation whose trace is not kept', () => {
     expect(body.data).toBeTruthy();
   };
 
-  const flushed = async () => {
-    await t.platform.telemetry!.forceFlush();
-    return receiver.spans;
-  };
+  const flushed = () => traced.flushed();
 
   it('records nothing in any service, a single fetch and a multi-fetch plan alike', async () => {
     const before = (await flushed()).length;

@@ -10,12 +10,13 @@ import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import type { AddressInfo } from 'node:net';
 import { loadOipPackage } from '../inference/server/grpc-proto';
-import { TELEMETRY_DEFAULTS, WEBHOOK_DEFAULTS } from '../platform/config';
+import { WEBHOOK_DEFAULTS } from '../platform/config';
 import { traceLogOptions } from '../platform/telemetry/log-fields';
 import { eventually } from './support/eventually';
 import { metricValue } from './support/metrics';
-import { KIND, startOtlpReceiver, Trace, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
-import { SMALL_SEED, startTestPlatform, type TestPlatform } from './support/platform';
+import { KIND, Trace, type ReceivedSpan } from './support/otlp-receiver';
+import type { TestPlatform } from './support/platform';
+import { startTracedPlatform, type TracedPlatform } from './support/traced-platform';
 import { collect, wsClient } from './support/subscriptions';
 import { createPartnerKey, partnerCli } from './support/partners';
 
@@ -32,28 +33,26 @@ const UPDATES = `subscription Updates($userId: ID!) { recommendationsUpdated(use
 const PLACE_ORDER = `mutation PlaceOrder($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`;
 
 describe('traces', () => {
-  let receiver: OtlpReceiver;
+  let traced: TracedPlatform;
   let t: TestPlatform;
   let token: string;
 
   beforeAll(async () => {
-    receiver = await startOtlpReceiver();
-    t = await startTestPlatform(SMALL_SEED, {
-      inference: true,
-      // The model must answer (no popularity fallback) for its spans to be there, on a busy machine too.
-      config: {
+    traced = await startTracedPlatform(
+      {},
+      {
+        // The model must answer (no popularity fallback) for its spans to be there, on a busy machine too.
         inferenceDeadlineMs: 30_000,
-        telemetry: { ...TELEMETRY_DEFAULTS, tracesUrl: receiver.tracesUrl },
         // The partner's endpoint listens on 127.0.0.1, which production refuses.
         webhooks: { ...WEBHOOK_DEFAULTS, allowPrivateDestinations: true, pollMs: 50 },
       },
-    });
+    );
+    t = traced.t;
     token = await t.token('user-0001');
   }, 180_000);
 
   afterAll(async () => {
-    await t?.close();
-    await receiver?.close();
+    await traced?.close();
   });
 
   const post = async (query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) => {
@@ -68,10 +67,7 @@ describe('traces', () => {
   };
 
   /** Every span ended so far has reached the receiver once this resolves. */
-  const flushed = async () => {
-    await t.platform.telemetry!.forceFlush();
-    return receiver.spans;
-  };
+  const flushed = () => traced.flushed();
 
   /** The trace of the gateway's server span for the operation named `name` (the latest one). */
   const traceOf = (spans: ReceivedSpan[], name: string) => {
@@ -139,7 +135,7 @@ describe('traces', () => {
       expect(inferServer).toMatchObject({ service: 'inference' });
       expect(tr.children(inferServer!).map((span) => span.name)).toContain('inference.queue_wait');
       // The batch that ran it is a trace of its own, linked to this request and to every other it merged.
-      const batches = receiver.spans.filter(
+      const batches = traced.receiver.spans.filter(
         (span) => span.name === 'inference.batch' && span.links.some((link) => link.spanId === inferServer!.spanId),
       );
       expect(batches).toHaveLength(1);
