@@ -21,9 +21,18 @@ export interface PrometheusConfig {
   scrape_configs: object[];
 }
 
-export function prometheusConfig(jobs: readonly ScrapeJob[], ruleFiles: readonly string[], interval = '15s'): PrometheusConfig {
+/** How often Prometheus scrapes and evaluates, and how long a scrape may take (never longer than the interval). */
+export interface ScrapeTiming {
+  interval: string;
+  timeout: string;
+}
+
+/** Prometheus's own defaults, within what the rules expect (docs/operations.md, "The job label"). */
+const DEFAULT_TIMING: ScrapeTiming = { interval: '15s', timeout: '10s' };
+
+export function prometheusConfig(jobs: readonly ScrapeJob[], ruleFiles: readonly string[], timing = DEFAULT_TIMING): PrometheusConfig {
   return {
-    global: { scrape_interval: interval, scrape_timeout: interval === '15s' ? '10s' : interval, evaluation_interval: interval },
+    global: { scrape_interval: timing.interval, scrape_timeout: timing.timeout, evaluation_interval: timing.interval },
     rule_files: [...ruleFiles],
     scrape_configs: jobs.map(({ job, target, keep }) => ({
       job_name: job,

@@ -12,4 +12,4 @@ export { operationAttributesPlugin } from './operation-attributes';
 export { currentTraceparent, linksTo } from './carrier';
 export { rpcServerSpan } from './rpc-span';
 export { withinSpan } from './within-span';
-export { inRecordedTrace } from './recorded-trace';
+export { inRecordedTrace, isKept } from './recorded-trace';

@@ -6,9 +6,13 @@
  * ratio of 0.01 that is 99 requests in 100. The sampled flag decides, not whether the active span
  * records: a library span left out of a kept trace (./sdk.ts) is a stand-in that records nothing.
  */
-import { trace, TraceFlags } from '@opentelemetry/api';
+import { trace, TraceFlags, type Span } from '@opentelemetry/api';
+
+/** Whether `span`'s trace is kept (its sampled flag). */
+export function isKept(span: Span | undefined): span is Span {
+  return span !== undefined && (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+}
 
 export function inRecordedTrace(): boolean {
-  const span = trace.getActiveSpan();
-  return span !== undefined && (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+  return isKept(trace.getActiveSpan());
 }

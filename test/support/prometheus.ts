@@ -48,7 +48,7 @@ async function api<T>(url: string): Promise<T> {
 
 export async function startPrometheus(binary: string, jobs: ScrapeJob[], ruleFiles: string[]): Promise<RunningPrometheus> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prometheus-'));
-  fs.writeFileSync(path.join(dir, 'prometheus.yml'), YAML.stringify(prometheusConfig(jobs, ruleFiles, '1s')));
+  fs.writeFileSync(path.join(dir, 'prometheus.yml'), YAML.stringify(prometheusConfig(jobs, ruleFiles, { interval: '1s', timeout: '1s' })));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const output: string[] = [];

@@ -156,8 +156,8 @@ export async function startServiceProcesses(databaseUrl: string): Promise<Servic
       graphqlUrl,
       jwtSecret,
       async stop(name) {
-        const process = running.get(name);
-        if (process) await stopEntry(process);
+        const entry = running.get(name);
+        if (entry) await stopEntry(entry);
       },
       async restart(name) {
         const started = await startEntry(`subgraphs/${name}/index.js`, subgraphEnv.get(name)!);

@@ -17,7 +17,7 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
 import type { ClientTracePolicy } from '../../../platform/config/options/telemetry';
-import { linksTo, serverSpanStarter, withinSpan, type ServiceTracing } from '../../../platform/telemetry';
+import { isKept, linksTo, serverSpanStarter, withinSpan, type ServiceTracing } from '../../../platform/telemetry';
 import { Kind, type DocumentNode } from 'graphql';
 import type { GatewayPlugin } from '../../pipeline/plugin';
 
@@ -30,7 +30,7 @@ export function operationTracingPlugin(tracing: ServiceTracing, clientTraceparen
   // From the exchange, which sees the request first, to the HTTP gate, which builds its state.
   const exchangeSpans = new WeakMap<IncomingMessage, Span>();
   /** The request's server span when its trace is kept. */
-  const recorded = (span: Span | undefined) => (span?.isRecording() ? span : undefined);
+  const recorded = (span: Span | undefined) => (isKept(span) ? span : undefined);
   return {
     name: 'tracing',
     onHttpExchange({ endpoint, req, res }, next) {

@@ -6,7 +6,7 @@
  * loading) are not traced.
  */
 import { Kind } from 'graphql';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
 import { inRecordedTrace, type ServiceTracing } from '../../../platform/telemetry';
 import type { GatewayPlugin, SubgraphFetch } from '../../pipeline/plugin';
 
@@ -19,16 +19,12 @@ export function subgraphFetchTracingPlugin(tracing: ServiceTracing): GatewayPlug
       if (!inRecordedTrace()) {
         // A trace that is not kept runs outside any context (plugins/http/tracing.ts): no span, but
         // the subgraph still learns the trace, from the request's server span, and that it is not kept.
-        const headers = { ...fetch.headers };
-        propagation.inject(fetch.state?.span ? trace.setSpan(ROOT_CONTEXT, fetch.state.span) : context.active(), headers);
-        return next({ ...fetch, headers });
+        return next(carrying(fetch, fetch.state?.span ? trace.setSpan(ROOT_CONTEXT, fetch.state.span) : context.active()));
       }
       const span = tracer.startSpan(`subgraph ${fetch.subgraph}`, { kind: SpanKind.CLIENT, attributes: attributesOf(fetch) });
       const active = trace.setSpan(context.active(), span);
-      const headers = { ...fetch.headers };
-      propagation.inject(active, headers);
       try {
-        const result = await context.with(active, () => next({ ...fetch, headers }));
+        const result = await context.with(active, () => next(carrying(fetch, active)));
         if (result.errors?.length) {
           span.setAttribute('graphql.error.count', result.errors.length);
           span.setStatus({ code: SpanStatusCode.ERROR, message: result.errors[0].message });
@@ -45,6 +41,13 @@ export function subgraphFetchTracingPlugin(tracing: ServiceTracing): GatewayPlug
       }
     },
   };
+}
+
+/** A copy of the fetch with the W3C trace context of `traceContext` among its headers. */
+function carrying(fetch: SubgraphFetch, traceContext: Context): SubgraphFetch {
+  const headers = { ...fetch.headers };
+  propagation.inject(traceContext, headers);
+  return { ...fetch, headers };
 }
 
 function attributesOf(fetch: SubgraphFetch): Attributes {
