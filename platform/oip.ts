@@ -26,8 +26,8 @@ export interface OipResponseTensor {
   name: string;
   shape: number[];
   datatype: OipDataType;
-  /** Absent when the tensor travels as binary data (parameters.binary_data_size). */
-  data?: number[];
+  /** On the wire, absent when the tensor travels as binary data (parameters.binary_data_size); a client decodes those bytes into a typed array here. */
+  data?: ArrayLike<number>;
   parameters?: Record<string, unknown>;
 }
 

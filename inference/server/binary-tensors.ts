@@ -107,6 +107,12 @@ export function wantsBinary(request: OipInferRequest, output: string): boolean {
 
 /** Little-endian bytes of an output tensor. */
 export function encodeElements(datatype: OipDataType, data: ArrayLike<number | bigint>): Buffer {
+  // What a model returns is usually already the datatype's typed array: one copy of its bytes.
+  const native = datatype === 'INT64' ? data instanceof BigInt64Array : data instanceof Float32Array;
+  if (native && !BIG_ENDIAN) {
+    const typed = data as BigInt64Array | Float32Array;
+    return Buffer.from(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength));
+  }
   const width = ELEMENT_BYTES[datatype]!;
   const bytes = Buffer.alloc(data.length * width);
   for (let i = 0; i < data.length; i++) {

@@ -23,8 +23,8 @@ export class InferenceUnavailable extends Error {
   }
 }
 
-/** The deadline of one operation's inference work (every request it makes shares it). */
-export const deadlineAfter = (ms: number): AbortSignal => AbortSignal.timeout(ms);
+/** The deadline of one operation's inference work (every request it makes shares it); what is left of a budget may be fractional or spent. */
+export const deadlineAfter = (ms: number): AbortSignal => AbortSignal.timeout(Math.max(0, Math.round(ms)));
 
 export interface InferenceClientOptions {
   baseUrl: string;
@@ -153,7 +153,7 @@ export class InferenceClient {
     // Both are a busy server, answered from popularity like any unavailable model.
     if (response.status === 503 || response.status === 429) throw new InferenceUnavailable('overloaded', await response.text());
     if (!response.ok) throw new InferenceUnavailable('bad_response', `HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
-    return (await response.json()) as OipInferResponse;
+    return decodeInferResponse(Buffer.from(await response.arrayBuffer()), response.headers.get(BINARY_HEADER_LENGTH));
   }
 
   private async fetch(path: string, init: RequestInit): Promise<Response> {
@@ -171,25 +171,85 @@ export class InferenceClient {
 }
 
 /**
- * JSON, or — when an input's data is a Float32Array (the ranker's features: thousands of floats
- * per operation) — the binary tensor extension: the JSON header, then the raw little-endian bytes,
- * which spares printing and parsing every number.
+ * The binary tensor extension both ways: the JSON header names every tensor, and the numbers
+ * travel as raw little-endian bytes after it. Inputs whose data is a typed array (the ranker's
+ * features, the recall models' item indices) go as bytes, and every output is asked for as bytes
+ * (`binary_data_output`), which NVIDIA Triton honours too. At a 200-user operation that is
+ * hundreds of thousands of numbers per request that are neither printed nor parsed as JSON.
  */
-function encodeInferBody(inputs: OipRequestTensor[]): { headers: Record<string, string>; body: string | Buffer } {
-  if (!inputs.some((input) => input.data instanceof Float32Array)) {
-    return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs }) };
-  }
+function encodeInferBody(inputs: OipRequestTensor[]): { headers: Record<string, string>; body: Buffer } {
   const binary: Buffer[] = [];
   const described = inputs.map((input) => {
-    if (!(input.data instanceof Float32Array)) return input;
+    if (!(input.data instanceof Float32Array || input.data instanceof BigInt64Array)) return input;
     const bytes = Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
-    binary.push(os.endianness() === 'LE' ? bytes : Buffer.from(bytes).swap32());
+    binary.push(LITTLE_ENDIAN ? bytes : swapped(bytes, input.data.BYTES_PER_ELEMENT));
     const { data: _data, ...rest } = input;
     return { ...rest, parameters: { ...input.parameters, binary_data_size: bytes.length } };
   });
-  const header = Buffer.from(JSON.stringify({ inputs: described }));
+  const header = Buffer.from(JSON.stringify({ inputs: described, parameters: { binary_data_output: true } }));
   return {
     headers: { 'content-type': 'application/octet-stream', [BINARY_HEADER_LENGTH]: String(header.length) },
     body: Buffer.concat([header, ...binary]),
   };
+}
+
+/**
+ * A response as JSON, or as a JSON header followed by the bytes of each output that carries
+ * `binary_data_size`, in output order. Binary INT64 and FP32 outputs come back as typed arrays of
+ * numbers (item indices fit a double exactly), so callers read them like JSON data.
+ */
+export function decodeInferResponse(body: Buffer, headerLength: string | null): OipInferResponse {
+  const jsonEnd = headerLength === null ? body.length : Number(headerLength);
+  if (!Number.isInteger(jsonEnd) || jsonEnd < 0 || jsonEnd > body.length)
+    throw new InferenceUnavailable('bad_response', `binary header length ${JSON.stringify(headerLength)} does not fit the body`);
+  let response: OipInferResponse;
+  try {
+    response = JSON.parse(body.subarray(0, jsonEnd).toString('utf8')) as OipInferResponse;
+  } catch (error) {
+    throw new InferenceUnavailable('bad_response', `response is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(response?.outputs)) throw new InferenceUnavailable('bad_response', 'response has no outputs');
+  let offset = jsonEnd;
+  for (const output of response.outputs) {
+    const size = output.parameters?.binary_data_size;
+    if (size === undefined) continue;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || offset + size > body.length)
+      throw new InferenceUnavailable('bad_response', `output ${output.name}: binary_data_size ${String(size)} does not fit the body`);
+    output.data = numbersOf(output.name, output.datatype, body.subarray(offset, offset + size));
+    offset += size;
+  }
+  return response;
+}
+
+const LITTLE_ENDIAN = os.endianness() === 'LE';
+
+/** Little-endian INT64 or FP32 bytes as numbers. */
+function numbersOf(name: string, datatype: string, bytes: Buffer): ArrayLike<number> {
+  const width = datatype === 'INT64' ? 8 : datatype === 'FP32' ? 4 : 0;
+  if (width === 0 || bytes.length % width !== 0)
+    throw new InferenceUnavailable('bad_response', `output ${name}: ${bytes.length} bytes of ${datatype} cannot be read`);
+  // One copy into a buffer of its own: the body's bytes rarely sit at a multiple of the element
+  // size, and small Buffers share Node's pool, so neither can be viewed as numbers in place.
+  const own = new Uint8Array(bytes.length);
+  own.set(bytes);
+  if (!LITTLE_ENDIAN) swapInPlace(own, width);
+  if (width === 4) return new Float32Array(own.buffer);
+  const words = new Int32Array(own.buffer);
+  const values = new Float64Array(words.length / 2);
+  // Low word unsigned, high word signed: exact for every safe integer (indices, and -1 for padding).
+  for (let i = 0; i < values.length; i++) values[i] = words[2 * i + 1] * 2 ** 32 + (words[2 * i] >>> 0);
+  return values;
+}
+
+/** A copy of `bytes` with each element's bytes reversed (a big-endian host). */
+function swapped(bytes: Buffer, width: number): Buffer {
+  const copy = Buffer.from(bytes);
+  swapInPlace(copy, width);
+  return copy;
+}
+
+function swapInPlace(bytes: Uint8Array, width: number): void {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (width === 8) view.swap64();
+  else view.swap32();
 }

@@ -11,8 +11,10 @@
  *   GET  /v2/models/{m}/versions/{v}/config    max_batch_size and the version's id maps, which
  *        publishing puts in ModelConfig `parameters` as `ids.<version>` (a JSON string), and the
  *        widest row each input takes (`max_dims.<input>`, a JSON array; absent: no limit known)
- *   POST /v2/models/{m}/versions/{v}/infer     every input the model declares, JSON tensors
+ *   POST /v2/models/{m}/versions/{v}/infer     every input the model declares, and every output,
+ *        as binary tensor data (inference-client.ts)
  */
+import os from 'node:os';
 import {
   idsParameter,
   INDEX_PAD,
@@ -165,23 +167,24 @@ export class RecommendationModels {
     deadline: AbortSignal,
   ): Promise<{ version: string; scores: Float32Array }> {
     const served = await this.served(model, deadline);
-    const scores = await this.batched(
+    const scores = new Float32Array(features.length / width);
+    await this.batched(
       model,
       served,
-      features.length / width,
+      scores.length,
       deadline,
       (start, end) => [
-        // Sent as binary tensor data (inference-client.ts): the exact floats, no printing or parsing.
         { name: TENSORS.features, datatype: 'FP32', shape: [end - start, width], data: features.subarray(start * width, end * width) },
       ],
-      (response, rows) => {
+      (response, rows, start) => {
         const score = response.outputs.find((output) => output.name === TENSORS.score);
         if (!score?.data || score.data.length !== rows)
           throw new InferenceUnavailable('bad_response', `${model}: one score per row expected`);
-        return score.data;
+        scores.set(score.data, start);
+        return [];
       },
     );
-    return { version: served.version, scores: Float32Array.from(scores) };
+    return { version: served.version, scores };
   }
 
   /** Content tokens per product as the served version of `model` (content_similar) publishes them. */
@@ -212,13 +215,16 @@ export class RecommendationModels {
     count: number,
     deadline: AbortSignal,
     inputsFor: (start: number, end: number) => OipRequestTensor[],
-    decodeRows: (response: OipInferResponse, rows: number) => Row[],
+    /** The rows of one response, which holds rows `start` to `start + rows` of the whole batch. */
+    decodeRows: (response: OipInferResponse, rows: number, start: number) => Row[],
   ): Promise<Row[]> {
     const requests: Promise<Row[]>[] = [];
     for (let start = 0; start < count; start += served.maxBatchSize) {
       const end = Math.min(count, start + served.maxBatchSize);
       requests.push(
-        this.client.infer(model, served.version, inputsFor(start, end), deadline).then((response) => decodeRows(response, end - start)),
+        this.client
+          .infer(model, served.version, inputsFor(start, end), deadline)
+          .then((response) => decodeRows(response, end - start, start)),
       );
     }
     return (await Promise.all(requests)).flat();
@@ -298,22 +304,30 @@ function indicesOf(served: Version, productIds: Iterable<string>, limit: number)
 
 /** An FP32 input whose rows are padded with 0 to `width` columns. */
 function floatTensor(name: string, rows: number[][], width: number): OipRequestTensor {
-  return {
-    name,
-    datatype: 'FP32',
-    shape: [rows.length, width],
-    data: rows.flatMap((row) => [...row, ...new Array<number>(width - row.length).fill(WEIGHT_PAD)]),
-  };
+  const data = new Float32Array(rows.length * width).fill(WEIGHT_PAD);
+  rows.forEach((row, i) => data.set(row, i * width));
+  return { name, datatype: 'FP32', shape: [rows.length, width], data };
 }
 
-/** An INT64 input whose rows are padded to `width` columns. */
+/** Where the low and high 32-bit words of a native 64-bit integer sit. */
+const [LOW_WORD, HIGH_WORD] = os.endianness() === 'LE' ? [0, 1] : [1, 0];
+
+/**
+ * An INT64 input whose rows are padded to `width` columns, as native 64-bit integers (the binary
+ * tensor extension sends their bytes): written as 32-bit word pairs, the value and its sign, which
+ * is exact for indices and costs no BigInt per element.
+ */
 function tensor(name: string, rows: number[][], width: number): OipRequestTensor {
-  return {
-    name,
-    datatype: 'INT64',
-    shape: [rows.length, width],
-    data: rows.flatMap((row) => [...row, ...new Array<number>(width - row.length).fill(INDEX_PAD)]),
-  };
+  const words = new Int32Array(rows.length * width * 2);
+  rows.forEach((row, i) => {
+    for (let j = 0; j < width; j++) {
+      const value = j < row.length ? row[j] : INDEX_PAD;
+      const at = 2 * (i * width + j);
+      words[at + LOW_WORD] = value;
+      words[at + HIGH_WORD] = value < 0 ? -1 : 0;
+    }
+  });
+  return { name, datatype: 'INT64', shape: [rows.length, width], data: new BigInt64Array(words.buffer) };
 }
 
 /** The models answer top-K `item_index` and `score` per row; padding slots (index < 0) are dropped. */
@@ -322,7 +336,7 @@ function decode(response: OipInferResponse, served: Version): Ranked[][] {
   const scores = response.outputs.find((output) => output.name === TENSORS.score);
   const normalized = response.outputs.find((output) => output.name === TENSORS.normalizedScore)?.data;
   if (!items || !scores) throw new InferenceUnavailable('bad_response', 'outputs item_index and score expected');
-  if (!items.data || !scores.data) throw new InferenceUnavailable('bad_response', 'outputs item_index and score as JSON data expected');
+  if (!items.data || !scores.data) throw new InferenceUnavailable('bad_response', 'outputs item_index and score carry no data');
   const [rows, k] = items.shape;
   const decoded: Ranked[][] = [];
   for (let row = 0; row < rows; row++) {
