@@ -1,18 +1,26 @@
 /**
  * TwoStageRecommender over the recommendations read model: histories and activity come from the
  * database (purchases and recorded interactions), models from a real inference server trained on
- * the same database; lists are cached under their own prefix and degrade to popularity when
- * inference goes away. Planted: whoever takes A takes B next.
+ * the same database; lists are cached under their own prefix, step down to the one-stage model when
+ * two-stage misses its share of the deadline, and degrade to popularity when inference goes away.
+ * Planted: whoever takes A takes B next.
  */
 import pino from 'pino';
 import { PlatformInteractionSource } from '../training/platform-source';
 import { openDatabase, type Database, type PrismaClient } from '../prisma/database';
 import { migrate } from '../prisma/migrate';
 import { MemoryCandidateCache } from '../subgraphs/recommendations/pipelines/cache';
+import { Recommender } from '../subgraphs/recommendations/pipelines/one-stage';
+import { InferenceUnavailable } from '../subgraphs/recommendations/transport/inference-client';
+import {
+  RecommendationVariant,
+  RecommendationPlacement,
+  RecommendationReason,
+} from '../subgraphs/recommendations/presentation/recommendation';
+import { registry } from '../platform/metrics';
 import type { InferenceClient } from '../subgraphs/recommendations/transport/inference-client';
 import { RecommendationModels } from '../subgraphs/recommendations/transport/model-client';
 import { PopularityCache } from '../subgraphs/recommendations/pipelines/popularity';
-import { RecommendationPlacement, RecommendationReason } from '../subgraphs/recommendations/presentation/recommendation';
 import { createTwoStageRecommender, TwoStageRecommender } from '../subgraphs/recommendations/pipelines/two-stage/recommender';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { plantedSequences, serveTrainedModels, SMALL_TRAINING, type ServedModels } from './support/two-stage';
@@ -99,6 +107,84 @@ describe('TwoStageRecommender over the database', () => {
     infer.mockRestore();
     expect(again.candidates).toEqual(list.candidates);
     expect(TwoStageRecommender.cacheKey('probe', RecommendationPlacement.HOME)).toBe('2s:probe:HOME');
+  });
+
+  describe('when two-stage misses its share of the deadline', () => {
+    /** The budget of these recommenders: two-stage has it alone at first, then one-stage alongside (cached-lists.ts STEP_DOWN_AFTER_SHARE). */
+    const DEADLINE_MS = 5_000;
+    const log = pino({ level: 'silent' });
+
+    /**
+     * `hanging` models answer nothing until the request's own deadline aborts them, as a model
+     * stuck behind a long queue would: the deadlines and the steps are the code's own.
+     */
+    function hangModels(hanging: ReadonlySet<string>) {
+      const infer = client.infer.bind(client);
+      return jest.spyOn(client, 'infer').mockImplementation((model, version, inputs, deadline) => {
+        if (!hanging.has(model)) return infer(model, version, inputs, deadline);
+        return new Promise((_, reject) =>
+          deadline.addEventListener('abort', () => reject(new InferenceUnavailable('timeout', `${model} did not answer`)), { once: true }),
+        );
+      });
+    }
+
+    function recommenders() {
+      const models = new RecommendationModels(client);
+      const cache = new MemoryCandidateCache();
+      const popularity = new PopularityCache(prisma);
+      const oneStage = new Recommender(prisma, models, cache, popularity, DEADLINE_MS, log);
+      const twoStage = createTwoStageRecommender({
+        prisma,
+        models,
+        cache,
+        popularity,
+        deadlineMs: DEADLINE_MS,
+        log,
+        now: () => NOW,
+        stepDown: oneStage,
+      });
+      return { oneStage, twoStage };
+    }
+
+    const steps = async (reason: string) =>
+      ((await registry.getSingleMetric('recommendations_variant_fallbacks_total')?.get())?.values ?? []).find(
+        (value) => value.labels.reason === reason,
+      )?.value ?? 0;
+
+    it('serves the users it failed one-stage, within the same deadline, and keeps the lists it had cached', async () => {
+      const { twoStage } = recommenders();
+      const [cached] = await twoStage.forUsers([USERS[0]], RecommendationPlacement.HOME);
+      expect(cached).toMatchObject({ degraded: false, version: '1' });
+
+      const before = await steps('timeout');
+      const hung = hangModels(new Set(['ranker']));
+      try {
+        const lists = await twoStage.forUsers([USERS[0], USERS[1], 'probe'], RecommendationPlacement.HOME);
+        // The cached user keeps the two-stage list; the others step down one step, not to popularity.
+        expect(lists[0].candidates).toEqual(cached.candidates);
+        expect(lists[0].steppedDownBy).toBeUndefined();
+        for (const list of lists.slice(1)) {
+          expect(list).toMatchObject({ degraded: false, version: '1', variant: RecommendationVariant.ONE_STAGE, steppedDownBy: 'timeout' });
+          expect(list.candidates.length).toBeGreaterThan(0);
+          expect(list.candidates.some((c) => c.reason === RecommendationReason.POPULAR)).toBe(false);
+        }
+        expect(await steps('timeout')).toBe(before + 2);
+      } finally {
+        hung.mockRestore();
+      }
+    }, 30_000);
+
+    it("goes on down to popularity, with the lowest step's reason, when one-stage cannot answer either", async () => {
+      const { twoStage } = recommenders();
+      const hung = hangModels(new Set(['ranker', 'transitions', 'co_occurrence', 'content_similar', 'recommender', 'similar_items']));
+      try {
+        const [list] = await twoStage.forUsers(['probe'], RecommendationPlacement.CART);
+        expect(list).toMatchObject({ degraded: true, version: null, degradedBy: 'timeout', variant: RecommendationVariant.ONE_STAGE });
+        expect(list.candidates.every((c) => c.reason === RecommendationReason.POPULAR)).toBe(true);
+      } finally {
+        hung.mockRestore();
+      }
+    }, 30_000);
   });
 
   it('degrades to popularity when inference is gone', async () => {

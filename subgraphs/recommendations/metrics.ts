@@ -54,7 +54,7 @@ export const attributedInteractions = new Counter({
 
 export const variantFallbacks = new Counter({
   name: 'recommendations_variant_fallbacks_total',
-  help: 'Users assigned the two-stage pipeline but served by the one-stage one, by reason (absent: none configured; failed: it rejected)',
+  help: 'Users assigned the two-stage pipeline but served by the one-stage one, by reason (absent: none configured; failed: it rejected; timeout, overloaded, down, circuit_open, bad_response: its models could not answer in its share of the deadline, and the users stepped down)',
   labelNames: ['reason'] as const,
   registers: [registry],
 });

@@ -55,7 +55,7 @@ export function createResources(deps: SubgraphDeps): RecommendationsResources {
   const models = new RecommendationModels(client);
   const deadlineMs = config.inferenceDeadlineMs;
   const recommender = new Recommender(prisma, models, cache, popularity, deadlineMs, log);
-  const twoStage = createTwoStageRecommender({ prisma, models, cache, popularity, deadlineMs, log });
+  const twoStage = createTwoStageRecommender({ prisma, models, cache, popularity, deadlineMs, log, stepDown: recommender });
   const candidates = new VariantRouter(recommender, twoStage, config.recommendations.twoStagePercent, log);
   const impressions: ImpressionStore = config.redisUrl
     ? new RedisImpressionStore(config.redisUrl, deps.namespace, log)

@@ -46,8 +46,9 @@ export class VariantRouter implements UserCandidateSource {
       oneStageUsers.length > 0 ? this.oneStage.forUsers(oneStageUsers, placement) : [],
     ]);
     const served = new Map<string, CandidateList>();
+    // A list a pipeline stepped down for says which one served it.
     const tag = (ids: string[], lists: CandidateList[], variant: RecommendationVariant) =>
-      ids.forEach((id, index) => served.set(id, { ...lists[index], variant }));
+      ids.forEach((id, index) => served.set(id, { ...lists[index], variant: lists[index].variant ?? variant }));
     tag(oneStageUsers, oneStageLists, RecommendationVariant.ONE_STAGE);
     if (Array.isArray(twoStageAnswer)) {
       tag(twoStageUsers, twoStageAnswer, RecommendationVariant.TWO_STAGE);

@@ -19,6 +19,11 @@ export interface CandidateList {
   degraded: boolean;
   /** Why popularity answered instead of the models, as recommendations_fallbacks_total names it; set on degraded user lists. */
   degradedBy?: string;
+  /**
+   * Why the user's own pipeline could not answer in its share of the deadline, when the one-stage
+   * model served the list instead (a step down, not to the bottom): the failure's reason.
+   */
+  steppedDownBy?: string;
   candidates: Candidate[];
   /** Products this list must never show (bought or blocked by the user, or the product itself). */
   exclude: Set<string>;
@@ -30,8 +35,12 @@ export interface CandidateList {
 }
 
 export interface UserCandidateSource {
-  /** Candidate lists in the order of `userIds`; degrades to popularity rather than throwing when models fail. */
-  forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]>;
+  /**
+   * Candidate lists in the order of `userIds`; degrades to popularity rather than throwing when
+   * models fail. `budgetMs`: how long the models may take (default: the operation's inference
+   * deadline); a pipeline stepping down to another passes on what is left of its own.
+   */
+  forUsers(userIds: string[], placement: RecommendationPlacement, budgetMs?: number): Promise<CandidateList[]>;
   /** Forgets what is cached for the user (their orders or interactions changed). */
   invalidate(userId: string): Promise<void>;
 }

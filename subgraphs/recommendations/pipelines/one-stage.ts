@@ -44,12 +44,18 @@ export class Recommender implements UserCandidateSource {
     await invalidateLists(this.cache, Recommender.cacheKey, userId);
   }
 
-  forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]> {
-    return cachedCandidateLists(this.listDeps(), userIds, placement, {
-      pipeline: 'one-stage',
-      keyOf: Recommender.cacheKey,
-      compute: (misses, exclude, deadline) => this.modelCandidates(misses, exclude, placement, deadline),
-    });
+  forUsers(userIds: string[], placement: RecommendationPlacement, budgetMs?: number): Promise<CandidateList[]> {
+    return cachedCandidateLists(
+      this.listDeps(),
+      userIds,
+      placement,
+      {
+        pipeline: 'one-stage',
+        keyOf: Recommender.cacheKey,
+        compute: (misses, exclude, deadline) => this.modelCandidates(misses, exclude, placement, deadline),
+      },
+      budgetMs,
+    );
   }
 
   private async modelCandidates(

@@ -69,6 +69,7 @@ export function servedList(list: CandidateList, productsUnavailable: boolean): S
   if (list.degraded) return { servedBy: 'popularity', reason: list.degradedBy ?? 'bad_response' };
   return {
     servedBy: list.variant === RecommendationVariant.TWO_STAGE ? 'two_stage' : 'one_stage',
-    reason: productsUnavailable ? PRODUCTS_UNAVAILABLE : 'none',
+    // A step down is the models' failure too, and the lower step's: it comes first, like popularity's.
+    reason: list.steppedDownBy ?? (productsUnavailable ? PRODUCTS_UNAVAILABLE : 'none'),
   };
 }

@@ -1,9 +1,11 @@
 /**
  * The two-stage pipeline as a UserCandidateSource: reads each user's history and exclusions, asks
  * TwoStagePipeline for ranked candidates (one request per model for the whole batch), caches them
- * under its own key prefix, and degrades to popularity exactly like the one-stage Recommender when
- * inference cannot answer. When the repository has no two-stage models it throws
- * TwoStageModelsMissing instead, so the caller (the A/B router) can serve those users one-stage.
+ * under its own key prefix. When inference cannot answer within its share of the deadline, the
+ * users it failed step down to the one-stage pipeline it is given, in what is left of the deadline
+ * (and from there to popularity); without one, to popularity. When the repository has no two-stage
+ * models it throws TwoStageModelsMissing instead, so the caller (the A/B router) can serve those
+ * users one-stage.
  */
 import type { Logger } from '../../../../platform/logger';
 import type { PrismaClient } from '../../../../prisma/database';
@@ -16,7 +18,8 @@ import { SESSION_ITEMS, SESSION_WINDOW_MS } from '../session';
 import { InferenceUnavailable } from '../../transport/inference-client';
 import type { RecommendationModels } from '../../transport/model-client';
 import type { PopularityCache } from '../popularity';
-import { RecommendationPlacement, RecommendationReason } from '../../presentation/recommendation';
+import { RecommendationPlacement, RecommendationReason, RecommendationVariant } from '../../presentation/recommendation';
+import { variantFallbacks } from '../../metrics';
 import { DatabaseActivity, historiesOfUsers, type ServedEvent } from './data';
 import { TwoStageModelsMissing, TwoStagePipeline, type RankedCandidate } from './pipeline';
 import { reserveSessionShare, SESSION_SHARE } from './session-share';
@@ -49,6 +52,7 @@ export class TwoStageRecommender implements UserCandidateSource {
     private readonly deadlineMs: number,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    private readonly stepDown?: UserCandidateSource,
   ) {}
 
   /** Its own prefix: a user's one-stage and two-stage lists never answer for each other. */
@@ -64,15 +68,29 @@ export class TwoStageRecommender implements UserCandidateSource {
     await invalidateLists(this.cache, TwoStageRecommender.cacheKey, userId);
   }
 
-  async forUsers(userIds: string[], placement: RecommendationPlacement): Promise<CandidateList[]> {
+  async forUsers(userIds: string[], placement: RecommendationPlacement, budgetMs?: number): Promise<CandidateList[]> {
     if (this.missing && this.now() < this.missingUntil) throw this.missing;
+    const lower = this.stepDown;
     try {
-      return await cachedCandidateLists(this.listDeps(), userIds, placement, {
-        pipeline: 'two-stage',
-        keyOf: TwoStageRecommender.cacheKey,
-        compute: (misses, exclude, deadline) => this.rankedCandidates(misses, exclude, placement, deadline),
-        passThrough: (error) => error instanceof TwoStageModelsMissing,
-      });
+      return await cachedCandidateLists(
+        this.listDeps(),
+        userIds,
+        placement,
+        {
+          pipeline: 'two-stage',
+          keyOf: TwoStageRecommender.cacheKey,
+          compute: (misses, exclude, deadline) => this.rankedCandidates(misses, exclude, placement, deadline),
+          passThrough: (error) => error instanceof TwoStageModelsMissing,
+          stepDown: lower
+            ? {
+                serve: async (misses, leftMs) =>
+                  (await lower.forUsers(misses, placement, leftMs)).map((list) => ({ ...list, variant: RecommendationVariant.ONE_STAGE })),
+                count: (users, reason) => variantFallbacks.inc({ reason }, users),
+              }
+            : undefined,
+        },
+        budgetMs,
+      );
     } catch (error) {
       if (error instanceof TwoStageModelsMissing) {
         this.missing = error;
@@ -151,6 +169,8 @@ export interface TwoStageRecommenderDeps {
   /** The inference deadline of one operation (config.inferenceDeadlineMs). */
   deadlineMs: number;
   log: Logger;
+  /** The pipeline users step down to when two-stage cannot answer in its share of the deadline (the one-stage Recommender). */
+  stepDown?: UserCandidateSource;
   /**
    * The clock (ms since the epoch; default Date.now): the moment the features (time since the
    * last event, item ages, activity windows) are counted back from; a test fixes it.
@@ -162,5 +182,15 @@ export interface TwoStageRecommenderDeps {
 export function createTwoStageRecommender(deps: TwoStageRecommenderDeps): TwoStageRecommender {
   const now = deps.now ?? Date.now;
   const pipeline = new TwoStagePipeline(deps.models, new DatabaseActivity(deps.prisma, now));
-  return new TwoStageRecommender(deps.prisma, deps.models, pipeline, deps.cache, deps.popularity, deps.deadlineMs, deps.log, now);
+  return new TwoStageRecommender(
+    deps.prisma,
+    deps.models,
+    pipeline,
+    deps.cache,
+    deps.popularity,
+    deps.deadlineMs,
+    deps.log,
+    now,
+    deps.stepDown,
+  );
 }
