@@ -76,7 +76,10 @@ describe('transitions from the last items', () => {
 
   it('forgets items older than the last five', () => {
     const items = ['X', 'Y', ...ITEMS];
-    const seqs = [['X', 'Y'], ['X', ...ITEMS]].map((s) => s.map((id) => items.indexOf(id)));
+    const seqs = [
+      ['X', 'Y'],
+      ['X', ...ITEMS],
+    ].map((s) => s.map((id) => items.indexOf(id)));
     const scores = lastItemsTransitions(seqs, items.length)(1);
     expect(scores[items.indexOf('Y')]).toBe(0); // only X leads to Y, and X is the sixth-latest
     expect(lastItemsTransitions(seqs, items.length, 6)(1)[items.indexOf('Y')]).toBeCloseTo(0.5, 6);
