@@ -1,11 +1,15 @@
 /**
  * `npm run eval -- [--ml100k <folder>] [--factors n --epochs n --reg x --alpha x --seed n --lambda x]`
  *
- * MovieLens 100K, leave-latest-out (training/evaluation/split.ts), full ranking. Prints as its
- * first line one JSON object {"served":…,"oneStage":…,"ease":…,"itemKNN":…,"itemPop":…} (HR@10,
- * NDCG@10, coverage@10 each), then a small table; timings go to stderr.
+ * MovieLens 100K, full ranking, on several time-shifted leave-latest-out cuts
+ * (training/evaluation/cuts.ts; split.ts `leaveLatestOutAt`), the first being the original
+ * leave-latest-out of the whole data. Prints as its first line one JSON object for that cut,
+ * {"served":…,"oneStage":…,"ease":…,"itemKNN":…,"itemPop":…,"easeRecency":…,"easeRecencyTransitions":…}
+ * (HR@10, NDCG@10, coverage@10 each), then every cut's table and the worst-cut summary (each row's
+ * lowest HR@10; served's margin over the best other row per cut); timings go to stderr.
  *
- * The served rows go through production code: every model is trained and published into a
+ * Every row is recomputed per cut from that cut's training interactions only. The served rows go
+ * through production code, afresh for each cut: every model is trained and published into a
  * temporary repository, the real inference server serves it on 127.0.0.1:0, and each test user is
  * ranked over HTTP — the one-stage row by the recommender model as the subgraph's model client
  * asks it, the two-stage row by the subgraph's own TwoStagePipeline (recall models, ranking/
@@ -21,9 +25,11 @@ import { quietUnlessConfigured, serviceLogger } from '../platform/logger';
 import { TimedActivity } from '../ranking/activity';
 import { startInferenceServer } from '../inference';
 import { ALS_FLAGS, alsOptions } from '../training/cli-args';
-import { ease, itemKnn, itemPop } from '../training/evaluation/baselines';
+import { easeWeights, itemKnn, itemPop, rowSumScorer } from '../training/evaluation/baselines';
+import { CUT_QUANTILES, formatCutSummary, summariseCuts, type CutResult } from '../training/evaluation/cuts';
 import { evaluateLists, evaluateScorer, formatTable, type EvaluationReport, type Quality } from '../training/evaluation/evaluate';
-import { leaveLatestOut } from '../training/evaluation/split';
+import { easeRecencyRows, userHistories } from '../training/evaluation/sequential-baselines';
+import { leaveLatestOutAt, timestampQuantile } from '../training/evaluation/split';
 import { buildInteractionMatrix } from '../training/interactions';
 import { defaultMl100kFolder, MovieLens100kSource } from '../training/movielens';
 import { trainAndPublish } from '../training/train-and-publish';
@@ -37,23 +43,49 @@ const USERS_PER_OPERATION = 64;
 /** Generous: this is a measurement, not a latency budget. */
 const DEADLINE_MS = 120_000;
 
+type Args = ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values'];
+const FLAGS = { ...ALS_FLAGS, ml100k: { type: 'string' }, lambda: { type: 'string' } } as const;
+
 async function main(): Promise<void> {
   // stdout carries the result only; logs below warn would interleave with it.
   quietUnlessConfigured();
-  const { values } = parseArgs({ options: { ...ALS_FLAGS, ml100k: { type: 'string' }, lambda: { type: 'string' } } });
+  const { values } = parseArgs({ options: FLAGS });
   const source = new MovieLens100kSource(values.ml100k ?? defaultMl100kFolder());
   const [interactions, content] = await Promise.all([source.load(), source.content()]);
+  const started = performance.now();
+  const cuts: CutResult[] = [];
+  for (const quantile of CUT_QUANTILES) {
+    const cutoff = timestampQuantile(interactions, quantile);
+    const name = `q${quantile.toFixed(1)} (≤ ${new Date(cutoff).toISOString().slice(0, 10)})`;
+    const report = await evaluateCut(leaveLatestOutAt(interactions, cutoff), content, values, name);
+    // The first cut is the original leave-latest-out: its line goes out as soon as it is known.
+    if (cuts.length === 0) process.stdout.write(`${JSON.stringify(rounded(report))}\n`);
+    cuts.push({ name, report });
+  }
+  for (const { name, report } of cuts) process.stdout.write(`\ncut ${name}\n${formatTable(report)}\n`);
+  process.stdout.write(`\n${formatCutSummary(summariseCuts(cuts))}\n`);
+  process.stderr.write(`all cuts: ${Math.round((performance.now() - started) / 1000)} s\n`);
+}
+
+/** Every row on one cut: the references on its training matrix, the served models trained and served for it alone. */
+async function evaluateCut(
+  split: ReturnType<typeof leaveLatestOutAt>,
+  content: Map<string, string[]>,
+  values: Args,
+  name: string,
+): Promise<EvaluationReport> {
   const seconds: Record<string, number> = {};
-  const timed = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
+  const timed = async <T>(step: string, work: () => Promise<T> | T): Promise<T> => {
     const started = performance.now();
     const result = await work();
-    seconds[name] = Math.round((performance.now() - started) / 100) / 10;
+    seconds[step] = Math.round((performance.now() - started) / 100) / 10;
     return result;
   };
 
-  const { train, test, heldOut } = leaveLatestOut(interactions);
-  const userIds = [...new Set(interactions.map((i) => i.userId))];
-  const itemIds = [...new Set(interactions.map((i) => i.itemId))];
+  const { train, test, heldOut, visible } = split;
+  // Users and items are those of the cut's window (for the latest cut: all of them, as before).
+  const userIds = [...new Set(visible.map((i) => i.userId))];
+  const itemIds = [...new Set(visible.map((i) => i.itemId))];
   const matrix = buildInteractionMatrix(train, { userIds, itemIds });
   const userIndex = new Map(matrix.users.map((u, i) => [u, i]));
   const itemIndex = new Map(matrix.items.map((it, i) => [it, i]));
@@ -62,7 +94,13 @@ async function main(): Promise<void> {
 
   const itemPopQ = await timed('itemPop', () => evaluateScorer(matrix, cases, itemPop(matrix)));
   const itemKnnQ = await timed('itemKNN', () => evaluateScorer(matrix, cases, itemKnn(matrix)));
-  const easeQ = await timed('ease', () => evaluateScorer(matrix, cases, ease(matrix, numberOption(values.lambda, 'lambda') ?? 300)));
+  const easeB = await timed('easeWeights', () => easeWeights(matrix, numberOption(values.lambda, 'lambda') ?? 300));
+  const easeQ = await timed('ease', () => evaluateScorer(matrix, cases, rowSumScorer(matrix, easeB)));
+  const ordered = easeRecencyRows(easeB, userHistories(matrix, train), matrix.items.length);
+  const easeRecencyQ = await timed('easeRecency', () => evaluateScorer(matrix, cases, ordered.easeRecency));
+  const easeRecencyTransitionsQ = await timed('easeRecencyTransitions', () =>
+    evaluateScorer(matrix, cases, ordered.easeRecencyTransitions),
+  );
 
   const repository = await fs.mkdtemp(path.join(os.tmpdir(), 'inference-eval-'));
   let server: Awaited<ReturnType<typeof startInferenceServer>> | undefined;
@@ -119,12 +157,19 @@ async function main(): Promise<void> {
       evaluateServed(async (batch, deadline) => (await pipeline.rank(batch, deadline)).lists.map((list) => list.map((c) => c.productId))),
     );
 
-    const report: EvaluationReport = { served, oneStage, ease: easeQ, itemKNN: itemKnnQ, itemPop: itemPopQ };
-    process.stdout.write(`${JSON.stringify(rounded(report))}\n\n${formatTable(report)}\n`);
     process.stderr.write(
-      `users ${matrix.users.length}, items ${matrix.items.length}, train interactions ${train.length}, test users ${cases.length}; ` +
+      `cut ${name}: users ${matrix.users.length}, items ${matrix.items.length}, train interactions ${train.length}, test users ${cases.length}; ` +
         `two-stage versions ${JSON.stringify(trained.twoStage)}; seconds ${JSON.stringify(seconds)}\n`,
     );
+    return {
+      served,
+      oneStage,
+      ease: easeQ,
+      itemKNN: itemKnnQ,
+      itemPop: itemPopQ,
+      easeRecency: easeRecencyQ,
+      easeRecencyTransitions: easeRecencyTransitionsQ,
+    };
   } finally {
     client?.close();
     await server?.close();

@@ -41,6 +41,11 @@ export function itemKnn(matrix: InteractionMatrix): UserScorer {
 }
 
 export function ease(matrix: InteractionMatrix, lambda = 300): UserScorer {
+  return rowSumScorer(matrix, easeWeights(matrix, lambda));
+}
+
+/** EASE's item × item weights B (zero diagonal), for scorers that weigh the user's rows differently. */
+export function easeWeights(matrix: InteractionMatrix, lambda = 300): Float64Array {
   const n = matrix.items.length;
   const g = cooccurrence(matrix);
   for (let i = 0; i < n; i++) g[i * n + i] += lambda;
@@ -49,11 +54,11 @@ export function ease(matrix: InteractionMatrix, lambda = 300): UserScorer {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) b[i * n + j] = i === j ? 0 : -p[i * n + j] / p[j * n + j];
   }
-  return rowSumScorer(matrix, b);
+  return b;
 }
 
 /** score(u) = Σ_{i ∈ items(u)} W[i, :] — the user's binary row times an item × item matrix. */
-function rowSumScorer(matrix: InteractionMatrix, weights: Float64Array): UserScorer {
+export function rowSumScorer(matrix: InteractionMatrix, weights: Float64Array): UserScorer {
   const n = matrix.items.length;
   const { indptr, indices } = matrix.byUser;
   return (user) => {

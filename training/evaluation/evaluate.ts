@@ -64,6 +64,8 @@ export interface EvaluationReport {
   ease: Quality;
   itemKNN: Quality;
   itemPop: Quality;
+  easeRecency: Quality;
+  easeRecencyTransitions: Quality;
 }
 
 /** The small table printed after the JSON object. */
@@ -74,11 +76,17 @@ export function formatTable(report: EvaluationReport): string {
     ['EASE (λ=300)', report.ease],
     ['item-KNN', report.itemKNN],
     ['ItemPop', report.itemPop],
+    ['EASE, recency-weighted', report.easeRecency],
+    ['0.7 EASE-rec + 0.3 trans', report.easeRecencyTransitions],
   ];
-  const lines = ['| method             | HR@10  | NDCG@10 | coverage@10 |', '|--------------------|--------|---------|-------------|'];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  const lines = [
+    `| ${'method'.padEnd(width)} | HR@10  | NDCG@10 | coverage@10 |`,
+    `|${'-'.repeat(width + 2)}|--------|---------|-------------|`,
+  ];
   for (const [name, m] of rows) {
     lines.push(
-      `| ${name.padEnd(18)} | ${m.hr10.toFixed(4)} | ${m.ndcg10.toFixed(4).padStart(7)} | ${m.coverage10.toFixed(4).padStart(11)} |`,
+      `| ${name.padEnd(width)} | ${m.hr10.toFixed(4)} | ${m.ndcg10.toFixed(4).padStart(7)} | ${m.coverage10.toFixed(4).padStart(11)} |`,
     );
   }
   return lines.join('\n');

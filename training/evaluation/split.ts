@@ -36,3 +36,23 @@ export function leaveLatestOut(interactions: Interaction[]): LeaveLatestOutSplit
   }
   return { train: interactions.filter((_, index) => !heldOutIndex.has(index)), test, heldOut };
 }
+
+/**
+ * A time-shifted leave-latest-out cut: only what happened at or before `cutoff` exists — each
+ * user's last interaction at or before it is held out, everything else at or before it trains —
+ * so nothing after the cutoff (the "future" of that moment) reaches training, test users or the
+ * catalogue. "At or before", not "before": with the cutoff at the last timestamp the cut is exactly
+ * `leaveLatestOut` of the whole data.
+ */
+export function leaveLatestOutAt(interactions: Interaction[], cutoff: number): LeaveLatestOutSplit & { visible: Interaction[] } {
+  // filter keeps the input order, which is what breaks timestamp ties.
+  const visible = interactions.filter((it) => it.timestamp <= cutoff);
+  return { ...leaveLatestOut(visible), visible };
+}
+
+/** The timestamp at quantile `q` (0..1) of all interactions' times: the lower nearest rank, so q = 1 is the latest. */
+export function timestampQuantile(interactions: readonly Interaction[], q: number): number {
+  if (interactions.length === 0 || q < 0 || q > 1) throw new Error(`timestampQuantile: no interactions or q ${q} outside 0..1`);
+  const times = Float64Array.from(interactions, (it) => it.timestamp).sort();
+  return times[Math.floor(q * (times.length - 1))];
+}
