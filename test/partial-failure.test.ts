@@ -7,6 +7,7 @@
  */
 import { gql } from 'graphql-request';
 import { eventually } from './support/eventually';
+import { PRODUCT_FACTS_TTL_MS } from '../subgraphs/recommendations/transport/product-facts';
 import { metricValue } from './support/metrics';
 import { startTestPlatform, type TestPlatform } from './support/platform';
 import { ENTITY_CACHE_DEFAULTS } from '../platform/config';
@@ -124,6 +125,9 @@ describe('a subgraph outage', () => {
   it('nulls only the products fields, with a located SERVICE_UNAVAILABLE error each, while products is down', async () => {
     const fallbacksBefore = await metricValue(t.url, 'recommendations_fallbacks_total', { reason: 'products_unavailable' });
     await t.platform.stopSubgraph('products');
+    // The recommendations subgraph trusts the stock and category it asked for within the last few
+    // seconds (transport/product-facts.ts); after that it has to ask, and cannot.
+    await new Promise((resolve) => setTimeout(resolve, PRODUCT_FACTS_TTL_MS + 100));
 
     const { data, errors, status } = await post<Dashboard>(t.url, DASHBOARD, token);
     expect(status).toBe(200);

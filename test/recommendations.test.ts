@@ -163,6 +163,44 @@ describe('model-backed recommendations', () => {
     );
   });
 
+  it('drops a product the user hides or buys from their cached list at once', async () => {
+    // A cached list keeps the exclusions it was made with; hiding and buying must drop it.
+    const userId = 'user-0041';
+    const client = t.client(await t.token(userId));
+    const shown = await recsOf(userId, 10);
+    expect(await recsOf(userId, 10)).toEqual(shown);
+    const hidden = shown[0].product.id;
+    await client.request(
+      gql`
+        mutation ($id: ID!) {
+          hideRecommendation(productId: $id)
+        }
+      `,
+      { id: hidden },
+    );
+    const afterHide = await recsOf(userId, 10);
+    expect(afterHide.map((rec) => rec.product.id)).not.toContain(hidden);
+
+    const bought = afterHide.find((rec) => rec.product.stock > 0)!.product.id;
+    await client.request(
+      gql`
+        mutation ($input: PlaceOrderInput!) {
+          placeOrder(input: $input) {
+            id
+          }
+        }
+      `,
+      { input: { idempotencyKey: `recs-bought-${userId}`, items: [{ productId: bought, quantity: 1 }] } },
+    );
+    // The purchase reaches the recommendations subgraph as an event.
+    const afterPurchase = await eventually(
+      () => recsOf(userId, 10),
+      (recs) => !recs.some((rec) => rec.product.id === bought),
+    );
+    expect(afterPurchase.map((rec) => rec.product.id)).not.toContain(bought);
+    expect(afterPurchase.map((rec) => rec.product.id)).not.toContain(hidden);
+  });
+
   it('shifts a user towards the category of their recent interactions, without a retrain', async () => {
     const userId = 'user-0030';
     const before = await recsOf(userId, 10);

@@ -6,6 +6,8 @@
  * model version goes live).
  */
 import { openBroadcast } from '../../platform/broadcast';
+import { openEntityChanges } from '../../platform/entity-changes';
+import { ProductFactsMemory } from './transport/product-facts';
 import type { SubgraphDeps } from '../kit/definition';
 import type { ServiceClient } from '../kit/service-client';
 import { MemoryCandidateCache, NoCandidateCache, RedisCandidateCache, type CandidateCache } from './pipelines/cache';
@@ -25,6 +27,8 @@ export interface RecommendationsResources {
   services: ServiceClient;
   /** How long stock and category may take from the products service before lists are made without them. */
   productsDeadlineMs: number;
+  /** Stock and category of recently asked products, dropped as the products service announces changes. */
+  productFacts: ProductFactsMemory;
   /** False only to measure what per-request batching is worth (RECOMMENDATIONS_BATCHING=off). */
   batching: boolean;
   client: InferenceClient;
@@ -65,6 +69,7 @@ export function createResources(deps: SubgraphDeps): RecommendationsResources {
   return {
     ...sources,
     batching: config.recommendations.batching,
+    productFacts: new ProductFactsMemory(openEntityChanges({ redisUrl: config.redisUrl, namespace: deps.namespace, log })),
     client,
     cache,
     recommender,
@@ -92,5 +97,5 @@ export function watchModelVersion(resources: RecommendationsResources, onNewVers
 export async function disposeResources(resources: RecommendationsResources): Promise<void> {
   resources.stopWatchingModel();
   resources.client.close();
-  await Promise.all([resources.cache.close(), resources.impressions.close(), resources.live.close()]);
+  await Promise.all([resources.cache.close(), resources.impressions.close(), resources.live.close(), resources.productFacts.close()]);
 }

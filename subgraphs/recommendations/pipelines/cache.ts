@@ -1,7 +1,7 @@
 /**
  * Model candidates per user, cached with a TTL: in Redis when REDIS_URL is set (shared by every
  * replica, so an invalidation anywhere is seen everywhere), in an in-process LRU otherwise.
- * A user's entry is dropped when their order or interaction events arrive.
+ * A user's entry is dropped when their order or interaction events arrive, and when they hide a product.
  */
 import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
@@ -12,6 +12,11 @@ import { cacheLookups } from '../metrics';
 export interface CachedCandidates {
   version: string;
   candidates: { productId: string; score: number; reason: string }[];
+  /**
+   * The user's bought and hidden products when the list was made. The events that change them drop
+   * the list, so a cached list needs no read of them; absent in entries written before it existed.
+   */
+  exclude?: string[];
 }
 
 export interface CandidateCache {

@@ -60,10 +60,13 @@ export async function cachedCandidateLists(
   options: CachedListsOptions,
   budgetMs = deps.deadlineMs,
 ): Promise<CandidateList[]> {
-  const exclude = new Map(userIds.map((id) => [id, new Set<string>()]));
-  for (const row of await excludedOfUsers(deps.prisma, userIds)) exclude.get(row.userId)?.add(row.productId);
-
   const cached = await deps.cache.getMany(userIds.map((id) => options.keyOf(id, placement)));
+  // A cached list keeps the exclusions it was made with: what changes them (a purchase, a hidden
+  // product) drops the list too. Only the other users' exclusions are read.
+  const exclude = new Map(userIds.map((id, index) => [id, new Set<string>(cached[index]?.exclude)]));
+  const unread = userIds.filter((_, index) => !cached[index]?.exclude);
+  for (const [id, products] of await exclusionsOf(deps.prisma, unread)) for (const productId of products) exclude.get(id)!.add(productId);
+
   const misses = userIds.filter((_, index) => !cached[index]);
   const fresh = new Map<string, CandidateList>();
   let failure: InferenceUnavailable | undefined;
@@ -91,7 +94,13 @@ export async function cachedCandidateLists(
           candidates: lists[index].candidates as Candidate[],
         }),
       );
-      await Promise.all(misses.map((id, index) => deps.cache.set(options.keyOf(id, placement), lists[index])));
+      // Read again for the cache: a purchase or a hide that lands while the models work drops the
+      // list before this write, and the list must not be kept with the exclusions from before it.
+      const latest = await exclusionsOf(deps.prisma, misses);
+      for (const id of misses) for (const productId of latest.get(id)!) exclude.get(id)!.add(productId);
+      await Promise.all(
+        misses.map((id, index) => deps.cache.set(options.keyOf(id, placement), { ...lists[index], exclude: [...latest.get(id)!] })),
+      );
     } catch (error) {
       if (options.passThrough?.(error)) throw error;
       failure = error instanceof InferenceUnavailable ? error : new InferenceUnavailable('bad_response', String(error));
@@ -127,6 +136,13 @@ export async function cachedCandidateLists(
     }));
     return { version: null, degraded: true, degradedBy: failure?.reason, exclude: exclude.get(id)!, candidates: fill };
   });
+}
+
+/** Each user's bought and hidden products (none read for no users). */
+async function exclusionsOf(prisma: PrismaClient, userIds: string[]): Promise<Map<string, Set<string>>> {
+  const byUser = new Map(userIds.map((id) => [id, new Set<string>()]));
+  if (userIds.length > 0) for (const row of await excludedOfUsers(prisma, userIds)) byUser.get(row.userId)?.add(row.productId);
+  return byUser;
 }
 
 /** Drops a user's cached lists in every placement. */

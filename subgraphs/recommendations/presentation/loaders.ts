@@ -20,7 +20,7 @@ export function createLoaders(_prisma: PrismaClient, _viewer: Viewer, resources:
         new DataLoader<string, CandidateList>((userIds) => resources.candidates.forUsers([...userIds], placement), { batch }),
     ),
     similarCandidates: new DataLoader<string, CandidateList>((productIds) => resources.recommender.similarTo([...productIds]), { batch }),
-    productFacts: productFactsLoader(resources.services, resources.productsDeadlineMs, batch),
+    productFacts: productFactsLoader(resources.services, resources.productsDeadlineMs, resources.productFacts, batch),
   };
 }
 
