@@ -93,31 +93,30 @@ export function writeFeatures(
   const hoursSinceLast = Math.log1p(Math.max(0, now - last) / 3_600_000);
   const contentOf = context.contentOf ?? (() => undefined);
   const profile = tokenProfile(history, contentOf);
-  candidates.forEach((candidate, index) => {
+  // Written in place, column by column in FEATURE_NAMES order: a 200-user operation ranks ~50,000
+  // candidates, and an array per row was most of this loop's garbage.
+  let at = row * FEATURE_COUNT;
+  for (const candidate of candidates) {
     const a = activity.get(candidate.itemId) ?? NO_ACTIVITY;
-    const age = a.firstAt === null ? 0 : Math.log1p(Math.max(0, now - a.firstAt) / DAY_MS);
-    const values = [
-      Math.log1p(score(candidate, 'successors')),
-      reciprocalRank(candidate, 'successors'),
-      Math.log1p(100 * candidate.successorProbability),
-      Math.log1p(score(candidate, 'neighbours')),
-      reciprocalRank(candidate, 'neighbours'),
-      candidate.sources.taste?.score ?? 0,
-      reciprocalRank(candidate, 'taste'),
-      score(candidate, 'content'),
-      reciprocalRank(candidate, 'content'),
-      affinity(profile, contentOf(candidate.itemId)),
-      reciprocalRank(candidate, 'trending'),
-      Math.log1p(a.total),
-      Math.log1p(a.lastWeek),
-      Math.log1p(a.lastMonth),
-      age,
-      a.firstAt === null ? 1 : 0,
-      historyLength,
-      hoursSinceLast,
-    ];
-    out.set(values, (row + index) * FEATURE_COUNT);
-  });
+    out[at++] = Math.log1p(score(candidate, 'successors'));
+    out[at++] = reciprocalRank(candidate, 'successors');
+    out[at++] = Math.log1p(100 * candidate.successorProbability);
+    out[at++] = Math.log1p(score(candidate, 'neighbours'));
+    out[at++] = reciprocalRank(candidate, 'neighbours');
+    out[at++] = candidate.sources.taste?.score ?? 0;
+    out[at++] = reciprocalRank(candidate, 'taste');
+    out[at++] = score(candidate, 'content');
+    out[at++] = reciprocalRank(candidate, 'content');
+    out[at++] = affinity(profile, contentOf(candidate.itemId));
+    out[at++] = reciprocalRank(candidate, 'trending');
+    out[at++] = Math.log1p(a.total);
+    out[at++] = Math.log1p(a.lastWeek);
+    out[at++] = Math.log1p(a.lastMonth);
+    out[at++] = a.firstAt === null ? 0 : Math.log1p(Math.max(0, now - a.firstAt) / DAY_MS);
+    out[at++] = a.firstAt === null ? 1 : 0;
+    out[at++] = historyLength;
+    out[at++] = hoursSinceLast;
+  }
 }
 
 function score(candidate: MergedCandidate, source: RecallSource): number {
