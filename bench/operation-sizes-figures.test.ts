@@ -1,5 +1,4 @@
 import {
-  DEFAULT_PLAN,
   formatOperationSizes,
   interleave,
   listSource,
@@ -32,8 +31,14 @@ describe('interleave', () => {
   });
 
   it('runs each size its operations on every pipeline, a smaller count spread over the run rather than cut off at its end', () => {
-    const steps = interleave(DEFAULT_PLAN, ['twoStage', 'oneStage']);
-    for (const { usersPerOperation, operations } of DEFAULT_PLAN) {
+    const plan = [
+      { usersPerOperation: 1, operations: 60 },
+      { usersPerOperation: 10, operations: 60 },
+      { usersPerOperation: 50, operations: 60 },
+      { usersPerOperation: 200, operations: 40 },
+    ];
+    const steps = interleave(plan, ['twoStage', 'oneStage']);
+    for (const { usersPerOperation, operations } of plan) {
       for (const pipeline of ['twoStage', 'oneStage']) {
         expect(steps.filter((step) => step.usersPerOperation === usersPerOperation && step.pipeline === pipeline)).toHaveLength(operations);
       }
@@ -105,6 +110,8 @@ describe('formatOperationSizes', () => {
     measuredSeconds: 1,
     totalSeconds: 20,
     measuredAt: '2026-12-07T00:00:00.000Z',
+    loadAverage: [1.5, 2],
+    cpus: 2,
     pipelines: {
       twoStage: { twoStagePercent: 100, sizes: [figures] },
       oneStage: { twoStagePercent: 0, sizes: [{ ...figures, servedBy: { TWO_STAGE: 0, ONE_STAGE: 0.5, popularity: 0.5 }, degraded: 0.5 }] },
@@ -114,6 +121,7 @@ describe('formatOperationSizes', () => {
   it('prints the deadline, and one row per pipeline and size', () => {
     const text = formatOperationSizes(result);
     expect(text).toContain('inference deadline 500 ms (the shipped default)');
+    expect(text).toContain('load average 1.5 → 2 (2 CPUs)');
     const rows = text.split('\n').filter((line) => /^(100|0)\s/.test(line));
     expect(rows.map((row) => row.split(/\s+/))).toEqual([
       ['100', '200', '1', '412.5', '412.5', '412.5', '0.0%', '100.0%', '0.0%', '0.0%', '0'],

@@ -11,12 +11,16 @@ export interface SizePlan {
   operations: number;
 }
 
-/** Enough operations for a p99 to say something (its sample is the worst or second worst), 200-user ones fewer: each takes up to the deadline. */
+/**
+ * A nearest-rank p99 is the maximum below 100 operations: 200 make it the third worst (the second
+ * worst for 100 at 200 users, each of which takes up to the deadline). About two minutes on the
+ * 2-core reference machine, both pipelines.
+ */
 export const DEFAULT_PLAN: readonly SizePlan[] = [
-  { usersPerOperation: 1, operations: 60 },
-  { usersPerOperation: 10, operations: 60 },
-  { usersPerOperation: 50, operations: 60 },
-  { usersPerOperation: 200, operations: 40 },
+  { usersPerOperation: 1, operations: 200 },
+  { usersPerOperation: 10, operations: 200 },
+  { usersPerOperation: 50, operations: 200 },
+  { usersPerOperation: 200, operations: 100 },
 ];
 
 export const QUICK_PLAN: readonly SizePlan[] = DEFAULT_PLAN.map((plan) => ({ ...plan, operations: 3 }));
@@ -122,6 +126,9 @@ export interface OperationSizesResult {
   measuredSeconds: number;
   totalSeconds: number;
   measuredAt: string;
+  /** The machine's 1-minute load average as the measured operations began and ended: others' work shows here. */
+  loadAverage: [number, number];
+  cpus: number;
   pipelines: Record<Pipeline, { twoStagePercent: number; sizes: SizeFigures[] }>;
 }
 
@@ -151,7 +158,7 @@ export function formatOperationSizes(r: OperationSizesResult): string {
   return [
     `Operation size through the gateway: users(first: N) { … recommendations(first: 10) … }, candidate cache off, inference deadline ${deadline}`,
     `${r.seed.users} users seeded; one operation at a time, sizes interleaved round-robin, pipelines alternating, one warm-up per size not counted; ` +
-      `measured ${r.measuredSeconds} s of ${r.totalSeconds} s in all`,
+      `measured ${r.measuredSeconds} s of ${r.totalSeconds} s in all; load average ${r.loadAverage[0]} → ${r.loadAverage[1]} (${r.cpus} CPUs)`,
     columns([
       'TWO_STAGE_PERCENT',
       'users/op',

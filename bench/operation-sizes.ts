@@ -92,6 +92,7 @@ export async function runOperationSizesBench(options: OperationSizesOptions = {}
     cursors.clear();
 
     const results = new Map<string, OperationResult[]>();
+    const loadBefore = os.loadavg()[0];
     const measuring = performance.now();
     for (const step of interleave(plan, PIPELINES)) {
       const key = `${step.pipeline}:${step.usersPerOperation}`;
@@ -112,6 +113,8 @@ export async function runOperationSizesBench(options: OperationSizesOptions = {}
       plan,
       measuredSeconds,
       measuredAt: new Date().toISOString(),
+      loadAverage: [round(loadBefore), round(os.loadavg()[0])],
+      cpus: os.cpus().length,
       pipelines: { twoStage: figures('twoStage'), oneStage: figures('oneStage') },
     };
   } finally {
