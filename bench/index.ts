@@ -3,6 +3,7 @@
  * same run, figures printed and written under bench/results/. Localhost only, bounded in time.
  * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `subgraph-client`, `gateway`, `entity-cache`) runs one scenario;
  * `--quick` makes the scenarios that know it (gateway, recommendations) short smoke runs;
+ * `recommendations --sizes` runs only its operation-size scenario (N users per operation, both pipelines);
  * `--tracing` adds the gateway with tracing on to `gateway`.
  */
 import 'reflect-metadata';
@@ -13,7 +14,8 @@ import { formatGateway, runGatewayBench } from './gateway';
 import { formatBench, runInferenceBench } from './inference';
 import { formatPartner, runPartnerBench } from './partner';
 import { runQueryLimitsBenches } from './query-limits';
-import { formatRecommendations, runRecommendationsBench } from './recommendations';
+import { formatOperationSizes, QUICK_PLAN } from './operation-sizes-figures';
+import { formatRecommendations, runOperationSizesOnly, runRecommendationsBench } from './recommendations';
 import { formatSubgraphClient, runSubgraphClientBench } from './subgraph-client';
 
 const quick = process.argv.includes('--quick');
@@ -22,7 +24,11 @@ const scenarios: Record<string, () => Promise<string>> = {
   inference: async () => formatBench(await runInferenceBench()),
   fanout: async () => formatFanout(await runFanoutBench()),
   recommendations: async () =>
-    formatRecommendations(await runRecommendationsBench(quick ? { seconds: 3, pairs: 1, secondsPerRound: 3 } : {})),
+    process.argv.includes('--sizes')
+      ? formatOperationSizes(await runOperationSizesOnly(quick ? QUICK_PLAN : undefined))
+      : formatRecommendations(
+          await runRecommendationsBench(quick ? { seconds: 3, pairs: 1, secondsPerRound: 3, sizePlan: QUICK_PLAN } : {}),
+        ),
   'query-limits': runQueryLimitsBenches,
   partner: async () => formatPartner(await runPartnerBench()),
   'subgraph-client': async () => formatSubgraphClient(await runSubgraphClientBench()),

@@ -10,6 +10,9 @@
  * machine's drift falls on both; p50/p99 per variant and the two-stage p99 over the one-stage p99
  * (target ≤ 1.5). The impressions the subgraph counted per variant say which pipeline really
  * served: without a two-stage pipeline plugged in, both sides run one-stage.
+ *
+ * Last, the operation-size scenario (bench/operation-sizes.ts): N = 1, 10, 50, 200 users per
+ * operation on the shipped inference deadline, both pipelines; `--sizes` runs it alone.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -17,15 +20,15 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { signToken } from '../gateway/plugins/http/auth/token';
-import { loadConfig, RATE_LIMIT_DEFAULTS } from '../platform/config';
 import { fromRoot } from '../platform/paths';
 import { assignedVariant } from '../subgraphs/recommendations/experiments/variant-router';
-import { startPlatform } from '../scripts/platform';
+import { runOperationSizesBench } from './operation-sizes';
+import { formatOperationSizes, type OperationSizesResult, type SizePlan } from './operation-sizes-figures';
+import { BENCH_SEED, JWT_SECRET, startBenchPlatform } from './recommendations-platform';
 import { median, medianInterval, round, summarize } from './stats';
 
-const JWT_SECRET = 'bench-secret';
 /** Users the bench platform seeds; the A/B splits them between its arms. */
-const SEEDED_USERS = 300;
+const SEEDED_USERS = BENCH_SEED.users;
 const QUERY = `{ users(first: 50) { edges { node { id recommendations(first: 10) { product { name price { amount } } } } } } }`;
 
 interface Figures {
@@ -45,6 +48,7 @@ export interface RecommendationsBenchResult {
   throughputRatio: number;
   p99Ratio: number;
   variants: VariantComparison;
+  operationSizes: OperationSizesResult;
 }
 
 type Variant = 'ONE_STAGE' | 'TWO_STAGE';
@@ -87,35 +91,8 @@ export interface RecommendationsBenchOptions {
   /** Pairs of interleaved rounds in the variant comparison. */
   pairs?: number;
   secondsPerRound?: number;
-}
-
-type RecommendationsSettings = ReturnType<typeof loadConfig>['recommendations'];
-
-/**
- * The platform both scenarios load: the seeded catalogue (300 users), the shared model repository,
- * the candidate cache off so every operation reaches its pipeline, and a deadline generous enough
- * that the models answer, not the popularity fallback.
- */
-function startBenchPlatform(
-  repository: string,
-  recommendations: Partial<RecommendationsSettings>,
-  options: { rateLimitOff?: boolean } = {},
-) {
-  return startPlatform({
-    ephemeralPorts: true,
-    inMemory: true,
-    seed: { seed: 17, users: SEEDED_USERS, products: 2000, orders: 6000 },
-    config: {
-      jwtSecret: JWT_SECRET,
-      internalSecret: 'bench-internal',
-      databaseUrl: undefined,
-      redisUrl: undefined,
-      modelRepository: repository,
-      inferenceDeadlineMs: 30_000,
-      recommendations: { ...loadConfig().recommendations, cache: false, ...recommendations },
-      ...(options.rateLimitOff ? { rateLimit: { ...RATE_LIMIT_DEFAULTS, enabled: false } } : {}),
-    },
-  });
+  /** Operations per size in the operation-size scenario. */
+  sizePlan?: readonly SizePlan[];
 }
 
 async function measure(batching: boolean, repository: string, seconds: number, connections: number): Promise<Figures> {
@@ -267,6 +244,7 @@ export async function runRecommendationsBench(options: RecommendationsBenchOptio
     const dataLoaderOn = await measure(true, repository, seconds, connections);
     const dataLoaderOff = await measure(false, repository, seconds * OFF_ROUND_FACTOR, connections);
     const variants = await compareVariants(repository, options.pairs ?? 6, options.secondsPerRound ?? 5, connections);
+    const operationSizes = await runOperationSizesBench({ plan: options.sizePlan });
     const result: RecommendationsBenchResult = {
       usersPerQuery: 50,
       connections,
@@ -276,14 +254,36 @@ export async function runRecommendationsBench(options: RecommendationsBenchOptio
       throughputRatio: round(dataLoaderOn.requestsPerSecond / dataLoaderOff.requestsPerSecond, 2),
       p99Ratio: round(dataLoaderOff.p99Ms / dataLoaderOn.p99Ms, 2),
       variants,
+      operationSizes,
     };
-    const out = fromRoot('bench', 'results', 'recommendations.json');
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    writeResults(result);
     return result;
   } finally {
     fs.rmSync(repository, { recursive: true, force: true });
   }
+}
+
+const RESULTS = fromRoot('bench', 'results', 'recommendations.json');
+
+function writeResults(result: Partial<RecommendationsBenchResult>) {
+  fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
+  fs.writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * The operation-size scenario alone (`--sizes`): its figures replace operationSizes in the results
+ * file, whose other keys stay the last full run's (operationSizes.measuredAt says when this one ran).
+ */
+export async function runOperationSizesOnly(plan?: readonly SizePlan[]): Promise<OperationSizesResult> {
+  const operationSizes = await runOperationSizesBench({ plan });
+  let previous: Partial<RecommendationsBenchResult> = {};
+  try {
+    previous = JSON.parse(fs.readFileSync(RESULTS, 'utf8')) as Partial<RecommendationsBenchResult>;
+  } catch {
+    // No earlier run, or not readable: the file then holds this scenario alone.
+  }
+  writeResults({ ...previous, operationSizes });
+  return operationSizes;
 }
 
 export function formatRecommendations(result: RecommendationsBenchResult): string {
@@ -299,6 +299,8 @@ export function formatRecommendations(result: RecommendationsBenchResult): strin
       : `DataLoader off finished no operation within ${result.seconds * OFF_ROUND_FACTOR} s`,
     '',
     formatVariants(result.variants),
+    '',
+    formatOperationSizes(result.operationSizes),
   ].join('\n');
 }
 
@@ -316,8 +318,11 @@ function formatVariants(v: VariantComparison): string {
 }
 
 if (require.main === module) {
-  runRecommendationsBench()
-    .then((result) => console.log(formatRecommendations(result)))
+  (process.argv.includes('--sizes')
+    ? runOperationSizesOnly().then(formatOperationSizes)
+    : runRecommendationsBench().then(formatRecommendations)
+  )
+    .then((text) => console.log(text))
     .catch((error: unknown) => {
       console.error(error);
       process.exit(1);
