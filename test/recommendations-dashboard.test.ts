@@ -4,8 +4,12 @@
  * shipped, ports and data folder the only things set) asked, through the gateway, for the
  * recommendations of 200 users in one operation. Every list must come from a model: two-stage, or
  * one-stage where two-stage could not answer in its share of the deadline (the first step down);
- * popularity for anyone fails the test. It checks who served each list, not how fast: on a busy
- * machine more users step down, none to the bottom.
+ * popularity for anyone fails the test. It checks who served each list, not how fast: on a
+ * busier machine more users step down to one-stage. Saturated by other work (two CPU-bound
+ * processes on this project's 2-core machine, load average 4), about one list in ten fell on to
+ * popularity, the last step, and this test fails: that is the designed answer to overload, and
+ * docs/benchmarks.md ("Recommendations by operation size") reports it. On CI's 2-core machine jest
+ * runs one test file at a time (its default: cores − 1 workers), so nothing else competes with this one.
  *
  * It runs the built platform in a process of its own, as users run it: inside jest's module
  * sandbox the same code runs several times slower, which would test jest, not the deadline. So it
