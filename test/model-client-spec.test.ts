@@ -2,8 +2,9 @@
  * The subgraph's model client against a server that implements only the specification: a proxy in
  * front of the real inference server that forwards the spec's routes (test/support/oip-spec.ts),
  * answers 404 to anything else as Triton does, and rejects an infer request that leaves out an
- * input the model's metadata declares (Triton: 400). Every request is recorded and checked, and
- * the recommendations must come from the model, not from a fallback.
+ * input the model's metadata declares (Triton: 400). It names no extensions in its metadata, so the
+ * client sends and reads JSON tensors only. Every request is recorded and checked, and the
+ * recommendations must come from the model, not from a fallback.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,6 +48,10 @@ function specOnlyServer(upstream: string) {
         headers: req.headers['content-type'] ? { 'content-type': req.headers['content-type'] } : {},
         body: req.method === 'POST' ? body : undefined,
       });
+      // A server of the bare specification names no extensions: the client must not assume
+      // Triton's binary tensor data of it.
+      if (path === '/v2' && answer.ok)
+        return reply(answer.status, JSON.stringify({ ...((await answer.json()) as object), extensions: [] }));
       reply(answer.status, await answer.text());
     });
   });

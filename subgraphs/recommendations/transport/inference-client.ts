@@ -37,7 +37,8 @@ export interface InferenceClientOptions {
   tracer?: Tracer;
 }
 
-/** The binary tensor extension's header: how many leading bytes of the body are JSON. */
+/** The binary tensor extension's name in a server's metadata, and its header: how many leading bytes of the body are JSON. */
+const BINARY_EXTENSION = 'binary_tensor_data';
 const BINARY_HEADER_LENGTH = 'inference-header-content-length';
 
 /** How long metadata reads (versions, configs) may take when no operation's deadline applies. */
@@ -45,6 +46,7 @@ const METADATA_TIMEOUT_MS = 2_000;
 
 export class InferenceClient {
   private readonly latest = new Map<string, { at: number; version: Promise<string> }>();
+  private binary?: Promise<boolean>;
   /** Every call to the server goes through it, metadata too, so a server that is down opens it. */
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
 
@@ -72,6 +74,23 @@ export class InferenceClient {
 
   get circuitOpen(): boolean {
     return this.breaker.opened;
+  }
+
+  /**
+   * Whether the server speaks the binary tensor extension, as its metadata (`GET /v2`) says: ours
+   * and Triton do; a server of the bare specification does not, and is sent JSON. Asked once; a
+   * failed read is asked again next time. Called inside an inference call, which the circuit
+   * breaker already guards: a second, nested guard would find a half-open circuit's one trial taken.
+   */
+  private binaryTensors(deadline: AbortSignal): Promise<boolean> {
+    this.binary ??= this.fetch('/v2', { signal: deadline }).then(async (response) => {
+      if (!response.ok)
+        throw new InferenceUnavailable(response.status === 503 ? 'overloaded' : 'bad_response', `GET /v2: HTTP ${response.status}`);
+      const metadata = (await response.json()) as { extensions?: unknown };
+      return Array.isArray(metadata.extensions) && metadata.extensions.includes(BINARY_EXTENSION);
+    });
+    this.binary.catch(() => (this.binary = undefined));
+    return this.binary;
   }
 
   /** Latest version of `model`, re-read from the server at most every versionTtlMs. */
@@ -142,7 +161,7 @@ export class InferenceClient {
     deadline: AbortSignal,
     traceHeaders?: Record<string, string>,
   ): Promise<OipInferResponse> {
-    const { headers, body } = encodeInferBody(inputs);
+    const { headers, body } = (await this.binaryTensors(deadline)) ? encodeInferBody(inputs) : jsonInferBody(inputs);
     const response = await this.fetch(`/v2/models/${model}/versions/${version}/infer`, {
       method: 'POST',
       headers: traceHeaders ? { ...headers, ...traceHeaders } : headers,
@@ -191,6 +210,16 @@ function encodeInferBody(inputs: OipRequestTensor[]): { headers: Record<string, 
     headers: { 'content-type': 'application/octet-stream', [BINARY_HEADER_LENGTH]: String(header.length) },
     body: Buffer.concat([header, ...binary]),
   };
+}
+
+/** The bare specification's body: every tensor's data as JSON numbers. */
+function jsonInferBody(inputs: OipRequestTensor[]): { headers: Record<string, string>; body: string } {
+  const plain = inputs.map((input) =>
+    input.data instanceof Float32Array || input.data instanceof BigInt64Array
+      ? { ...input, data: Array.from(input.data as ArrayLike<number | bigint>, Number) }
+      : input,
+  );
+  return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: plain }) };
 }
 
 /**
