@@ -11,8 +11,8 @@
  *   GET  /v2/models/{m}/versions/{v}/config    max_batch_size and the version's id maps, which
  *        publishing puts in ModelConfig `parameters` as `ids.<version>` (a JSON string), and the
  *        widest row each input takes (`max_dims.<input>`, a JSON array; absent: no limit known)
- *   POST /v2/models/{m}/versions/{v}/infer     every input the model declares, and every output,
- *        as binary tensor data (inference-client.ts)
+ *   POST /v2/models/{m}/versions/{v}/infer     every input the model declares; inputs and outputs
+ *        travel as binary tensor data where the server names that extension (inference-client.ts)
  */
 import os from 'node:os';
 import {
