@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { PARTNER_KEYS_DEFAULTS } from '../platform/config';
 import { seededRandom } from '../training/rng';
 import { projectRoot } from '../platform/paths';
+import { buildProject } from './support/build';
 import { eventually } from './support/eventually';
 import { metricValue } from './support/metrics';
 import { createPartnerKey, partnerCli } from './support/partners';
@@ -261,8 +262,7 @@ describe('partner API keys and quotas', () => {
   });
 
   it('works as a real CLI process against a running platform', async () => {
-    const tsc = path.join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-    await execFileAsync(process.execPath, [tsc, '-b', 'tsconfig.json'], { cwd: projectRoot, timeout: 300_000 });
+    await buildProject();
     const cli = (args: string[]) =>
       execFileAsync(process.execPath, [path.join(projectRoot, 'dist', 'scripts', 'partner.js'), ...args], {
         cwd: projectRoot,
