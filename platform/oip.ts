@@ -1,7 +1,9 @@
 /**
  * Open Inference Protocol (KServe v2) REST shapes: what the inference server accepts and answers
- * and what its clients send, defined once for both sides.
+ * and what its clients send, defined once for both sides, with the byte order of the binary tensor
+ * extension's data.
  */
+import os from 'node:os';
 
 /** The protocol's tensor datatypes. */
 export type OipDataType =
@@ -37,4 +39,14 @@ export interface OipInferResponse {
   id?: string;
   parameters?: Record<string, unknown>;
   outputs: OipResponseTensor[];
+}
+
+/** Whether this host stores numbers little-endian, the order binary tensor data travels in. */
+export const HOST_LITTLE_ENDIAN = os.endianness() === 'LE';
+
+/** Reverses the bytes of every `width`-byte element in place: the wire's little-endian order ↔ a big-endian host's. */
+export function swapElementBytes(data: ArrayBufferView, width: 4 | 8): void {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (width === 8) bytes.swap64();
+  else bytes.swap32();
 }

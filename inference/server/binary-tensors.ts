@@ -12,10 +12,9 @@
  * into the typed array the model takes (one copy out of the body, no JS numbers in between), and
  * only once their byte size agrees with their declared shape and datatype.
  */
-import os from 'node:os';
 import { badRequest } from '../errors';
 import type { TensorData } from '../runtime/onnx-session';
-import type { OipDataType, OipInferRequest, OipRequestTensor } from '../../platform/oip';
+import { HOST_LITTLE_ENDIAN, swapElementBytes, type OipDataType, type OipInferRequest, type OipRequestTensor } from '../../platform/oip';
 
 export const HEADER_LENGTH = 'inference-header-content-length';
 
@@ -85,17 +84,8 @@ export function decodeElements(name: string, datatype: OipDataType, shape: unkno
   // One copy into the array's own buffer, the only one: a typed view on the body would need the bytes
   // aligned (they rarely are) and would pin, or share, the body's buffer (Node pools small ones).
   new Uint8Array(data.buffer).set(bytes);
-  if (BIG_ENDIAN) swapBytes(data);
+  if (!HOST_LITTLE_ENDIAN) swapElementBytes(data, data instanceof BigInt64Array ? 8 : 4);
   return data;
-}
-
-const BIG_ENDIAN = os.endianness() === 'BE';
-
-/** Little-endian wire order → this host's order, in place. */
-function swapBytes(data: TensorData): void {
-  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof BigInt64Array) bytes.swap64();
-  else bytes.swap32();
 }
 
 /** Whether the caller asked for `output` as binary data. */
@@ -109,7 +99,7 @@ export function wantsBinary(request: OipInferRequest, output: string): boolean {
 export function encodeElements(datatype: OipDataType, data: ArrayLike<number | bigint>): Buffer {
   // What a model returns is usually already the datatype's typed array: one copy of its bytes.
   const native = datatype === 'INT64' ? data instanceof BigInt64Array : data instanceof Float32Array;
-  if (native && !BIG_ENDIAN) {
+  if (native && HOST_LITTLE_ENDIAN) {
     const typed = data as BigInt64Array | Float32Array;
     return Buffer.from(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength));
   }

@@ -4,11 +4,10 @@
  * stops calling a failing server for a while and lets one trial request through to close again by
  * itself. It knows routes and tensors, not what the models mean: that is model-client.ts.
  */
-import os from 'node:os';
 import CircuitBreaker from 'opossum';
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../../../platform/logger';
-import type { OipInferResponse, OipRequestTensor } from '../../../platform/oip';
+import { HOST_LITTLE_ENDIAN, swapElementBytes, type OipInferResponse, type OipRequestTensor } from '../../../platform/oip';
 import { clientSpan } from '../../../platform/telemetry';
 import { inferenceCalls, inferenceRows } from '../metrics';
 
@@ -201,7 +200,12 @@ function encodeInferBody(inputs: OipRequestTensor[]): { headers: Record<string, 
   const described = inputs.map((input) => {
     if (!(input.data instanceof Float32Array || input.data instanceof BigInt64Array)) return input;
     const bytes = Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
-    binary.push(LITTLE_ENDIAN ? bytes : swapped(bytes, input.data.BYTES_PER_ELEMENT));
+    if (HOST_LITTLE_ENDIAN) binary.push(bytes);
+    else {
+      const copy = Buffer.from(bytes);
+      swapElementBytes(copy, input.data instanceof BigInt64Array ? 8 : 4);
+      binary.push(copy);
+    }
     const { data: _data, ...rest } = input;
     return { ...rest, parameters: { ...input.parameters, binary_data_size: bytes.length } };
   });
@@ -250,8 +254,6 @@ export function decodeInferResponse(body: Buffer, headerLength: string | null): 
   return response;
 }
 
-const LITTLE_ENDIAN = os.endianness() === 'LE';
-
 /** Little-endian INT64 or FP32 bytes as numbers. */
 function numbersOf(name: string, datatype: string, bytes: Buffer): ArrayLike<number> {
   const width = datatype === 'INT64' ? 8 : datatype === 'FP32' ? 4 : 0;
@@ -261,24 +263,13 @@ function numbersOf(name: string, datatype: string, bytes: Buffer): ArrayLike<num
   // size, and small Buffers share Node's pool, so neither can be viewed as numbers in place.
   const own = new Uint8Array(bytes.length);
   own.set(bytes);
-  if (!LITTLE_ENDIAN) swapInPlace(own, width);
+  // INT64 is read as pairs of 32-bit words, low word first as on the wire: every 4 bytes turn
+  // around on a big-endian host, whatever the width.
+  if (!HOST_LITTLE_ENDIAN) swapElementBytes(own, 4);
   if (width === 4) return new Float32Array(own.buffer);
   const words = new Int32Array(own.buffer);
   const values = new Float64Array(words.length / 2);
   // Low word unsigned, high word signed: exact for every safe integer (indices, and -1 for padding).
   for (let i = 0; i < values.length; i++) values[i] = words[2 * i + 1] * 2 ** 32 + (words[2 * i] >>> 0);
   return values;
-}
-
-/** A copy of `bytes` with each element's bytes reversed (a big-endian host). */
-function swapped(bytes: Buffer, width: number): Buffer {
-  const copy = Buffer.from(bytes);
-  swapInPlace(copy, width);
-  return copy;
-}
-
-function swapInPlace(bytes: Uint8Array, width: number): void {
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (width === 8) view.swap64();
-  else view.swap32();
 }

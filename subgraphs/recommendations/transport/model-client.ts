@@ -14,7 +14,6 @@
  *   POST /v2/models/{m}/versions/{v}/infer     every input the model declares; inputs and outputs
  *        travel as binary tensor data where the server names that extension (inference-client.ts)
  */
-import os from 'node:os';
 import {
   idsParameter,
   INDEX_PAD,
@@ -25,7 +24,7 @@ import {
   WEIGHT_PAD,
   type IdMaps,
 } from '../../../platform/model-contract';
-import type { OipInferResponse, OipRequestTensor } from '../../../platform/oip';
+import { HOST_LITTLE_ENDIAN, type OipInferResponse, type OipRequestTensor } from '../../../platform/oip';
 import { InferenceUnavailable, type InferenceClient } from './inference-client';
 
 /** Exclusions sent per user; a heavy buyer's oldest purchases are filtered after the model instead. */
@@ -310,7 +309,7 @@ function floatTensor(name: string, rows: number[][], width: number): OipRequestT
 }
 
 /** Where the low and high 32-bit words of a native 64-bit integer sit. */
-const [LOW_WORD, HIGH_WORD] = os.endianness() === 'LE' ? [0, 1] : [1, 0];
+const [LOW_WORD, HIGH_WORD] = HOST_LITTLE_ENDIAN ? [0, 1] : [1, 0];
 
 /**
  * An INT64 input whose rows are padded to `width` columns, as native 64-bit integers (the binary
