@@ -128,6 +128,19 @@ export const queryLimitRejections = new Counter({
   registers: [registry],
 });
 
+/**
+ * What an operator sets GATEWAY_MAX_COST from (docs/operations.md, Query limits): the estimated cost of
+ * each operation the limit admitted. An operation's cost depends only on its document and size
+ * variables, so `_sum / _count` per operation is its cost where its sizes do not vary.
+ */
+export const operationCostEstimate = new Histogram({
+  name: 'gateway_operation_cost',
+  help: 'Estimated cost (gateway/plugins/operation/query-limits/cost.ts) of the queries and mutations the cost limit admitted, by operation name (capped; "anonymous" unnamed)',
+  labelNames: ['operation'] as const,
+  buckets: [10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000, 300_000, 1_000_000],
+  registers: [registry],
+});
+
 export const rateLimitRejections = new Counter({
   name: 'gateway_rate_limited_total',
   help: 'Requests the gateway refused because the client was over its rate limit, by transport (http, websocket)',

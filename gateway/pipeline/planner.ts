@@ -6,6 +6,7 @@
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type QueryPlan, type SubscriptionNode } from '@apollo/query-planner';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { declareListSizes } from './list-sizes';
 
 export class FederatedPlanner {
   readonly apiSchema: Schema;
@@ -18,6 +19,8 @@ export class FederatedPlanner {
     const supergraph = Supergraph.build(supergraphSdl);
     this.apiSchema = supergraph.apiSchema();
     this.apiGraphQLSchema = this.apiSchema.toGraphQLJSSchema();
+    // The cost model's list sizes: the API schema carries no directives, the supergraph does.
+    declareListSizes(supergraph, this.apiGraphQLSchema);
     this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
     this.planner = new QueryPlanner(supergraph);
   }

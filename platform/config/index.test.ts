@@ -69,6 +69,7 @@ describe('configuration', () => {
       aliases: 15,
       directives: 50,
       cost: 50_000,
+      listSize: 5,
       costMemoBytes: 1024 * 1024,
     });
     const set = loadConfig({
@@ -77,9 +78,19 @@ describe('configuration', () => {
       GATEWAY_MAX_ALIASES: '30',
       GATEWAY_MAX_DIRECTIVES: '60',
       GATEWAY_MAX_COST: '100000',
+      GATEWAY_COST_LIST_SIZE: '8',
       GATEWAY_COST_MEMO_BYTES: '65536',
     }).queryLimits;
-    expect(set).toEqual({ enabled: true, tokens: 2000, depth: 20, aliases: 30, directives: 60, cost: 100_000, costMemoBytes: 65_536 });
+    expect(set).toEqual({
+      enabled: true,
+      tokens: 2000,
+      depth: 20,
+      aliases: 30,
+      directives: 60,
+      cost: 100_000,
+      listSize: 8,
+      costMemoBytes: 65_536,
+    });
     expect(loadConfig({ GATEWAY_QUERY_LIMITS: 'off' }).queryLimits.enabled).toBe(false);
     expect(() => loadConfig({ GATEWAY_MAX_DEPTH: '0' })).toThrow('GATEWAY_MAX_DEPTH must be a positive integer, got "0"');
     expect(() => loadConfig({ GATEWAY_MAX_TOKENS: '50000' })).toThrow('GATEWAY_MAX_TOKENS must be at most 10000');

@@ -339,8 +339,10 @@ export interface QueryLimitsConfig {
   aliases: number;
   /** Directives, fragments included. */
   directives: number;
-  /** Estimated cost: each field 1, times its `first`/`last`, lists without a size count as 10 (gateway/plugins/operation/query-limits/cost.ts). */
+  /** Estimated cost of one operation: each field 1 plus what it selects, times the size of its list (gateway/plugins/operation/query-limits/cost.ts). */
   cost: number;
+  /** Items the cost counts for a list that no argument and no `@listSize` sizes. */
+  listSize: number;
   /**
    * Bytes each memo of cost verdicts (the limits', the partner budget's) may hold, keys and verdicts
    * counted; least recently used verdicts go first. Not a limit on clients: a forgotten verdict is walked again.
@@ -356,6 +358,7 @@ function queryLimitsFrom(values: ReturnType<typeof defaultsOf<typeof queryLimitO
     aliases: values.GATEWAY_MAX_ALIASES,
     directives: values.GATEWAY_MAX_DIRECTIVES,
     cost: values.GATEWAY_MAX_COST,
+    listSize: values.GATEWAY_COST_LIST_SIZE,
     costMemoBytes: values.GATEWAY_COST_MEMO_BYTES,
   };
 }

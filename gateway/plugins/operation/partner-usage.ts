@@ -38,7 +38,7 @@ export function partnerUsagePlugin(limits: QueryLimitsConfig): GatewayPlugin {
       if (!partner || !operation || !limits.enabled) return;
       // Every field visited costs at least 1: a walk longer than this is over the budget whatever else it finds.
       const maxNodes = partner.costBudget + limits.tokens + MAX_FRAGMENT_SPREADS;
-      const result = costs.of(schema, document, { operationName: operation.name?.value, variables, maxNodes });
+      const result = costs.of(schema, document, { operationName: operation.name?.value, variables, maxNodes, listSize: limits.listSize });
       if (result.kind === 'invalid') return; // execution reports it
       if (result.kind === 'cost' && result.cost <= partner.costBudget) {
         usage.set(state, { cost: result.cost, overBudget: false });

@@ -81,7 +81,16 @@ export const queryLimitOptions = declareOptions('Query limits', {
   GATEWAY_MAX_DIRECTIVES: option.int({ default: 50, description: 'Directives, fragments included.' }),
   GATEWAY_MAX_COST: option.int({
     default: 50_000,
-    description: 'Estimated cost: each field 1, times its `first`/`last`; lists without a size count as 10.',
+    description:
+      'Estimated cost of one operation: each field 1 plus what it selects, times the size of its list (docs/operations.md, Query limits).',
+  }),
+  // About the fan-out of a relationship list in the data we know: an order's lines (1 to 4 in the
+  // seed), the public federation benchmark's lists (2 to 6 a list). 10 made each level of nesting
+  // count twice to five times its real size, so a 4-level query's estimate was 64× its real work.
+  GATEWAY_COST_LIST_SIZE: option.int({
+    default: 5,
+    description:
+      'Items the cost counts for a list that neither an argument (`first`/`last`, a `@listSize` slicing argument) nor the schema (`@listSize(assumedSize:)`) sizes.',
   }),
   GATEWAY_COST_MEMO_BYTES: option.int({
     default: 1024 * 1024,

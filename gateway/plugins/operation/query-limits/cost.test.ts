@@ -1,25 +1,32 @@
 import fs from 'node:fs';
-import { Supergraph } from '@apollo/federation-internals';
-import { getIntrospectionQuery, parse, type DocumentNode } from 'graphql';
+import { composeServices } from '@apollo/composition';
+import { getIntrospectionQuery, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { DEFAULT_QUERY_LIMITS } from '../../../../platform/config';
+import { FederatedPlanner } from '../../../pipeline/planner';
 import { fragmentSpreadExpansions, MAX_FRAGMENT_SPREADS, operationCost, OperationCosts } from './cost';
 import { SUPERGRAPH_SDL } from '../../../supergraph';
 
-const schema = Supergraph.build(fs.readFileSync(SUPERGRAPH_SDL, 'utf8')).apiSchema().toGraphQLJSSchema();
+const schema = new FederatedPlanner(fs.readFileSync(SUPERGRAPH_SDL, 'utf8')).apiGraphQLSchema;
+const LIST_SIZE = DEFAULT_QUERY_LIMITS.listSize;
 
-const costOf = (query: string, variables?: Record<string, unknown>) => {
-  const result = operationCost(schema, parse(query), { variables, maxNodes: 100_000 });
+const costIn = (api: GraphQLSchema, query: string, variables?: Record<string, unknown>, listSize = LIST_SIZE) => {
+  const result = operationCost(api, parse(query), { variables, maxNodes: 100_000, listSize });
   if (result.kind !== 'cost') throw new Error(`expected a cost, got ${result.kind}`);
   return result.cost;
 };
+const costOf = (query: string, variables?: Record<string, unknown>) => costIn(schema, query, variables);
 
 const expansions = (document: DocumentNode) => [...fragmentSpreadExpansions(document).values()];
 
 describe('query cost model', () => {
-  it('multiplies a field by its first argument, and a list without one by 10', () => {
+  it('multiplies a field by its first argument, and a list without one by the configured size (5 by default)', () => {
+    expect(LIST_SIZE).toBe(5);
     // price: 1 + amount = 2; node: 1 + id + price = 4; edges: the page itself, 1 + node = 5; products: 20 × (1 + 5).
     expect(costOf('{ products(first: 20) { edges { node { id price { amount } } } } }')).toBe(120);
-    // items has no size argument: 10 × (1 + quantity) = 20; node 21; edges 22; orders 1 × 23; me 24.
-    expect(costOf('{ me { orders(first: 1) { edges { node { items { quantity } } } } } }')).toBe(24);
+    // items has no size argument: 5 × (1 + quantity) = 10; node 11; edges 12; orders 1 × 13; me 14.
+    const items = '{ me { orders(first: 1) { edges { node { items { quantity } } } } } }';
+    expect(costOf(items)).toBe(14);
+    expect(costIn(schema, items, undefined, 10)).toBe(24);
   });
 
   it('counts a connection without first as the API default page of 20', () => {
@@ -44,7 +51,9 @@ describe('query cost model', () => {
   it("keeps the README's example query and the dashboard's queries cheap", () => {
     const readme = `{ me { name orders(first: 3) { edges { node { total { amount currency } items { quantity product { name price { amount } } } payment { status } } } }
       recommendations(first: 5) { score product { name category } } } }`;
-    expect(costOf(readme)).toBe(231);
+    // items: 5 × (1 + quantity + product(1 + name + price 2)) = 30; node 1 + total 3 + items + payment 2 = 36;
+    // orders 3 × (1 + 1 + 36) = 114; recommendations 5 × (1 + score + product 3) = 25; me 1 + name + 114 + 25.
+    expect(costOf(readme)).toBe(141);
     const dashboard = `query ($userId: ID!) { user(id: $userId) { name recommendations(first: 10) { score reason degraded product { name price { amount currency } stock } } } }`;
     expect(costOf(dashboard, { userId: 'user-0001' })).toBeLessThan(200);
   });
@@ -55,12 +64,12 @@ describe('query cost model', () => {
 
   it('stops the walk after maxNodes selections and says the operation is too large', () => {
     const document = parse('{ products(first: 1) { edges { node { id name category stock } } } }');
-    expect(operationCost(schema, document, { maxNodes: 3 }).kind).toBe('too-large');
+    expect(operationCost(schema, document, { maxNodes: 3, listSize: LIST_SIZE }).kind).toBe('too-large');
   });
 
   it('leaves variables that do not fit the schema to execution', () => {
     const document = parse('query ($first: Int!) { products(first: $first) { edges { cursor } } }');
-    expect(operationCost(schema, document, { maxNodes: 1000, variables: {} }).kind).toBe('invalid');
+    expect(operationCost(schema, document, { maxNodes: 1000, variables: {}, listSize: LIST_SIZE }).kind).toBe('invalid');
   });
 });
 
@@ -68,7 +77,7 @@ describe('remembered cost verdicts', () => {
   const MAX_NODES = 100_000;
   const memo = (maxBytes = 64 * 1024) => new OperationCosts({ maxBytes, name: 'limits' });
   const verdict = (costs: OperationCosts, document: DocumentNode, variables?: Record<string, unknown>, operationName?: string) =>
-    costs.of(schema, document, { variables, operationName, maxNodes: MAX_NODES });
+    costs.of(schema, document, { variables, operationName, maxNodes: MAX_NODES, listSize: LIST_SIZE });
 
   it('keys on the variables that feed sizes and conditions, never on the rest', () => {
     const costs = memo();
@@ -152,5 +161,52 @@ describe('fragment spread expansion', () => {
     // op → A, A → B, B → A (closes the cycle, not followed).
     expect(expansions(parse('{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }'))).toEqual([3]);
     expect(expansions(parse('{ ...Missing }'))).toEqual([1]);
+  });
+});
+
+describe('list sizes the schema declares with @listSize (GraphQL cost directive specification, federation v2.9)', () => {
+  // Imported under another name, as a subgraph may: the supergraph's link says which.
+  const subgraph = `
+    extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", { name: "@listSize", as: "@size" }])
+    type Query {
+      shelves: [Shelf] @size(assumedSize: 40)
+      search(limit: Int = 8, first: Int): [Book] @size(slicingArguments: ["limit", "first"], requireOneSlicingArgument: false)
+      page(take: Int): BookPage @size(slicingArguments: ["take"], sizedFields: ["books"])
+    }
+    type Shelf { books: [Book] }
+    type Book @key(fields: "id") { id: ID! title: String }
+    type BookPage { books: [Book] total: Int }
+  `;
+  const composed = composeServices([{ name: 'library', url: 'http://127.0.0.1:1/graphql', typeDefs: parse(subgraph) }]);
+  if (composed.errors) throw composed.errors[0];
+  const api = new FederatedPlanner(composed.supergraphSdl).apiGraphQLSchema;
+  const cost = (query: string, variables?: Record<string, unknown>) => costIn(api, query, variables);
+
+  it('takes assumedSize for a list no argument sizes; an undeclared list nested in it counts the configured size', () => {
+    // books: 5 × (1 + title) = 10; shelves: 40 × (1 + 10).
+    expect(cost('{ shelves { books { title } } }')).toBe(440);
+  });
+
+  it('takes the largest slicing argument given, from the operation, a variable or the default', () => {
+    expect(cost('{ search(limit: 3) { title } }')).toBe(3 * 2);
+    expect(cost('{ search { title } }')).toBe(8 * 2);
+    expect(cost('{ search(limit: 3, first: 12) { title } }')).toBe(12 * 2);
+    expect(cost('query ($n: Int) { search(limit: $n) { title } }', { n: 300 })).toBe(300 * 2);
+  });
+
+  it('multiplies the field that declares sizedFields, and counts those fields once', () => {
+    // books: 1 × (1 + title) = 2; page: 30 × (1 + books + total).
+    expect(cost('{ page(take: 30) { books { title } total } }')).toBe(30 * 4);
+    // No size given: the page holds what an unsized list does.
+    expect(cost('{ page { books { title } total } }')).toBe(LIST_SIZE * 4);
+  });
+
+  it('remembers verdicts per value of a variable that feeds a slicing argument', () => {
+    const costs = new OperationCosts({ maxBytes: 64 * 1024, name: 'limits' });
+    const document = parse('query ($n: Int) { search(limit: $n) { title } }');
+    const of = (n: number) => costs.of(api, document, { variables: { n }, maxNodes: 100_000, listSize: LIST_SIZE });
+    expect(of(3)).toEqual({ kind: 'cost', cost: 6 });
+    expect(of(30_000)).toEqual({ kind: 'cost', cost: 60_000 });
+    expect(of(3)).toEqual({ kind: 'cost', cost: 6 });
   });
 });

@@ -1,10 +1,17 @@
 /**
  * The cost model of one operation: what a page of results multiplies. A field costs 1 plus what it
- * selects; a field with `first`/`last` (a connection page, a top-K list such as `similar`) costs that
- * many times as much; a list without a size argument counts as 10 items; the `edges` of a connection
- * are the page itself, already counted at the connection field. Introspection is priced by the size
- * of the schema, not by data, so its lists are not multiplied. graphql-query-complexity walks the
- * operation; this module only says what each field costs.
+ * selects, times the number of items it stands for:
+ * - a list the schema sizes with `@listSize` (gateway/pipeline/list-sizes.ts): the value of its
+ *   largest slicing argument given, else its `assumedSize`;
+ * - a field with `first`/`last` (a connection page, a top-K list such as `similar`): that many;
+ * - a connection without one: the API's default page; its `edges` (or a `@listSize`'s `sizedFields`)
+ *   are the page itself, already counted at the connection field;
+ * - any other list: the configured size of an unsized list (GATEWAY_COST_LIST_SIZE), which the
+ *   server's data decides and no client can raise. Its error compounds with every level of nesting
+ *   (a list nested four deep counts size⁴ items), so it is set near the real fan-out of a
+ *   relationship list, not far above it; a schema that knows a list is larger says so with `@listSize`.
+ * Introspection is priced by the size of the schema, not by data, so its lists are not multiplied.
+ * graphql-query-complexity walks the operation; this module only says what each field costs.
  */
 import {
   getNamedType,
@@ -27,10 +34,9 @@ import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexit
 import { LRUCache } from 'lru-cache';
 import { Gauge } from 'prom-client';
 import { registry } from '../../../../platform/metrics';
+import { declaredListSize, isSizedByParent, slicingArgumentNames } from '../../../pipeline/list-sizes';
 
-/** Items a list without a size argument is assumed to hold. */
-export const UNSIZED_LIST = 10;
-/** The arguments that size a list (sizeOf), and the directives whose condition drops a selection from the walk. */
+/** The arguments that size a list by convention (sizeOf), and the directives whose condition drops a selection from the walk. */
 const SIZE_ARGUMENTS = new Set(['first', 'last']);
 const CONDITION_DIRECTIVES = new Set(['skip', 'include']);
 
@@ -59,21 +65,36 @@ const isConnection = (type: GraphQLNamedType): boolean => {
   return 'edges' in fields && 'pageInfo' in fields;
 };
 
-/** How many items one occurrence of `field` (on `parent`) stands for. */
-function sizeOf(parent: GraphQLNamedType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number {
-  // SIZE_ARGUMENTS: the memo keys on the variables that feed these.
+const largestNumber = (values: unknown[]): number | undefined => {
+  const numbers = values.filter((value): value is number => typeof value === 'number');
+  return numbers.length > 0 ? Math.max(...numbers) : undefined;
+};
+
+/** How many items one occurrence of `field` (on `parent`) stands for; `listSize` for a list nothing sizes. */
+function sizeOf(parent: GraphQLNamedType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, listSize: number): number {
+  // The memo keys on the variables that feed these arguments (costInputNames).
+  const declared = declaredListSize(field);
+  const sliced = declared?.slicingArguments && largestNumber(declared.slicingArguments.map((name) => args[name]));
+  if (sliced !== undefined) return Math.max(1, sliced);
+  if (declared?.assumedSize !== undefined) return Math.max(1, declared.assumedSize);
+  if (isSizedByParent(field)) return 1;
   const requested = args.first ?? args.last;
   if (typeof requested === 'number') return Math.max(1, requested);
   if (isConnection(getNamedType(field.type))) return DEFAULT_PAGE_SIZE;
-  if (isListType(getNullableType(field.type))) return isConnection(parent) ? 1 : UNSIZED_LIST;
+  if (isListType(getNullableType(field.type))) return isConnection(parent) ? 1 : listSize;
+  // A page whose sized fields count once: with no size given, it holds what an unsized list does.
+  if (declared?.sizedFields) return listSize;
   return 1;
 }
 
-export const listSizeEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  const own = 1 + childComplexity;
-  if (isIntrospectionType(type) || field.name.startsWith('__')) return own;
-  return own * sizeOf(type, field, args);
-};
+/** The estimator for a gateway whose unsized lists count `listSize` items. */
+export const listSizeEstimator =
+  (listSize: number): ComplexityEstimator =>
+  ({ type, field, args, childComplexity }) => {
+    const own = 1 + childComplexity;
+    if (isIntrospectionType(type) || field.name.startsWith('__')) return own;
+    return own * sizeOf(type, field, args, listSize);
+  };
 
 /** graphql-query-complexity's error when its walk visits more selections than allowed. */
 const WALK_CAP_MESSAGE = 'Query exceeds the maximum allowed number of nodes.';
@@ -86,24 +107,29 @@ export type CostResult =
   /** Variables or arguments do not fit the schema: execution reports that to the client. */
   | { kind: 'invalid'; error: Error };
 
+export interface CostOptions {
+  operationName?: string;
+  variables?: Record<string, unknown>;
+  /** Selections the walk may visit before it stops (too-large). */
+  maxNodes: number;
+  /** Items an unsized list counts (QueryLimitsConfig.listSize). */
+  listSize: number;
+}
+
 /**
  * The cost of the operation `operationName` (or the document's only one). Call it on a validated
  * document whose fragment expansion is bounded (fragmentSpreadExpansions): the walk follows every
  * fragment spread. `maxNodes` stops the walk; every field visited costs at least 1, so a walk that
  * long has a cost at least that high.
  */
-export function operationCost(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  options: { operationName?: string; variables?: Record<string, unknown>; maxNodes: number },
-): CostResult {
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, options: CostOptions): CostResult {
   try {
     const cost = getComplexity({
       schema,
       query: document,
       operationName: options.operationName,
       variables: options.variables ?? {},
-      estimators: [listSizeEstimator],
+      estimators: [listSizeEstimator(options.listSize)],
       maxQueryNodes: options.maxNodes,
     });
     return { kind: 'cost', cost };
@@ -118,8 +144,11 @@ export function operationCost(
 /** Bytes one remembered verdict is counted for beyond its key: the verdict object and the cache's own entry, generously. */
 const ENTRY_BYTES = 200;
 
-/** The variables an operation's cost can depend on: those feeding a size argument or a skip/include condition. */
-function costInputNames(document: DocumentNode): Set<string> {
+/**
+ * The variables an operation's cost can depend on: those feeding a size argument (`first`/`last`,
+ * or any argument a `@listSize` of the schema slices by) or a skip/include condition.
+ */
+function costInputNames(document: DocumentNode, slicing: ReadonlySet<string>): Set<string> {
   const names = new Set<string>();
   const collect = (value: ValueNode) =>
     visit(value, {
@@ -129,7 +158,9 @@ function costInputNames(document: DocumentNode): Set<string> {
     });
   visit(document, {
     Field(field) {
-      for (const argument of field.arguments ?? []) if (SIZE_ARGUMENTS.has(argument.name.value)) collect(argument.value);
+      for (const argument of field.arguments ?? []) {
+        if (SIZE_ARGUMENTS.has(argument.name.value) || slicing.has(argument.name.value)) collect(argument.value);
+      }
     },
     Directive(directive) {
       if (CONDITION_DIRECTIVES.has(directive.name.value)) for (const argument of directive.arguments ?? []) collect(argument.value);
@@ -157,9 +188,9 @@ function keyPart(variables: Record<string, unknown> | undefined, name: string): 
 
 /**
  * operationCost with memory. Apollo Server hands every request with the same text the same cached
- * document object, so verdicts are remembered per document, operation name, walk bound and the
- * values of the declared variables the cost can depend on (those in `first`/`last` and in
- * skip/include conditions) — never the rest of a request's variables, declared or not, which an
+ * document object, so verdicts are remembered per document, operation name, walk bound, unsized
+ * list size and the values of the declared variables the cost can depend on (those in `first`/`last`
+ * or a `@listSize` slicing argument, and in skip/include conditions) — never the rest of a request's variables, declared or not, which an
  * anonymous client can make as large as the body limit. The memory is an LRU bounded in bytes
  * (keys and verdicts counted); documents are held weakly. A verdict that the variables do not fit
  * is never remembered: it may come from a variable outside the key. So a request whose other
@@ -180,12 +211,8 @@ export class OperationCosts {
     return this.verdicts.calculatedSize;
   }
 
-  of(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    options: { operationName?: string; variables?: Record<string, unknown>; maxNodes: number },
-  ): CostResult {
-    const key = this.keyOf(document, options);
+  of(schema: GraphQLSchema, document: DocumentNode, options: CostOptions): CostResult {
+    const key = this.keyOf(schema, document, options);
     const seen = key === undefined ? undefined : this.verdicts.get(key);
     if (seen) return seen;
     const result = operationCost(schema, document, options);
@@ -197,9 +224,12 @@ export class OperationCosts {
   }
 
   /** The memo key, or undefined when this request's verdict is not to be remembered. */
-  private keyOf(document: DocumentNode, options: { operationName?: string; variables?: Record<string, unknown>; maxNodes: number }) {
+  private keyOf(schema: GraphQLSchema, document: DocumentNode, options: CostOptions) {
     let facts = this.documents.get(document);
-    if (!facts) this.documents.set(document, (facts = { id: this.nextId++, costInputs: costInputNames(document), inputsOf: new Map() }));
+    if (!facts) {
+      const costInputs = costInputNames(document, slicingArgumentNames(schema));
+      this.documents.set(document, (facts = { id: this.nextId++, costInputs, inputsOf: new Map() }));
+    }
     const operation = options.operationName ?? '';
     let inputs = facts.inputsOf.get(operation);
     if (!inputs) {
@@ -209,7 +239,7 @@ export class OperationCosts {
       inputs = (definition.variableDefinitions ?? []).map((v) => v.variable.name.value).filter((name) => facts.costInputs.has(name));
       facts.inputsOf.set(operation, inputs);
     }
-    let key = `${facts.id}|${options.maxNodes}|${operation}`;
+    let key = `${facts.id}|${options.maxNodes}|${options.listSize}|${operation}`;
     for (const name of inputs) {
       const part = keyPart(options.variables, name);
       if (part === undefined) return undefined;

@@ -98,27 +98,37 @@ export function limitRules(limits: QueryLimitsConfig): ValidationRule[] {
   ];
 }
 
+/** What the cost check found: the operation's cost where the walk finished, and the error when it is over the limit. */
+export interface CostVerdict {
+  cost?: number;
+  error?: GraphQLError;
+}
+
 /**
  * The cost check, for a document that passed validation (so its fragment expansion is bounded).
- * Undefined when within the limit, or when the variables do not fit: execution reports those.
+ * No error when within the limit, or when the variables do not fit: execution reports those.
  * With `costs`, the walk's result is remembered (OperationCosts).
  */
-export function costError(
+export function costVerdict(
   limits: QueryLimitsConfig,
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | undefined,
   variables: Record<string, unknown> | undefined,
   costs?: OperationCosts,
-): GraphQLError | undefined {
-  if (!limits.enabled) return undefined;
+): CostVerdict {
+  if (!limits.enabled) return {};
   // Every field visited costs at least 1, so a walk longer than this is over the limit whatever else it finds.
-  const options = { operationName, variables, maxNodes: limits.cost + limits.tokens + MAX_FRAGMENT_SPREADS };
+  const options = { operationName, variables, maxNodes: limits.cost + limits.tokens + MAX_FRAGMENT_SPREADS, listSize: limits.listSize };
   const result = costs ? costs.of(schema, document, options) : operationCost(schema, document, options);
-  if (result.kind === 'too-large') return queryLimitExceeded('cost', limits.cost);
-  if (result.kind === 'cost' && result.cost > limits.cost) return queryLimitExceeded('cost', limits.cost, result.cost);
-  return undefined;
+  if (result.kind === 'too-large') return { error: queryLimitExceeded('cost', limits.cost) };
+  if (result.kind === 'cost' && result.cost > limits.cost)
+    return { cost: result.cost, error: queryLimitExceeded('cost', limits.cost, result.cost) };
+  return result.kind === 'cost' ? { cost: result.cost } : {};
 }
+
+/** costVerdict's error alone. */
+export const costError = (...args: Parameters<typeof costVerdict>): GraphQLError | undefined => costVerdict(...args).error;
 
 /** The cost check with memory: a repeated operation's cost is a map lookup, not a walk (OperationCosts). */
 export class CostCheck {
@@ -133,8 +143,13 @@ export class CostCheck {
     return this.costs.bytes;
   }
 
-  check(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined) {
-    return costError(this.limits, schema, document, operationName, variables, this.costs);
+  check(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | undefined,
+    variables: Record<string, unknown> | undefined,
+  ): CostVerdict {
+    return costVerdict(this.limits, schema, document, operationName, variables, this.costs);
   }
 }
 
