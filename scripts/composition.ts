@@ -5,13 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { composeServices } from '@apollo/composition';
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import YAML from 'yaml';
 import { fromRoot } from '../platform/paths';
 import { subgraphs } from '../subgraphs';
 import { buildFederatedSchema } from '../subgraphs/kit/schema';
+import { composeDocuments } from './compose-documents';
+
+export { composeDocuments };
 
 export const SUPERGRAPH_CONFIG = fromRoot('supergraph.yaml');
 
@@ -53,13 +55,4 @@ export async function composeSupergraph(configFile = SUPERGRAPH_CONFIG): Promise
   }
   const supergraphSdl = composeDocuments(sources.map(({ name, url, sdl }) => ({ name, url, typeDefs: parse(sdl) })));
   return { subgraphFiles, sources, supergraphSdl };
-}
-
-/** @apollo/composition over parsed subgraph SDL; every composition error in one message. */
-export function composeDocuments(services: Parameters<typeof composeServices>[0]): string {
-  const result = composeServices(services);
-  if (result.errors) {
-    throw new Error(`Composition failed:\n${result.errors.map((error) => `- ${error.message}`).join('\n')}`);
-  }
-  return `${result.supergraphSdl}\n`;
 }
