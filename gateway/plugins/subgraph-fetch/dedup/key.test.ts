@@ -2,6 +2,7 @@
  * The key of a subgraph fetch for in-flight deduplication: equal exactly when the subgraph would
  * see the same request from the same caller, and absent for every fetch that must never be shared.
  */
+import { OperationTypeNode } from 'graphql';
 import type { SubgraphFetch } from '../../../pipeline/plugin';
 import type { RequestState } from '../../../pipeline/request-state';
 import type { Role } from '../../../../platform/viewer';
@@ -9,7 +10,7 @@ import { fetchKey } from './key';
 
 const QUERY = 'query Page__products__0($first:Int){products(first:$first){edges{node{id name}}}}';
 
-function fetchOf(changes: Partial<Omit<SubgraphFetch, 'state'>> & { userId?: string; roles?: Role[] } = {}): SubgraphFetch {
+function fetchOf(changes: Partial<SubgraphFetch> & { userId?: string; roles?: Role[] } = {}): SubgraphFetch {
   const { userId = 'user-0001', roles = ['customer'], ...rest } = changes;
   return {
     subgraph: 'products',
@@ -17,7 +18,7 @@ function fetchOf(changes: Partial<Omit<SubgraphFetch, 'state'>> & { userId?: str
     request: { query: QUERY, variables: { first: 5 }, operationName: 'Page__products__0' },
     headers: {},
     state: { viewer: { userId, roles } } as RequestState,
-    operation: { name: 'Page', type: 'query' },
+    operation: { name: 'Page', type: OperationTypeNode.QUERY },
     outcome: {},
     ...rest,
   };
@@ -31,7 +32,7 @@ describe('fetchKey', () => {
   });
 
   it('is the same whatever the client named its operation: the subgraph never sees that name', () => {
-    expect(fetchKey(fetchOf({ operation: { name: 'Other', type: 'query' } }))).toBe(fetchKey(fetchOf()));
+    expect(fetchKey(fetchOf({ operation: { name: 'Other', type: OperationTypeNode.QUERY } }))).toBe(fetchKey(fetchOf()));
   });
 
   it.each<[string, Parameters<typeof fetchOf>[0]]>([
@@ -83,8 +84,8 @@ describe('fetchKey', () => {
   });
 
   it.each<[string, Parameters<typeof fetchOf>[0]]>([
-    ['mutation', { operation: { name: 'Order', type: 'mutation' } }],
-    ['subscription (its events are completed with query fetches)', { operation: { name: 'Live', type: 'subscription' } }],
+    ['mutation', { operation: { name: 'Order', type: OperationTypeNode.MUTATION } }],
+    ['subscription (its events are completed with query fetches)', { operation: { name: 'Live', type: OperationTypeNode.SUBSCRIPTION } }],
     ['health check', { kind: 'health-check', operation: undefined, state: undefined }],
     ['schema loading', { kind: 'loading-schema', operation: undefined, state: undefined }],
     ['client operation the fetch does not name', { operation: undefined }],
