@@ -47,19 +47,23 @@ interface HeldSubgraph {
   url: string;
   /** Requests received so far. */
   received: () => number;
-  /** Answers every request held so far, and every later one at once, with `answer`. */
-  release(answer: (res: http.ServerResponse) => void): void;
+  /** Answers every request held so far, and every later one at once, with `answer` (given the request's body). */
+  release(answer: Answer): void;
   close(): Promise<void>;
 }
 
+type Answer = (res: http.ServerResponse, body: string) => void;
+
 async function heldSubgraph(): Promise<HeldSubgraph> {
   let received = 0;
-  let answer: ((res: http.ServerResponse) => void) | undefined;
-  const held: http.ServerResponse[] = [];
+  let answer: Answer | undefined;
+  const held: [http.ServerResponse, string][] = [];
   const server = http.createServer((req, res) => {
     received++;
-    req.resume();
-    req.on('end', () => (answer ? answer(res) : held.push(res)));
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => (answer ? answer(res, body) : held.push([res, body])));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -67,7 +71,7 @@ async function heldSubgraph(): Promise<HeldSubgraph> {
     received: () => received,
     release(respond) {
       answer = respond;
-      held.splice(0).forEach(respond);
+      for (const [res, body] of held.splice(0)) respond(res, body);
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -106,7 +110,7 @@ describe('fetch-dedup step', () => {
     source: SubgraphSource,
     fetches: GraphQLDataSourceProcessOptions<RequestState>[],
     joined: number,
-    answer: (res: http.ServerResponse) => void,
+    answer: Answer,
   ) {
     const before = await deduplicated();
     const settled = Promise.allSettled(fetches.map((options) => source.process(options)));
@@ -195,6 +199,34 @@ describe('fetch-dedup step', () => {
     expect(subgraph.received()).toBe(2);
     expect(counted).toBe(0);
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
+    await source.close();
+  });
+
+  it('shares only fetches whose whole bodies are equal, not those that merely start and end alike', async () => {
+    const source = gatewaySource(subgraph.url);
+    const middle = (id: string) => {
+      const options = incoming();
+      // Far from both ends of the body: the three fetches fall in one bucket (./key.ts).
+      options.request.variables = {
+        representations: [representations[0], { __typename: 'Product', id }, ...representations, ...representations],
+      };
+      return options;
+    };
+    const [a, b] = [middle('pA'), middle('pB')].map(({ request }) =>
+      JSON.stringify({ query: request.query, variables: request.variables }),
+    );
+    expect([a.length, a.slice(0, 64), a.slice(-64)]).toEqual([b.length, b.slice(0, 64), b.slice(-64)]);
+    // The subgraph names each product after its id.
+    const { results, counted } = await concurrently(source, [middle('pA'), middle('pB'), middle('pB')], 1, (res, body) => {
+      const { variables } = JSON.parse(body) as { variables: { representations: { id: string }[] } };
+      json({ data: { _entities: variables.representations.map(({ id }) => ({ name: id })) } })(res);
+    });
+    expect(subgraph.received()).toBe(2);
+    expect(counted).toBe(1);
+    const names = results.map((result) =>
+      result.status === 'fulfilled' ? (result.value.data as typeof ANSWER.data)._entities[1].name : result.reason,
+    );
+    expect(names).toEqual(['pA', 'pB', 'pB']);
     await source.close();
   });
 

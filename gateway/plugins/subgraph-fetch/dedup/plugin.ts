@@ -19,12 +19,18 @@
  */
 import type { GatewayPlugin, SubgraphResult } from '../../../pipeline/plugin';
 import { copyOfSubgraphResult } from '../../../pipeline/apollo-adapter';
-import { fetchKey } from './key';
+import { fetchIdentity } from './key';
 import { deduplicatedFetches } from './metrics';
 
 interface Waiter {
   resolve(result: SubgraphResult): void;
   reject(error: unknown): void;
+}
+
+/** A fetch on its way that others wait on. */
+interface Shared {
+  body: string;
+  waiters: Waiter[];
 }
 
 export interface FetchDedupOptions {
@@ -33,32 +39,40 @@ export interface FetchDedupOptions {
 }
 
 export function fetchDedupPlugin({ generation }: FetchDedupOptions = {}): GatewayPlugin {
-  /** Fetches in flight that others wait on, by key; per plugin, so per gateway (subgraph names mean one URL each there). */
-  const inFlight = new Map<string, Waiter[]>();
+  /** Fetches in flight, by bucket (./key.ts); per plugin, so per gateway (there a subgraph name means one URL). */
+  const inFlight = new Map<string, Shared[]>();
+  const leave = (bucket: string, shared: Shared) => {
+    const same = inFlight.get(bucket)!;
+    if (same.length === 1) inFlight.delete(bucket);
+    else same.splice(same.indexOf(shared), 1);
+  };
   return {
     name: 'fetch-dedup',
     async onSubgraphFetch(fetch, next) {
-      const key = fetchKey(fetch, generation?.());
-      if (key === undefined) return next(fetch);
-      const waiting = inFlight.get(key);
-      if (waiting) {
+      const identity = fetchIdentity(fetch, generation?.());
+      if (identity === undefined) return next(fetch);
+      const { bucket, body } = identity;
+      const same = inFlight.get(bucket);
+      const leading = same?.find((shared) => shared.body === body);
+      if (leading) {
         deduplicatedFetches.inc({ subgraph: fetch.subgraph });
         fetch.outcome.deduplicated = true;
-        return new Promise<SubgraphResult>((resolve, reject) => waiting.push({ resolve, reject }));
+        return new Promise<SubgraphResult>((resolve, reject) => leading.waiters.push({ resolve, reject }));
       }
-      const waiters: Waiter[] = [];
-      inFlight.set(key, waiters);
+      const shared: Shared = { body, waiters: [] };
+      if (same) same.push(shared);
+      else inFlight.set(bucket, [shared]);
       let result: SubgraphResult;
       try {
         result = await next(fetch);
       } catch (error) {
-        inFlight.delete(key);
-        for (const waiter of waiters) waiter.reject(copyOfError(error));
+        leave(bucket, shared);
+        for (const waiter of shared.waiters) waiter.reject(copyOfError(error));
         throw error;
       }
-      inFlight.delete(key);
+      leave(bucket, shared);
       // Copied now, before this fetch's own request goes on to merge the original into its response.
-      for (const waiter of waiters) waiter.resolve(copyOfSubgraphResult(result));
+      for (const waiter of shared.waiters) waiter.resolve(copyOfSubgraphResult(result));
       return result;
     },
   };
