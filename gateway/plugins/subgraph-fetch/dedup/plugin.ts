@@ -16,6 +16,8 @@
  *   through one data source with one timeout, and the shared fetch started first.
  * - Shared answers carry outcome.deduplicated: the entity cache does not store them (the first
  *   fetch stores the same entries), and tracing marks the fetch's span.
+ * - Apollo reads a subgraph's Cache-Control into the sending request's cache policy only; the
+ *   gateway turns cache control off (server.ts), so no client's answer differs for it.
  */
 import type { GatewayPlugin, SubgraphResult } from '../../../pipeline/plugin';
 import { copyOfSubgraphResult } from '../../../pipeline/apollo-adapter';
@@ -72,7 +74,13 @@ export function fetchDedupPlugin({ generation }: FetchDedupOptions = {}): Gatewa
       }
       leave(bucket, shared);
       // Copied now, before this fetch's own request goes on to merge the original into its response.
-      for (const waiter of shared.waiters) waiter.resolve(copyOfSubgraphResult(result));
+      for (const waiter of shared.waiters) {
+        try {
+          waiter.resolve(copyOfSubgraphResult(result));
+        } catch (error) {
+          waiter.reject(error); // never left waiting
+        }
+      }
       return result;
     },
   };
