@@ -174,6 +174,8 @@ async function startGatewayRole(role: 'project' | 'apollo', urls: Record<string,
     // On, as deployed; one load generator would spend a client's real budget in a second.
     rateLimit: { enabled: true, points: 100_000_000, windowSeconds: 60 },
     entityCache: config.entityCache,
+    // The parent sets GATEWAY_DEDUPLICATE_FETCHES=off: see runGatewayBench.
+    deduplicateFetches: config.deduplicateFetches,
     tracing: telemetry?.forService('gateway'),
     clientTraceparent: config.telemetry.clientTraceparent,
     log,
@@ -347,15 +349,20 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
   try {
     const ready = await subgraphs.ready();
     if (ready.type !== 'ready' || !ready.urls) throw new Error('the subgraphs did not start');
-    // Tracing off for the untraced sides, whatever this shell exports.
-    gateways.project = new Child('project', { ENTITY_CACHE: 'off', OTEL_SDK_DISABLED: 'true' }, 'project');
+    // Tracing off for the untraced sides, whatever this shell exports. Fetch deduplication off on
+    // every side: one token's identical requests at once would share their fetches, which the bare
+    // Apollo side cannot, and this bench measures what one request costs (`npm run bench -- federation`
+    // measures deduplication on and off).
+    const noDedup = { GATEWAY_DEDUPLICATE_FETCHES: 'off' };
+    gateways.project = new Child('project', { ...noDedup, ENTITY_CACHE: 'off', OTEL_SDK_DISABLED: 'true' }, 'project');
     gateways.apolloGateway = new Child('apollo', {}, 'apolloGateway');
-    gateways.cacheOn = new Child('project', { ENTITY_CACHE: 'on', OTEL_SDK_DISABLED: 'true' }, 'cacheOn');
+    gateways.cacheOn = new Child('project', { ...noDedup, ENTITY_CACHE: 'on', OTEL_SDK_DISABLED: 'true' }, 'cacheOn');
     if (sink) {
       for (const [side, ratio] of Object.entries(TRACED_RATIOS) as [Side, number][]) {
         gateways[side] = new Child(
           'project',
           {
+            ...noDedup,
             ENTITY_CACHE: 'off',
             OTEL_SDK_DISABLED: 'false',
             OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.url,

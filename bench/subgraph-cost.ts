@@ -69,8 +69,10 @@ async function startSide(name: string, hostScript: string, options: HostOptions)
     subgraphTimeoutMs: 30_000,
     queryLimits: loadConfig().queryLimits,
     rateLimit: { ...RATE_LIMIT_DEFAULTS, enabled: false },
-    // The subgraphs' cost is what is measured: cached answers would skip the fetches it is made of.
+    // The subgraphs' cost is what is measured: cached answers would skip the fetches it is made of,
+    // and so would one token's identical requests sharing their fetches.
     entityCache: { ...ENTITY_CACHE_DEFAULTS, enabled: false },
+    deduplicateFetches: false,
     subgraphUrls: ready.urls as Record<SubgraphName, string>,
     log: serviceLogger('gateway'),
   });

@@ -26,6 +26,7 @@ export function gatewayOptionsFromConfig(config: PlatformConfig): Omit<GatewayOp
     partnerKeys: config.partnerKeys,
     entityCache: config.entityCache,
     singleFetchAnswers: config.singleFetchAnswers,
+    deduplicateFetches: config.deduplicateFetches,
     metricsOperationNames: config.metricsOperationNames,
     clientTraceparent: config.telemetry.clientTraceparent,
   };

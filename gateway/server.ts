@@ -103,6 +103,8 @@ export interface GatewayOptions {
   entityCache?: EntityCacheConfig;
   /** Single-fetch operations answered with the subgraph's data as is (default on); see gateway/plugins/plan/single-fetch.ts. */
   singleFetchAnswers?: boolean;
+  /** Identical subgraph fetches for clients' queries in flight at once sent once (default on); see gateway/plugins/subgraph-fetch/dedup. */
+  deduplicateFetches?: boolean;
   /** Distinct operation names the process labels its metrics with (default DEFAULT_OPERATION_LABELS); see gateway/pipeline/metric-labels.ts. */
   metricsOperationNames?: number;
   /**
@@ -157,7 +159,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const extraPlugins = options.plugins ?? [];
   // Every subgraph fetch, whichever endpoint or subscription it serves, runs these steps.
   const fetchPipeline = new Pipeline(
-    subgraphFetchPlugins({ internalSecret: options.internalSecret, log, entityCache, tracing: options.tracing, plugins: extraPlugins }),
+    subgraphFetchPlugins({
+      internalSecret: options.internalSecret,
+      log,
+      entityCache,
+      tracing: options.tracing,
+      plugins: extraPlugins,
+      deduplicate: options.deduplicateFetches ?? true,
+    }),
   );
   // One data source per subgraph, shared by queries (Apollo Gateway) and subscription events.
   // Every source holds a pool of keep-alive connections: all are kept to be closed with the gateway.

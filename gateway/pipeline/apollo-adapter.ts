@@ -30,7 +30,7 @@ import type { FederatedPlanner } from './planner';
 import type { PlanPhase, SubgraphFetch, SubgraphFetchKind, SubgraphRequest, SubgraphResult } from './plugin';
 import type { RequestState } from './request-state';
 import type { Pipeline } from './runner';
-import { createSubgraphClient, type SubgraphClient } from './subgraph-client';
+import { bufferedBody, createSubgraphClient, type SubgraphClient } from './subgraph-client';
 
 /** The @apollo/gateway release whose internals this module was written against. */
 export const PINNED_APOLLO_GATEWAY = '2.14.4';
@@ -169,6 +169,22 @@ export class SubgraphSource extends RemoteGraphQLDataSource<RequestState> {
     }
     return { ...parsed, http: response } as ApolloResponse;
   }
+}
+
+/**
+ * A copy of a subgraph's answer that shares no object with it. Apollo's executor merges each
+ * answer into the response it builds (it assigns the answer's objects into it and merges later
+ * fetches into those), so one answer object must never reach two requests.
+ * An answer the transport produced is `{ ...JSON.parse(body), http }` (SubgraphSource.sendSerialised,
+ * Apollo's respond() returning it as is): the body parsed again is the copy, costing what a fetch
+ * of its own would have spent parsing it, half a structuredClone's (docs/operations.md, fetch
+ * deduplication). The `http` response is shared: it is read-only. Anything else is cloned.
+ */
+export function copyOfSubgraphResult(result: SubgraphResult): SubgraphResult {
+  const { http, ...answer } = result as SubgraphResult & { http?: unknown };
+  const body = bufferedBody(http);
+  const copy = body === undefined ? structuredClone(answer) : (JSON.parse(body) as SubgraphResult);
+  return http === undefined ? copy : ({ ...copy, http } as SubgraphResult);
 }
 
 /** The document of a fetch: the one Apollo handed along, else its query parsed. */

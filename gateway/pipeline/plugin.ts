@@ -98,12 +98,14 @@ export interface SubgraphFetch {
   readonly state?: RequestState;
   /** The client's operation this fetch serves, for kind 'operation'. */
   readonly operation?: { readonly name: string | null; readonly type: OperationTypeNode };
-  /** What steps report about how the fetch was answered (the entity cache: hit, miss or partial). */
+  /** What steps report about how the fetch was answered (the entity cache: hit, miss or partial; fetch-dedup: shared). */
   readonly outcome: SubgraphFetchOutcome;
 }
 
 export interface SubgraphFetchOutcome {
   cache?: 'hit' | 'miss' | 'partial';
+  /** True when the answer is another fetch's: an identical one in flight (plugins/subgraph-fetch/dedup), nothing sent for this one. */
+  deduplicated?: boolean;
 }
 
 export interface SubgraphResult {

@@ -68,6 +68,15 @@ export function createSubgraphClient(url: string, options: SubgraphClientOptions
 
 const pathOf = (url: URL) => `${url.pathname}${url.search}`;
 
+/**
+ * The body text of an answer this client read, as it came off the wire; undefined for any other
+ * response. A string is immutable: parsing it again gives a copy of the answer that shares no
+ * object with any other (the fetch-dedup step hands each waiting fetch its own that way).
+ */
+export function bufferedBody(response: unknown): string | undefined {
+  return response instanceof BufferedResponse ? response.body : undefined;
+}
+
 /** Read-only view of undici's lower-cased header record. */
 class ResponseHeaders implements FetcherHeaders {
   constructor(private readonly raw: RawHeaders) {}
@@ -120,7 +129,7 @@ class BufferedResponse implements FetcherResponse {
     readonly url: string,
     readonly status: number,
     raw: RawHeaders,
-    private readonly body: string,
+    readonly body: string,
   ) {
     this.ok = status >= 200 && status < 300;
     this.statusText = STATUS_CODES[status] ?? '';

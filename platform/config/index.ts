@@ -136,6 +136,8 @@ export interface PlatformConfig {
   entityCache: EntityCacheConfig;
   /** GATEWAY_SINGLE_FETCH=on|off: single-fetch operations answered with the subgraph's data as is (gateway/plugins/plan/single-fetch.ts). */
   singleFetchAnswers: boolean;
+  /** GATEWAY_DEDUPLICATE_FETCHES=on|off: identical subgraph fetches for clients' queries in flight at once sent once (gateway/plugins/subgraph-fetch/dedup). */
+  deduplicateFetches: boolean;
   /** GATEWAY_METRICS_OPERATION_NAMES: distinct operation names labelled in the gateway's metrics (gateway/pipeline/metric-labels.ts). */
   metricsOperationNames: number;
   /** The inference server's own bounds (inference/server/in-flight.ts) and how often it looks for new models. */
@@ -492,6 +494,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
       ttlMsBySubgraph: entityCache.perSubgraph.ENTITY_CACHE_TTL_MS ?? {},
     },
     singleFetchAnswers: gateway.values.GATEWAY_SINGLE_FETCH,
+    deduplicateFetches: gateway.values.GATEWAY_DEDUPLICATE_FETCHES,
     metricsOperationNames: gateway.values.GATEWAY_METRICS_OPERATION_NAMES,
     inference: { maxInFlight: inference.INFERENCE_MAX_IN_FLIGHT, pollIntervalMs: inference.INFERENCE_POLL_INTERVAL_MS },
     orders: ordersFrom(read(orderOptions).values),

@@ -3,6 +3,7 @@ import type { Logger } from '../../../platform/logger';
 import type { ServiceTracing } from '../../../platform/telemetry';
 import type { GatewayPlugin } from '../../pipeline/plugin';
 import { claimSigningPlugin } from './claim-signing';
+import { fetchDedupPlugin } from './dedup/plugin';
 import { entityCachePlugin, type EntityCache } from './entity-cache';
 import { fetchMetricsPlugin } from './fetch-metrics/plugin';
 import { unavailableErrorsPlugin } from './unavailable-errors/plugin';
@@ -17,9 +18,18 @@ export interface SubgraphFetchSteps {
   tracing?: ServiceTracing;
   /** Steps of the operator's own: inside the outage mapping, outside the cache (they see every fetch, cached or not, and the headers they add are sent and signed over). */
   plugins?: GatewayPlugin[];
+  /** Identical fetches for clients' queries in flight at once are sent once (default true); see ./dedup/plugin.ts. */
+  deduplicate?: boolean;
 }
 
-export function subgraphFetchPlugins({ internalSecret, log, entityCache, tracing, plugins = [] }: SubgraphFetchSteps): GatewayPlugin[] {
+export function subgraphFetchPlugins({
+  internalSecret,
+  log,
+  entityCache,
+  tracing,
+  plugins = [],
+  deduplicate = true,
+}: SubgraphFetchSteps): GatewayPlugin[] {
   return [
     // Outermost: times every fetch whole (cache hits too) and counts the errors its client gets, mapped outages included.
     fetchMetricsPlugin(),
@@ -29,6 +39,9 @@ export function subgraphFetchPlugins({ internalSecret, log, entityCache, tracing
     ...(tracing ? [subgraphFetchTracingPlugin(tracing)] : []),
     ...plugins,
     ...(entityCache ? [entityCachePlugin(entityCache)] : []),
+    // Inside the cache, so only its misses are shared; outside the claims, so a shared fetch is signed once.
+    // Its answers must reach it as the transport gave them: nothing that changes answers goes between.
+    ...(deduplicate ? [fetchDedupPlugin({ generation: entityCache && (() => entityCache.generation) })] : []),
     claimSigningPlugin(internalSecret),
   ];
 }

@@ -37,6 +37,8 @@ export function subgraphFetchTracingPlugin(tracing: ServiceTracing): GatewayPlug
       } finally {
         // The cache step reports how it answered on the fetch's outcome, which every copy shares.
         if (fetch.outcome.cache) span.setAttribute('gateway.entity_cache.outcome', fetch.outcome.cache);
+        // The subgraph's spans for a shared fetch are under the trace of the fetch that was sent.
+        if (fetch.outcome.deduplicated) span.setAttribute('gateway.fetch.deduplicated', true);
         span.end();
       }
     },

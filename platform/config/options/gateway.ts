@@ -45,6 +45,11 @@ export const gatewayOptions = declareOptions('Gateway', {
     default: true,
     description: "Single-fetch operations answered with the subgraph's data as is; off, they go through Apollo's executor too.",
   }),
+  GATEWAY_DEDUPLICATE_FETCHES: option.switch({
+    default: true,
+    description:
+      "Identical subgraph fetches for clients' queries in flight at once (same subgraph, body, viewer and headers) are sent once and each waiter gets its own copy of the answer; never mutations or subscriptions.",
+  }),
   GATEWAY_METRICS_OPERATION_NAMES: option.int({
     default: 100,
     max: 10_000,

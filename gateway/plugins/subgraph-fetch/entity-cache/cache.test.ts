@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { rootLogger } from '../../../../platform/logger';
+import type { EntityChangeListener, EntityChanges } from '../../../../platform/entity-changes';
 import { registry } from '../../../../platform/metrics';
+import type { SubgraphFetchOutcome } from '../../../pipeline/plugin';
 import { SUPERGRAPH_SDL } from '../../../supergraph';
 import { EntityCache } from './cache';
 import { CacheableSchema } from './schema';
@@ -85,6 +87,46 @@ describe('what the entity cache keeps', () => {
     expect(fetches).toBe(1);
     expect(store.kept).toBe(2);
     expect(second).toEqual(first);
+  });
+
+  it('keeps nothing of an answer shared from another fetch (fetch-dedup): the fetch that was sent keeps it', async () => {
+    const outcome: SubgraphFetchOutcome = {};
+    const shared = async (options: GraphQLDataSourceProcessOptions) => {
+      outcome.deduplicated = true;
+      return fetch(options);
+    };
+    const query = ENTITIES('...on Product{__typename id name}');
+    const answer = await cache.process(
+      'products',
+      { request: { query, variables: { representations: REPRESENTATIONS } }, incomingRequestContext: {}, context: {} } as never,
+      shared as never,
+      outcome,
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answer.data).toEqual({ _entities: REPRESENTATIONS.map(({ id }) => expect.objectContaining({ id, name: `name of ${id}` })) });
+    expect(store.kept).toBe(0);
+  });
+
+  it('moves to a new generation with every change announced, so fetch-dedup never shares across one', async () => {
+    await cache.close();
+    const listeners: EntityChangeListener[] = [];
+    const changes: EntityChanges = {
+      publish: async (announced) => {
+        for (const listener of listeners) await listener.message(announced);
+      },
+      subscribe: (listener) => {
+        listeners.push(listener);
+        return () => undefined;
+      },
+      close: async () => undefined,
+    };
+    cache = new EntityCache({ schema, store, changes, ttlMs: 60_000, log: rootLogger });
+    const before = cache.generation;
+    await changes.publish([{ typename: 'Product', key: { id: 'product-001' }, reshapesLists: false }]);
+    expect(cache.generation).not.toBe(before);
+    const announced = cache.generation;
+    for (const listener of listeners) await listener.gap();
+    expect(cache.generation).not.toBe(announced);
   });
 
   it("keeps a subgraph's entries for that subgraph's own TTL when one is set", async () => {

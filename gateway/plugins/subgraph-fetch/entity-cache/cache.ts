@@ -40,6 +40,11 @@ export class EntityCache {
    * the value from before the change: its answer is passed on but not stored.
    */
   private epoch = 0;
+
+  /** Changes with every announcement heard (and every flush): fetch-dedup never shares a fetch across one. */
+  get generation(): number {
+    return this.epoch;
+  }
   private readonly unsubscribe?: () => void;
   /** Set while the store fails: an outage logs once when it starts, not once per request. */
   private storeDown = false;
@@ -91,7 +96,8 @@ export class EntityCache {
     const epoch = this.epoch;
     const response = await fetch(options);
     const query = this.options.schema.queryType;
-    if (!response.data || response.errors?.length || !query) return response;
+    // A shared answer (fetch-dedup) is stored by the fetch that was sent.
+    if (!response.data || response.errors?.length || !query || outcome.deduplicated) return response;
     const tags = new Set(plan.entityTypes.map(listTag));
     if (this.options.schema.collectTags(response.data, query, plan.shape, tags)) {
       this.store(epoch, [{ key, value: JSON.stringify(response.data), tags: [...tags] }], ttlMs);
@@ -128,16 +134,16 @@ export class EntityCache {
         })
       : await fetch(options);
     const received = (response.data as { _entities?: unknown[] } | null | undefined)?._entities;
+    // A shared answer (fetch-dedup) is stored by the fetch that was sent: the same entries.
+    const storable = Array.isArray(received) && !response.errors?.length && !outcome.deduplicated ? received : undefined;
     if (!partial) {
-      if (Array.isArray(received) && !response.errors?.length)
-        this.storeEntities(epoch, plan, keys, representations, misses, received, ttlMs);
+      if (storable) this.storeEntities(epoch, plan, keys, representations, misses, storable, ttlMs);
       return response;
     }
     misses.forEach((original, index) => {
       entities[original] = Array.isArray(received) ? (received[index] ?? null) : null;
     });
-    if (Array.isArray(received) && !response.errors?.length)
-      this.storeEntities(epoch, plan, keys, representations, misses, received, ttlMs);
+    if (storable) this.storeEntities(epoch, plan, keys, representations, misses, storable, ttlMs);
     // The subgraph numbered its errors by the misses it was asked for; the gateway numbers them by the whole list.
     const errors = response.errors?.map((error) => {
       const path = error.path;
