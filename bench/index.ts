@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: every benchmark scenario in one run, each against a baseline measured in the
  * same run, figures printed and written under bench/results/. Localhost only, bounded in time.
- * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `subgraph-client`, `gateway`, `entity-cache`) runs one scenario;
+ * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `subgraph-client`, `gateway`, `entity-cache`, `claims`) runs one scenario;
  * `--quick` makes the scenarios that know it (gateway, recommendations) short smoke runs;
  * `recommendations --sizes` runs only its operation-size scenario (N users per operation, both pipelines);
  * `--tracing` adds the gateway with tracing on to `gateway`.
  */
 import 'reflect-metadata';
 import { quietUnlessConfigured } from '../platform/logger';
+import { formatClaims, runClaimsBench } from './claims';
 import { formatEntityCache, runEntityCacheBench } from './entity-cache';
 import { formatFanout, runFanoutBench } from './fanout';
 import { formatGateway, runGatewayBench } from './gateway';
@@ -37,6 +38,7 @@ const scenarios: Record<string, () => Promise<string>> = {
       await runGatewayBench({ ...(quick ? { rounds: 2, secondsPerRound: 3 } : {}), tracing: process.argv.includes('--tracing') }),
     ),
   'entity-cache': async () => formatEntityCache(await runEntityCacheBench()),
+  claims: async () => formatClaims(await runClaimsBench()),
 };
 
 async function main() {

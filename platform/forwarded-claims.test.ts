@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { ErrorCode } from './errors';
 import { CLAIMS_LIFETIME_S, createClaimsVerifier, signClaims, type NonceGuard, type SignClaimsOptions } from './forwarded-claims';
@@ -113,6 +114,75 @@ describe('forwarded claims', () => {
       .setExpirationTime(now + 3600)
       .sign(key);
     expect(await refusal(v.verify(longLived, { channel: 'http', body: '' }))).toMatch(/lifetime/);
+  });
+});
+
+describe('forwarded claims for many viewers and subgraphs', () => {
+  it('gives each viewer, signer and subgraph its own claims and every token its own nonce', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const bob: Viewer = { userId: 'user-0002', roles: ['customer', 'admin'] };
+    // The claims are written as JSON text: an id that needs escaping comes back as it was.
+    const odd: Viewer = { userId: 'user "0003" \\ ü\n', roles: ['partner'] };
+    const cases = [
+      { viewer: alice, audience: 'users', issuer: 'gateway' },
+      { viewer: bob, audience: 'users', issuer: 'gateway' },
+      { viewer: odd, audience: 'users', issuer: 'gateway' },
+      { viewer: alice, audience: 'orders', issuer: 'gateway' },
+      { viewer: alice, audience: 'users', issuer: 'platform-service' },
+      { viewer: ANONYMOUS, audience: 'users', issuer: 'gateway' },
+    ] as const;
+    const nonces = new Set<string>();
+    // Twice over: the same viewer, subgraph and second still get a nonce per token.
+    for (let round = 0; round < 2; round++) {
+      for (const { viewer, audience, issuer } of cases) {
+        const token = await signClaims(viewer, { secret, issuer, audience, channel: 'http', body, now });
+        const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+          algorithms: ['HS256'],
+          currentDate: new Date(now * 1000),
+        });
+        expect(payload).toMatchObject({ iss: issuer, aud: audience, ch: 'http', iat: now, roles: [...viewer.roles].sort() });
+        expect(payload.sub).toBe(viewer.userId);
+        nonces.add(payload.jti as string);
+        const v = createClaimsVerifier({ secret, audience, nonces: memoryNonces(), now: () => now });
+        await expect(v.verify(token, { channel: 'http', body })).resolves.toEqual({
+          userId: viewer.userId,
+          roles: [...viewer.roles].sort(),
+        });
+      }
+    }
+    expect(nonces.size).toBe(2 * cases.length);
+  });
+
+  it('refuses, even signed with the secret, a header other than its own, a claims set that is not an object, and nbf', async () => {
+    const v = createClaimsVerifier({ secret, audience: 'users', nonces: memoryNonces() });
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      roles: ['admin'],
+      ch: 'http',
+      bh: crypto.createHash('sha256').update('').digest('base64url'),
+      iss: 'gateway',
+      aud: 'users',
+      iat: now,
+      exp: now + 10,
+      jti: 'n-2',
+    };
+    const hs = (header: object, payload: unknown) => {
+      const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+      return `${input}.${crypto.createHmac('sha256', secret).update(input).digest('base64url')}`;
+    };
+    expect(await refusal(v.verify(hs({ typ: 'viewer-claims+jwt', alg: 'HS256' }, claims), { channel: 'http', body: '' }))).toMatch(
+      /not a valid/,
+    );
+    expect(await refusal(v.verify(hs({ alg: 'HS256', typ: 'JWT' }, claims), { channel: 'http', body: '' }))).toMatch(/not a valid/);
+    expect(await refusal(v.verify(hs({ alg: 'HS256', typ: 'viewer-claims+jwt' }, [claims]), { channel: 'http', body: '' }))).toMatch(
+      /not a valid/,
+    );
+    expect(
+      await refusal(v.verify(hs({ alg: 'HS256', typ: 'viewer-claims+jwt' }, { ...claims, nbf: now }), { channel: 'http', body: '' })),
+    ).toMatch(/nbf/);
+    const valid = hs({ alg: 'HS256', typ: 'viewer-claims+jwt' }, claims);
+    expect(await refusal(v.verify(`${valid}.extra`, { channel: 'http', body: '' }))).toMatch(/not a valid/);
+    await expect(v.verify(valid, { channel: 'http', body: '' })).resolves.toEqual({ userId: undefined, roles: ['admin'] });
   });
 });
 
