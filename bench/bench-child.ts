@@ -107,3 +107,17 @@ export function answerParent<Ask extends { type: string }, Answer extends { type
     },
   };
 }
+
+/**
+ * In a module that is also its own children: when this process was forked with `--role <role>`,
+ * runs `start(role)` (a failure ends the process) and answers true.
+ */
+export function runAsChild(start: (role: string) => Promise<void>): boolean {
+  const at = process.argv.indexOf('--role');
+  if (at < 0) return false;
+  start(process.argv[at + 1]).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+  return true;
+}

@@ -33,12 +33,12 @@ import { SUPERGRAPH_SDL } from '../gateway/supergraph';
 import { DEFAULT_QUERY_LIMITS, loadConfig } from '../platform/config';
 import { claimsHeaders } from '../platform/forwarded-claims';
 import { quietUnlessConfigured, serviceLogger, type Logger } from '../platform/logger';
-import { fromRoot } from '../platform/paths';
 import type { SubgraphName } from '../platform/services';
 import { startTelemetry } from '../platform/telemetry';
 import { startPlatform } from '../scripts/platform';
-import { BenchChild, answerParent } from './bench-child';
+import { BenchChild, answerParent, runAsChild } from './bench-child';
 import { loadFigures, loadRound, pairRatios, perRequest, rotatingRounds, type RoundResult } from './rounds';
+import { writeResults } from './results-file';
 import { round, median, medianInterval } from './stats';
 import { CATALOGUE_PAGE } from './interleaved';
 
@@ -364,9 +364,7 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
       machine: { cpus: os.cpus().length, loadAverageAtStart, loadAverage: os.loadavg().map((load) => round(load, 2)) },
       workloads,
     };
-    const out = fromRoot('bench', 'results', 'gateway.json');
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    writeResults('gateway', result);
     return result;
   } finally {
     await Promise.all(Object.values(gateways).map((gateway) => gateway.close()));
@@ -434,13 +432,7 @@ export function formatGateway(result: GatewayBenchResult): string {
   return lines.join('\n');
 }
 
-const roleArg = process.argv.indexOf('--role');
-if (roleArg >= 0) {
-  child(process.argv[roleArg + 1] as Role).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else if (require.main === module) {
+if (!runAsChild((role) => child(role as Role)) && require.main === module) {
   const quick = process.argv.includes('--quick');
   const tracing = process.argv.includes('--tracing');
   runGatewayBench({ ...(quick ? { rounds: 2, secondsPerRound: 3 } : {}), tracing })
