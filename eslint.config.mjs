@@ -204,6 +204,17 @@ export default tseslint.config(
     },
   },
   {
+    // Hive Gateway and its transport are benchmark-only dev dependencies (bench/federation/gateways.ts):
+    // no-extraneous-dependencies keeps them out of the services; this keeps them out of the entry scripts.
+    files: ['scripts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@graphql-hive/*', '@graphql-mesh/*'], message: 'Hive Gateway is for bench/federation only.' }] },
+      ],
+    },
+  },
+  {
     // Pages the gateway serves to browsers.
     files: ['gateway/**/*.js'],
     languageOptions: {

@@ -17,7 +17,6 @@
  * parent-based) to an OTLP receiver in this process that reads and drops them.
  */
 import 'reflect-metadata';
-import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,10 +33,12 @@ import { SUPERGRAPH_SDL } from '../gateway/supergraph';
 import { DEFAULT_QUERY_LIMITS, loadConfig } from '../platform/config';
 import { claimsHeaders } from '../platform/forwarded-claims';
 import { quietUnlessConfigured, serviceLogger, type Logger } from '../platform/logger';
-import { fromRoot } from '../platform/paths';
 import type { SubgraphName } from '../platform/services';
 import { startTelemetry } from '../platform/telemetry';
 import { startPlatform } from '../scripts/platform';
+import { BenchChild, answerParent, runAsChild } from './bench-child';
+import { loadFigures, loadRound, pairRatios, perRequest, rotatingRounds, type RoundResult } from './rounds';
+import { writeResults } from './results-file';
 import { round, median, medianInterval } from './stats';
 import { CATALOGUE_PAGE } from './interleaved';
 
@@ -104,30 +105,24 @@ export interface GatewayBenchResult {
 // ---------------------------------------------------------------------------------------------
 // The children: each starts its part, says where it listens, and answers CPU readings until told to stop.
 
-type ToChild = { type: 'cpu' } | { type: 'close' } | { type: 'subgraphs'; urls: Record<string, string> };
-type FromChild = { type: 'ready'; url?: string; urls?: Record<string, string> } | { type: 'cpu'; micros: number };
+type ToChild = { type: 'subgraphs'; urls: Record<string, string> };
+type FromChild = { type: 'ready'; url?: string; urls?: Record<string, string> };
 
 async function child(role: Role): Promise<void> {
   quietUnlessConfigured();
-  const send = (message: FromChild) => process.send!(message);
-  let close: () => Promise<void> = async () => undefined;
-  process.on('message', (message: ToChild) => {
-    if (message.type === 'cpu') {
-      const { user, system } = process.cpuUsage();
-      send({ type: 'cpu', micros: user + system });
-    } else if (message.type === 'close') {
-      void close().finally(() => process.exit(0));
-    } else if (message.type === 'subgraphs') {
-      void startGatewayRole(role as 'project' | 'apollo', message.urls, serviceLogger('gateway')).then((running) => {
-        close = running.close;
-        send({ type: 'ready', url: running.url });
-      });
-    }
+  const parent = answerParent<ToChild, FromChild>((message, send) => {
+    void startGatewayRole(role as 'project' | 'apollo', message.urls, serviceLogger('gateway')).then((running) => {
+      parent.onClose(running.close);
+      send({ type: 'ready', url: running.url });
+    });
   });
   if (role === 'subgraphs') {
     const platform = await startSubgraphs();
-    close = platform.close;
-    send({ type: 'ready', urls: Object.fromEntries(Object.entries(platform.subgraphs).map(([name, running]) => [name, running.url])) });
+    parent.onClose(platform.close);
+    parent.send({
+      type: 'ready',
+      urls: Object.fromEntries(Object.entries(platform.subgraphs).map(([name, running]) => [name, running.url])),
+    });
   }
 }
 
@@ -234,80 +229,25 @@ async function startBareApolloGateway(urls: Record<string, string>) {
 // ---------------------------------------------------------------------------------------------
 // The parent: starts the children, loads them, reads their CPU.
 
-class Child {
-  private readonly process: ChildProcess;
-  private waiting: { resolve: (message: FromChild) => void; reject: (error: Error) => void }[] = [];
-
+/** A bench child of this module; GATEWAY_BENCH_PROFILE=<dir> writes a V8 CPU profile of one side's gateway there. */
+class Child extends BenchChild<ToChild, FromChild> {
   constructor(role: Role, env: Record<string, string> = {}, side?: Side) {
-    // GATEWAY_BENCH_PROFILE=<dir> writes a V8 CPU profile of one side's gateway there, the
-    // `project` side's unless GATEWAY_BENCH_PROFILE_SIDE names another (see docs/benchmarks.md).
+    // The `project` side's unless GATEWAY_BENCH_PROFILE_SIDE names another (see docs/benchmarks.md).
     const profile = process.env.GATEWAY_BENCH_PROFILE && side === (process.env.GATEWAY_BENCH_PROFILE_SIDE ?? 'project');
-    this.process = fork(__filename, ['--role', role], {
-      env: { ...process.env, ...env },
-      stdio: 'inherit',
-      execArgv: profile ? ['--cpu-prof', '--cpu-prof-dir', process.env.GATEWAY_BENCH_PROFILE!] : [],
-    });
-    this.process.on('message', (message: FromChild) => this.waiting.shift()?.resolve(message));
-    this.process.on('exit', (code) => {
-      for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`a bench child (${role}) exited with ${code}`));
-    });
+    super(__filename, role, { env, execArgv: profile ? ['--cpu-prof', '--cpu-prof-dir', process.env.GATEWAY_BENCH_PROFILE!] : [] });
   }
 
-  /** The next message from the child, within `timeoutMs`. */
-  private next(timeoutMs: number): Promise<FromChild> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('a bench child did not answer in time')), timeoutMs);
-      this.waiting.push({
-        resolve: (message) => {
-          clearTimeout(timer);
-          resolve(message);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-    });
-  }
-
-  ready(timeoutMs = 300_000): Promise<FromChild> {
-    return this.next(timeoutMs);
+  async ready(timeoutMs = 300_000): Promise<FromChild> {
+    const message = await this.next(timeoutMs);
+    if (message.type !== 'ready') throw new Error('a bench child did not start');
+    return message;
   }
 
   async startGateway(urls: Record<string, string>): Promise<string> {
-    this.process.send({ type: 'subgraphs', urls } satisfies ToChild);
-    const message = await this.next(60_000);
-    if (message.type !== 'ready' || !message.url) throw new Error('the gateway child did not start');
+    const message = await this.ask({ type: 'subgraphs', urls }, 'ready', 60_000);
+    if (!message.url) throw new Error('the gateway child did not start');
     return message.url;
   }
-
-  async cpuMicros(): Promise<number> {
-    this.process.send({ type: 'cpu' } satisfies ToChild);
-    const message = await this.next(10_000);
-    if (message.type !== 'cpu') throw new Error('unexpected message from a bench child');
-    return message.micros;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.process.exitCode !== null) return resolve();
-      const timer = setTimeout(() => this.process.kill('SIGKILL'), 20_000);
-      this.process.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.process.send({ type: 'close' } satisfies ToChild);
-    });
-  }
-}
-
-interface RoundResult {
-  requests: number;
-  seconds: number;
-  p99Ms: number;
-  errors: number;
-  gatewayMicros: number;
-  subgraphMicros: number;
 }
 
 export interface GatewayBenchOptions {
@@ -377,28 +317,19 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
     for (const [side, gateway] of Object.entries(gateways) as [Side, Child][]) urls[side] = await gateway.startGateway(ready.urls);
 
     const load = (url: string, query: string, duration: number) =>
-      autocannon({
+      ({
         url,
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query }),
         connections,
         duration,
+      }) as const;
+    const measure = (side: Side, query: string) =>
+      loadRound(load(urls[side], query, seconds), async () => {
+        const [gateway, subgraph] = await Promise.all([gateways[side]!.cpuMicros(), subgraphs.cpuMicros()]);
+        return { gatewayMicros: gateway, subgraphMicros: subgraph };
       });
-    const measure = async (side: Side, query: string): Promise<RoundResult> => {
-      const gateway = gateways[side]!;
-      const [gatewayBefore, subgraphsBefore] = await Promise.all([gateway.cpuMicros(), subgraphs.cpuMicros()]);
-      const result = await load(urls[side], query, seconds);
-      const [gatewayAfter, subgraphsAfter] = await Promise.all([gateway.cpuMicros(), subgraphs.cpuMicros()]);
-      return {
-        requests: result.requests.total,
-        seconds: result.duration,
-        p99Ms: result.latency.p99,
-        errors: result.errors + result.non2xx + result.timeouts,
-        gatewayMicros: gatewayAfter - gatewayBefore,
-        subgraphMicros: subgraphsAfter - subgraphsBefore,
-      };
-    };
 
     const workloads = {} as GatewayBenchResult['workloads'];
     // GATEWAY_BENCH_WORKLOADS=catalogue,orders runs only those (profiling one workload).
@@ -414,17 +345,10 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
       // Every side must answer the query in full before it is timed: an error answer is cheap.
       for (const side of sides) await checkAnswers(urls[side], query, token);
       // Warm-up: JIT, keep-alive pools, Apollo's plan and document caches, the recommendation cache.
-      for (const side of sides) await load(urls[side], query, 2);
-      const rounds: Record<Side, RoundResult[]> = { project: [], apolloGateway: [], cacheOn: [], tracedAll: [], tracedOnePercent: [] };
-      for (let pair = 0; pair < pairs; pair++) {
-        // Rotate who goes first so drift in the machine's load falls on every side alike.
-        const order = sides.map((_, i) => sides[(i + pair) % sides.length]);
-        for (const side of order) rounds[side].push(await measure(side, query));
-      }
-      const cpuPerRequest = (r: RoundResult) => r.gatewayMicros / r.requests;
-      const pairRatios = (side: Side, baseline: Side) =>
-        rounds[side].map((mine, i) => round(cpuPerRequest(mine) / cpuPerRequest(rounds[baseline][i]), 3));
-      const pairCpuRatios = pairRatios('project', 'apolloGateway');
+      for (const side of sides) await autocannon(load(urls[side], query, 2));
+      const rounds = await rotatingRounds(sides, pairs, (side) => measure(side, query));
+      const cpuRatios = (side: Side, baseline: Side) => pairRatios(rounds[side], rounds[baseline], 'gatewayMicros');
+      const pairCpuRatios = cpuRatios('project', 'apolloGateway');
       const sorted = [...pairCpuRatios].sort((a, b) => a - b);
       const project = figures(rounds.project);
       const apolloGateway = figures(rounds.apolloGateway);
@@ -437,7 +361,7 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
         interval: medianInterval(sorted),
         // The project gateway runs with the entity cache off: its rounds are the cache-off rows.
         ...(name === 'catalogue' ? { cacheOn: figures(rounds.cacheOn), cacheOff: project } : {}),
-        ...(sink ? { tracing: tracingFigures(project, figures(rounds.tracedAll), figures(rounds.tracedOnePercent), pairRatios) } : {}),
+        ...(sink ? { tracing: tracingFigures(project, figures(rounds.tracedAll), figures(rounds.tracedOnePercent), cpuRatios) } : {}),
       };
     }
     const result: GatewayBenchResult = {
@@ -447,9 +371,7 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
       machine: { cpus: os.cpus().length, loadAverageAtStart, loadAverage: os.loadavg().map((load) => round(load, 2)) },
       workloads,
     };
-    const out = fromRoot('bench', 'results', 'gateway.json');
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    writeResults('gateway', result);
     return result;
   } finally {
     await Promise.all(Object.values(gateways).map((gateway) => gateway.close()));
@@ -458,27 +380,26 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
   }
 }
 
-function tracingFigures(project: Figures, all: Figures, onePercent: Figures, pairRatios: (side: Side, baseline: Side) => number[]) {
+function tracingFigures(project: Figures, all: Figures, onePercent: Figures, cpuRatios: (side: Side, baseline: Side) => number[]) {
   return {
     all,
     onePercent,
     allCpuRatio: round(all.gatewayCpuMsPerRequest / project.gatewayCpuMsPerRequest, 3),
     onePercentCpuRatio: round(onePercent.gatewayCpuMsPerRequest / project.gatewayCpuMsPerRequest, 3),
-    allPairCpuRatios: pairRatios('tracedAll', 'project'),
-    onePercentPairCpuRatios: pairRatios('tracedOnePercent', 'project'),
+    allPairCpuRatios: cpuRatios('tracedAll', 'project'),
+    onePercentPairCpuRatios: cpuRatios('tracedOnePercent', 'project'),
   };
 }
 
 function figures(rounds: RoundResult[]): Figures {
-  const requests = rounds.reduce((sum, r) => sum + r.requests, 0);
-  const seconds = rounds.reduce((sum, r) => sum + r.seconds, 0);
+  const { rps, p99Ms, requests, errors } = loadFigures(rounds);
   return {
-    rps: round(requests / seconds, 1),
-    p99Ms: median([...rounds.map((r) => r.p99Ms)].sort((a, b) => a - b)),
-    gatewayCpuMsPerRequest: round(rounds.reduce((sum, r) => sum + r.gatewayMicros, 0) / 1000 / requests, 3),
-    subgraphCpuMsPerRequest: round(rounds.reduce((sum, r) => sum + r.subgraphMicros, 0) / 1000 / requests, 3),
+    rps,
+    p99Ms,
+    gatewayCpuMsPerRequest: perRequest(rounds, 'gatewayMicros', 1000),
+    subgraphCpuMsPerRequest: perRequest(rounds, 'subgraphMicros', 1000),
     requests,
-    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+    errors,
   };
 }
 
@@ -518,13 +439,7 @@ export function formatGateway(result: GatewayBenchResult): string {
   return lines.join('\n');
 }
 
-const roleArg = process.argv.indexOf('--role');
-if (roleArg >= 0) {
-  child(process.argv[roleArg + 1] as Role).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else if (require.main === module) {
+if (!runAsChild((role) => child(role as Role)) && require.main === module) {
   const quick = process.argv.includes('--quick');
   const tracing = process.argv.includes('--tracing');
   runGatewayBench({ ...(quick ? { rounds: 2, secondsPerRound: 3 } : {}), tracing })

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: every benchmark scenario in one run, each against a baseline measured in the
  * same run, figures printed and written under bench/results/. Localhost only, bounded in time.
- * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `subgraph-client`, `gateway`, `entity-cache`, `claims`) runs one scenario;
- * `--quick` makes the scenarios that know it (gateway, recommendations) short smoke runs;
+ * `npm run bench -- inference` (or `fanout`, `recommendations`, `query-limits`, `partner`, `subgraph-client`, `gateway`, `entity-cache`, `claims`, `federation`) runs one scenario;
+ * `--quick` makes the scenarios that know it (gateway, recommendations, federation) short smoke runs;
+ * `federation --hive-inbound` adds Hive Gateway sharing whole identical in-flight requests;
  * `recommendations --sizes` runs only its operation-size scenario (N users per operation, both pipelines);
  * `--tracing` adds the gateway with tracing on to `gateway`.
  */
@@ -11,6 +12,7 @@ import { quietUnlessConfigured } from '../platform/logger';
 import { formatClaims, runClaimsBench } from './claims';
 import { formatEntityCache, runEntityCacheBench } from './entity-cache';
 import { formatFanout, runFanoutBench } from './fanout';
+import { formatFederation, runFederationBench } from './federation';
 import { formatGateway, runGatewayBench } from './gateway';
 import { formatBench, runInferenceBench } from './inference';
 import { formatPartner, runPartnerBench } from './partner';
@@ -39,6 +41,13 @@ const scenarios: Record<string, () => Promise<string>> = {
     ),
   'entity-cache': async () => formatEntityCache(await runEntityCacheBench()),
   claims: async () => formatClaims(await runClaimsBench()),
+  federation: async () =>
+    formatFederation(
+      await runFederationBench({
+        ...(quick ? { rounds: 1, secondsPerRound: 3, warmupSeconds: 1 } : {}),
+        hiveInbound: process.argv.includes('--hive-inbound'),
+      }),
+    ),
 };
 
 async function main() {

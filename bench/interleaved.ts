@@ -12,6 +12,7 @@ import { RATE_LIMIT_DEFAULTS } from '../platform/config';
 import { serviceLogger } from '../platform/logger';
 import type { SubgraphName } from '../platform/services';
 import { startPlatform, type RunningPlatform } from '../scripts/platform';
+import { rotated } from './rounds';
 import { median, medianInterval, round } from './stats';
 
 /** A catalogue page: what a storefront asks for most. Cheap subgraph work, so the gateway's own share is large. */
@@ -122,8 +123,7 @@ export async function compareInterleaved<Side extends string>(
   for (const url of urls.values()) await load(url, 2);
   const rounds: Round<Side>[] = [];
   for (let pair = 0; pair < pairs; pair++) {
-    const order = pair % 2 === 0 ? [subject[0], baseline[0]] : [baseline[0], subject[0]];
-    for (const side of order) {
+    for (const side of rotated([subject[0], baseline[0]], pair)) {
       const result = await load(urls.get(side)!, seconds);
       rounds.push({
         side,
