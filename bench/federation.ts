@@ -24,7 +24,7 @@ import autocannon from 'autocannon';
 import { loadConfig } from '../platform/config';
 import { quietUnlessConfigured, serviceLogger } from '../platform/logger';
 import { answerParent, BenchChild, runAsChild } from './bench-child';
-import { startHiveGateway, startPlainApolloGateway, startProjectGateway, type RunningBenchGateway } from './federation/gateways';
+import type { RunningBenchGateway } from './federation/project-gateway';
 import { BENCHMARK_BODY } from './federation/query';
 import { startBenchmarkSubgraphs } from './federation/server';
 import type { BenchmarkSubgraphName } from './federation/subgraphs';
@@ -124,11 +124,16 @@ async function child(role: Role): Promise<void> {
   });
 }
 
-function startSide(side: FederationSide, supergraphSdl: string, urls: Record<BenchmarkSubgraphName, string>): Promise<RunningBenchGateway> {
+/** Each child loads only its own gateway's modules, in the order that gateway's users load them. */
+async function startSide(
+  side: FederationSide,
+  supergraphSdl: string,
+  urls: Record<BenchmarkSubgraphName, string>,
+): Promise<RunningBenchGateway> {
   const definition = SIDES[side];
-  if (definition.role === 'apollo') return startPlainApolloGateway(supergraphSdl);
-  if ('hive' in definition) return startHiveGateway(supergraphSdl, definition.hive);
-  return startProjectGateway(supergraphSdl, urls, serviceLogger('gateway'));
+  if (definition.role === 'apollo') return (await import('./federation/gateways.js')).startPlainApolloGateway(supergraphSdl);
+  if ('hive' in definition) return (await import('./federation/gateways.js')).startHiveGateway(supergraphSdl, definition.hive);
+  return (await import('./federation/project-gateway.js')).startProjectGateway(supergraphSdl, urls, serviceLogger('gateway'));
 }
 
 class Child extends BenchChild<Ask, Answer> {

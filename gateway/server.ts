@@ -2,6 +2,8 @@
  * The gateway host: Apollo Gateway over the committed supergraph, on one HTTP port with the
  * GraphQL endpoint, a browser IDE, health, readiness and metrics.
  */
+// First: before @apollo/gateway loads (see the module).
+import './pipeline/plain-apollo-exports';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';

@@ -6,7 +6,8 @@
  * re-created subgraphs compose into the benchmark's own supergraph and answer what its k6 script expects.
  */
 import { parse, print, type DefinitionNode } from 'graphql';
-import { startPlainApolloGateway, startProjectGateway, type RunningBenchGateway } from '../bench/federation/gateways';
+import { startPlainApolloGateway } from '../bench/federation/gateways';
+import { startProjectGateway, type RunningBenchGateway } from '../bench/federation/project-gateway';
 import { BENCHMARK_BODY } from '../bench/federation/query';
 import { startBenchmarkSubgraphs, type RunningBenchmarkSubgraphs } from '../bench/federation/server';
 import { composeBenchmarkSupergraph } from '../bench/federation/supergraph';

@@ -1,8 +1,6 @@
 /**
- * The gateways bench/federation.ts compares, each over the benchmark's supergraph:
- * - the project's, as deployed (startGateway with the platform's configuration from the
- *   environment: query limits, entity cache, fetch deduplication and the rest at their settings
- *   there), only listening on 127.0.0.1 and its rate limit raised past one load generator;
+ * The peers bench/federation.ts compares the project's gateway (./project-gateway.ts) with, each
+ * over the benchmark's supergraph:
  * - plain `@apollo/gateway` + `@apollo/server`, as the benchmark's apollo-gateway runs them
  *   (gateways/apollo-gateway/index.ts there: `new ApolloGateway({ supergraphSdl })`, standalone server);
  * - Hive Gateway's runtime with `@graphql-hive/router-runtime`'s Rust query planner, as the
@@ -15,48 +13,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gatewayOptionsFromConfig } from '../../gateway/options-from-config';
-import { startGateway, type GatewayOptions } from '../../gateway/server';
-import { loadConfig } from '../../platform/config';
-import type { Logger } from '../../platform/logger';
-import type { SubgraphName } from '../../platform/services';
-import type { BenchmarkSubgraphName } from './subgraphs';
-
-export interface RunningBenchGateway {
-  /** The GraphQL endpoint. */
-  url: string;
-  close(): Promise<void>;
-}
-
-/**
- * The project's gateway as its own process starts it (gateway/main.ts), but for where it listens,
- * its separate metrics listener (any free port: several run side by side), no IDE, no Redis, and a
- * rate limit no single load generator reaches. `overrides` win over the configuration (tests).
- */
-export async function startProjectGateway(
-  supergraphSdl: string,
-  urls: Record<BenchmarkSubgraphName, string>,
-  log: Logger,
-  overrides: Partial<GatewayOptions> = {},
-): Promise<RunningBenchGateway> {
-  const config = loadConfig();
-  const gateway = await startGateway({
-    ...gatewayOptionsFromConfig(config),
-    port: 0,
-    host: '127.0.0.1',
-    metricsPort: 0,
-    ide: undefined,
-    redisUrl: undefined,
-    // On, as deployed; one load generator would spend a client's real budget in a second.
-    rateLimit: { ...config.rateLimit, enabled: true, points: 100_000_000 },
-    supergraphSdl,
-    // The benchmark's subgraph names are not the platform's; the gateway routes by the supergraph's names.
-    subgraphUrls: urls as unknown as Record<SubgraphName, string>,
-    log,
-    ...overrides,
-  });
-  return { url: gateway.url, close: () => gateway.close() };
-}
+import type { RunningBenchGateway } from './project-gateway';
 
 /** Apollo's gateway and server with nothing added, as the benchmark runs them. */
 export async function startPlainApolloGateway(supergraphSdl: string): Promise<RunningBenchGateway> {

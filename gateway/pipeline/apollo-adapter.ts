@@ -12,6 +12,8 @@
  * The pinned version below is the one these assumptions were read from; another one fails loudly
  * at start-up rather than signing bodies the subgraphs will not accept.
  */
+// First: before @apollo/gateway loads (see the module).
+import './plain-apollo-exports';
 import { createRequire } from 'node:module';
 import {
   buildOperationContext,
