@@ -114,6 +114,10 @@ describe('gateway layout', () => {
       ),
     );
     // The planner builds Apollo's query planner over the supergraph: public API, shared by the host and the steps.
-    expect(reaching).toEqual([path.join('gateway', 'pipeline', 'planner.ts')]);
+    // list-sizes reads the supergraph's @listSize through federation-internals' public Supergraph API.
+    // plain-apollo-exports must run before @apollo/gateway loads, so it cannot live in the adapter, which imports it.
+    expect(reaching).toEqual(
+      ['list-sizes.ts', 'plain-apollo-exports.ts', 'planner.ts'].map((file) => path.join('gateway', 'pipeline', file)),
+    );
   });
 });
