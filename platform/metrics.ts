@@ -169,6 +169,27 @@ export const webhookDeliveries = new Counter({
   registers: [registry],
 });
 
+export const dataExports = new Counter({
+  name: 'privacy_data_exports_total',
+  help: 'Personal data exports by outcome: ready (archive assembled), failed (a part still missing when the retry window ended), downloaded, expired (not downloaded in time)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
+export const dataExportDuration = new Histogram({
+  name: 'privacy_data_export_duration_seconds',
+  help: 'Time from a data export request to its archive being ready (retries of a subgraph that was down included)',
+  buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600, 72 * 3600],
+  registers: [registry],
+});
+
+export const dataExportPartFailures = new Counter({
+  name: 'privacy_data_export_part_failures_total',
+  help: 'Data export parts a subgraph could not give in a collection round (retried later), by subgraph',
+  labelNames: ['subgraph'] as const,
+  registers: [registry],
+});
+
 export const partnerRequests = new Counter({
   name: 'partner_requests_total',
   help: 'Requests to the partner API by partner (name; "unknown" without a valid key), operation name (capped; "anonymous" unnamed, "unknown" before the body is read) and outcome (ok, error, rate_limited, cost_exceeded, unauthenticated)',

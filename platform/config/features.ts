@@ -4,6 +4,7 @@
  */
 import type { Feature } from './option';
 import { backendOptions } from './options/backends';
+import { dataExportOptions } from './options/data-export';
 import {
   entityCacheOptions,
   gatewayOptions,
@@ -37,6 +38,7 @@ export const FEATURES: readonly Feature[] = [
   recommendationOptions,
   inferenceOptions,
   orderOptions,
+  dataExportOptions,
   telemetryOptions,
   toolOptions,
 ];

@@ -9,6 +9,7 @@ import { SUBGRAPH_NAMES, type SubgraphName } from '../services';
 import { FEATURES } from './features';
 import type { Feature, Options } from './option';
 import { backendOptions } from './options/backends';
+import { dataExportOptions } from './options/data-export';
 import {
   entityCacheOptions,
   gatewayOptions,
@@ -144,6 +145,8 @@ export interface PlatformConfig {
   inference: InferenceServerConfig;
   /** How long unpaid orders hold stock and how much one buyer may hold (subgraphs/orders/reservations.ts). */
   orders: OrdersConfig;
+  /** Personal data exports: how long an archive lives and how missing parts are retried (subgraphs/users/exports). */
+  dataExport: DataExportConfig;
   /** Tracing (platform/telemetry): off unless an OTLP endpoint is configured. */
   telemetry: TelemetryConfig;
 }
@@ -236,6 +239,38 @@ function ordersFrom(values: ReturnType<typeof defaultsOf<typeof orderOptions.opt
 }
 
 export const ORDERS_DEFAULTS: OrdersConfig = ordersFrom(defaultsOf(orderOptions));
+
+/**
+ * Personal data exports: a READY archive may be downloaded once within ttlMs. A round that leaves
+ * parts missing (their subgraph down) is retried after initialDelayMs, doubling up to maxDelayMs,
+ * until retryWindowMs after the request; then the export is FAILED. Tests shorten these.
+ */
+export interface DataExportConfig {
+  ttlMs: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  retryWindowMs: number;
+  /** How long one subgraph may take to answer for its part. */
+  partTimeoutMs: number;
+  /** How long a worker's claim keeps other replicas off an export. */
+  leaseMs: number;
+  /** How often an idle worker looks for exports to produce. */
+  pollMs: number;
+}
+
+function dataExportFrom(values: ReturnType<typeof defaultsOf<typeof dataExportOptions.options>>): DataExportConfig {
+  return {
+    ttlMs: values.PRIVACY_EXPORT_TTL_HOURS * 3600_000,
+    initialDelayMs: values.PRIVACY_EXPORT_RETRY_INITIAL_MS,
+    maxDelayMs: values.PRIVACY_EXPORT_RETRY_MAX_MS,
+    retryWindowMs: values.PRIVACY_EXPORT_RETRY_WINDOW_MS,
+    partTimeoutMs: values.PRIVACY_EXPORT_PART_TIMEOUT_MS,
+    leaseMs: values.PRIVACY_EXPORT_LEASE_MS,
+    pollMs: values.PRIVACY_EXPORT_POLL_MS,
+  };
+}
+
+export const DATA_EXPORT_DEFAULTS: DataExportConfig = dataExportFrom(defaultsOf(dataExportOptions));
 
 /**
  * Subgraph answers the schema tags cacheable, shared between viewers: in Redis when REDIS_URL is
@@ -498,6 +533,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     metricsOperationNames: gateway.values.GATEWAY_METRICS_OPERATION_NAMES,
     inference: { maxInFlight: inference.INFERENCE_MAX_IN_FLIGHT, pollIntervalMs: inference.INFERENCE_POLL_INTERVAL_MS },
     orders: ordersFrom(read(orderOptions).values),
+    dataExport: dataExportFrom(read(dataExportOptions).values),
     telemetry: telemetryFrom(read(telemetryOptions).values),
   };
 }

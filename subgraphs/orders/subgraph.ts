@@ -1,4 +1,5 @@
 import type { SubgraphDefinition } from '../kit/definition';
+import { OrdersPersonalDataResolver } from './personal-data';
 import { consumeEvents } from './events';
 import { createLoaders, type OrdersLoaders } from './loaders';
 import { resolveOrderReference, resolveUserReference } from './order.reference';
@@ -7,7 +8,7 @@ import { startExpirySweeper, type ExpirySweeper } from './sweeper';
 
 export const ordersSubgraph: SubgraphDefinition<OrdersLoaders, { expiry: ExpirySweeper }> = {
   name: 'orders',
-  resolvers: [OrderResolver, UserOrdersResolver],
+  resolvers: [OrderResolver, UserOrdersResolver, OrdersPersonalDataResolver],
   referenceResolvers: {
     Order: { __resolveReference: resolveOrderReference },
     User: { __resolveReference: resolveUserReference },

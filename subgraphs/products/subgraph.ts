@@ -1,4 +1,5 @@
 import type { SubgraphDefinition } from '../kit/definition';
+import { ProductsPersonalDataResolver } from './personal-data';
 import { createResources, disposeResources, type ProductsResources } from './changes';
 import { createLoaders, type ProductsLoaders } from './loaders';
 import { resolveProductReference } from './product.reference';
@@ -7,7 +8,7 @@ import { consumeStockReleases } from './stock-release';
 
 export const productsSubgraph: SubgraphDefinition<ProductsLoaders, ProductsResources> = {
   name: 'products',
-  resolvers: [ProductResolver],
+  resolvers: [ProductResolver, ProductsPersonalDataResolver],
   referenceResolvers: { Product: { __resolveReference: resolveProductReference } },
   init: createResources,
   createLoaders,

@@ -1,5 +1,6 @@
 import type { SubgraphDefinition } from '../kit/definition';
 import { consumeEvents } from './updates/events';
+import { RecommendationsPersonalDataResolver } from './personal-data';
 import { LiveRecommendationsResolver } from './presentation/live.resolver';
 import { createLoaders, type RecommendationsLoaders } from './presentation/loaders';
 import { Product, User } from './presentation/recommendation';
@@ -9,8 +10,8 @@ import { createResources, disposeResources, type RecommendationsResources } from
 
 export const recommendationsSubgraph: SubgraphDefinition<RecommendationsLoaders, RecommendationsResources> = {
   name: 'recommendations',
-  resolvers: [UserRecommendationsResolver, SimilarProductsResolver, LiveRecommendationsResolver],
-  // Only entity fields, no root fields: the entities must be named or no type would be reachable.
+  resolvers: [UserRecommendationsResolver, SimilarProductsResolver, LiveRecommendationsResolver, RecommendationsPersonalDataResolver],
+  // Entity fields and one internal root field: the entities must be named or they would not be reachable.
   orphanedTypes: [User, Product],
   referenceResolvers: {
     User: { __resolveReference: resolveUserReference },

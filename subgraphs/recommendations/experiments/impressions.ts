@@ -25,7 +25,19 @@ export interface ImpressionStore {
   remember(userId: string, productIds: string[], variant: RecommendationVariant): Promise<void>;
   /** The variant of the last impression of each product to the user within the window; undefined for none. */
   variantsOf(userId: string, productIds: string[]): Promise<(RecommendationVariant | undefined)[]>;
+  /**
+   * Every impression of the user still within the window, for the user's data export. Unlike the
+   * rest, it rejects when the store cannot answer: an export must not come out silently incomplete.
+   */
+  impressionsOf(userId: string): Promise<Impression[]>;
   close(): Promise<void>;
+}
+
+/** One remembered impression: the last time `variant` showed the product to the user (epoch milliseconds). */
+export interface Impression {
+  productId: string;
+  variant: RecommendationVariant;
+  shownAt: number;
 }
 
 const VARIANTS = new Set<string>(Object.values(RecommendationVariant));
@@ -37,18 +49,30 @@ export interface ImpressionStoreOptions {
 }
 
 export class MemoryImpressionStore implements ImpressionStore {
-  private readonly lru: LRUCache<string, RecommendationVariant>;
+  private readonly lru: LRUCache<string, { variant: RecommendationVariant; at: number }>;
 
   constructor({ windowMs = ATTRIBUTION_WINDOW_MS, now }: ImpressionStoreOptions = {}, maxEntries = MEMORY_ENTRIES) {
     this.lru = new LRUCache({ max: maxEntries, ttl: windowMs, ...(now ? { perf: { now }, ttlResolution: 0 } : {}) });
   }
 
   async remember(userId: string, productIds: string[], variant: RecommendationVariant) {
-    for (const productId of productIds) this.lru.set(`${userId}\u0000${productId}`, variant);
+    const at = Date.now();
+    for (const productId of productIds) this.lru.set(`${userId}\u0000${productId}`, { variant, at });
   }
 
   async variantsOf(userId: string, productIds: string[]) {
-    return productIds.map((productId) => this.lru.get(`${userId}\u0000${productId}`));
+    return productIds.map((productId) => this.lru.get(`${userId}\u0000${productId}`)?.variant);
+  }
+
+  /** A scan of the whole LRU: an export is rare, and keeping a per-user index for it would cost every impression. */
+  async impressionsOf(userId: string) {
+    const prefix = `${userId}\u0000`;
+    const found: Impression[] = [];
+    // entries() skips what the TTL has already expired.
+    for (const [key, value] of this.lru.entries()) {
+      if (key.startsWith(prefix)) found.push({ productId: key.slice(prefix.length), variant: value.variant, shownAt: value.at });
+    }
+    return found.sort((a, b) => a.shownAt - b.shownAt || a.productId.localeCompare(b.productId));
   }
 
   async close() {
@@ -105,6 +129,17 @@ export class RedisImpressionStore implements ImpressionStore {
       },
       productIds.map(() => undefined),
     );
+  }
+
+  async impressionsOf(userId: string) {
+    const all = await this.redis.hgetall(this.key(userId));
+    const since = this.now() - this.windowMs;
+    const found: Impression[] = [];
+    for (const [productId, value] of Object.entries(all)) {
+      const variant = this.parse(value, since);
+      if (variant) found.push({ productId, variant, shownAt: Number(value.split(':')[1]) });
+    }
+    return found.sort((a, b) => a.shownAt - b.shownAt || a.productId.localeCompare(b.productId));
   }
 
   async close() {
