@@ -26,13 +26,16 @@ export class ServiceClient {
     private readonly timeoutMs = 5_000,
   ) {}
 
-  /** `options.timeoutMs` shortens the client's timeout for callers that have a better answer than waiting. */
+  /**
+   * `options.timeoutMs` shortens the client's timeout for callers that have a better answer than
+   * waiting; `options.signal` lets a caller that is stopping abandon the call at once.
+   */
   async request<T>(
     target: SubgraphName,
     query: string,
     variables: Record<string, unknown>,
     viewer: Viewer,
-    options: { timeoutMs?: number } = {},
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<T> {
     const body = JSON.stringify({ query, variables });
     const claims = await claimsHeaders(viewer, { secret: this.internalSecret, issuer: 'platform-service', audience: target, body });
@@ -41,7 +44,7 @@ export class ServiceClient {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...claims, ...traceHeaders },
         body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs),
+        signal: withAbort(AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs), options.signal),
       });
     let response: Response;
     try {
@@ -62,3 +65,5 @@ export class ServiceClient {
     return answer.data;
   }
 }
+
+const withAbort = (timeout: AbortSignal, signal?: AbortSignal) => (signal ? AbortSignal.any([timeout, signal]) : timeout);
