@@ -2,7 +2,7 @@
  * The data export archive (GDPR art. 15, CCPA right to know), defined once: each subgraph builds
  * its part by these types, the users subgraph's export worker checks every part it receives
  * against them before it keeps it, and docs/privacy-export.schema.json is generated from the same
- * definition (scripts/privacy-export-schema.ts), so the published schema cannot drift from what is
+ * definition (scripts/privacy-export-schema.ts, checked by its test), so the published schema cannot drift from what is
  * produced. Times are ISO 8601 strings in UTC; amounts are minor units (cents) as stored.
  */
 import { z } from 'zod';
@@ -28,11 +28,9 @@ const partnerSchema = z
       .array(
         z.object({
           id: z.string(),
-          prefix: z
-            .string()
-            .meta({
-              description: "The key's public first characters; the key itself is never stored, only a hash, which is not exported.",
-            }),
+          prefix: z.string().meta({
+            description: "The key's public first characters; the key itself is never stored, only a hash, which is not exported.",
+          }),
           createdAt: timestamp,
           expiresAt: optionalTimestamp,
           revokedAt: optionalTimestamp,
@@ -160,8 +158,12 @@ export const exportArchiveSchema = z
 
 export type ExportArchive = z.infer<typeof exportArchiveSchema>;
 
-/** The JSON Schema (draft 2020-12) published as docs/privacy-export.schema.json. */
-export const exportArchiveJsonSchema = () => z.toJSONSchema(exportArchiveSchema, { target: 'draft-2020-12' });
+/** Where the JSON Schema is published, relative to the repository root. */
+export const EXPORT_SCHEMA_FILE = 'docs/privacy-export.schema.json';
+
+/** The JSON Schema (draft 2020-12) published as EXPORT_SCHEMA_FILE, as the file's text. */
+export const exportArchiveJsonSchema = (): string =>
+  `${JSON.stringify({ $id: 'privacy-export.schema.json', ...z.toJSONSchema(exportArchiveSchema, { target: 'draft-2020-12' }) }, null, 2)}\n`;
 
 /** Parses a subgraph's part: a part that does not match the published format is refused, never passed on. */
 export function parsePart<N extends ExportPartName>(name: N, value: unknown): z.infer<(typeof PART_SCHEMAS)[N]> {
