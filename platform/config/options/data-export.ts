@@ -21,7 +21,8 @@ export const dataExportOptions = declareOptions('Data export', {
   PRIVACY_EXPORT_PART_TIMEOUT_MS: option.int({ default: 30_000, description: 'How long one subgraph may take to answer for its part.' }),
   PRIVACY_EXPORT_LEASE_MS: option.int({
     default: 300_000,
-    description: "How long a worker's claim keeps other replicas off an export; more than a round's part timeouts together.",
+    description:
+      "How long a worker's claim keeps other replicas off an export; more than PRIVACY_EXPORT_PART_TIMEOUT_MS (a round asks the subgraphs side by side).",
   }),
   PRIVACY_EXPORT_POLL_MS: option.int({ default: 1000, description: 'How often an idle export worker looks for exports to produce.' }),
 });

@@ -42,6 +42,21 @@ describe.each(stores)('impression store (%s)', (_name, make) => {
     clock += WINDOW_MS / 2 + 1;
     expect(await store.variantsOf('user-1', ['p1', 'p2'])).toEqual([undefined, TWO_STAGE]);
   });
+
+  it("lists one user's impressions within the window, oldest first, for the user's data export", async () => {
+    await store.remember('user-1', ['p1'], ONE_STAGE);
+    clock += 10;
+    await store.remember('user-1', ['p2', 'p3'], TWO_STAGE);
+    await store.remember('user-2', ['p9'], ONE_STAGE);
+    expect(await store.impressionsOf('user-1')).toEqual([
+      { productId: 'p1', variant: ONE_STAGE, shownAt: 1_000_000 },
+      { productId: 'p2', variant: TWO_STAGE, shownAt: 1_000_010 },
+      { productId: 'p3', variant: TWO_STAGE, shownAt: 1_000_010 },
+    ]);
+    clock += WINDOW_MS - 5;
+    expect((await store.impressionsOf('user-1')).map((impression) => impression.productId)).toEqual(['p2', 'p3']);
+    expect(await store.impressionsOf('user-3')).toEqual([]);
+  });
 });
 
 const withRedis = process.env.REDIS_URL ? describe : describe.skip;

@@ -50,13 +50,16 @@ export interface ImpressionStoreOptions {
 
 export class MemoryImpressionStore implements ImpressionStore {
   private readonly lru: LRUCache<string, { variant: RecommendationVariant; at: number }>;
+  /** When an impression happened, as the Redis store times it (the window itself runs on the LRU's clock). */
+  private readonly now: () => number;
 
   constructor({ windowMs = ATTRIBUTION_WINDOW_MS, now }: ImpressionStoreOptions = {}, maxEntries = MEMORY_ENTRIES) {
     this.lru = new LRUCache({ max: maxEntries, ttl: windowMs, ...(now ? { perf: { now }, ttlResolution: 0 } : {}) });
+    this.now = now ?? Date.now;
   }
 
   async remember(userId: string, productIds: string[], variant: RecommendationVariant) {
-    const at = Date.now();
+    const at = this.now();
     for (const productId of productIds) this.lru.set(`${userId}\u0000${productId}`, { variant, at });
   }
 

@@ -6,6 +6,7 @@
  */
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { appError, ErrorCode, notFound } from '../../../platform/errors';
+import { dataExports } from '../../../platform/metrics';
 import { isAdmin, requireAllowed, requireUser, type Viewer } from '../../../platform/viewer';
 import type { SubgraphContext } from '../../kit/context';
 import type { UsersLoaders } from '../loaders';
@@ -65,6 +66,7 @@ export class DataExportResolver {
       const current = (await findExport(prisma, id, now)) ?? row;
       throw appError(ErrorCode.INVALID_STATE_TRANSITION, unavailableMessage(current.status), { status: current.status, id });
     }
+    dataExports.inc({ outcome: 'downloaded' });
     return Object.assign(new DataExportDownload(), { export: toDataExport(taken.row), archive: taken.archive });
   }
 }
