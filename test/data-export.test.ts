@@ -9,6 +9,9 @@
 import crypto from 'node:crypto';
 import { gql } from 'graphql-request';
 import { DATA_EXPORT_DEFAULTS } from '../platform/config';
+import { claimsHeaders } from '../platform/forwarded-claims';
+import type { SubgraphName } from '../platform/services';
+import type { Viewer } from '../platform/viewer';
 import { exportArchiveSchema, type ExportArchive } from '../platform/privacy-export';
 import { eventually } from './support/eventually';
 import { graphqlErrors, startTestPlatform, type TestPlatform } from './support/platform';
@@ -183,6 +186,44 @@ describe('personal data export', () => {
     expect(row.archive).toBeNull();
     // A new request after the download starts a new export.
     expect((await request(subject.token, subject.userId)).id).not.toBe(requested.id);
+  });
+
+  it("keeps each subgraph's part internal: not in the public API, and answered to the service role only", async () => {
+    const fields: [SubgraphName, string][] = [
+      ['orders', 'ordersPersonalData'],
+      ['payments', 'paymentsPersonalData'],
+      ['recommendations', 'recommendationsPersonalData'],
+      ['products', 'productsPersonalData'],
+    ];
+    /** A request to the subgraph itself, signed as the gateway signs one for `viewer`. */
+    const direct = async (subgraph: SubgraphName, field: string, viewer: Viewer) => {
+      const body = JSON.stringify({ query: `query ($userId: ID!) { ${field}(userId: $userId) }`, variables: { userId: subject.userId } });
+      const headers = await claimsHeaders(viewer, {
+        secret: t.platform.config.internalSecret,
+        issuer: 'gateway',
+        audience: subgraph,
+        body,
+      });
+      const response = await fetch(t.platform.subgraphs[subgraph].url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+      return (await response.json()) as { data?: Record<string, string> | null; errors?: { extensions?: { code?: string } }[] };
+    };
+    for (const [subgraph, field] of fields) {
+      const [throughGateway] = await graphqlErrors(t.client(admin).request(`{ ${field}(userId: "${subject.userId}") }`));
+      expect(throughGateway.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      // Even the subject themself, or an admin, calling the subgraph with valid claims is refused.
+      for (const viewer of [
+        { userId: subject.userId, roles: ['customer'] },
+        { userId: 'user-0001', roles: ['admin'] },
+      ] as Viewer[]) {
+        expect((await direct(subgraph, field, viewer)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      }
+      const asService = await direct(subgraph, field, { roles: ['service'] });
+      expect(JSON.parse(asService.data![field])).toMatchObject({ subgraph });
+    }
   });
 
   it('refuses a customer exporting someone else, and a caller without a token', async () => {
