@@ -19,7 +19,9 @@ const iso = (date: Date) => date.toISOString();
 const LIVE = ['PENDING', 'RUNNING', 'READY'] as const;
 
 /**
- * The export the subject already has in progress or ready to download (not expired), or a new one.
+ * The export of this subject that this requester already has in progress or ready to download (not
+ * expired), or a new one. Per requester, because only the requester may download it: an admin's
+ * request must not be answered with the customer's own export, which the admin could not take.
  * A transaction-scoped advisory lock per subject serializes concurrent requests, so two clicks make one export.
  */
 export async function requestExport(
@@ -33,6 +35,7 @@ export async function requestExport(
     const existing = await tx.dataExport.findFirst({
       where: {
         subjectId,
+        requestedBy,
         status: { in: [...LIVE] },
         OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
       },

@@ -21,7 +21,7 @@ const mayFollow = (viewer: Viewer, row: DataExportRow) => isAdmin(viewer) || vie
 export class DataExportResolver {
   @Mutation(() => DataExport, {
     description:
-      "Export everything the platform holds about a user as one JSON archive (yourself, or any user for admins). Produced in the background: follow it with dataExport, download it once with downloadDataExport. While the user's last export is still pending, running or ready to download, that one is returned instead of a new one.",
+      'Export everything the platform holds about a user as one JSON archive (yourself, or any user for admins). Produced in the background: follow it with dataExport, download it once with downloadDataExport. While your last export of that user is still pending, running or ready to download, that one is returned instead of a new one.',
   })
   async requestDataExport(
     @Arg('userId', () => ID, { description: 'The user whose data is exported.' }) userId: string,

@@ -172,6 +172,15 @@ describe('the data export worker', () => {
     expect(rounds + 1).toBe(4);
   });
 
+  it("answers an admin's request with an export of the admin's own, not the customer's waiting one", async () => {
+    const userId = await newUser();
+    const own = (await requestExport(prisma, userId, userId, now)).row;
+    const admins = (await requestExport(prisma, userId, 'user-0001', now)).row;
+    expect(admins.id).not.toBe(own.id);
+    expect((await requestExport(prisma, userId, 'user-0001', now)).row.id).toBe(admins.id);
+    await worker().round();
+  });
+
   it('fails at once when the user does not exist', async () => {
     const { row } = await requestExport(prisma, 'export-worker-nobody', 'user-0001', now);
     await worker().round();
