@@ -120,13 +120,16 @@ export class DataExportWorker {
     const now = this.now();
     const parts = await collectedParts(this.prisma, claim.id);
     // The whole archive is checked once more as published: a part stored by an older replica cannot slip through.
-    const archive = exportArchiveSchema.parse({
+    const checked = exportArchiveSchema.safeParse({
       formatVersion: EXPORT_FORMAT_VERSION,
       exportId: claim.id,
       subjectId: claim.subjectId,
       generatedAt: now.toISOString(),
       parts: Object.fromEntries(EXPORT_PARTS.map((part) => [part, parts[part]])),
     });
+    // Every part was checked when it arrived, so this is a bug, not an outage: retrying would not help.
+    if (!checked.success) return this.fail(claim, `archive does not match the published format: ${checked.error.message.slice(0, 300)}`);
+    const archive = checked.data;
     const expiresAt = new Date(now.getTime() + this.config.ttlMs);
     if (!(await markReady(this.prisma, claim, JSON.stringify(archive, null, 2), now, expiresAt))) return;
     dataExports.inc({ outcome: 'ready' });
