@@ -1,16 +1,24 @@
+import { startAuditSweeper, type AuditSweeper } from '../kit/audit';
 import type { SubgraphDefinition } from '../kit/definition';
+import { AuditResolver } from './audit.resolver';
 import { createLoaders, type UsersLoaders } from './loaders';
 import { PartnerResolver } from './partner.resolver';
 import { UserResolver } from './resolver';
 import { resolveUserReference } from './user.reference';
 import { consumeWebhookEvents, startWebhookWorker, WebhookResolver, type WebhookWorker } from './webhooks';
 
-export const usersSubgraph: SubgraphDefinition<UsersLoaders, { webhooks: WebhookWorker }> = {
+export const usersSubgraph: SubgraphDefinition<UsersLoaders, { webhooks: WebhookWorker; audit: AuditSweeper }> = {
   name: 'users',
-  resolvers: [UserResolver, PartnerResolver, WebhookResolver],
+  resolvers: [UserResolver, PartnerResolver, WebhookResolver, AuditResolver],
   referenceResolvers: { User: { __resolveReference: resolveUserReference } },
   createLoaders,
-  init: (deps) => ({ webhooks: startWebhookWorker(deps) }),
+  init: (deps) => ({
+    webhooks: startWebhookWorker(deps),
+    // The users service owns the audit log's reading, so it prunes it; background work, like the relay's.
+    audit: startAuditSweeper({ prisma: deps.backgroundPrisma ?? deps.prisma, config: deps.config.audit, log: deps.log }),
+  }),
   consumeEvents: (deps, resources) => consumeWebhookEvents(deps, resources.webhooks),
-  dispose: (resources) => resources.webhooks.close(),
+  dispose: async (resources) => {
+    await Promise.all([resources.webhooks.close(), resources.audit.close()]);
+  },
 };

@@ -14,7 +14,8 @@ export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
 export async function recordKeyUse(prisma: PrismaClient, keyId: string, actorId: string, now = new Date()): Promise<boolean> {
   const appended = await prisma.$transaction(
     async (tx) => {
-      const claimed = await tx.$executeRaw`INSERT INTO "audit"."AuditKeyUse" ("keyId", "day") VALUES (${keyId}, ${utcDay(now)}) ON CONFLICT DO NOTHING`;
+      const claimed =
+        await tx.$executeRaw`INSERT INTO "audit"."AuditKeyUse" ("keyId", "day") VALUES (${keyId}, ${utcDay(now)}) ON CONFLICT DO NOTHING`;
       if (claimed === 0) return false;
       await appendInTransaction(
         tx,

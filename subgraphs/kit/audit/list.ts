@@ -19,7 +19,9 @@ export async function listAudit(prisma: PrismaClient, filter: AuditFilter, take:
     ...(filter.action && { action: filter.action }),
     ...(filter.actorId && { actorId: filter.actorId }),
     ...(filter.subjectId && { subjectId: filter.subjectId }),
-    ...((filter.since || filter.until) && { at: { ...(filter.since && { gte: filter.since }), ...(filter.until && { lt: filter.until }) } }),
+    ...((filter.since || filter.until) && {
+      at: { ...(filter.since && { gte: filter.since }), ...(filter.until && { lt: filter.until }) },
+    }),
     ...(before !== undefined && { seq: { lt: before } }),
   };
   return prisma.auditRecord.findMany({ where, orderBy: { seq: 'desc' }, take });

@@ -22,7 +22,11 @@ export async function pruneAudit(prisma: PrismaClient, retentionDays: number, no
   const pruned = await prisma.$transaction(
     async (tx) => {
       await lockChain(tx);
-      const last = await tx.auditRecord.findFirst({ where: { at: { lt: cutoff } }, orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+      const last = await tx.auditRecord.findFirst({
+        where: { at: { lt: cutoff } },
+        orderBy: { seq: 'desc' },
+        select: { seq: true, hash: true },
+      });
       if (!last) return undefined;
       await appendInTransaction(
         tx,

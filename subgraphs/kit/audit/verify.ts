@@ -33,7 +33,13 @@ export async function verifyChain(prisma: PrismaClient): Promise<ChainReport> {
     for (const row of rows) {
       const reason = previous ? linkBreak(previous, row) : await startBreak(prisma, row);
       const broken = reason ?? (recordHash(row) !== row.hash ? 'its hash does not match its fields (edited)' : undefined);
-      if (broken) return { ok: false, checked, head: previous && { seq: previous.seq, hash: previous.hash }, broken: { seq: row.seq, reason: broken } };
+      if (broken)
+        return {
+          ok: false,
+          checked,
+          head: previous && { seq: previous.seq, hash: previous.hash },
+          broken: { seq: row.seq, reason: broken },
+        };
       previous = row;
       checked++;
     }
