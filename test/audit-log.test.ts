@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import { WEBHOOK_DEFAULTS } from '../platform/config';
 import type { PrismaClient } from '../prisma/database';
 import { runAuditCli } from '../scripts/audit';
+import { eventually } from './support/eventually';
 import { graphqlErrors, startTestPlatform, type TestPlatform } from './support/platform';
 
 interface Row {
@@ -141,7 +142,10 @@ describe('audit log', () => {
         expect.objectContaining({ action: 'partner.key.revoke', subjectId: missing, outcome: 'error:NOT_FOUND' }),
       ]),
     );
-    expect(await prisma.auditRecord.findMany({ where: { action: 'partner.key.used', subjectId: rotatePartnerKey.key.id } })).toMatchObject([
+    // The key check answers before its use is recorded (it is not awaited): wait for the record.
+    const used = () => prisma.auditRecord.findMany({ where: { action: 'partner.key.used', subjectId: rotatePartnerKey.key.id } });
+    await eventually(used, (rows) => rows.length > 0);
+    expect(await used()).toMatchObject([
       { actorId: createPartner.partner.userId, actorRoles: ['partner'], origin: 'partner-api', outcome: 'ok' },
     ]);
   });

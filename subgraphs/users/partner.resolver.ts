@@ -73,8 +73,9 @@ export class PartnerResolver {
     requireService(viewer);
     const { check, keyId } = await checkKey(prisma, key);
     if (keyId && check.userId) {
-      // The key is accepted whether or not its use could be recorded: the gateway waits on this answer.
-      await recordKeyUse(prisma, keyId, check.userId).catch((error: unknown) => recordingFailed(log, error));
+      // Not awaited: the gateway gives a key check PARTNER_KEY_LOOKUP_TIMEOUT_MS (2 s by default),
+      // less than an audit write may wait for the chain's lock; the key is accepted either way.
+      void recordKeyUse(prisma, keyId, check.userId).catch((error: unknown) => recordingFailed(log, error));
     }
     return check;
   }
