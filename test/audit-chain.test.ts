@@ -1,13 +1,14 @@
 /**
- * The audit chain on its own: appends link records, several writers at once keep it linear, an
- * edited or deleted record is named by verifyChain, a pruned prefix is accepted with its
- * checkpoint, and a partner key's use is one record a day. Fixed clocks throughout. Against
- * PGlite, and PostgreSQL too when DATABASE_URL is set (where the writers are separate connections).
+ * The audit chain on its own (subgraphs/kit/audit): appends link records, several writers at
+ * once keep it linear, an edited or deleted record is named by verifyChain, a pruned prefix is
+ * accepted with its checkpoint, and a partner key's use is one record a day. Fixed clocks
+ * throughout. Under test/ so CI's integration pass runs it on PostgreSQL too, where the writers
+ * are separate connections and only the advisory lock keeps them in line.
  */
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { openDatabase, type Database, type PrismaClient } from '../../../prisma/database';
-import { migrate } from '../../../prisma/migrate';
-import { appendAudit, GENESIS_HASH, pruneAudit, recordHash, recordKeyUse, verifyChain, type AuditEntry } from '.';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { openDatabase, type Database, type PrismaClient } from '../prisma/database';
+import { migrate } from '../prisma/migrate';
+import { appendAudit, GENESIS_HASH, pruneAudit, recordHash, recordKeyUse, verifyChain, type AuditEntry } from '../subgraphs/kit/audit';
 
 const backends: [string, string | undefined][] = [['PGlite', undefined]];
 if (process.env.DATABASE_URL) backends.push(['PostgreSQL', process.env.DATABASE_URL]);
