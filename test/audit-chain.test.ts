@@ -8,7 +8,20 @@
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { openDatabase, type Database, type PrismaClient } from '../prisma/database';
 import { migrate } from '../prisma/migrate';
-import { appendAudit, GENESIS_HASH, pruneAudit, recordHash, recordKeyUse, verifyChain, type AuditEntry } from '../subgraphs/kit/audit';
+import pg from 'pg';
+import { rootLogger } from '../platform/logger';
+import { auditAppendFailures } from '../platform/metrics';
+import {
+  appendAudit,
+  AUDIT_LOCK,
+  GENESIS_HASH,
+  pruneAudit,
+  recordAudit,
+  recordHash,
+  recordKeyUse,
+  verifyChain,
+  type AuditEntry,
+} from '../subgraphs/kit/audit';
 
 const backends: [string, string | undefined][] = [['PGlite', undefined]];
 if (process.env.DATABASE_URL) backends.push(['PostgreSQL', process.env.DATABASE_URL]);
@@ -125,4 +138,25 @@ describe.each(backends)('audit chain on %s', (_name, baseUrl) => {
     ]);
     expect(await verifyChain(prisma)).toMatchObject({ ok: true, checked: 3 });
   });
+
+  // PGlite is one session: another holder of the lock cannot exist there.
+  if (baseUrl)
+    it('gives up within its bounds when the chain stays locked, and counts the failure', async () => {
+      const holder = new pg.Client({ connectionString: testDb!.url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [AUDIT_LOCK]);
+        const failures = async () => (await auditAppendFailures.get()).values.find((v) => v.labels.action === 'partner.create')?.value ?? 0;
+        const before = await failures();
+        const started = Date.now();
+        await recordAudit(prisma, rootLogger.child({}, { level: 'silent' }), { ...entry(1), action: 'partner.create' });
+        expect(Date.now() - started).toBeLessThan(7_000);
+        expect(await failures()).toBe(before + 1);
+        await holder.query('ROLLBACK');
+      } finally {
+        await holder.end();
+      }
+      expect(await prisma.auditRecord.count()).toBe(0);
+    });
 });
