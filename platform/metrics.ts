@@ -203,3 +203,17 @@ export const partnerQueryCost = new Counter({
   labelNames: ['partner', 'operation'] as const,
   registers: [registry],
 });
+
+export const auditRecords = new Counter({
+  name: 'audit_records_total',
+  help: 'Audit records appended (subgraphs/kit/audit), by action and outcome',
+  labelNames: ['action', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const auditAppendFailures = new Counter({
+  name: 'audit_append_failures_total',
+  help: 'Audit records that could not be appended (the action itself went ahead; the failure is logged), by action',
+  labelNames: ['action'] as const,
+  registers: [registry],
+});

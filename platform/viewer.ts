@@ -25,9 +25,22 @@ export function requireUser(viewer: Viewer): string {
   return viewer.userId;
 }
 
+/** Refusals made by requireAdmin, so the audit log (subgraphs/kit/audit) can tell them from other FORBIDDEN errors. */
+const adminRefusals = new WeakSet<object>();
+
+/** True for a signed-in caller's refusal by requireAdmin (or a GraphQL error made from one). */
+export const isAdminRefusal = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  (adminRefusals.has(error) || adminRefusals.has((error as { originalError?: object }).originalError ?? {}));
+
 export function requireAdmin(viewer: Viewer): void {
   requireUser(viewer);
-  if (!isAdmin(viewer)) throw forbidden('This operation needs the admin role');
+  if (!isAdmin(viewer)) {
+    const refusal = forbidden('This operation needs the admin role');
+    adminRefusals.add(refusal);
+    throw refusal;
+  }
 }
 
 export function requireService(viewer: Viewer): void {

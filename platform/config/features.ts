@@ -3,6 +3,7 @@
  * JSON schema list. The declarations live in options/, one file per feature.
  */
 import type { Feature } from './option';
+import { auditOptions } from './options/audit';
 import { backendOptions } from './options/backends';
 import { dataExportOptions } from './options/data-export';
 import {
@@ -35,6 +36,7 @@ export const FEATURES: readonly Feature[] = [
   entityCacheOptions,
   partnerKeyOptions,
   webhookOptions,
+  auditOptions,
   recommendationOptions,
   inferenceOptions,
   orderOptions,

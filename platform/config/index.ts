@@ -27,6 +27,7 @@ import { secretOptions } from './options/secrets';
 import { serviceOptions } from './options/services';
 import { telemetryOptions, type ClientTracePolicy, type TraceSamplerName } from './options/telemetry';
 import { webhookOptions } from './options/webhooks';
+import { auditOptions } from './options/audit';
 import { openReading, readFeature, type Reading } from './read';
 
 export { MAX_QUERY_TOKENS };
@@ -133,6 +134,8 @@ export interface PlatformConfig {
   partnerKeys: PartnerKeysConfig;
   /** Partner webhook deliveries (subgraphs/users/webhooks). */
   webhooks: WebhookConfig;
+  /** The audit log's retention (subgraphs/kit/audit). */
+  audit: AuditConfig;
   /** The gateway's entity cache (gateway/plugins/subgraph-fetch/entity-cache): ENTITY_CACHE=on|off, ENTITY_CACHE_TTL_MS, ENTITY_CACHE_MAX_ENTRIES. */
   entityCache: EntityCacheConfig;
   /** GATEWAY_SINGLE_FETCH=on|off: single-fetch operations answered with the subgraph's data as is (gateway/plugins/plan/single-fetch.ts). */
@@ -239,6 +242,18 @@ function ordersFrom(values: ReturnType<typeof defaultsOf<typeof orderOptions.opt
 }
 
 export const ORDERS_DEFAULTS: OrdersConfig = ordersFrom(defaultsOf(orderOptions));
+
+/** Audit records older than retentionDays are pruned by a sweep every sweepIntervalMs (docs/privacy.md#audit-log). */
+export interface AuditConfig {
+  retentionDays: number;
+  sweepIntervalMs: number;
+}
+
+function auditFrom(values: ReturnType<typeof defaultsOf<typeof auditOptions.options>>): AuditConfig {
+  return { retentionDays: values.AUDIT_RETENTION_DAYS, sweepIntervalMs: values.AUDIT_SWEEP_MS };
+}
+
+export const AUDIT_DEFAULTS: AuditConfig = auditFrom(defaultsOf(auditOptions));
 
 /**
  * Personal data exports: a READY archive may be downloaded once within ttlMs. A round that leaves
@@ -522,6 +537,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     websocket: websocketFrom(read(websocketOptions).values),
     partnerKeys: partnerKeysFrom(read(partnerKeyOptions).values),
     webhooks: webhooksFrom(read(webhookOptions).values, production),
+    audit: auditFrom(read(auditOptions).values),
     entityCache: {
       enabled: entityCache.values.ENTITY_CACHE,
       ttlMs: entityCache.values.ENTITY_CACHE_TTL_MS,

@@ -22,6 +22,7 @@ import { createNonceRegistry } from './nonce-registry';
 import { isOutboxSchema, Outbox, OutboxRelay, tracedEventBus } from './events';
 import { nulGuard } from './nul-guard';
 import { subscribeCarryingTrace } from './traced-subscriptions';
+import { adminDenialsAudit } from './audit/denied';
 
 export interface RunningSubgraph {
   name: string;
@@ -78,6 +79,7 @@ export async function startSubgraph<Loaders, Resources>(
       // plugin hooks willResolveField, which makes Apollo wrap every field resolver of every request.
       ApolloServerPluginCacheControlDisabled(),
       nulGuard(),
+      adminDenialsAudit(),
       ...(deps.tracing ? [operationAttributesPlugin<SubgraphContext<Loaders>>()] : []),
     ],
     formatError: maskUnexpectedErrors(log, definition.name),

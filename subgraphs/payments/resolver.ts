@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Audited } from '../kit/audit';
 import type { SubgraphContext } from '../kit/context';
 import { requireUser } from '../../platform/viewer';
 import { mayReadPayment } from './payment.access';
@@ -26,6 +27,7 @@ export class PaymentResolver {
     return toPayment(await payOrder(userId, input, context, paymentProvider));
   }
 
+  @Audited('payment.refund', { subject: ({ args }) => args.paymentId })
   @Mutation(() => Payment, { description: 'Refund a captured payment of yours (any payment for admins).' })
   async refundPayment(
     @Arg('paymentId', () => ID, { description: 'The payment to refund; it must be CAPTURED.' }) paymentId: string,

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Directive, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { badInput } from '../../platform/errors';
+import { Audited } from '../kit/audit';
 import type { SubgraphContext } from '../kit/context';
 import { CACHEABLE } from '../kit/cacheable-tag';
 import { PARTNER } from '../kit/partner-tag';
@@ -51,6 +52,7 @@ export class ProductResolver {
     return toConnection(rows, size, productCursor, Boolean(after), toProduct);
   }
 
+  @Audited('product.stock.adjust', { subject: ({ args }) => args.productId })
   @Mutation(() => Product, { description: 'Set the units in stock of a product (admin only).' })
   async setProductStock(
     @Arg('productId', () => ID, { description: 'Product to change.' }) productId: string,

@@ -134,21 +134,27 @@ const check = (outcome: string, fields: Partial<PartnerKeyCheck> = {}): PartnerK
     ...fields,
   });
 
-/** What `key` identifies: one indexed lookup by prefix, then a constant-time hash comparison. */
-export async function checkKey(prisma: PrismaClient, key: string): Promise<PartnerKeyCheck> {
+/**
+ * What `key` identifies: one indexed lookup by prefix, then a constant-time hash comparison.
+ * `keyId` is the accepted key's id (for the audit log's record of its use), never sent to the gateway.
+ */
+export async function checkKey(prisma: PrismaClient, key: string): Promise<{ check: PartnerKeyCheck; keyId?: string }> {
   const prefix = apiKeyPrefix(key);
-  if (!prefix) return check('unknown');
+  if (!prefix) return { check: check('unknown') };
   const row = await prisma.partnerKey.findUnique({ where: { prefix }, include: { partner: true } });
-  if (!row || !apiKeyMatches(key, row.hash)) return check('unknown');
+  if (!row || !apiKeyMatches(key, row.hash)) return { check: check('unknown') };
   const status = keyStatus(row);
-  if (status === PartnerKeyStatus.REVOKED) return check('revoked');
-  if (status === PartnerKeyStatus.EXPIRED) return check('expired');
-  return check('valid', {
-    partnerId: row.partner.id,
-    partnerName: row.partner.name,
-    userId: row.partner.userId,
-    requestsPerMinute: row.partner.requestsPerMinute,
-    costBudget: row.partner.costBudget,
-    expiresAt: row.expiresAt,
-  });
+  if (status === PartnerKeyStatus.REVOKED) return { check: check('revoked') };
+  if (status === PartnerKeyStatus.EXPIRED) return { check: check('expired') };
+  return {
+    keyId: row.id,
+    check: check('valid', {
+      partnerId: row.partner.id,
+      partnerName: row.partner.name,
+      userId: row.partner.userId,
+      requestsPerMinute: row.partner.requestsPerMinute,
+      costBudget: row.partner.costBudget,
+      expiresAt: row.expiresAt,
+    }),
+  };
 }

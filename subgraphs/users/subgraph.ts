@@ -1,4 +1,6 @@
+import { startAuditSweeper, type AuditSweeper } from '../kit/audit';
 import type { SubgraphDefinition } from '../kit/definition';
+import { AuditResolver } from './audit.resolver';
 import { createLoaders, type UsersLoaders } from './loaders';
 import { PartnerResolver } from './partner.resolver';
 import { UserResolver } from './resolver';
@@ -9,16 +11,22 @@ import { consumeWebhookEvents, startWebhookWorker, WebhookResolver, type Webhook
 export interface UsersResources {
   webhooks: WebhookWorker;
   exports: DataExportWorker;
+  audit: AuditSweeper;
 }
 
 export const usersSubgraph: SubgraphDefinition<UsersLoaders, UsersResources> = {
   name: 'users',
-  resolvers: [UserResolver, PartnerResolver, WebhookResolver, DataExportResolver],
+  resolvers: [UserResolver, PartnerResolver, WebhookResolver, DataExportResolver, AuditResolver],
   referenceResolvers: { User: { __resolveReference: resolveUserReference } },
   createLoaders,
-  init: (deps) => ({ webhooks: startWebhookWorker(deps), exports: startDataExportWorker(deps) }),
+  init: (deps) => ({
+    webhooks: startWebhookWorker(deps),
+    exports: startDataExportWorker(deps),
+    // The users service owns the audit log's reading, so it prunes it; background work, like the relay's.
+    audit: startAuditSweeper({ prisma: deps.backgroundPrisma ?? deps.prisma, config: deps.config.audit, log: deps.log }),
+  }),
   consumeEvents: (deps, resources) => consumeWebhookEvents(deps, resources.webhooks),
   dispose: async (resources) => {
-    await Promise.all([resources.webhooks.close(), resources.exports.close()]);
+    await Promise.all([resources.webhooks.close(), resources.exports.close(), resources.audit.close()]);
   },
 };

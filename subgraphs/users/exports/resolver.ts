@@ -8,6 +8,7 @@ import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { appError, ErrorCode, notFound } from '../../../platform/errors';
 import { dataExports } from '../../../platform/metrics';
 import { isAdmin, requireAllowed, requireUser, type Viewer } from '../../../platform/viewer';
+import { Audited } from '../../kit/audit';
 import type { SubgraphContext } from '../../kit/context';
 import type { UsersLoaders } from '../loaders';
 import { findExport, requestExport, takeArchive, type DataExportRow } from './data';
@@ -19,6 +20,7 @@ const mayFollow = (viewer: Viewer, row: DataExportRow) => isAdmin(viewer) || vie
 
 @Resolver(() => DataExport)
 export class DataExportResolver {
+  @Audited('user.export.request', { subject: ({ args }) => args.userId })
   @Mutation(() => DataExport, {
     description:
       'Export everything the platform holds about a user as one JSON archive (yourself, or any user for admins). Produced in the background: follow it with dataExport, download it once with downloadDataExport. While your last export of that user is still pending, running or ready to download, that one is returned instead of a new one.',
@@ -47,6 +49,8 @@ export class DataExportResolver {
     return toDataExport(row);
   }
 
+  // Its subject is the export: the archive leaves the platform here, so who took it is on record.
+  @Audited('user.export.download', { subject: ({ args }) => args.id })
   @Mutation(() => DataExportDownload, {
     description:
       'Download a READY export you requested: the archive is returned this once and then deleted (the export becomes DOWNLOADED). Downloading again, or after it expired, fails with INVALID_STATE_TRANSITION and the export status in `extensions.status`.',

@@ -2,6 +2,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { badInput, notFound } from '../../../platform/errors';
 import { requireAdmin } from '../../../platform/viewer';
+import { Audited } from '../../kit/audit';
 import type { SubgraphContext } from '../../kit/context';
 import { deadLetters, findPartner, findWebhookOfPartner, recentDeliveries, replayDelivery, saveWebhook } from './data';
 import { checkWebhookDestination, validateWebhookUrl } from './url';
@@ -35,6 +36,7 @@ const toEndpoint = (partnerId: string, row: { url: string; createdAt: Date; upda
 
 @Resolver()
 export class WebhookResolver {
+  @Audited('partner.webhook.set', { subject: ({ args }) => args.partnerId })
   @Mutation(() => WebhookRegistration, {
     description:
       "Registers (or replaces) a partner's webhook endpoint and makes a new signing secret, returned only here (admin only). Deliveries still waiting go to the new URL with the new secret.",
@@ -81,6 +83,7 @@ export class WebhookResolver {
     });
   }
 
+  @Audited('partner.webhook.replay', { subject: ({ args }) => args.id })
   @Mutation(() => WebhookDelivery, {
     description:
       'Sends a delivery again, signed afresh, with a new retry window (admin only): a dead letter goes back to the queue, a waiting or delivered one is due at once.',
