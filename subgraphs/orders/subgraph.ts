@@ -1,4 +1,5 @@
 import type { SubgraphDefinition } from '../kit/definition';
+import { consumeErasures } from './erasure';
 import { consumeEvents } from './events';
 import { createLoaders, type OrdersLoaders } from './loaders';
 import { resolveOrderReference, resolveUserReference } from './order.reference';
@@ -17,6 +18,6 @@ export const ordersSubgraph: SubgraphDefinition<OrdersLoaders, { expiry: ExpiryS
     expiry: startExpirySweeper({ prisma: deps.backgroundPrisma ?? deps.prisma, config: deps.config.orders, log: deps.log }),
   }),
   createLoaders,
-  consumeEvents,
+  consumeEvents: (deps) => [...consumeEvents(deps), ...consumeErasures(deps)],
   dispose: (resources) => resources.expiry.close(),
 };

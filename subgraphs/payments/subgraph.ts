@@ -1,4 +1,5 @@
 import type { SubgraphDefinition } from '../kit/definition';
+import { consumeErasures } from './erasure';
 import { createLoaders, type PaymentsLoaders } from './loaders';
 import { resolveOrderReference, resolvePaymentReference } from './payment.reference';
 import { OrderPaymentResolver, PaymentResolver } from './resolver';
@@ -11,4 +12,5 @@ export const paymentsSubgraph: SubgraphDefinition<PaymentsLoaders> = {
     Order: { __resolveReference: resolveOrderReference },
   },
   createLoaders,
+  consumeEvents: consumeErasures,
 };

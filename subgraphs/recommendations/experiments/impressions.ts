@@ -25,6 +25,8 @@ export interface ImpressionStore {
   remember(userId: string, productIds: string[], variant: RecommendationVariant): Promise<void>;
   /** The variant of the last impression of each product to the user within the window; undefined for none. */
   variantsOf(userId: string, productIds: string[]): Promise<(RecommendationVariant | undefined)[]>;
+  /** Drops every impression of the user (erasure); rejects when it could not, so the caller retries. */
+  forget(userId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,11 @@ export class MemoryImpressionStore implements ImpressionStore {
 
   async variantsOf(userId: string, productIds: string[]) {
     return productIds.map((productId) => this.lru.get(`${userId}\u0000${productId}`));
+  }
+
+  async forget(userId: string) {
+    const prefix = `${userId}\u0000`;
+    for (const key of [...this.lru.keys()]) if (key.startsWith(prefix)) this.lru.delete(key);
   }
 
   async close() {
@@ -105,6 +112,10 @@ export class RedisImpressionStore implements ImpressionStore {
       },
       productIds.map(() => undefined),
     );
+  }
+
+  async forget(userId: string) {
+    await this.redis.del(this.key(userId));
   }
 
   async close() {
