@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gql } from 'graphql-request';
 import { readIdMaps } from '../inference/repository/model-repository';
+import { erasurePartsCompleted, erasures } from '../platform/metrics';
 import { RECOMMENDER } from '../platform/model-contract';
 import { SUBJECT_ERASED } from '../gateway/plugins/http/auth/erased-subjects';
 import { PlatformInteractionSource } from '../training/platform-source';
@@ -342,6 +343,14 @@ describe('erasure', () => {
     expect(payment.amount).toBe(footprint.totalAmount);
     expect(await handlings(requestErasure.id)).toEqual({ orders: 1, payments: 1, recommendations: 1 });
     expect(await reports(requestErasure.id)).toEqual({ orders: 1, payments: 1, recommendations: 1 });
+    // Counted: both erasures requested and completed, each part once.
+    const valueOf = async (metric: { get(): Promise<{ values: { labels: object; value: number }[] }> }, labels: Record<string, string>) =>
+      (await metric.get()).values.find((v) =>
+        Object.entries(labels).every(([k, value]) => (v.labels as Record<string, unknown>)[k] === value),
+      )?.value ?? 0;
+    expect(await valueOf(erasures, { status: 'requested' })).toBe(2);
+    expect(await valueOf(erasures, { status: 'completed' })).toBe(2);
+    expect(await valueOf(erasurePartsCompleted, { subgraph: 'payments' })).toBe(2);
     // The erased user's token is refused too, though it was never used before.
     const errors = await graphqlErrors(t.client(footprint.token).request('{ me { id } }'));
     expect(errors[0].message).toBe(SUBJECT_ERASED);
