@@ -24,6 +24,7 @@ export function gatewayOptionsFromConfig(config: PlatformConfig): Omit<GatewayOp
     trustProxy: config.trustProxy,
     websocket: config.websocket,
     partnerKeys: config.partnerKeys,
+    erasedSubjects: config.erasedSubjects,
     entityCache: config.entityCache,
     singleFetchAnswers: config.singleFetchAnswers,
     deduplicateFetches: config.deduplicateFetches,

@@ -21,10 +21,12 @@ import {
   DEFAULT_QUERY_LIMITS,
   DEFAULT_REDIS_NAMESPACE,
   ENTITY_CACHE_DEFAULTS,
+  ERASED_SUBJECTS_DEFAULTS,
   PARTNER_KEYS_DEFAULTS,
   RATE_LIMIT_DEFAULTS,
   WEBSOCKET_DEFAULTS,
   type EntityCacheConfig,
+  type ErasedSubjectsConfig,
   type PartnerKeysConfig,
   type QueryLimitsConfig,
 } from '../platform/config';
@@ -37,6 +39,7 @@ import type { GatewayPlugin } from './pipeline/plugin';
 import type { RequestState } from './pipeline/request-state';
 import { Pipeline } from './pipeline/runner';
 import { authPlugin } from './plugins/http/auth/plugin';
+import { createErasedSubjects } from './plugins/http/auth/erased-subjects';
 import { createTokenVerifier, signToken } from './plugins/http/auth/token';
 import { trustFunction, type TrustProxy } from './plugins/http/client-identity';
 import { corsPlugin } from './plugins/http/cors';
@@ -101,6 +104,8 @@ export interface GatewayOptions {
   websocket?: WebSocketLimits;
   /** How partner API keys are checked with the users subgraph (default: remembered 10 s, 2 s timeout). */
   partnerKeys?: PartnerKeysConfig;
+  /** How the list of erased users, whose tokens are refused, is kept (default ERASED_SUBJECTS_DEFAULTS: asked every 15 s). */
+  erasedSubjects?: ErasedSubjectsConfig;
   /** Shared answers for the fields the supergraph tags cacheable (default ENTITY_CACHE_DEFAULTS: on); see gateway/plugins/subgraph-fetch/entity-cache. */
   entityCache?: EntityCacheConfig;
   /** Single-fetch operations answered with the subgraph's data as is (default on); see gateway/plugins/plan/single-fetch.ts. */
@@ -197,7 +202,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
     return withPlanHooks(gateway, endpoint, new PlanRunner(gatewayPlanner, dataSources));
   };
-  const verifier = createTokenVerifier(options);
+  const erasedSettings = options.erasedSubjects ?? ERASED_SUBJECTS_DEFAULTS;
+  const erased = createErasedSubjects({
+    usersUrl: options.subgraphUrls.users,
+    internalSecret: options.internalSecret,
+    refreshMs: erasedSettings.refreshMs,
+    timeoutMs: erasedSettings.timeoutMs,
+    broadcast: { redisUrl: options.redisUrl, namespace: redisNamespace },
+    log,
+  });
+  const verifier = createTokenVerifier({ ...options, erased });
+  erased.onErased((userId) => verifier.dropSubject(userId));
   const host = createHttpHost({
     service: 'gateway',
     ready: () => subgraphsReady(Object.values(options.subgraphUrls)),
@@ -352,6 +367,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     trustProxy: trust,
     hideSchemaDetails,
     now: options.now,
+    erased,
     log,
   });
 
@@ -373,6 +389,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await Promise.all(sources.map((dataSource) => dataSource.close()));
       if (redis) await closeRedis(redis);
       await entityCache?.close();
+      await erased.close();
     },
   };
 }

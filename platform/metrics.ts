@@ -217,3 +217,23 @@ export const auditAppendFailures = new Counter({
   labelNames: ['action'] as const,
   registers: [registry],
 });
+
+export const erasures = new Counter({
+  name: 'erasures_total',
+  help: 'User erasures by status: requested (a new erasure recorded) and completed (its last part reported done)',
+  labelNames: ['status'] as const,
+  registers: [registry],
+});
+
+export const erasurePartsCompleted = new Counter({
+  name: 'erasure_parts_completed_total',
+  help: "Subgraphs' parts of user erasures reported done (each once), by subgraph",
+  labelNames: ['subgraph'] as const,
+  registers: [registry],
+});
+
+export const erasedSubjectRefusals = new Counter({
+  name: 'gateway_erased_subject_refusals_total',
+  help: 'Requests and graphql-ws connections the gateway refused because their token names an erased user',
+  registers: [registry],
+});

@@ -10,8 +10,10 @@
  * rate limit or its number of open sockets with 4429; each subscribe message costs one request of
  * the client's rate limit. A socket lives no longer than its token: at the token's `exp` it closes
  * with 4401 (the client reconnects with a fresh token), and a subscribe message that arrives after
- * `exp` (a busy event loop may run the timer late) closes it too. Socket errors are logged through
- * our logger, never printed.
+ * `exp` (a busy event loop may run the timer late) closes it too. A socket of a user who is erased
+ * while it is open closes with 4401 as soon as the gateway learns of the erasure
+ * (gateway/plugins/http/auth/erased-subjects.ts), ending its subscriptions. Socket errors are
+ * logged through our logger, never printed.
  */
 import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
@@ -24,6 +26,7 @@ import type { Logger } from '../../platform/logger';
 import { rateLimitRejections, websocketRefusals } from '../../platform/metrics';
 import type { Viewer } from '../../platform/viewer';
 import { TOKEN_EXPIRED, type Session, type TokenVerifier } from '../plugins/http/auth/token';
+import { SUBJECT_ERASED, type ErasedSubjects } from '../plugins/http/auth/erased-subjects';
 import { checkOperation } from '../plugins/operation/query-limits/limits';
 import { withoutSuggestions } from '../plugins/operation/hide-suggestions';
 import { clientIp, clientKey, type TrustFunction } from '../plugins/http/client-identity';
@@ -111,6 +114,8 @@ export function serveGraphqlWs(options: {
   hideSchemaDetails: boolean;
   /** Milliseconds since the epoch, for token expiry (default Date.now; tests move it). */
   now?: () => number;
+  /** Erased users: their open sockets close when the gateway learns of the erasure. */
+  erased?: Pick<ErasedSubjects, 'onErased'>;
   log: Logger;
 }): () => Promise<void> {
   const { planner, hub, verifier, apollo, limits, queryLimits, rateLimiter, hideSchemaDetails, log } = options;
@@ -121,6 +126,11 @@ export function serveGraphqlWs(options: {
     // A close reason is at most 123 bytes on the wire.
     socket.close(code, reason.slice(0, 120));
   };
+  /** Acknowledged sockets by the user they speak for, so an erasure closes them all. */
+  const bySubject = new Map<string, Set<ConnectionExtra>>();
+  const stopHearingErasures = options.erased?.onErased((userId) => {
+    for (const extra of bySubject.get(userId) ?? []) refuse(extra.socket, CloseCode.Unauthorized, SUBJECT_ERASED, 'subject_erased');
+  });
   const expired = (extra: ConnectionExtra) => extra.expiresAt !== undefined && now() >= extra.expiresAt;
   /** Closes the socket with 4401 at its token's exp; the socket's close handler clears the timer. */
   const closeAtExpiry = (extra: ConnectionExtra) => {
@@ -172,6 +182,10 @@ export function serveGraphqlWs(options: {
       extra.state = { active: 0 };
       extra.expiresAt = session.expiresAt;
       closeAtExpiry(extra);
+      if (viewer.userId !== undefined) {
+        const sockets = bySubject.get(viewer.userId) ?? new Set();
+        bySubject.set(viewer.userId, sockets.add(extra));
+      }
       return true;
     },
     onSubscribe: async (ctx, _id, payload) => {
@@ -297,11 +311,15 @@ export function serveGraphqlWs(options: {
       clearTimeout(pongWait);
       clearTimeout(extra.expiry);
       if (extra.key) open.close(extra.key);
+      const userId = extra.viewer?.userId;
+      const sockets = userId === undefined ? undefined : bySubject.get(userId);
+      if (sockets?.delete(extra) && sockets.size === 0) bySubject.delete(userId!);
       closed(code, String(reason)).catch((error: unknown) => log.warn({ err: error }, 'websocket close handling failed'));
     });
   });
 
   return async () => {
+    stopHearingErasures?.();
     for (const client of wss.clients) client.close(1001, 'Going away');
     // A client that never answers the close handshake is cut off, so shutdown stays bounded.
     const cutOff = setTimeout(() => {

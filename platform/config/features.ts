@@ -14,6 +14,7 @@ import {
   rateLimitOptions,
   websocketOptions,
 } from './options/gateway';
+import { erasureOptions } from './options/erasure';
 import { inferenceOptions } from './options/inference';
 import { orderOptions } from './options/orders';
 import { processOptions } from './options/process';
@@ -35,6 +36,7 @@ export const FEATURES: readonly Feature[] = [
   websocketOptions,
   entityCacheOptions,
   partnerKeyOptions,
+  erasureOptions,
   webhookOptions,
   auditOptions,
   recommendationOptions,

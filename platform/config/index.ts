@@ -19,6 +19,7 @@ import {
   rateLimitOptions,
   websocketOptions,
 } from './options/gateway';
+import { erasureOptions } from './options/erasure';
 import { inferenceOptions } from './options/inference';
 import { orderOptions } from './options/orders';
 import { processOptions } from './options/process';
@@ -132,6 +133,8 @@ export interface PlatformConfig {
    * slower than lookupTimeoutMs answers 503.
    */
   partnerKeys: PartnerKeysConfig;
+  /** How gateways learn of erased users: GATEWAY_ERASED_SUBJECTS_REFRESH_MS, GATEWAY_ERASED_SUBJECTS_TIMEOUT_MS. */
+  erasedSubjects: ErasedSubjectsConfig;
   /** Partner webhook deliveries (subgraphs/users/webhooks). */
   webhooks: WebhookConfig;
   /** The audit log's retention (subgraphs/kit/audit). */
@@ -326,6 +329,20 @@ function partnerKeysFrom(values: ReturnType<typeof defaultsOf<typeof partnerKeyO
 }
 
 export const PARTNER_KEYS_DEFAULTS: PartnerKeysConfig = partnerKeysFrom(defaultsOf(partnerKeyOptions));
+
+/** How a gateway keeps its list of erased users (gateway/plugins/http/auth/erased-subjects.ts). */
+export interface ErasedSubjectsConfig {
+  /** How often it asks the users subgraph for users erased since its last answer. */
+  refreshMs: number;
+  /** How long one question may take. */
+  timeoutMs: number;
+}
+
+function erasedSubjectsFrom(values: ReturnType<typeof defaultsOf<typeof erasureOptions.options>>): ErasedSubjectsConfig {
+  return { refreshMs: values.GATEWAY_ERASED_SUBJECTS_REFRESH_MS, timeoutMs: values.GATEWAY_ERASED_SUBJECTS_TIMEOUT_MS };
+}
+
+export const ERASED_SUBJECTS_DEFAULTS: ErasedSubjectsConfig = erasedSubjectsFrom(defaultsOf(erasureOptions));
 
 /**
  * How partner webhooks are delivered: a failed POST is retried after `initialDelayMs`, doubling
@@ -536,6 +553,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     trustProxy: gateway.values.GATEWAY_TRUST_PROXY,
     websocket: websocketFrom(read(websocketOptions).values),
     partnerKeys: partnerKeysFrom(read(partnerKeyOptions).values),
+    erasedSubjects: erasedSubjectsFrom(read(erasureOptions).values),
     webhooks: webhooksFrom(read(webhookOptions).values, production),
     audit: auditFrom(read(auditOptions).values),
     entityCache: {

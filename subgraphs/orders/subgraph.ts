@@ -1,5 +1,6 @@
 import type { SubgraphDefinition } from '../kit/definition';
 import { OrdersPersonalDataResolver } from './personal-data';
+import { consumeErasures } from './erasure';
 import { consumeEvents } from './events';
 import { createLoaders, type OrdersLoaders } from './loaders';
 import { resolveOrderReference, resolveUserReference } from './order.reference';
@@ -18,6 +19,6 @@ export const ordersSubgraph: SubgraphDefinition<OrdersLoaders, { expiry: ExpiryS
     expiry: startExpirySweeper({ prisma: deps.backgroundPrisma ?? deps.prisma, config: deps.config.orders, log: deps.log }),
   }),
   createLoaders,
-  consumeEvents,
+  consumeEvents: (deps) => [...consumeEvents(deps), ...consumeErasures(deps)],
   dispose: (resources) => resources.expiry.close(),
 };

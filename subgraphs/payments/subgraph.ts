@@ -1,5 +1,6 @@
 import type { SubgraphDefinition } from '../kit/definition';
 import { PaymentsPersonalDataResolver } from './personal-data';
+import { consumeErasures } from './erasure';
 import { createLoaders, type PaymentsLoaders } from './loaders';
 import { resolveOrderReference, resolvePaymentReference } from './payment.reference';
 import { OrderPaymentResolver, PaymentResolver } from './resolver';
@@ -12,4 +13,5 @@ export const paymentsSubgraph: SubgraphDefinition<PaymentsLoaders> = {
     Order: { __resolveReference: resolveOrderReference },
   },
   createLoaders,
+  consumeEvents: consumeErasures,
 };

@@ -34,8 +34,9 @@ export function coPurchases(prisma: PrismaClient, productIds: string[]): Promise
     GROUP BY a."productId", b."productId"`;
 }
 
-/** Idempotent: a redelivered event inserts nothing new. */
+/** Idempotent: a redelivered event inserts nothing new; an erased buyer's order (a late event) records nothing. */
 export async function recordPurchases(prisma: Tx, order: OrderPlaced): Promise<void> {
+  if (await prisma.erasedUser.findUnique({ where: { userId: order.userId }, select: { userId: true } })) return;
   await prisma.purchase.createMany({
     data: order.items.map((item) => ({
       orderId: order.orderId,
@@ -71,3 +72,21 @@ export const recentInteractionsOfUsers = (prisma: PrismaClient, userIds: string[
     orderBy: { createdAt: 'desc' },
     select: { userId: true, productId: true, kind: true },
   });
+
+/** Which of these users were erased (their lists are empty, their subscriptions refused). */
+export async function erasedAmong(prisma: PrismaClient, userIds: string[]): Promise<Set<string>> {
+  const rows = await prisma.erasedUser.findMany({ where: { userId: { in: userIds } }, select: { userId: true } });
+  return new Set(rows.map((row) => row.userId));
+}
+
+/** Deletes everything held about the user and remembers the id as erased; resolves with the rows deleted. */
+export async function eraseUser(tx: Tx, userId: string): Promise<number> {
+  const where = { where: { userId } };
+  const [interactions, purchases, blocked] = [
+    await tx.interaction.deleteMany(where),
+    await tx.purchase.deleteMany(where),
+    await tx.blockedProduct.deleteMany(where),
+  ];
+  await tx.erasedUser.upsert({ where: { userId }, create: { userId }, update: {} });
+  return interactions.count + purchases.count + blocked.count;
+}

@@ -5,7 +5,7 @@ import type { EventBus } from './types';
 
 export * from './types';
 export { InProcessEventBus, RedisEventBus };
-export { Outbox, OUTBOX_SCHEMAS, insertOutboxEvent, isOutboxSchema, newEvent, type Emit, type Tx } from './outbox';
+export { emitThrough, Outbox, OUTBOX_SCHEMAS, insertOutboxEvent, isOutboxSchema, newEvent, type Emit, type Tx } from './outbox';
 export { OutboxRelay, RELAY_DEFAULTS, type RelayOptions } from './relay';
 export { processOnce, PROCESSED_SCHEMAS, type ProcessedSchema } from './processed';
 export { tracedEventBus } from './traced-bus';

@@ -78,7 +78,7 @@ describe('outbox', () => {
   });
 
   it('refuses a subgraph without an outbox table', async () => {
-    await expect(new Outbox('users').transaction(prisma, async () => undefined)).rejects.toThrow('no outbox table');
+    await expect(new Outbox('products').transaction(prisma, async () => undefined)).rejects.toThrow('no outbox table');
   });
 });
 

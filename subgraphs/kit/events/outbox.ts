@@ -11,7 +11,7 @@ import type { Prisma } from '../../../prisma/generated/client';
 import type { DomainEvent, EventPayloads, EventType } from './types';
 
 /** Schemas with an OutboxEvent table: the subgraphs that publish events. */
-export const OUTBOX_SCHEMAS = ['orders', 'payments', 'recommendations'] as const;
+export const OUTBOX_SCHEMAS = ['users', 'orders', 'payments', 'recommendations'] as const;
 export type OutboxSchema = (typeof OUTBOX_SCHEMAS)[number];
 
 export function isOutboxSchema(schema: string): schema is OutboxSchema {
@@ -38,6 +38,15 @@ export async function insertOutboxEvent(tx: Tx, schema: OutboxSchema, event: Dom
     event.type,
     JSON.stringify(event),
   );
+}
+
+/** Emits into `schema`'s outbox through a transaction the caller already holds (a consumer's processOnce). */
+export function emitThrough(tx: Tx, schema: OutboxSchema): Emit {
+  return async (type, payload) => {
+    const event = newEvent(type, payload);
+    await insertOutboxEvent(tx, schema, event);
+    return event;
+  };
 }
 
 export class Outbox {

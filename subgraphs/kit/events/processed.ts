@@ -10,7 +10,7 @@ import type { Tx } from './outbox';
 import type { DomainEvent } from './types';
 
 /** Schemas with a ProcessedEvent table: the subgraphs that consume events. */
-export const PROCESSED_SCHEMAS = ['orders', 'recommendations'] as const;
+export const PROCESSED_SCHEMAS = ['users', 'orders', 'payments', 'recommendations'] as const;
 export type ProcessedSchema = (typeof PROCESSED_SCHEMAS)[number];
 
 export function isProcessedSchema(schema: string): schema is ProcessedSchema {

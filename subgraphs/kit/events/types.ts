@@ -53,6 +53,28 @@ export interface InteractionRecorded {
   occurredAt: string;
 }
 
+/**
+ * A user was erased (docs/privacy.md#erasure): their account is gone and every subgraph removes or
+ * pseudonymises what it holds about them, then reports its part with user.erasure_completed.
+ */
+export interface UserErased {
+  erasureId: string;
+  userId: string;
+  /**
+   * Random per erasure, never derived from the user id: it replaces the user id in the records
+   * bookkeeping must keep (orders, payments), so they still match each other but no longer name the user.
+   */
+  pseudonym: string;
+  erasedAt: string;
+}
+
+/** A subgraph finished its part of an erasure; the counts are the proof the erasure shows. */
+export interface UserErasureCompleted {
+  erasureId: string;
+  subgraph: string;
+  counts: { deleted: number; pseudonymised: number };
+}
+
 export interface EventPayloads {
   'order.placed': OrderPlaced;
   'order.status_changed': OrderStatusChanged;
@@ -61,6 +83,8 @@ export interface EventPayloads {
   'payment.captured': PaymentEvent;
   'payment.failed': PaymentEvent & { reason: string };
   'payment.refunded': PaymentEvent;
+  'user.erased': UserErased;
+  'user.erasure_completed': UserErasureCompleted;
 }
 
 export type EventType = keyof EventPayloads;

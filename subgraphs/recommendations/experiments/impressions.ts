@@ -30,6 +30,8 @@ export interface ImpressionStore {
    * rest, it rejects when the store cannot answer: an export must not come out silently incomplete.
    */
   impressionsOf(userId: string): Promise<Impression[]>;
+  /** Drops every impression of the user (erasure); rejects when it could not, so the caller retries. */
+  forget(userId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,11 @@ export class MemoryImpressionStore implements ImpressionStore {
       if (key.startsWith(prefix)) found.push({ productId: key.slice(prefix.length), variant: value.variant, shownAt: value.at });
     }
     return found.sort((a, b) => a.shownAt - b.shownAt || a.productId.localeCompare(b.productId));
+  }
+
+  async forget(userId: string) {
+    const prefix = `${userId}\u0000`;
+    for (const key of [...this.lru.keys()]) if (key.startsWith(prefix)) this.lru.delete(key);
   }
 
   async close() {
@@ -143,6 +150,10 @@ export class RedisImpressionStore implements ImpressionStore {
       if (variant) found.push({ productId, variant, shownAt: Number(value.split(':')[1]) });
     }
     return found.sort((a, b) => a.shownAt - b.shownAt || a.productId.localeCompare(b.productId));
+  }
+
+  async forget(userId: string) {
+    await this.redis.del(this.key(userId));
   }
 
   async close() {

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { badInput, ErrorCode } from '../../../platform/errors';
+import { badInput, ErrorCode, notFound } from '../../../platform/errors';
 import type { SubgraphContext } from '../../kit/context';
 import { requireUser } from '../../../platform/viewer';
 import { requireMayReadRecommendationsOf } from './recommendation.access';
@@ -21,8 +21,9 @@ export class LiveRecommendationsResolver {
   @Subscription(() => RecommendationsUpdate, {
     description:
       "Pushes a user's fresh recommendations whenever an order, an interaction or a new model changes them, and the current ones (trigger RESYNC) when updates may have been missed (the user and admins only).",
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, { userId: string }, Context>) => {
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { userId: string }, Context>) => {
       requireMayReadRecommendationsOf(context.viewer, args.userId);
+      if (await context.loaders.erased.load(args.userId)) throw notFound('User', args.userId);
       return context.loaders.resources.live.watch(args.userId);
     },
   })

@@ -6,15 +6,21 @@ import { productFactsLoader } from '../transport/product-facts';
 import type { RecommendationPlacement } from './recommendation';
 import type { CandidateList } from '../pipelines/candidate-source';
 import type { RecommendationsResources } from '../resources';
+import { erasedAmong } from '../data';
 
 /**
  * Per request: every user (or product) whose recommendations the operation touches joins one
  * batch, so one operation costs one inference request per model.
  */
-export function createLoaders(_prisma: PrismaClient, _viewer: Viewer, resources: RecommendationsResources) {
+export function createLoaders(prisma: PrismaClient, _viewer: Viewer, resources: RecommendationsResources) {
   const batch = resources.batching;
   return {
     resources,
+    /** Whether a user was erased: their recommendations are never served again, whatever asks. */
+    erased: new DataLoader<string, boolean>(async (userIds) => {
+      const erased = await erasedAmong(prisma, [...userIds]);
+      return userIds.map((id) => erased.has(id));
+    }),
     userCandidates: loaderFamily(
       (placement: RecommendationPlacement) =>
         new DataLoader<string, CandidateList>((userIds) => resources.candidates.forUsers([...userIds], placement), { batch }),

@@ -30,7 +30,7 @@ export class UserRecommendationsResolver {
   @FieldResolver(() => [Recommendation], {
     nullable: true,
     description:
-      'Products this user is likely to want, best first: in stock, not already bought, varied in category (the user and admins only); null (with a SERVICE_UNAVAILABLE error) while the recommendations service is unavailable.',
+      'Products this user is likely to want, best first: in stock, not already bought, varied in category (the user and admins only; empty for an erased user); null (with a SERVICE_UNAVAILABLE error) while the recommendations service is unavailable.',
   })
   async recommendations(
     @Root() user: User,
@@ -41,6 +41,7 @@ export class UserRecommendationsResolver {
   ): Promise<Recommendation[]> {
     requireMayReadRecommendationsOf(viewer, user.id);
     const size = pageSize(first, 'first', MAX_RECOMMENDATIONS);
+    if (await loaders.erased.load(user.id)) return [];
     const [list, popular] = await Promise.all([loaders.userCandidates(context).load(user.id), loaders.resources.popularity.get()]);
     const { items, served } = await rankList(list, size, popular, factsVia(loaders));
     lists.inc({ served_by: served.servedBy, reason: served.reason });

@@ -2,6 +2,7 @@ import type { SubgraphDeps } from '../../kit/definition';
 import { processOnce } from '../../kit/events';
 import { countInteractions } from '../experiments/attribution';
 import { recordPurchases } from '../data';
+import { consumeErasures } from './erasure';
 import { refreshRecommendations } from './refresh';
 import { watchModelVersion, type RecommendationsResources } from '../resources';
 
@@ -38,6 +39,7 @@ export function consumeEvents(deps: SubgraphDeps, resources: RecommendationsReso
       await processOnce(prisma, 'recommendations', 'recommendations', event, async () => undefined);
       await refreshRecommendations(resources, event.payload.userId, 'INTERACTION');
     }),
+    ...consumeErasures(deps, resources),
     () => resources.stopWatchingModel(),
   ];
 }

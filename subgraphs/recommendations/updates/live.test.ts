@@ -1,23 +1,25 @@
 /** What a dashboard subscription gets on a gap: the current list, unless a fresher update overtook it. */
 import { rootLogger } from '../../../platform/logger';
 import type { Broadcast, BroadcastListener, Channel } from '../../../platform/broadcast';
+import { ERASED_SUBJECTS } from '../../../platform/erased-subjects';
 import { LiveRecommendations, type RecommendationsUpdated } from './live';
 
-/** A broadcast whose gaps the test causes. */
+/** A broadcast whose gaps the test causes; a message reaches the listeners of its own channel. */
 class ManualBroadcast implements Broadcast {
-  readonly listeners: BroadcastListener<unknown>[] = [];
-  async publish<T>(_channel: Channel<T>, payload: T): Promise<boolean> {
-    for (const listener of this.listeners) void listener.message(payload);
+  readonly listeners: { channel: string; listener: BroadcastListener<unknown> }[] = [];
+  async publish<T>(channel: Channel<T>, payload: T): Promise<boolean> {
+    for (const entry of this.listeners) if (entry.channel === channel.name) void entry.listener.message(payload);
     return true;
   }
-  subscribe<T>(_channel: Channel<T>, listener: BroadcastListener<T>): () => void {
-    this.listeners.push(listener as BroadcastListener<unknown>);
-    return () => this.listeners.splice(this.listeners.indexOf(listener as BroadcastListener<unknown>), 1);
+  subscribe<T>(channel: Channel<T>, listener: BroadcastListener<T>): () => void {
+    const entry = { channel: channel.name, listener: listener as BroadcastListener<unknown> };
+    this.listeners.push(entry);
+    return () => this.listeners.splice(this.listeners.indexOf(entry), 1);
   }
   async ready(): Promise<void> {}
   async close(): Promise<void> {}
   gap(): void {
-    for (const listener of this.listeners) void listener.gap();
+    for (const { listener } of this.listeners) void listener.gap();
   }
 }
 
@@ -58,6 +60,18 @@ describe('live recommendations', () => {
     await live.publish(update('u1', 'later'));
     expect((await watching.next()).value.items).toEqual([item('fresh')]);
     expect((await watching.next()).value.items).toEqual([item('later')]);
+    await live.close();
+  });
+
+  it("ends an erased user's subscriptions when the erasure is broadcast, and nobody else's", async () => {
+    const broadcast = new ManualBroadcast();
+    const live = new LiveRecommendations(broadcast, async () => [], rootLogger);
+    const [erased, other] = [live.watch('u1'), live.watch('u2')];
+    await broadcast.publish(ERASED_SUBJECTS, { userId: 'u1' });
+    expect(await erased.next()).toEqual({ done: true, value: undefined });
+    expect(live.watchedUsers()).toEqual(['u2']);
+    await live.publish(update('u2', 'p2'));
+    expect((await other.next()).value).toMatchObject({ userId: 'u2' });
     await live.close();
   });
 });

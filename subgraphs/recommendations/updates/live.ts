@@ -8,6 +8,7 @@
  * then shows what is true now instead of silently keeping a list an update it never got replaced.
  */
 import { defineChannel, type Broadcast } from '../../../platform/broadcast';
+import { ERASED_SUBJECTS } from '../../../platform/erased-subjects';
 import type { Logger } from '../../../platform/logger';
 import { pushIterator, type PushIterator } from '../../../platform/push-iterator';
 import { currentTraceparent } from '../../../platform/telemetry';
@@ -47,6 +48,7 @@ export class LiveRecommendations {
   /** Per user, how many updates arrived: a re-read that an update overtook is not pushed. */
   private readonly received = new Map<string, number>();
   private unsubscribe?: () => void;
+  private unsubscribeErasures?: () => void;
 
   constructor(
     private readonly broadcast: Broadcast,
@@ -66,6 +68,12 @@ export class LiveRecommendations {
       message: (update) => this.deliver(update),
       gap: () => this.resync(),
     });
+    // An erased user's streams end in every replica at once; the erasure consumer ends them too (at least once).
+    this.unsubscribeErasures ??= this.broadcast.subscribe(ERASED_SUBJECTS, {
+      message: ({ userId }) => this.end(userId),
+      // Nothing to re-read: the erasure consumer ends the streams of every user it erases.
+      gap: () => undefined,
+    });
     const subscriptions = this.watching.get(userId) ?? new Set();
     this.watching.set(userId, subscriptions);
     const iterator = pushIterator<RecommendationsUpdated>(() => {
@@ -77,6 +85,15 @@ export class LiveRecommendations {
     });
     subscriptions.add(iterator);
     return iterator;
+  }
+
+  /** Ends this replica's subscriptions of the user (erasure): their streams complete, nothing more is pushed. */
+  end(userId: string): void {
+    const subscriptions = this.watching.get(userId);
+    if (!subscriptions) return;
+    for (const iterator of [...subscriptions]) iterator.end();
+    this.watching.delete(userId);
+    this.received.delete(userId);
   }
 
   /** Users with at least one subscription here. */
@@ -91,6 +108,7 @@ export class LiveRecommendations {
 
   async close(): Promise<void> {
     this.unsubscribe?.();
+    this.unsubscribeErasures?.();
     for (const subscriptions of this.watching.values()) for (const iterator of subscriptions) iterator.end();
     this.watching.clear();
     await this.broadcast.close();

@@ -32,8 +32,8 @@ export class DataExportResolver {
     const requester = requireUser(viewer);
     requireAllowed(viewer, isAdmin(viewer) || requester === userId, 'You may export only your own data');
     if (!(await loaders.user.load(userId))) throw notFound('User', userId);
-    const { row, created } = await requestExport(prisma, userId, requester, loaders.exports.now());
-    if (created) loaders.exports.wake();
+    const { row, created } = await requestExport(prisma, userId, requester, loaders.resources.exports.now());
+    if (created) loaders.resources.exports.wake();
     return toDataExport(row);
   }
 
@@ -43,7 +43,7 @@ export class DataExportResolver {
     @Ctx() { viewer, prisma, loaders }: Context,
   ): Promise<DataExport> {
     requireUser(viewer);
-    const row = await findExport(prisma, id, loaders.exports.now());
+    const row = await findExport(prisma, id, loaders.resources.exports.now());
     if (!row) throw notFound('DataExport', id);
     requireAllowed(viewer, mayFollow(viewer, row), 'You may read only data exports you requested');
     return toDataExport(row);
@@ -60,7 +60,7 @@ export class DataExportResolver {
     @Ctx() { viewer, prisma, loaders }: Context,
   ): Promise<DataExportDownload> {
     const requester = requireUser(viewer);
-    const now = loaders.exports.now();
+    const now = loaders.resources.exports.now();
     const row = await findExport(prisma, id, now);
     if (!row) throw notFound('DataExport', id);
     requireAllowed(viewer, row.requestedBy === requester, 'Only whoever requested a data export may download it');

@@ -6,11 +6,16 @@
  * the raw token, bounded LRU) until its `exp`, and for at most TOKEN_CACHE_DEFAULTS.maxAgeMs so a
  * key an identity provider withdraws stops being honoured soon after. Only successes are kept:
  * a token that failed is verified again next time and fails again.
+ *
+ * A token of an erased user (./erased-subjects.ts) is refused after the cache, on every request
+ * and connection, and leaves the cache: erasure does not wait for the cache's bound.
  */
 import { LRUCache } from 'lru-cache';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { appError, ErrorCode } from '../../../../platform/errors';
 import { ANONYMOUS, type Role, type Viewer } from '../../../../platform/viewer';
+import { erasedSubjectRefusals } from '../../../../platform/metrics';
+import { SUBJECT_ERASED } from './erased-subjects';
 
 export const TOKEN_ISSUER = 'federation-platform';
 export const TOKEN_AUDIENCE = 'federation-platform-api';
@@ -50,6 +55,8 @@ export interface TokenVerifier {
   session(authorization: string | undefined): Promise<Session>;
   /** Verified tokens remembered now. */
   readonly cachedTokens: number;
+  /** Forgets every remembered token of the user (erased). */
+  dropSubject(userId: string): void;
 }
 
 export interface TokenCacheSettings {
@@ -75,6 +82,8 @@ export function createTokenVerifier(options: {
   cache?: TokenCacheSettings;
   /** Milliseconds since the epoch; tests move it to expire tokens. */
   now?: () => number;
+  /** Users whose tokens are refused whatever they say (erased); none: nobody's. */
+  erased?: { has(userId: string): boolean };
 }): TokenVerifier {
   const key = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : new TextEncoder().encode(options.jwtSecret);
   const algorithms = options.jwksUrl ? JWKS_ALGORITHMS : SECRET_ALGORITHMS;
@@ -119,6 +128,11 @@ export function createTokenVerifier(options: {
       entry = await check(token);
       if (settings.maxEntries > 0) verified.set(token, entry);
     }
+    if (entry.viewer.userId !== undefined && options.erased?.has(entry.viewer.userId)) {
+      verified.delete(token);
+      erasedSubjectRefusals.inc();
+      throw unauthenticated(SUBJECT_ERASED);
+    }
     // A copy: whoever holds the viewer cannot change what the next request sees.
     return { viewer: { userId: entry.viewer.userId, roles: [...entry.viewer.roles] }, expiresAt: entry.expiresAt };
   };
@@ -130,6 +144,9 @@ export function createTokenVerifier(options: {
     },
     get cachedTokens() {
       return verified.size;
+    },
+    dropSubject(userId) {
+      for (const [token, entry] of verified.entries()) if (entry.viewer.userId === userId) verified.delete(token);
     },
   };
 }

@@ -1,0 +1,29 @@
+/**
+ * The orders subgraph's part of an erasure (docs/privacy.md#erasure). Orders are bookkeeping
+ * records the law keeps for years, so they stay with their amounts, items, status and dates, but
+ * their user id becomes the erasure's random pseudonym (the same one payments use, so the two still
+ * match). An order holds no other personal field (no address or name). Placement claims are
+ * short-lived locks, not records: they are deleted. Done once (orders."ProcessedEvent"), and the
+ * report of the part commits with it.
+ */
+import type { SubgraphDeps } from '../kit/definition';
+import { emitThrough, processOnce } from '../kit/events';
+
+export const ERASURE_CONSUMER = 'orders-erasure';
+
+export function consumeErasures({ bus, prisma }: SubgraphDeps): (() => void)[] {
+  return [
+    bus.subscribe('user.erased', ERASURE_CONSUMER, async (event) => {
+      const { erasureId, userId, pseudonym } = event.payload;
+      await processOnce(prisma, 'orders', ERASURE_CONSUMER, event, async (tx) => {
+        const orders = await tx.order.updateMany({ where: { userId }, data: { userId: pseudonym } });
+        const claims = await tx.placementClaim.deleteMany({ where: { userId } });
+        await emitThrough(tx, 'orders')('user.erasure_completed', {
+          erasureId,
+          subgraph: 'orders',
+          counts: { deleted: claims.count, pseudonymised: orders.count },
+        });
+      });
+    }),
+  ];
+}

@@ -1,0 +1,27 @@
+/**
+ * The payments subgraph's part of an erasure (docs/privacy.md#erasure). Payments are bookkeeping
+ * records: they keep amount, currency, status, method, order id and dates, and their user id
+ * becomes the erasure's random pseudonym (the one orders use, so payment and order still match).
+ * No card data is ever stored here (the provider holds it). Done once (payments."ProcessedEvent"),
+ * and the report of the part commits with it.
+ */
+import type { SubgraphDeps } from '../kit/definition';
+import { emitThrough, processOnce } from '../kit/events';
+
+export const ERASURE_CONSUMER = 'payments-erasure';
+
+export function consumeErasures({ bus, prisma }: SubgraphDeps): (() => void)[] {
+  return [
+    bus.subscribe('user.erased', ERASURE_CONSUMER, async (event) => {
+      const { erasureId, userId, pseudonym } = event.payload;
+      await processOnce(prisma, 'payments', ERASURE_CONSUMER, event, async (tx) => {
+        const payments = await tx.payment.updateMany({ where: { userId }, data: { userId: pseudonym } });
+        await emitThrough(tx, 'payments')('user.erasure_completed', {
+          erasureId,
+          subgraph: 'payments',
+          counts: { deleted: 0, pseudonymised: payments.count },
+        });
+      });
+    }),
+  ];
+}
