@@ -204,6 +204,21 @@ describe('erasure', () => {
     );
     await updates.next((result) => result.data?.recommendationsUpdated.trigger === 'INTERACTION', SETTLE_MS);
 
+    // A copy of their data waiting to be produced or downloaded is theirs too.
+    await t.client(footprint.token).request(
+      gql`
+        mutation ($userId: ID!) {
+          requestDataExport(userId: $userId) {
+            id
+          }
+        }
+      `,
+      { userId: SELF },
+    );
+
+    // The audit log may be shared with other tests (PostgreSQL): only what follows is this test's.
+    const [{ last }] = await sql<{ last: string }>(`SELECT coalesce(max("seq"), 0)::text AS "last" FROM "audit"."AuditRecord"`);
+
     // Someone else may not erase this user.
     const stranger = await t.token('user-0005');
     expect((await graphqlErrors(t.client(stranger).request(REQUEST_ERASURE, { userId: SELF })))[0].extensions?.code).toBe('FORBIDDEN');
@@ -211,8 +226,20 @@ describe('erasure', () => {
     const { requestErasure } = await t.client(footprint.token).request<{ requestErasure: ErasureView }>(REQUEST_ERASURE, { userId: SELF });
     selfErasure = requestErasure;
     expect(requestErasure).toMatchObject({ subjectId: SELF });
-    expect(partOf(requestErasure, 'users')).toMatchObject({ deleted: 1, pseudonymised: 0 });
+    // The account and the data export about them.
+    expect(partOf(requestErasure, 'users')).toMatchObject({ deleted: 2, pseudonymised: 0 });
     expect(requestErasure.parts.map((part) => part.subgraph)).toEqual(['orders', 'payments', 'recommendations', 'users']);
+
+    // Both requests are on the audit record: who asked, about whom, and whether it went through.
+    const audited = await sql<{ actorId: string; outcome: string }>(
+      `SELECT "actorId", "outcome" FROM "audit"."AuditRecord"
+        WHERE "action" = 'user.erasure.request' AND "subjectId" = $1 AND "seq" > $2::bigint ORDER BY "seq"`,
+      [SELF, last],
+    );
+    expect(audited).toEqual([
+      { actorId: 'user-0005', outcome: 'denied' },
+      { actorId: SELF, outcome: 'ok' },
+    ]);
 
     // Asking again (an admin this time) returns the same erasure.
     const again = await t.client(admin).request<{ requestErasure: ErasureView }>(REQUEST_ERASURE, { userId: SELF });
@@ -254,6 +281,7 @@ describe('erasure', () => {
     // Nothing anywhere names the user any more; the bookkeeping rows remain under one pseudonym.
     for (const table of [
       '"users"."User" WHERE "id" = $1',
+      '"users"."DataExport" WHERE "subjectId" = $1',
       '"orders"."Order" WHERE "userId" = $1',
       '"orders"."PlacementClaim" WHERE "userId" = $1',
       '"payments"."Payment" WHERE "userId" = $1',

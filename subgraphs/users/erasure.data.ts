@@ -73,8 +73,8 @@ export async function requestErasure(
       const { count: users } = await tx.user.deleteMany({ where: { id: userId } });
       if (users === 0) throw notFound('User', userId);
       // Exports about the user are copies of their data: pending ones must not be produced, ready ones not downloaded.
-      const { count: exports } = await tx.dataExport.deleteMany({ where: { subjectId: userId } });
-      const count = users + exports;
+      const { count: dataExports } = await tx.dataExport.deleteMany({ where: { subjectId: userId } });
+      const count = users + dataExports;
       const id = crypto.randomUUID();
       const now = new Date();
       await tx.erasure.create({
