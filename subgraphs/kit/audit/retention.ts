@@ -56,6 +56,10 @@ export function startAuditSweeper(options: { prisma: PrismaClient; config: Audit
       try {
         const pruned = await pruneAudit(prisma, config.retentionDays);
         if (pruned !== undefined) log.info({ throughSeq: pruned.toString() }, 'audit records past retention pruned');
+        // The chain has no secret key: a head written where the database's writers cannot reach
+        // (shipped logs) is what shows a rewritten or truncated chain later.
+        const head = await prisma.auditRecord.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+        if (head) log.info({ auditHead: { seq: head.seq.toString(), hash: head.hash } }, 'audit chain head');
       } catch (error) {
         log.warn({ err: error }, 'audit retention sweep failed; retrying next round');
       }
