@@ -10,6 +10,7 @@ export { FOLLOWS_LINK_SAMPLING } from './links';
 export { clientSpan } from './client-span';
 export { operationAttributesPlugin } from './operation-attributes';
 export { currentTraceparent, linksTo } from './carrier';
+export { unsampledTraceparent } from './untraced-call';
 export { rpcServerSpan } from './rpc-span';
 export { withinSpan } from './within-span';
 export { inRecordedTrace, isKept } from './recorded-trace';

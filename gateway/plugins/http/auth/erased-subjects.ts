@@ -14,6 +14,7 @@ import { openBroadcast, type Broadcast } from '../../../../platform/broadcast';
 import { ERASED_SUBJECTS } from '../../../../platform/erased-subjects';
 import { claimsHeaders } from '../../../../platform/forwarded-claims';
 import type { Logger } from '../../../../platform/logger';
+import { unsampledTraceparent } from '../../../../platform/telemetry';
 
 /** What a client of an erased user is told, over HTTP (401) and graphql-ws (4401). */
 export const SUBJECT_ERASED = 'The account this token names was erased; its tokens are no longer accepted';
@@ -75,7 +76,8 @@ export function createErasedSubjects(options: ErasedSubjectsOptions): ErasedSubj
     const headers = await claimsHeaders(SERVICE_VIEWER, { secret: options.internalSecret, issuer: 'gateway', audience: 'users', body });
     const response = await fetch(options.usersUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      // A poll, not an operation: the users service must not start a trace for each one.
+      headers: { 'content-type': 'application/json', traceparent: unsampledTraceparent(), ...headers },
       body,
       signal: AbortSignal.timeout(options.timeoutMs),
     });
