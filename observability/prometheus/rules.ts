@@ -8,7 +8,7 @@
  */
 import { SUBGRAPH_NAMES } from '../../platform/services';
 import { platformErrorCode } from './error-codes';
-import { type AlertingRule, promql, type RuleGroup, runbook } from './rule-types';
+import { type AlertingRule, type Duration, promql, type RuleGroup, runbook } from './rule-types';
 import { SLOS, sloAlerts, sloRecordingRules } from './slo';
 
 /** Fetches that reached the subgraph: a full entity-cache hit sends none. */
@@ -28,7 +28,22 @@ export const THRESHOLDS = {
   cacheHitRatioDrop: 0.5,
   /** Entity-cache lookups per second below which the hit ratio is too noisy to judge. */
   cacheMinLookupsPerSecond: 1,
+  /** Seconds an erasure may wait for a subgraph's part: healthy, a part is done within seconds of the request. */
+  erasurePendingSeconds: 3600,
 } as const;
+
+/**
+ * A counter went up within `window`, by `by`. increase() needs two samples of a series, so a series
+ * born at 1 (the first failure of its label values since the process started: these counters are
+ * not created at 0) would go unseen; the second branch catches a series that did not exist `window` ago.
+ */
+function increasedWithin(counter: string, by: string, window: Duration): string {
+  const sum = by ? `sum by (${by}) ` : 'sum';
+  return promql`
+    ${sum}(increase(${counter}[${window}])) > 0
+    or
+    ${sum}(${counter} unless ${counter} offset ${window}) > 0`;
+}
 
 const subgraphRules: RuleGroup = {
   name: 'federation-platform.subgraphs',
@@ -176,11 +191,67 @@ const entityCacheRules: RuleGroup = {
   ],
 };
 
+const privacyRules: RuleGroup = {
+  name: 'federation-platform.privacy',
+  rules: [
+    {
+      alert: 'AuditAppendFailing',
+      // One failure is one privileged action with no audit record: no threshold, no waiting.
+      expr: increasedWithin('audit_append_failures_total', 'action', '15m'),
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Audit records of {{ $labels.action }} could not be written',
+        description:
+          'Privileged actions ({{ $labels.action }}) went ahead in the last 15 minutes without their audit record: the audit log has a gap. ' +
+          "Each one is logged as 'audit record not written'.",
+        runbook_url: runbook('auditappendfailing'),
+      },
+    },
+    {
+      alert: 'DataExportsFailed',
+      expr: increasedWithin('privacy_data_exports_total{outcome="failed"}', '', '15m'),
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Personal data exports failed',
+        description:
+          "Data exports failed in the last 15 minutes (most often a subgraph's part still missing when the retry window ended): " +
+          'their requesters got nothing and must ask again.',
+        runbook_url: runbook('dataexportsfailed'),
+      },
+    },
+    {
+      alert: 'DataExportPartsFailing',
+      // A part is retried at most every 5 minutes (PRIVACY_EXPORT_RETRY_MAX_MS) while an export waits,
+      // so a subgraph that keeps failing fails again within every 10 minutes; half an hour of that is
+      // no blip, and still leaves days of the 72-hour retry window to fix it.
+      expr: 'sum by (subgraph) (increase(privacy_data_export_part_failures_total[10m])) > 0',
+      for: '30m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Data export parts of {{ $labels.subgraph }} keep failing',
+        description:
+          'For over 30 minutes, every collection round asking {{ $labels.subgraph }} for its part of a data export failed: exports wait for it, and fail once their retry window ends.',
+        runbook_url: runbook('dataexportpartsfailing'),
+      },
+    },
+    {
+      alert: 'ErasureStuck',
+      expr: `max by (subgraph) (erasure_parts_oldest_pending_seconds) > ${THRESHOLDS.erasurePendingSeconds}`,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Erasures wait for {{ $labels.subgraph }}',
+        description: `An erasure requested {{ $value | humanizeDuration }} ago still waits for {{ $labels.subgraph }}'s part (threshold ${THRESHOLDS.erasurePendingSeconds / 3600} h; a healthy platform takes seconds): the erased user's data is still there.`,
+        runbook_url: runbook('erasurestuck'),
+      },
+    },
+  ],
+};
+
 const sloRules: RuleGroup = {
   name: 'federation-platform.gateway-slo',
   rules: [...SLOS.flatMap(sloRecordingRules), ...SLOS.flatMap(sloAlerts)],
 };
 
-export const RULE_GROUPS: RuleGroup[] = [sloRules, subgraphRules, recommendationRules, eventRules, entityCacheRules];
+export const RULE_GROUPS: RuleGroup[] = [sloRules, subgraphRules, recommendationRules, eventRules, entityCacheRules, privacyRules];
 
 export const ALERTS: AlertingRule[] = RULE_GROUPS.flatMap((group) => group.rules.filter((rule): rule is AlertingRule => 'alert' in rule));
