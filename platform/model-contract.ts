@@ -66,7 +66,10 @@ export const CATEGORY_TOKEN_PREFIX = 'category:';
  * with every version (ids.json) and served in its config's `parameters` under idsParameter(version).
  */
 export interface IdMaps {
-  /** Row i of the query table belongs to users[i] (recommender) — absent for item-to-item models. */
+  /**
+   * Row i of the query table belongs to users[i] (recommender) — absent for item-to-item models.
+   * ERASED_USER at a row whose user was erased after the version was published.
+   */
   users?: string[];
   /** Column j of the scores belongs to items[j]. */
   items: string[];
@@ -75,6 +78,13 @@ export interface IdMaps {
   /** content_similar: each item's content tokens (category, price band; genres), by column. */
   content?: string[][];
 }
+
+/**
+ * A user's entry in the id maps of a version kept on disk after the user was erased
+ * (docs/privacy.md#erasure): the row stays, so no other row's index shifts, but names nobody.
+ * Readers skip it; no user id is empty.
+ */
+export const ERASED_USER = '';
 
 /** The ModelConfig `parameters` key whose string value is a version's IdMaps as JSON. */
 export const idsParameter = (version: number | string): string => `ids.${version}`;

@@ -85,7 +85,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
     let inference: RunningInferenceServer | undefined;
     if (options.inference !== false) {
       const source = new PlatformInteractionSource(db);
-      const trained = await ensureModel(config.modelRepository, source, await source.ids());
+      const trained = await ensureModel(config.modelRepository, source, {
+        ...(await source.ids()),
+        keepVersions: config.modelKeepVersions,
+      });
       if (trained) log.info({ repository: config.modelRepository, seconds: trained.seconds }, 'first model trained');
       const server = await startInferenceServer({
         port: options.ephemeralPorts ? 0 : config.ports.inference,

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gql } from 'graphql-request';
-import { readIdMaps } from '../inference/repository/model-repository';
+import { listVersions, readIdMaps } from '../inference/repository/model-repository';
 import { erasurePartsCompleted, erasures } from '../platform/metrics';
 import { RECOMMENDER } from '../platform/model-contract';
 import { SUBJECT_ERASED } from '../gateway/plugins/http/auth/erased-subjects';
@@ -384,18 +384,32 @@ describe('erasure', () => {
     expect(errors[0].message).toBe(SUBJECT_ERASED);
   }, 180_000);
 
-  it('a model trained afterwards from the platform database has neither erased user in its id map', async () => {
+  it('after the next publish from the platform database no model version on disk names either erased user', async () => {
     expect(selfErasure && otherErasure).toBeTruthy();
     const repository = fs.mkdtempSync(path.join(os.tmpdir(), 'erasure-models-'));
     try {
       const source = new PlatformInteractionSource(t.platform.db);
-      const [interactions, ids] = await Promise.all([source.load(), source.ids()]);
+      const [interactions, ids, erased] = await Promise.all([source.load(), source.ids(), source.erasedUserIds()]);
       expect(interactions.some((row) => row.userId === SELF || row.userId === OTHER)).toBe(false);
-      const result = await trainAndPublish(interactions, { ...ids, repository, factors: 4, epochs: 1, twoStage: false, progress: false });
+      expect(erased).toEqual(expect.arrayContaining([SELF, OTHER]));
+      const options = { repository, factors: 4, epochs: 1, twoStage: false, progress: false } as const;
+      // The versions published before the erasure: trained when both users were still there.
+      const before = { ...options, userIds: [...ids.userIds, SELF, OTHER], itemIds: ids.itemIds };
+      await trainAndPublish(interactions, before);
+      await trainAndPublish(interactions, before);
+      const result = await trainAndPublish(interactions, { ...options, ...ids, erasedUserIds: erased });
+      // The newest serves; the one served until then is kept for rollback; the first is retired.
+      expect(await listVersions(repository, RECOMMENDER)).toEqual([2, result.recommender]);
       const map = await readIdMaps(repository, RECOMMENDER, result.recommender);
       expect(map.users?.length).toBeGreaterThan(0);
-      expect(map.users).not.toContain(SELF);
-      expect(map.users).not.toContain(OTHER);
+      for (const version of await listVersions(repository, RECOMMENDER)) {
+        const users = (await readIdMaps(repository, RECOMMENDER, version)).users;
+        expect(users).not.toContain(SELF);
+        expect(users).not.toContain(OTHER);
+      }
+      const pbtxt = fs.readFileSync(path.join(repository, RECOMMENDER, 'config.pbtxt'), 'utf8');
+      expect(pbtxt).not.toContain(SELF);
+      expect(pbtxt).not.toContain(OTHER);
     } finally {
       fs.rmSync(repository, { recursive: true, force: true });
     }

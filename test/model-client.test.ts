@@ -13,6 +13,8 @@ import { publishTrainedModels } from '../training/export-models';
 import { expectedScore, idsFor, randomModel, tempRepository } from '../inference/test/helpers';
 import { InferenceClient } from '../subgraphs/recommendations/transport/inference-client';
 import { RecommendationModels } from '../subgraphs/recommendations/transport/model-client';
+import { modelVersionsTrainedOn } from '../subgraphs/recommendations/personal-data';
+import { ERASED_USER, RECOMMENDER } from '../platform/model-contract';
 
 const USERS = 12;
 const ITEMS = 30;
@@ -157,6 +159,51 @@ describe('recommendation model client within the inference server’s limits', (
       expect(returned).toContain(exclude[0]);
     } finally {
       await close();
+    }
+  });
+});
+
+describe('recommendation model client after an erasure', () => {
+  it('a version still served when a publish blanks an erased user maps that user nowhere: cold-start row, no export entry', async () => {
+    const ids = idsFor(USERS, ITEMS);
+    const erased = ids.users[2];
+    const kept = ids.users.filter((id) => id !== erased);
+    const repository = await tempRepository();
+    await publishTrainedModels(repository.dir, randomModel(31, USERS, ITEMS, 6), ids, { k: 5, maxBatchSize: MAX_BATCH });
+    // No polling: the server goes on serving version 1 while the next publish rewrites its id map.
+    const server = await startInferenceServer({ port: 0, host: '127.0.0.1', modelRepository: repository.dir, pollIntervalMs: 0 });
+    const client = new InferenceClient({ baseUrl: server.url, log: pino({ level: 'silent' }), versionTtlMs: 0 });
+    const models = new RecommendationModels(client);
+    const deadline = () => AbortSignal.timeout(5_000);
+    try {
+      await publishTrainedModels(
+        repository.dir,
+        randomModel(32, kept.length, ITEMS, 6),
+        { users: kept, items: ids.items },
+        { k: 5, maxBatchSize: MAX_BATCH, retention: { erasedUserIds: [erased] } },
+      );
+      const answer = await models.tasteOf(
+        [
+          { userId: erased, exclude: [] },
+          { userId: 'user-new', exclude: [] },
+          // The blank itself names no row either: nothing reaches the erased user's factors.
+          { userId: ERASED_USER, exclude: [] },
+        ],
+        deadline(),
+      );
+      expect(answer.version).toBe('1');
+      expect(answer.rows[0]).toEqual(answer.rows[1]);
+      expect(answer.rows[2]).toEqual(answer.rows[1]);
+      expect(await modelVersionsTrainedOn(client, erased, deadline())).toEqual([]);
+      expect(await modelVersionsTrainedOn(client, kept[0], deadline())).toEqual([{ model: RECOMMENDER, version: '1' }]);
+
+      await server.store.refresh();
+      expect((await models.tasteOf([{ userId: kept[0], exclude: [] }], deadline())).version).toBe('2');
+      expect(await modelVersionsTrainedOn(client, erased, deadline())).toEqual([]);
+    } finally {
+      client.close();
+      await server.close();
+      await repository.remove();
     }
   });
 });

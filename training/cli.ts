@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   let interactions: Interaction[];
   let content: Map<string, string[]>;
   let ids: { userIds?: string[]; itemIds?: string[] } = {};
+  // MovieLens has no erased users; the platform's are blanked in the versions publishing keeps.
+  let erasedUserIds: string[] = [];
   if (folder) {
     const source = new MovieLens100kSource(folder);
     [interactions, content] = await Promise.all([source.load(), source.content()]);
@@ -35,7 +37,12 @@ async function main(): Promise<void> {
     try {
       await migrate(db);
       const source = new PlatformInteractionSource(db);
-      [interactions, ids, content] = await Promise.all([source.load(), source.ids(), source.content()]);
+      [interactions, ids, content, erasedUserIds] = await Promise.all([
+        source.load(),
+        source.ids(),
+        source.content(),
+        source.erasedUserIds(),
+      ]);
     } finally {
       await db.close();
     }
@@ -44,6 +51,8 @@ async function main(): Promise<void> {
     repository,
     ...ids,
     content,
+    erasedUserIds,
+    keepVersions: config.modelKeepVersions,
     ...alsOptions(values),
     progress: true,
   });

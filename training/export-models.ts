@@ -16,6 +16,7 @@ import { EXCLUDE_MAX_WIDTH, INDEX_PAD, RECOMMENDER, SIMILAR_ITEMS, TENSORS } fro
 import { buildTopKScorer } from './onnx/top-k-scorer';
 import type { ModelConfig } from '../inference/repository/model-config';
 import { publishModelVersion } from '../inference/repository/model-repository';
+import type { RetentionOptions } from '../inference/repository/retention';
 import type { AlsModel } from './als';
 
 export interface ExportOptions {
@@ -23,6 +24,8 @@ export interface ExportOptions {
   k: number;
   maxBatchSize: number;
   training?: Record<string, unknown>;
+  /** What each publish keeps of the versions before it (inference/repository/retention.ts). */
+  retention?: RetentionOptions;
 }
 
 export const DEFAULT_EXPORT: ExportOptions = { k: 100, maxBatchSize: 256 };
@@ -115,29 +118,37 @@ export async function publishTrainedModels(
   const numItems = ids.items.length;
   const kk = Math.min(k, numItems);
   const itemBounds: [number, number] = [INDEX_PAD, numItems + 1];
-  const recommender = await publishModelVersion(repository, {
-    config: servingConfig(RECOMMENDER, TENSORS.userIndex, kk, maxBatchSize),
-    onnx: recommenderOnnx(model, numUsers, numItems, kk),
-    metadata: {
-      input_bounds: { [TENSORS.userIndex]: [0, numUsers + 1], [TENSORS.exclude]: itemBounds },
-      num_users: numUsers,
-      num_items: numItems,
-      factors: model.factors,
-      cold_start_index: numUsers,
-      training,
+  const recommender = await publishModelVersion(
+    repository,
+    {
+      config: servingConfig(RECOMMENDER, TENSORS.userIndex, kk, maxBatchSize),
+      onnx: recommenderOnnx(model, numUsers, numItems, kk),
+      metadata: {
+        input_bounds: { [TENSORS.userIndex]: [0, numUsers + 1], [TENSORS.exclude]: itemBounds },
+        num_users: numUsers,
+        num_items: numItems,
+        factors: model.factors,
+        cold_start_index: numUsers,
+        training,
+      },
+      ids: { users: ids.users, items: ids.items, cold_start_index: numUsers },
     },
-    ids: { users: ids.users, items: ids.items, cold_start_index: numUsers },
-  });
-  const similarItems = await publishModelVersion(repository, {
-    config: servingConfig(SIMILAR_ITEMS, TENSORS.queryItemIndex, kk, maxBatchSize),
-    onnx: similarItemsOnnx(model, numItems, kk),
-    metadata: {
-      input_bounds: { [TENSORS.queryItemIndex]: [0, numItems], [TENSORS.exclude]: itemBounds },
-      num_items: numItems,
-      factors: model.factors,
-      training,
+    options.retention,
+  );
+  const similarItems = await publishModelVersion(
+    repository,
+    {
+      config: servingConfig(SIMILAR_ITEMS, TENSORS.queryItemIndex, kk, maxBatchSize),
+      onnx: similarItemsOnnx(model, numItems, kk),
+      metadata: {
+        input_bounds: { [TENSORS.queryItemIndex]: [0, numItems], [TENSORS.exclude]: itemBounds },
+        num_items: numItems,
+        factors: model.factors,
+        training,
+      },
+      ids: { items: ids.items },
     },
-    ids: { items: ids.items },
-  });
+    options.retention,
+  );
   return { recommender, similarItems };
 }

@@ -15,6 +15,8 @@ export interface InteractionSource {
   load(): Promise<Interaction[]>;
   /** Content tokens per item (e.g. "genre:Drama", "category:books"), for content recall. */
   content?(): Promise<Map<string, string[]>>;
+  /** Users erased from the source: publishing blanks them in the id maps of the versions it keeps. */
+  erasedUserIds?(): Promise<string[]>;
 }
 
 /** Compressed sparse rows: row r's entries are indices/values[indptr[r] .. indptr[r+1]). */

@@ -50,6 +50,15 @@ export class PlatformInteractionSource implements InteractionSource {
     return new Map(products.map((p) => [p.id, [`${CATEGORY_TOKEN_PREFIX}${p.category}`, `price:${priceBand(p.priceAmount)}`]]));
   }
 
+  /**
+   * Every erased user, for publishing to blank in the id maps of the versions it keeps
+   * (inference/repository/retention.ts): those versions were trained before the erasure.
+   */
+  async erasedUserIds(): Promise<string[]> {
+    const rows = await this.db.sql.query<{ userId: string }>(`SELECT "userId" FROM "recommendations"."ErasedUser" ORDER BY "userId"`);
+    return rows.map((row) => row.userId);
+  }
+
   /** Every user and product id, in a stable order. */
   async ids(): Promise<{ userIds: string[]; itemIds: string[] }> {
     const users = await this.db.sql.query<{ id: string }>(

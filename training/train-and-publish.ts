@@ -30,6 +30,10 @@ export interface TrainOptions extends Partial<Omit<AlsOptions, 'onEpoch'>> {
   content?: ReadonlyMap<string, readonly string[]>;
   /** Two-stage pipeline settings (recall models + ranker); false trains the one-stage models only. */
   twoStage?: TwoStageOptions | false;
+  /** Versions no longer served that each publish keeps for rollback (MODEL_KEEP_VERSIONS; default its default). */
+  keepVersions?: number;
+  /** Users erased from the platform: blanked in the id maps of the versions each publish leaves on disk. */
+  erasedUserIds?: string[];
 }
 
 export interface TrainResult extends PublishedModels {
@@ -51,7 +55,20 @@ export async function trainAndPublish(interactions: Interaction[], options: Trai
   const started = performance.now();
   const matrix = buildInteractionMatrix(interactions, { userIds: options.userIds, itemIds: options.itemIds });
   if (matrix.items.length === 0) throw new Error('cannot train a recommender without items');
-  const { repository, k, maxBatchSize, progress, userIds: _u, itemIds: _i, content, twoStage, ...als } = options;
+  const {
+    repository,
+    k,
+    maxBatchSize,
+    progress,
+    userIds: _u,
+    itemIds: _i,
+    content,
+    twoStage,
+    keepVersions,
+    erasedUserIds,
+    ...als
+  } = options;
+  const retention = { keepUnserved: keepVersions, erasedUserIds };
   const settings = { ...EVALUATED_TRAINING, ...definedOnly(als) };
   const bar =
     (progress ?? Boolean(process.stderr.isTTY))
@@ -68,6 +85,7 @@ export async function trainAndPublish(interactions: Interaction[], options: Trai
       k,
       maxBatchSize,
       training: { algorithm: 'implicit-als', ...settings, interactions: interactions.length },
+      retention,
     },
   );
   let publishedTwoStage: PublishedTwoStage | undefined;
@@ -89,6 +107,7 @@ export async function trainAndPublish(interactions: Interaction[], options: Trai
         ranker: settingsTwoStage.ranker,
         interactions: interactions.length,
       },
+      retention,
     });
   }
   const result = {
@@ -117,11 +136,13 @@ export async function ensureModel(
   // features last changed has a ranker that cannot score today's rows: train everything once more.
   if (!(await missing(RECOMMENDER)) && !(await rankerOutdated(repository))) return undefined;
   const content = source.content ? await source.content() : undefined;
+  const erasedUserIds = source.erasedUserIds ? await source.erasedUserIds() : undefined;
   return trainAndPublish(await source.load(), {
     ...EMBEDDED_TRAINING,
     twoStage: EMBEDDED_TWO_STAGE,
     progress: false,
     content,
+    erasedUserIds,
     ...options,
     repository,
   });

@@ -8,12 +8,15 @@
  *   <repository>/<model>/<version>/ids.json        id maps: row → user id, column → item id
  *
  * A version appears atomically: it is written into a hidden staging folder and renamed into place,
- * so the hot-reload poller never sees half a model.
+ * so the hot-reload poller never sees half a model. One disappears alike: renamed out of sight,
+ * then deleted (retention.ts decides which).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { IdMaps } from '../../platform/model-contract';
 import { parseModelConfig, toPbtxt, type ModelConfig } from './model-config';
+import { DEFAULT_KEEP_UNSERVED, versionsToRetire, withoutErased, type RetentionOptions } from './retention';
+import { servedVersions } from './version-policy';
 
 export interface VersionMetadata {
   model: string;
@@ -108,12 +111,15 @@ export async function idsOnDisk(repository: string, model: string): Promise<Reco
  *   repository — not inside it, where Triton would take it for a model — and renamed into place
  *   (stagingRoot: inside it only when beside is not possible);
  * - a further version is staged in a non-numeric folder inside the model (no server reads it), the
- *   config is rewritten with the new version's id maps, then the version folder is renamed in.
+ *   config is rewritten with the new version's id maps, then the version folder is renamed in;
+ * - then the versions the policy no longer serves are retired and erased users blanked in the id
+ *   maps left (retainAfterPublish).
  */
-export async function publishModelVersion(repository: string, files: ModelVersionFiles, version?: number): Promise<number> {
+export async function publishModelVersion(repository: string, files: ModelVersionFiles, options: PublishOptions = {}): Promise<number> {
   const name = files.config.name;
   const modelDir = path.join(repository, name);
-  const next = version ?? Math.max(0, ...(await listVersions(repository, name))) + 1;
+  const onDisk = await listVersions(repository, name);
+  const next = options.version ?? Math.max(0, ...onDisk) + 1;
   const metadata: VersionMetadata = { ...files.metadata, model: name, version: next, created_at: new Date().toISOString() };
   const writeVersion = async (dir: string) => {
     await fs.mkdir(dir, { recursive: true });
@@ -140,11 +146,58 @@ export async function publishModelVersion(repository: string, files: ModelVersio
     }
   }
 
+  // What a running server serves now, by the policy on disk before this publish rewrites it.
+  const previous = await readModelConfig(repository, name).catch(() => undefined);
+  const servedBefore = servedVersions(previous ? previous.version_policy : files.config.version_policy, onDisk);
   const staging = path.join(modelDir, `.staging-${next}-${unique}`);
   await writeVersion(staging);
   await writeModelConfig(repository, files.config, { [next]: files.ids });
   await fs.rename(staging, path.join(modelDir, String(next)));
+  await retainAfterPublish(repository, files.config, servedBefore, options);
   return next;
+}
+
+export interface PublishOptions extends RetentionOptions {
+  /** The version number to publish as (default: one above the highest on disk). */
+  version?: number;
+}
+
+/**
+ * After a publish: retires the versions retention.ts picks (renamed out of sight first, so no
+ * server lists a half-deleted folder), blanks erased users in the id maps of the versions left,
+ * and rewrites config.pbtxt from what is left. config.json keeps its text, so our server does not
+ * reload the versions it serves; it re-reads ids.json on every config request.
+ */
+async function retainAfterPublish(
+  repository: string,
+  config: ModelConfig,
+  servedBefore: number[],
+  options: RetentionOptions,
+): Promise<void> {
+  const name = config.name;
+  const versions = await listVersions(repository, name);
+  const retire = versionsToRetire(versions, config.version_policy, servedBefore, options.keepUnserved ?? DEFAULT_KEEP_UNSERVED);
+  for (const version of retire) {
+    const away = path.join(repository, name, `.retired-${version}-${process.pid}-${Date.now()}`);
+    try {
+      await fs.rename(path.join(repository, name, String(version)), away);
+    } catch (error) {
+      // Another publisher retired it first.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      continue;
+    }
+    await fs.rm(away, { recursive: true, force: true });
+  }
+  const erased = new Set(options.erasedUserIds ?? []);
+  let blanked = false;
+  for (const version of versions.filter((v) => !retire.includes(v))) {
+    const ids = await readIdMaps(repository, name, version).catch(() => undefined);
+    const cleaned = ids && withoutErased(ids, erased);
+    if (!cleaned) continue;
+    await writeAtomically(versionFile(repository, name, version, 'ids.json'), JSON.stringify(cleaned) + '\n');
+    blanked = true;
+  }
+  if (retire.length > 0 || blanked) await writeModelConfig(repository, config);
 }
 
 /**

@@ -93,13 +93,20 @@ export function createInferenceApp(store: ModelStore, { logger, inFlight, tracin
   app.get('/v2/models/:model{/versions/:version}/config', async (req: Request<Params>, res) => {
     const target = store.resolve(req.params.model, req.params.version, undefined);
     const ids: Record<string, IdMaps> = {};
-    for (const version of store.loadedVersions(target.model)) ids[version] = await readIdMaps(store.repository, target.model, version);
+    for (const version of store.loadedVersions(target.model)) {
+      // A version retired from disk while still loaded (publishes faster than the poll) has no id
+      // maps to give; it is retired here on the next poll.
+      const maps = await readIdMaps(store.repository, target.model, version).catch(() => undefined);
+      if (maps) ids[version] = maps;
+    }
     // The limits in force, derived ones included, so a client can size its requests from the config.
     res.json(servedConfig(withMaxDims(target.config, target.limits), ids));
   });
   app.get('/v2/models/:model/versions/:version/ids', async (req: Request<Params>, res) => {
     const target = store.resolve(req.params.model, req.params.version, undefined);
-    res.json(await readIdMaps(store.repository, target.model, target.version));
+    const maps = await readIdMaps(store.repository, target.model, target.version).catch(() => undefined);
+    if (!maps) throw badRequest(`version ${target.version} of model "${target.model}" is no longer in the repository`);
+    res.json(maps);
   });
 
   app.post(INFER_ROUTE, ...traced, rawBody, async (req: Request<Params>, res) => {

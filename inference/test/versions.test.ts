@@ -1,14 +1,28 @@
 /** @jest-environment ./inference/test/ort-environment.js */
 /**
  * Versions: a new version published under load is picked up without a restart, and the swap loses
- * no request and runs no row twice; a traffic split routes users stably between two versions.
+ * no request and runs no row twice; versions retired from disk by publishes faster than the poll
+ * fail no request; a traffic split routes users stably between two versions.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { startInferenceServer } from '../index';
 import type { ModelConfig } from '../repository/model-config';
+import { RECOMMENDER, idsParameter, type IdMaps } from '../../platform/model-contract';
+import { publishTrainedModels } from '../../training/export-models';
 import { seededRandom } from '../../training/rng';
-import { expectRowsBelongTo, getJson, postJson, publishRandomModel, tempRepository, userRequest, type OipTensorOut } from './helpers';
+import { listVersions, readIdMaps } from '../repository/model-repository';
+import {
+  expectRowsBelongTo,
+  getJson,
+  idsFor,
+  postJson,
+  publishRandomModel,
+  randomModel,
+  tempRepository,
+  userRequest,
+  type OipTensorOut,
+} from './helpers';
 
 const USERS = 30;
 const ITEMS = 50;
@@ -63,6 +77,59 @@ describe('version swap under load', () => {
       expect(after.rows - before.rows).toBe(sent.reduce((n, s) => n + s.users.length, 0));
       expect(after.errors - before.errors).toBe(0);
       expect(server.store.loadedVersions('recommender')).toEqual([2]);
+    } finally {
+      await server.close();
+      await repo.remove();
+    }
+  });
+});
+
+describe('retiring versions from disk', () => {
+  it('fails no infer or config request while publishes faster than the poll retire versions a server still holds', async () => {
+    const repo = await tempRepository();
+    const ids = idsFor(USERS, ITEMS);
+    const erased = ids.users[3];
+    await publishRandomModel(repo.dir, 11, USERS, ITEMS);
+    const server = await startInferenceServer({ port: 0, modelRepository: repo.dir, executionProviders: ['cpu'], pollIntervalMs: 25 });
+    try {
+      const random = seededRandom(7);
+      const statuses: number[] = [];
+      const configs: { status: number; body: { parameters?: Record<string, { string_value: string }> } }[] = [];
+      let stop = false;
+      const caller = async () => {
+        while (!stop) {
+          const users = [Math.floor(random() * (USERS - 1))];
+          statuses.push((await postJson(`${server.url}/v2/models/recommender/infer`, userRequest(users))).status);
+          configs.push(await getJson(`${server.url}/v2/models/recommender/config`));
+        }
+      };
+      const callers = Array.from({ length: 8 }, caller);
+      await new Promise((r) => setTimeout(r, 100));
+      // Trained after the erasure: no row for the erased user; nothing kept for rollback.
+      const users = ids.users.filter((id) => id !== erased);
+      for (const seed of [22, 33, 44]) {
+        await publishTrainedModels(
+          repo.dir,
+          randomModel(seed, users.length, ITEMS, 8),
+          { users, items: ids.items },
+          { k: 5, maxBatchSize: 64, retention: { keepUnserved: 0, erasedUserIds: [erased] } },
+        );
+      }
+      const deadline = Date.now() + 10_000;
+      while (server.store.loadedVersions(RECOMMENDER).join() !== '4' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      stop = true;
+      await Promise.all(callers);
+
+      expect(server.store.loadedVersions(RECOMMENDER)).toEqual([4]);
+      expect(await listVersions(repo.dir, RECOMMENDER)).toEqual([3, 4]);
+      expect(statuses.length).toBeGreaterThan(0);
+      expect(statuses.every((status) => status === 200)).toBe(true);
+      expect(configs.every((config) => config.status === 200)).toBe(true);
+      // The id map served, and every one on disk, leaves the erased user out.
+      const { body } = await getJson(`${server.url}/v2/models/recommender/config`);
+      expect((JSON.parse(body.parameters[idsParameter(4)].string_value) as IdMaps).users).toEqual(users);
+      for (const version of [3, 4]) expect((await readIdMaps(repo.dir, RECOMMENDER, version)).users).not.toContain(erased);
+      expect(await fs.readFile(path.join(repo.dir, RECOMMENDER, 'config.pbtxt'), 'utf8')).not.toContain(erased);
     } finally {
       await server.close();
       await repo.remove();

@@ -68,6 +68,8 @@ export interface PlatformConfig {
   shutdownTimeoutMs: number;
   /** Folder laid out like Triton's model repository. */
   modelRepository: string;
+  /** MODEL_KEEP_VERSIONS: versions no longer served that each publish keeps for rollback. */
+  modelKeepVersions: number;
   /** HS256 secret for client JWTs. */
   jwtSecret: string;
   /** Optional JWKS URL for client JWTs (RS256/ES256 from an identity provider). */
@@ -532,6 +534,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig
     subgraphTimeoutsMs: gateway.perSubgraph.GATEWAY_SUBGRAPH_TIMEOUT_MS ?? {},
     shutdownTimeoutMs: proc.SHUTDOWN_TIMEOUT_MS,
     modelRepository: path.resolve(inference.MODEL_REPOSITORY ?? path.join(dataDir, 'models')),
+    modelKeepVersions: inference.MODEL_KEEP_VERSIONS,
     jwtSecret: jwtSecret ?? DEV_JWT_SECRET,
     jwksUrl: secrets.JWKS_URL,
     internalSecret: internalSecret ?? DEV_INTERNAL_SECRET,

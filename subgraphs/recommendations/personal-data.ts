@@ -6,11 +6,12 @@
  * Model versions are asked of the inference server (the model repository's owner) the way the
  * recommender reads them: the versions it serves and each one's published id map. Only the
  * recommender's id map names users; the item-to-item, recall and ranker models map product ids
- * only. Versions on disk that the server no longer serves are not visible from here.
+ * only. Versions on disk that the server no longer serves are not visible from here; each publish
+ * blanks erased users in every version it leaves on disk (inference/repository/retention.ts).
  */
 import { Arg, Ctx, Directive, ID, Query, Resolver } from 'type-graphql';
 import type { PrismaClient } from '../../prisma/database';
-import { idsParameter, RECOMMENDER, type IdMaps } from '../../platform/model-contract';
+import { ERASED_USER, idsParameter, RECOMMENDER, type IdMaps } from '../../platform/model-contract';
 import type { RecommendationsPart } from '../../platform/privacy-export';
 import { requireService } from '../../platform/viewer';
 import type { SubgraphContext } from '../kit/context';
@@ -39,7 +40,7 @@ export async function modelVersionsTrainedOn(client: InferenceClient, userId: st
     const text = config.parameters?.[idsParameter(version)]?.string_value;
     if (text === undefined) throw new Error(`config of ${RECOMMENDER} version ${version} has no ${idsParameter(version)} parameter`);
     const ids = JSON.parse(text) as IdMaps;
-    if ((ids.users ?? []).includes(userId)) found.push({ model: RECOMMENDER, version });
+    if (userId !== ERASED_USER && (ids.users ?? []).includes(userId)) found.push({ model: RECOMMENDER, version });
   }
   return found;
 }

@@ -3,6 +3,14 @@ import { declareOptions, option } from '../option';
 
 export const inferenceOptions = declareOptions('Inference server', {
   MODEL_REPOSITORY: option.string({ defaultText: '`DATA_DIR/models`', description: "Folder laid out like Triton's model repository." }),
+  // 1: the version served until the last publish stays, so a bad model can be rolled back to it
+  // (version_policy specific); more would keep more copies of past users' factors around.
+  MODEL_KEEP_VERSIONS: option.int({
+    min: 0,
+    default: 1,
+    description:
+      'Model versions no longer served that each publish keeps on disk for rollback (newest first); older ones are deleted. Erased users are blanked in their id maps.',
+  }),
   // 256 is the benchmark's most concurrent callers (bench/inference.ts), and bounds the bodies held to 256 × the largest valid request.
   INFERENCE_MAX_IN_FLIGHT: option.int({
     default: 256,

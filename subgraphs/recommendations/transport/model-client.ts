@@ -15,6 +15,7 @@
  *        travel as binary tensor data where the server names that extension (inference-client.ts)
  */
 import {
+  ERASED_USER,
   idsParameter,
   INDEX_PAD,
   maxDimsParameter,
@@ -235,12 +236,15 @@ export class RecommendationModels {
     const key = `${model}/${version}`;
     let served = this.versions.get(key);
     if (!served) {
+      // The versions this replaces are no longer used: their id maps (which may name users
+      // erased since) are not kept past the switch.
+      for (const cached of [...this.versions.keys()]) if (cached.startsWith(`${model}/`)) this.versions.delete(cached);
       served = this.client.getJson<ServedConfig>(`/v2/models/${model}/versions/${version}/config`, deadline).then((config) => {
         const ids = idMapsOf(config, model, version);
         return {
           version,
           items: ids.items,
-          userIndex: new Map((ids.users ?? []).map((id, index) => [id, index])),
+          userIndex: userIndexOf(ids),
           itemIndex: new Map(ids.items.map((id, index) => [id, index])),
           coldStartIndex: ids.cold_start_index ?? 0,
           content: new Map((ids.content ?? []).map((tokens, index) => [ids.items[index], tokens])),
@@ -254,6 +258,15 @@ export class RecommendationModels {
     }
     return served;
   }
+}
+
+/** User id → query row; rows blanked for an erased user name nobody. */
+function userIndexOf(ids: IdMaps): Map<string, number> {
+  const index = new Map<string, number>();
+  (ids.users ?? []).forEach((id, row) => {
+    if (id !== ERASED_USER) index.set(id, row);
+  });
+  return index;
 }
 
 /** The part of a served ModelConfig this client reads. */
