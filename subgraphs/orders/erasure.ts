@@ -3,10 +3,13 @@
  * records the law keeps for years, so they stay with their amounts, items, status and dates, but
  * their user id becomes the erasure's random pseudonym (the same one payments use, so the two still
  * match). An order holds no other personal field (no address or name). Placement claims are
- * short-lived locks, not records: they are deleted. Done once (orders."ProcessedEvent"), and the
- * report of the part commits with it.
+ * short-lived locks, not records: they are deleted. The id is recorded as erased under the user's
+ * lock first, so an order being placed meanwhile is either pseudonymised here or refused
+ * (../kit/erased-users.ts). Done once (orders."ProcessedEvent"), and the report of the part
+ * commits with it.
  */
 import type { SubgraphDeps } from '../kit/definition';
+import { recordErasedUser } from '../kit/erased-users';
 import { emitThrough, processOnce } from '../kit/events';
 
 export const ERASURE_CONSUMER = 'orders-erasure';
@@ -16,6 +19,7 @@ export function consumeErasures({ bus, prisma }: SubgraphDeps): (() => void)[] {
     bus.subscribe('user.erased', ERASURE_CONSUMER, async (event) => {
       const { erasureId, userId, pseudonym } = event.payload;
       await processOnce(prisma, 'orders', ERASURE_CONSUMER, event, async (tx) => {
+        await recordErasedUser(tx, 'orders', userId);
         const orders = await tx.order.updateMany({ where: { userId }, data: { userId: pseudonym } });
         const claims = await tx.placementClaim.deleteMany({ where: { userId } });
         await emitThrough(tx, 'orders')('user.erasure_completed', {

@@ -2,11 +2,14 @@
  * Placing an order: validate, honour the idempotency key, claim the units against the buyer's
  * cap on unpaid units, reserve stock in the products service (which owns stock and prices), record
  * the order with its reservation deadline and its order.placed event in one transaction (the
- * outbox relay publishes the event; a bus outage neither fails nor delays the order).
+ * outbox relay publishes the event; a bus outage neither fails nor delays the order). Both
+ * transactions refuse a buyer erased meanwhile (../kit/erased-users.ts): an erasure that lands
+ * between them deletes the claim, and the order is refused and its stock given back.
  */
 import { GraphQLError } from 'graphql';
 import { appError, badInput, ErrorCode } from '../../platform/errors';
 import type { SubgraphContext } from '../kit/context';
+import { isErasedUserRefusal, refuseErasedUser } from '../kit/erased-users';
 import type { Viewer } from '../../platform/viewer';
 import { createOrder, findOrderByKey, findOrdersByIds, isUniqueViolation, type OrderItemRow, type OrderRow } from './data';
 import { claimUnpaidUnits, dropClaim, reservationIdOf, startReservationClock } from './reservations';
@@ -49,6 +52,7 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, context
   }
   const created = await outbox
     .transaction(prisma, async (tx, emit) => {
+      await refuseErasedUser(tx, 'orders', userId);
       const created = await createOrder(tx, {
         userId,
         idempotencyKey: input.idempotencyKey,
@@ -72,8 +76,9 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, context
       });
       return order;
     })
-    .catch((error: unknown) => {
+    .catch(async (error: unknown) => {
       if (isUniqueViolation(error)) return null;
+      if (isErasedUserRefusal(error)) await abandonReservation(context, userId, idempotencyKey);
       throw error;
     });
   if (!created) {

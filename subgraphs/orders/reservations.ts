@@ -10,6 +10,7 @@
  */
 import { Prisma } from '../../prisma/generated/client';
 import { appError, ErrorCode } from '../../platform/errors';
+import { refuseErasedUser } from '../kit/erased-users';
 import type { Emit, Tx } from '../kit/events';
 
 /** The database's current time as the UTC timestamp Prisma's columns hold. */
@@ -33,9 +34,10 @@ export async function startReservationClock(tx: Tx, orderId: string, ttlSeconds:
 
 /**
  * Claims `units` against the buyer's cap on units held by unpaid orders, or refuses with
- * LIMIT_EXCEEDED. A transaction-scoped advisory lock per buyer serializes the check of one buyer's
- * concurrent calls (other buyers do not wait), and the claim it leaves makes the next check count
- * this call's units before its order exists.
+ * LIMIT_EXCEEDED; an erased buyer is refused (UNAUTHENTICATED). The buyer's transaction-scoped
+ * advisory lock (../kit/erased-users.ts) serializes the check of one buyer's concurrent calls
+ * (other buyers do not wait) with each other and with the buyer's erasure, and the claim it
+ * leaves makes the next check count this call's units before its order exists.
  */
 export async function claimUnpaidUnits(
   tx: Tx,
@@ -43,7 +45,7 @@ export async function claimUnpaidUnits(
   maxUnpaidUnits: number,
 ): Promise<void> {
   const { userId, idempotencyKey, units } = claim;
-  await tx.$queryRaw(Prisma.sql`SELECT 1 AS "locked" FROM pg_advisory_xact_lock(hashtext('orders.unpaid-units'), hashtext(${userId}))`);
+  await refuseErasedUser(tx, 'orders', userId);
   const [{ held }] = await tx.$queryRaw<{ held: number }[]>(
     Prisma.sql`SELECT (
         COALESCE((SELECT SUM(i."quantity") FROM "orders"."OrderItem" i JOIN "orders"."Order" o ON o."id" = i."orderId"

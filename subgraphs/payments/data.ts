@@ -3,6 +3,7 @@ import type { Payment as PaymentRow } from '../../prisma/generated/client';
 import { Prisma } from '../../prisma/generated/client';
 import type { PaymentStatus } from '../../prisma/generated/enums';
 import { sqlReaderOf, type PrismaClient } from '../../prisma/database';
+import { refuseErasedUser } from '../kit/erased-users';
 import type { Tx } from '../kit/events';
 import { money } from '../kit/shared-types';
 import { Order, Payment } from './payment';
@@ -37,13 +38,20 @@ export const findPaymentsOfOrders = (prisma: PrismaClient, orderIds: string[]) =
 export const findPaymentByKey = (prisma: PrismaClient, userId: string, idempotencyKey: string) =>
   prisma.payment.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } } });
 
-/** Inserts a PENDING payment; null when a unique rule (same key, or the order already paid) refused it. */
+/**
+ * Inserts a PENDING payment; null when a unique rule (same key, or the order already paid) refused
+ * it. Refused for an erased payer (../kit/erased-users.ts): the payer's lock orders it with the
+ * erasure, which then pseudonymises it, or it finds the payer erased.
+ */
 export async function createPendingPayment(
   prisma: PrismaClient,
   data: { orderId: string; userId: string; amount: number; currency: string; method: string; idempotencyKey: string },
 ): Promise<PaymentRow | null> {
   try {
-    return await prisma.payment.create({ data });
+    return await prisma.$transaction(async (tx) => {
+      await refuseErasedUser(tx, 'payments', data.userId);
+      return tx.payment.create({ data });
+    });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
     throw error;

@@ -2,10 +2,13 @@
  * The payments subgraph's part of an erasure (docs/privacy.md#erasure). Payments are bookkeeping
  * records: they keep amount, currency, status, method, order id and dates, and their user id
  * becomes the erasure's random pseudonym (the one orders use, so payment and order still match).
- * No card data is ever stored here (the provider holds it). Done once (payments."ProcessedEvent"),
- * and the report of the part commits with it.
+ * No card data is ever stored here (the provider holds it). The id is recorded as erased under the
+ * user's lock first, so a payment being created meanwhile is either pseudonymised here or refused
+ * (../kit/erased-users.ts). Done once (payments."ProcessedEvent"), and the report of the part
+ * commits with it.
  */
 import type { SubgraphDeps } from '../kit/definition';
+import { recordErasedUser } from '../kit/erased-users';
 import { emitThrough, processOnce } from '../kit/events';
 
 export const ERASURE_CONSUMER = 'payments-erasure';
@@ -15,6 +18,7 @@ export function consumeErasures({ bus, prisma }: SubgraphDeps): (() => void)[] {
     bus.subscribe('user.erased', ERASURE_CONSUMER, async (event) => {
       const { erasureId, userId, pseudonym } = event.payload;
       await processOnce(prisma, 'payments', ERASURE_CONSUMER, event, async (tx) => {
+        await recordErasedUser(tx, 'payments', userId);
         const payments = await tx.payment.updateMany({ where: { userId }, data: { userId: pseudonym } });
         await emitThrough(tx, 'payments')('user.erasure_completed', {
           erasureId,

@@ -1,5 +1,6 @@
 /** Data access of the recommendations subgraph: its own read model of purchases (schema "recommendations"). */
 import type { PrismaClient } from '../../prisma/database';
+import { isErasedUser, recordErasedUser, refuseErasedUser } from '../kit/erased-users';
 import type { OrderPlaced, Tx } from '../kit/events';
 
 export interface Popularity {
@@ -34,9 +35,12 @@ export function coPurchases(prisma: PrismaClient, productIds: string[]): Promise
     GROUP BY a."productId", b."productId"`;
 }
 
-/** Idempotent: a redelivered event inserts nothing new; an erased buyer's order (a late event) records nothing. */
-export async function recordPurchases(prisma: Tx, order: OrderPlaced): Promise<void> {
-  if (await prisma.erasedUser.findUnique({ where: { userId: order.userId }, select: { userId: true } })) return;
+/**
+ * Idempotent: a redelivered event inserts nothing new. An erased buyer's order (a late event, or
+ * one that meets the erasure) records nothing; resolves false then.
+ */
+export async function recordPurchases(prisma: Tx, order: OrderPlaced): Promise<boolean> {
+  if (await isErasedUser(prisma, 'recommendations', order.userId)) return false;
   await prisma.purchase.createMany({
     data: order.items.map((item) => ({
       orderId: order.orderId,
@@ -47,10 +51,14 @@ export async function recordPurchases(prisma: Tx, order: OrderPlaced): Promise<v
     })),
     skipDuplicates: true,
   });
+  return true;
 }
 
-export const recordInteraction = (prisma: Tx, data: { userId: string; productId: string; kind: 'VIEW' | 'ADD_TO_CART' }) =>
-  prisma.interaction.create({ data });
+/** Refused for an erased user (../kit/erased-users.ts); in the transaction that emits its event. */
+export async function recordInteraction(tx: Tx, data: { userId: string; productId: string; kind: 'VIEW' | 'ADD_TO_CART' }) {
+  await refuseErasedUser(tx, 'recommendations', data.userId);
+  return tx.interaction.create({ data });
+}
 
 /**
  * What each user must not be recommended, in one statement: what they bought and what they
@@ -62,8 +70,12 @@ export const excludedOfUsers = (prisma: PrismaClient, userIds: string[]) =>
     UNION ALL
     SELECT "userId", "productId" FROM "recommendations"."BlockedProduct" WHERE "userId" = ANY(${userIds})`;
 
+/** Refused for an erased user (../kit/erased-users.ts). */
 export const blockProduct = (prisma: PrismaClient, userId: string, productId: string) =>
-  prisma.blockedProduct.upsert({ where: { userId_productId: { userId, productId } }, create: { userId, productId }, update: {} });
+  prisma.$transaction(async (tx) => {
+    await refuseErasedUser(tx, 'recommendations', userId);
+    return tx.blockedProduct.upsert({ where: { userId_productId: { userId, productId } }, create: { userId, productId }, update: {} });
+  });
 
 /** Session signals of the last day, newest first. */
 export const recentInteractionsOfUsers = (prisma: PrismaClient, userIds: string[], since: Date) =>
@@ -79,14 +91,18 @@ export async function erasedAmong(prisma: PrismaClient, userIds: string[]): Prom
   return new Set(rows.map((row) => row.userId));
 }
 
-/** Deletes everything held about the user and remembers the id as erased; resolves with the rows deleted. */
+/**
+ * Remembers the id as erased (under the user's lock, so a write under way lands first and goes
+ * here, and a later one is refused) and deletes everything held about the user; resolves with
+ * the rows deleted.
+ */
 export async function eraseUser(tx: Tx, userId: string): Promise<number> {
+  await recordErasedUser(tx, 'recommendations', userId);
   const where = { where: { userId } };
   const [interactions, purchases, blocked] = [
     await tx.interaction.deleteMany(where),
     await tx.purchase.deleteMany(where),
     await tx.blockedProduct.deleteMany(where),
   ];
-  await tx.erasedUser.upsert({ where: { userId }, create: { userId }, update: {} });
   return interactions.count + purchases.count + blocked.count;
 }

@@ -27,9 +27,12 @@ export function consumeEvents(deps: SubgraphDeps, resources: RecommendationsReso
   });
   return [
     bus.subscribe('order.placed', 'recommendations', async (event) => {
-      const fresh = await processOnce(prisma, 'recommendations', 'recommendations', event, (tx) => recordPurchases(tx, event.payload));
-      // Once per order, not per redelivery: a purchase of a recommended product counts for its variant.
-      if (fresh) {
+      let recorded = false;
+      await processOnce(prisma, 'recommendations', 'recommendations', event, async (tx) => {
+        recorded = await recordPurchases(tx, event.payload);
+      });
+      // Once per order, not per redelivery, and never for an erased buyer: a purchase of a recommended product counts for its variant.
+      if (recorded) {
         const productIds = [...new Set(event.payload.items.map((item) => item.productId))];
         await countInteractions(resources.impressions, event.payload.userId, productIds, 'PURCHASE');
       }
