@@ -52,9 +52,9 @@ export class ErasureResolver {
   })
   async erasedSubjects(
     @Arg('since', () => Date, { nullable: true, description: 'The erasure time of the last subject the caller holds.' }) since: Date | null,
-    @Ctx() { viewer, prisma }: Context,
+    @Ctx() { viewer, loaders }: Context,
   ): Promise<ErasedSubject[]> {
     requireService(viewer);
-    return erasedSubjectsSince(prisma, since);
+    return erasedSubjectsSince(loaders.resources.background, since);
   }
 }

@@ -6,11 +6,18 @@
 import { openBroadcast, type Broadcast } from '../../platform/broadcast';
 import { startAuditSweeper, type AuditSweeper } from '../kit/audit';
 import type { SubgraphDeps } from '../kit/definition';
+import type { PrismaClient } from '../../prisma/database';
 import { startErasureBacklogMeter, type ErasureBacklogMeter } from './erasure.backlog';
 import { startDataExportWorker, type DataExportWorker } from './exports';
 import { startWebhookWorker, type WebhookWorker } from './webhooks';
 
 export interface UsersResources {
+  /**
+   * The client background work reads on (the relay's, in the embedded platform): every gateway
+   * replica's erased-subjects poll too, so client requests never queue behind the platform's
+   * own polls.
+   */
+  background: PrismaClient;
   webhooks: WebhookWorker;
   exports: DataExportWorker;
   audit: AuditSweeper;
@@ -19,12 +26,14 @@ export interface UsersResources {
 }
 
 export function createResources(deps: SubgraphDeps): UsersResources {
+  const background = deps.backgroundPrisma ?? deps.prisma;
   return {
+    background,
     webhooks: startWebhookWorker(deps),
     exports: startDataExportWorker(deps),
     // The users service owns the audit log's reading, so it prunes it; background work, like the relay's.
-    audit: startAuditSweeper({ prisma: deps.backgroundPrisma ?? deps.prisma, config: deps.config.audit, log: deps.log }),
-    erasures: startErasureBacklogMeter(deps.backgroundPrisma ?? deps.prisma, deps.log),
+    audit: startAuditSweeper({ prisma: background, config: deps.config.audit, log: deps.log }),
+    erasures: startErasureBacklogMeter(background, deps.log),
     broadcast: openBroadcast({ redisUrl: deps.config.redisUrl, namespace: deps.namespace, log: deps.log }),
   };
 }
