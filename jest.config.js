@@ -12,4 +12,9 @@ module.exports = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   setupFiles: ['reflect-metadata'],
   testTimeout: 60000,
+  // Every test file loads the platform's module graph afresh; one long-lived process keeps each
+  // file's share, and on a 2-core machine (one worker: jest would run in band) it outgrew Node's
+  // 4 GB heap near the end of the suite. Past this, jest replaces the worker between files (and a
+  // limit means a worker, never in band), so each file starts from a clean process.
+  workerIdleMemoryLimit: '1GB',
 };

@@ -12,6 +12,7 @@ import { subgraphFetchHeader } from '../gateway/plugins/examples/subgraph-fetch-
 import { ENTITY_CACHE_DEFAULTS, loadConfig } from '../platform/config';
 import { rootLogger } from '../platform/logger';
 import type { SubgraphName } from '../platform/services';
+import { isGatewayPoll } from './support/gateway-poll';
 import { startTestPlatform, TEST_JWT_SECRET, type TestPlatform } from './support/platform';
 
 const HEADER = 'x-example-deployment';
@@ -30,7 +31,7 @@ async function recordingProxy(target: string): Promise<Recorder> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      if (req.method === 'POST') seen.push(req.headers[HEADER] as string | undefined);
+      if (req.method === 'POST' && !isGatewayPoll(Buffer.concat(chunks))) seen.push(req.headers[HEADER] as string | undefined);
       const headers = Object.fromEntries(
         Object.entries(req.headers).filter(
           ([name, value]) => typeof value === 'string' && !['host', 'connection', 'content-length'].includes(name),

@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SubgraphName } from '../../platform/services';
+import { isGatewayPoll } from './gateway-poll';
 
 /** What a held request gets: forwarded to its subgraph, or answered here as a failing subgraph would. */
 export type Release = 'forward' | ((res: http.ServerResponse) => void);
@@ -21,16 +22,6 @@ export interface SubgraphGate {
   /** Lets every held request of `subgraph` go (`how` each one), and later ones straight through. */
   release(subgraph: SubgraphName, how?: Release): void;
   close(): Promise<void>;
-}
-
-/** The gateway's erased-subjects poll (gateway/plugins/http/auth/erased-subjects.ts), not a client's fetch. */
-function isGatewayPoll(body: Buffer): boolean {
-  try {
-    const { query } = JSON.parse(body.toString('utf8')) as { query?: unknown };
-    return typeof query === 'string' && query.startsWith('query ErasedSubjects');
-  } catch {
-    return false;
-  }
 }
 
 /** Hop-by-hop headers, and those fetch sets itself. */
