@@ -12,9 +12,9 @@
  */
 import { openBroadcast, type Broadcast } from '../../../../platform/broadcast';
 import { ERASED_SUBJECTS } from '../../../../platform/erased-subjects';
-import { claimsHeaders } from '../../../../platform/forwarded-claims';
 import type { Logger } from '../../../../platform/logger';
 import { unsampledTraceparent } from '../../../../platform/telemetry';
+import { askUsersService } from '../users-service';
 
 /** What a client of an erased user is told, over HTTP (401) and graphql-ws (4401). */
 export const SUBJECT_ERASED = 'The account this token names was erased; its tokens are no longer accepted';
@@ -23,8 +23,6 @@ const QUERY = `query ErasedSubjects($since: DateTimeISO) { erasedSubjects(since:
 
 /** The users subgraph answers at most this many per question (subgraphs/users/erasure.data.ts). */
 const PAGE = 1000;
-
-const SERVICE_VIEWER = { roles: ['service' as const] };
 
 export interface ErasedSubjects {
   has(userId: string): boolean;
@@ -46,8 +44,7 @@ export interface ErasedSubjectsOptions {
 }
 
 interface Answer {
-  data?: { erasedSubjects?: { userId: string; erasedAt: string }[] | null } | null;
-  errors?: { message: string }[];
+  erasedSubjects?: { userId: string; erasedAt: string }[] | null;
 }
 
 export function createErasedSubjects(options: ErasedSubjectsOptions): ErasedSubjects {
@@ -72,16 +69,8 @@ export function createErasedSubjects(options: ErasedSubjectsOptions): ErasedSubj
   };
 
   async function ask(): Promise<{ userId: string; erasedAt: string }[]> {
-    const body = JSON.stringify({ query: QUERY, variables: { since } });
-    const headers = await claimsHeaders(SERVICE_VIEWER, { secret: options.internalSecret, issuer: 'gateway', audience: 'users', body });
-    const response = await fetch(options.usersUrl, {
-      method: 'POST',
-      // A poll, not an operation: the users service must not start a trace for each one.
-      headers: { 'content-type': 'application/json', traceparent: unsampledTraceparent(), ...headers },
-      body,
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    const answer = (await response.json()) as Answer;
+    // A poll, not an operation: the users service must not start a trace for each one.
+    const answer = await askUsersService<Answer>(options, QUERY, { since }, { traceparent: unsampledTraceparent() });
     const subjects = answer.data?.erasedSubjects;
     if (!subjects) throw new Error(`the users service refused: ${answer.errors?.[0]?.message ?? 'no data'}`);
     return subjects;

@@ -16,7 +16,7 @@
 import net from 'node:net';
 import { LRUCache } from 'lru-cache';
 import { apiKeyPrefix, hashApiKey } from '../../../../platform/api-keys';
-import { claimsHeaders } from '../../../../platform/forwarded-claims';
+import { askUsersService, type UsersAnswer } from '../users-service';
 import type { Logger } from '../../../../platform/logger';
 import type { RateLimitDecision, RateLimiter } from '../rate-limit/limiter';
 import type { PartnerIdentity } from '../../../pipeline/request-state';
@@ -63,18 +63,15 @@ const QUERY = `query PartnerByApiKey($key: String!) {
 }`;
 
 interface Answer {
-  data?: {
-    partnerByApiKey?: {
-      outcome: string;
-      partnerId: string | null;
-      partnerName: string | null;
-      userId: string | null;
-      requestsPerMinute: number | null;
-      costBudget: number | null;
-      expiresAt: string | null;
-    } | null;
+  partnerByApiKey?: {
+    outcome: string;
+    partnerId: string | null;
+    partnerName: string | null;
+    userId: string | null;
+    requestsPerMinute: number | null;
+    costBudget: number | null;
+    expiresAt: string | null;
   } | null;
-  errors?: { message: string }[];
 }
 
 /**
@@ -97,7 +94,6 @@ export function lookupAllowanceKey(ip: string): string {
     .join(':')}::/64`;
 }
 
-const SERVICE_VIEWER = { roles: ['service' as const] };
 /** Valid keys remembered at once: only lookups that found a partner enter, so no flood evicts them. */
 const VALID_KEYS_REMEMBERED = 10_000;
 /** Refused keys remembered at once; a flood of made-up keys evicts only older refusals. */
@@ -111,17 +107,9 @@ export function createPartnerKeys(options: PartnerKeysOptions): PartnerKeys {
   const inFlight = new Map<string, Promise<KeyCheck>>();
 
   async function lookUp(key: string): Promise<{ check: KeyCheck; ttlMs: number }> {
-    const body = JSON.stringify({ query: QUERY, variables: { key } });
-    let answer: Answer;
+    let answer: UsersAnswer<Answer>;
     try {
-      const headers = await claimsHeaders(SERVICE_VIEWER, { secret: options.internalSecret, issuer: 'gateway', audience: 'users', body });
-      const response = await fetch(options.usersUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body,
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      answer = (await response.json()) as Answer;
+      answer = await askUsersService<Answer>(options, QUERY, { key });
     } catch (error) {
       options.log.warn({ err: error }, 'partner key check failed: the users service did not answer');
       throw new PartnerKeysUnavailable(`the users service did not answer: ${(error as Error).message}`, { cause: error });
