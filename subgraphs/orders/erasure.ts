@@ -9,25 +9,16 @@
  * commits with it.
  */
 import type { SubgraphDeps } from '../kit/definition';
-import { recordErasedUser } from '../kit/erased-users';
-import { emitThrough, processOnce } from '../kit/events';
+import { consumeErasurePart } from '../kit/erasure-part';
 
-export const ERASURE_CONSUMER = 'orders-erasure';
-
-export function consumeErasures({ bus, prisma }: SubgraphDeps): (() => void)[] {
+export function consumeErasures(deps: SubgraphDeps): (() => void)[] {
   return [
-    bus.subscribe('user.erased', ERASURE_CONSUMER, async (event) => {
-      const { erasureId, userId, pseudonym } = event.payload;
-      await processOnce(prisma, 'orders', ERASURE_CONSUMER, event, async (tx) => {
-        await recordErasedUser(tx, 'orders', userId);
+    consumeErasurePart(deps, 'orders', {
+      async inTransaction(tx, { userId, pseudonym }) {
         const orders = await tx.order.updateMany({ where: { userId }, data: { userId: pseudonym } });
         const claims = await tx.placementClaim.deleteMany({ where: { userId } });
-        await emitThrough(tx, 'orders')('user.erasure_completed', {
-          erasureId,
-          subgraph: 'orders',
-          counts: { deleted: claims.count, pseudonymised: orders.count },
-        });
-      });
+        return { deleted: claims.count, pseudonymised: orders.count };
+      },
     }),
   ];
 }

@@ -8,24 +8,15 @@
  * commits with it.
  */
 import type { SubgraphDeps } from '../kit/definition';
-import { recordErasedUser } from '../kit/erased-users';
-import { emitThrough, processOnce } from '../kit/events';
+import { consumeErasurePart } from '../kit/erasure-part';
 
-export const ERASURE_CONSUMER = 'payments-erasure';
-
-export function consumeErasures({ bus, prisma }: SubgraphDeps): (() => void)[] {
+export function consumeErasures(deps: SubgraphDeps): (() => void)[] {
   return [
-    bus.subscribe('user.erased', ERASURE_CONSUMER, async (event) => {
-      const { erasureId, userId, pseudonym } = event.payload;
-      await processOnce(prisma, 'payments', ERASURE_CONSUMER, event, async (tx) => {
-        await recordErasedUser(tx, 'payments', userId);
+    consumeErasurePart(deps, 'payments', {
+      async inTransaction(tx, { userId, pseudonym }) {
         const payments = await tx.payment.updateMany({ where: { userId }, data: { userId: pseudonym } });
-        await emitThrough(tx, 'payments')('user.erasure_completed', {
-          erasureId,
-          subgraph: 'payments',
-          counts: { deleted: 0, pseudonymised: payments.count },
-        });
-      });
+        return { deleted: 0, pseudonymised: payments.count };
+      },
     }),
   ];
 }

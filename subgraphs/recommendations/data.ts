@@ -1,6 +1,6 @@
 /** Data access of the recommendations subgraph: its own read model of purchases (schema "recommendations"). */
 import type { PrismaClient } from '../../prisma/database';
-import { isErasedUser, recordErasedUser, refuseErasedUser } from '../kit/erased-users';
+import { isErasedUser, refuseErasedUser } from '../kit/erased-users';
 import type { OrderPlaced, Tx } from '../kit/events';
 
 export interface Popularity {
@@ -92,12 +92,11 @@ export async function erasedAmong(prisma: PrismaClient, userIds: string[]): Prom
 }
 
 /**
- * Remembers the id as erased (under the user's lock, so a write under way lands first and goes
- * here, and a later one is refused) and deletes everything held about the user; resolves with
- * the rows deleted.
+ * Deletes everything held about the user; resolves with the rows deleted. Runs in the erasure's
+ * transaction after the id was recorded as erased under the user's lock (kit/erasure-part.ts), so
+ * a write under way has landed and goes here, and a later one is refused.
  */
 export async function eraseUser(tx: Tx, userId: string): Promise<number> {
-  await recordErasedUser(tx, 'recommendations', userId);
   const where = { where: { userId } };
   const [interactions, purchases, blocked] = [
     await tx.interaction.deleteMany(where),

@@ -9,26 +9,20 @@
  * handler, and the redelivery repeats them without deleting or reporting anything twice.
  */
 import type { SubgraphDeps } from '../../kit/definition';
-import { emitThrough, processOnce } from '../../kit/events';
+import { consumeErasurePart } from '../../kit/erasure-part';
 import { eraseUser } from '../data';
 import type { RecommendationsResources } from '../resources';
 
-export const ERASURE_CONSUMER = 'recommendations-erasure';
-
-export function consumeErasures({ bus, prisma }: SubgraphDeps, resources: RecommendationsResources): (() => void)[] {
+export function consumeErasures(deps: SubgraphDeps, resources: RecommendationsResources): (() => void)[] {
   return [
-    bus.subscribe('user.erased', ERASURE_CONSUMER, async (event) => {
-      const { erasureId, userId } = event.payload;
-      await processOnce(prisma, 'recommendations', ERASURE_CONSUMER, event, async (tx) => {
-        const deleted = await eraseUser(tx, userId);
-        await emitThrough(tx, 'recommendations')('user.erasure_completed', {
-          erasureId,
-          subgraph: 'recommendations',
-          counts: { deleted, pseudonymised: 0 },
-        });
-      });
-      resources.live.end(userId);
-      await Promise.all([resources.candidates.invalidate(userId), resources.impressions.forget(userId)]);
+    consumeErasurePart(deps, 'recommendations', {
+      async inTransaction(tx, { userId }) {
+        return { deleted: await eraseUser(tx, userId), pseudonymised: 0 };
+      },
+      async afterCommit({ userId }) {
+        resources.live.end(userId);
+        await Promise.all([resources.candidates.invalidate(userId), resources.impressions.forget(userId)]);
+      },
     }),
   ];
 }
