@@ -21,7 +21,7 @@ export class AuditRecord {
 
   @Field(() => String, {
     description:
-      'What was done: product.stock.adjust, payment.refund, partner.create, partner.key.revoke, partner.key.rotate, partner.webhook.set, partner.webhook.replay, partner.key.used, admin.denied or audit.pruned.',
+      'What was done: product.stock.adjust, payment.refund, partner.create, partner.key.revoke, partner.key.rotate, partner.webhook.set, partner.webhook.replay, user.export.request, user.export.download, user.erasure.request, partner.key.used, admin.denied or audit.pruned.',
   })
   action!: string;
 
@@ -32,7 +32,7 @@ export class AuditRecord {
   })
   detail!: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The id acted on (a product, payment, partner, key or delivery).' })
+  @Field(() => ID, { nullable: true, description: 'The id acted on (a product, payment, partner, key, delivery, user or data export).' })
   subjectId!: string | null;
 
   @Field(() => String, {
