@@ -109,15 +109,18 @@ describe('gateway layout', () => {
       (file) => !file.endsWith('.test.ts') && file !== path.join('gateway', 'pipeline', 'apollo-adapter.ts'),
     );
     const reaching = steps.filter((file) =>
-      /^import (?!type )[^;]*from '@apollo\/(gateway|server|federation-internals)'/m.test(
+      /^import (?!type )[^;]*from '@apollo\/(gateway|server|federation-internals)(\/[^']*)?'/m.test(
         fs.readFileSync(path.join(projectRoot, file), 'utf8'),
       ),
     );
     // The planner builds Apollo's query planner over the supergraph: public API, shared by the host and the steps.
     // list-sizes reads the supergraph's @listSize through federation-internals' public Supergraph API.
     // plain-apollo-exports must run before @apollo/gateway loads, so it cannot live in the adapter, which imports it.
-    expect(reaching).toEqual(
-      ['list-sizes.ts', 'plain-apollo-exports.ts', 'planner.ts'].map((file) => path.join('gateway', 'pipeline', file)),
+    // The executor is Apollo's executeQueryPlan ported (its result shaping compiled): it runs on Apollo's operation model.
+    expect(reaching.sort()).toEqual(
+      ['executor/execute-plan.ts', 'executor/shape-response.ts', 'list-sizes.ts', 'plain-apollo-exports.ts', 'planner.ts'].map((file) =>
+        path.join('gateway', 'pipeline', file),
+      ),
     );
   });
 });

@@ -34,6 +34,7 @@ import { closeRedis, openRedis } from '../platform/redis';
 import type { ClientTracePolicy } from '../platform/config/options/telemetry';
 import type { ServiceTracing } from '../platform/telemetry';
 import { checkApolloGatewayVersion, apolloServerPlugin, PlanRunner, SubgraphSource, withPlanHooks } from './pipeline/apollo-adapter';
+import { installPlanExecutor } from './pipeline/executor/execute-plan';
 import { FederatedPlanner } from './pipeline/planner';
 import type { GatewayPlugin } from './pipeline/plugin';
 import type { RequestState } from './pipeline/request-state';
@@ -163,6 +164,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log,
   });
   checkApolloGatewayVersion();
+  installPlanExecutor();
   const extraPlugins = options.plugins ?? [];
   // Every subgraph fetch, whichever endpoint or subscription it serves, runs these steps.
   const fetchPipeline = new Pipeline(

@@ -8,7 +8,9 @@
  * - the executor: ApolloGateway.load()'s executor is wrapped to run the plugins' onPlan chain, and
  *   executeQueryPlan/buildOperationContext run plans outside Apollo's own request pipeline (single
  *   fetches replayed into it, subscription events);
- * - GraphQLDataSourceRequestKind's values, which the package does not export at run time.
+ * - GraphQLDataSourceRequestKind's values, which the package does not export at run time;
+ * - the plan executor (./executor/): Apollo's executeQueryPlan ported, put in its place for plans
+ *   over these data sources, with Apollo's result shaping, data rewrites and error paths reused.
  * The pinned version below is the one these assumptions were read from; another one fails loudly
  * at start-up rather than signing bodies the subgraphs will not accept.
  */
@@ -32,6 +34,7 @@ import type { FederatedPlanner } from './planner';
 import type { PlanPhase, SubgraphFetch, SubgraphFetchKind, SubgraphRequest, SubgraphResult } from './plugin';
 import type { RequestState } from './request-state';
 import type { Pipeline } from './runner';
+import { runPlansFor } from './executor/execute-plan';
 import { bufferedBody, createSubgraphClient, type SubgraphClient } from './subgraph-client';
 
 /** The @apollo/gateway release whose internals this module was written against. */
@@ -71,10 +74,30 @@ export function subgraphRequestBody(request: SubgraphRequest): string {
   let body = serialised.get(request);
   if (body === undefined) {
     const { query, ...rest } = request;
-    body = JSON.stringify({ query, ...rest });
+    if (typeof query === 'string') {
+      // JSON.stringify({ query, ...rest }), with the query's JSON text (a plan's fetch sends the same one every time) written once.
+      const others = JSON.stringify(rest);
+      body = `{"query":${queryJson(query)}${others === '{}' ? '}' : `,${others.slice(1)}`}`;
+    } else {
+      body = JSON.stringify({ query, ...rest });
+    }
     serialised.set(request, body);
   }
   return body;
+}
+
+/** JSON texts of the query strings fetches send: one per fetch of a plan in the plan cache, so few; cleared when full all the same. */
+const queryJsonTexts = new Map<string, string>();
+const QUERY_JSON_TEXTS_KEPT = 2048;
+
+function queryJson(query: string): string {
+  let text = queryJsonTexts.get(query);
+  if (text === undefined) {
+    text = JSON.stringify(query);
+    if (queryJsonTexts.size >= QUERY_JSON_TEXTS_KEPT) queryJsonTexts.clear();
+    queryJsonTexts.set(query, text);
+  }
+  return text;
 }
 
 /** The serialised body riding on the request Apollo's process copies (spread and rest keep symbol keys; JSON.stringify skips them). */
@@ -111,6 +134,7 @@ export class SubgraphSource extends RemoteGraphQLDataSource<RequestState> {
     // The client's deadline covers the body too: a subgraph that sends headers and then stalls is cut off as well.
     this.client = createSubgraphClient(source.url, { connections: source.connections, timeoutMs: source.timeoutMs });
     this.fetcher = this.client.fetch;
+    runPlansFor(this);
     this.chain = source.pipeline.subgraphFetch((fetch) => this.send(fetch as CarriedFetch));
     (this as unknown as { sendRequest: SubgraphSource['sendSerialised'] }).sendRequest = (request, context) =>
       this.sendSerialised(request, context);
