@@ -76,4 +76,14 @@ describe('erased subjects (gateway)', () => {
       await users.close();
     }
   });
+
+  it('polls nothing where the supergraph has no users subgraph, and answers refresh and close at once', async () => {
+    const warn = jest.spyOn(log, 'warn');
+    const erased = createErasedSubjects({ usersUrl: undefined, internalSecret: 'internal', refreshMs: 10, timeoutMs: 100, log });
+    await erased.refresh();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(erased.has('u-1')).toBe(false);
+    expect(warn).not.toHaveBeenCalled();
+    await erased.close();
+  });
 });

@@ -34,7 +34,8 @@ export interface ErasedSubjects {
 }
 
 export interface ErasedSubjectsOptions {
-  usersUrl: string;
+  /** None: a supergraph without the users subgraph (the federation benchmark's) has no one to erase, and nothing is polled. */
+  usersUrl: string | undefined;
   internalSecret: string;
   refreshMs: number;
   timeoutMs: number;
@@ -70,7 +71,12 @@ export function createErasedSubjects(options: ErasedSubjectsOptions): ErasedSubj
 
   async function ask(): Promise<{ userId: string; erasedAt: string }[]> {
     // A poll, not an operation: the users service must not start a trace for each one.
-    const answer = await askUsersService<Answer>(options, QUERY, { since }, { traceparent: unsampledTraceparent() });
+    const answer = await askUsersService<Answer>(
+      { ...options, usersUrl: usersUrl! },
+      QUERY,
+      { since },
+      { traceparent: unsampledTraceparent() },
+    );
     const subjects = answer.data?.erasedSubjects;
     if (!subjects) throw new Error(`the users service refused: ${answer.errors?.[0]?.message ?? 'no data'}`);
     return subjects;
@@ -95,7 +101,8 @@ export function createErasedSubjects(options: ErasedSubjectsOptions): ErasedSubj
     }
   }
 
-  const refresh = () => (inFlight ??= poll().finally(() => (inFlight = undefined)));
+  const { usersUrl } = options;
+  const refresh = () => (usersUrl === undefined ? Promise.resolve() : (inFlight ??= poll().finally(() => (inFlight = undefined))));
 
   const broadcast: Broadcast | undefined = options.broadcast
     ? openBroadcast({ redisUrl: options.broadcast.redisUrl, namespace: options.broadcast.namespace, log: options.log })
@@ -105,8 +112,8 @@ export function createErasedSubjects(options: ErasedSubjectsOptions): ErasedSubj
     // Missed announcements: ask now rather than at the next poll.
     gap: () => void refresh(),
   });
-  const timer = setInterval(() => void refresh(), options.refreshMs);
-  timer.unref();
+  const timer = usersUrl === undefined ? undefined : setInterval(() => void refresh(), options.refreshMs);
+  timer?.unref();
   void refresh();
 
   return {
