@@ -2,9 +2,9 @@
  * Every place the gateway reaches into @apollo/gateway and @apollo/server beyond their documented
  * options, in one module, so that an upgrade has one file to check against:
  * - the subgraph data source: RemoteGraphQLDataSource.process runs the plugins' onSubgraphFetch
- *   chain; the request body is JSON.stringify({ query, ...rest }), serialised once
- *   (subgraphRequestBody: claims are signed over it) and sent as is by our sendRequest, which
- *   otherwise does what Apollo's does (process copies the request's symbol-keyed body along);
+ *   chain, whose end sends the request as Apollo's process and sendRequest would (apq off): the
+ *   body is JSON.stringify({ query, ...rest }), serialised once (subgraphRequestBody: claims are
+ *   signed over it), and Apollo's private respond() still reads the answer's Cache-Control;
  * - the executor: ApolloGateway.load()'s executor is wrapped to run the plugins' onPlan chain, and
  *   executeQueryPlan/buildOperationContext run plans outside Apollo's own request pipeline (single
  *   fetches replayed into it, subscription events);
@@ -100,10 +100,6 @@ function queryJson(query: string): string {
   return text;
 }
 
-/** The serialised body riding on the request Apollo's process copies (spread and rest keep symbol keys; JSON.stringify skips them). */
-const BODY = Symbol('serialised subgraph request body');
-type ApolloRequest = ProcessOptions['request'] & { [BODY]?: string };
-
 /** Where the fetch's Apollo options ride along through the chain (spread copies keep it). */
 const APOLLO_OPTIONS = Symbol('apollo process options');
 type CarriedFetch = SubgraphFetch & { [APOLLO_OPTIONS]: ProcessOptions };
@@ -136,8 +132,6 @@ export class SubgraphSource extends RemoteGraphQLDataSource<RequestState> {
     this.fetcher = this.client.fetch;
     runPlansFor(this);
     this.chain = source.pipeline.subgraphFetch((fetch) => this.send(fetch as CarriedFetch));
-    (this as unknown as { sendRequest: SubgraphSource['sendSerialised'] }).sendRequest = (request, context) =>
-      this.sendSerialised(request, context);
   }
 
   /** Closes the connections to the subgraph; call it once the gateway no longer sends requests. */
@@ -165,36 +159,54 @@ export class SubgraphSource extends RemoteGraphQLDataSource<RequestState> {
     return (await this.chain(fetch)) as ApolloResponse;
   }
 
-  private send(fetch: CarriedFetch): Promise<ApolloResponse> {
-    const options = fetch[APOLLO_OPTIONS];
-    // Apollo copies request.http.headers (any iterable of pairs) into the headers it sends.
-    const http = { method: 'POST', url: this.url, headers: new Map(Object.entries(fetch.headers)) };
-    const body = serialised.get(fetch.request);
-    const request = { ...fetch.request, http, ...(body !== undefined && { [BODY]: body }) } as unknown as ProcessOptions['request'];
-    return super.process('incomingRequestContext' in options ? { ...options, request, document: fetch.document } : { ...options, request });
-  }
-
   /**
-   * Apollo's sendRequest (private in its types, hence assigned in the constructor), minus two costs
-   * per fetch: serialising a body the claim step has serialised already, and building a node-fetch
-   * Request that only parseBody and didEncounterError would read (neither is overridden here, and
-   * Apollo's own ignore it, as didEncounterError only rethrows).
+   * The end of the chain: what Apollo's process() then sendRequest() do with the request (apq off,
+   * no willSendRequest), minus what they cost per fetch for nothing here: a node-fetch Headers
+   * built and turned back into a record, the request copied three times, the body serialised again
+   * (the claim step serialised it; it is sent as signed), and a node-fetch Request only
+   * didEncounterError would read (Apollo's only rethrows). Apollo's own errorFromResponse,
+   * parseBody and respond (the subgraph's Cache-Control into the operation's cache policy) still
+   * answer.
    */
-  private async sendSerialised(request: ApolloRequest, context: RequestState): Promise<ApolloResponse> {
-    const { http, [BODY]: body, ...requestWithoutHttp } = request;
-    if (!http) throw new Error("Internal error: Only 'http' requests are supported.");
-    const response = await this.fetcher(http.url, {
-      method: http.method,
-      headers: Object.fromEntries(http.headers),
-      body: body ?? JSON.stringify(requestWithoutHttp),
-    });
+  private async send(fetch: CarriedFetch): Promise<ApolloResponse> {
+    const options = fetch[APOLLO_OPTIONS];
+    const { request } = fetch;
+    if (!request.query) throw new Error('Missing query');
+    // As node-fetch's Headers sent them: names lower-cased, repeats joined.
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(fetch.headers)) {
+      const lower = name.toLowerCase();
+      headers[lower] = lower in headers ? `${headers[lower]}, ${value}` : value;
+    }
+    headers['content-type'] = 'application/json';
+    const response = await this.fetcher(this.url, { method: 'POST', headers, body: subgraphRequestBody(request) });
     if (!response.ok) throw await this.errorFromResponse(response);
-    const parsed = await this.parseBody(response, undefined, context);
+    const parsed = await this.parseBody(response, undefined, options.context as RequestState);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new Error(`Expected JSON response body, but received: ${String(parsed)}`);
     }
-    return { ...parsed, http: response } as ApolloResponse;
+    const incoming =
+      options.kind === INCOMING_OPERATION ? (options as Extract<ProcessOptions, { incomingRequestContext: unknown }>) : undefined;
+    const cachePolicy = incoming?.incomingRequestContext.overallCachePolicy;
+    return (this as unknown as ApolloRespond).respond({
+      response: { ...parsed, http: response },
+      request,
+      context: options.context,
+      overallCachePolicy: this.honorSubgraphCacheControlHeader && cachePolicy && 'restrict' in cachePolicy ? cachePolicy : null,
+      pathInIncomingRequest: incoming?.pathInIncomingRequest,
+    });
   }
+}
+
+/** RemoteGraphQLDataSource's respond(), private in its types. */
+interface ApolloRespond {
+  respond(options: {
+    response: object;
+    request: SubgraphRequest;
+    context: unknown;
+    overallCachePolicy: unknown;
+    pathInIncomingRequest: unknown;
+  }): Promise<ApolloResponse>;
 }
 
 /**
