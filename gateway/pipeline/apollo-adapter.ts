@@ -176,7 +176,7 @@ export class SubgraphSource extends RemoteGraphQLDataSource<RequestState> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(fetch.headers)) {
       const lower = name.toLowerCase();
-      headers[lower] = lower in headers ? `${headers[lower]}, ${value}` : value;
+      headers[lower] = Object.hasOwn(headers, lower) ? `${headers[lower]}, ${value}` : value;
     }
     headers['content-type'] = 'application/json';
     const response = await this.fetcher(this.url, { method: 'POST', headers, body: subgraphRequestBody(request) });

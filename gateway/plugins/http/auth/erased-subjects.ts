@@ -49,6 +49,8 @@ interface Answer {
 }
 
 export function createErasedSubjects(options: ErasedSubjectsOptions): ErasedSubjects {
+  const { usersUrl } = options;
+  const usersService = usersUrl === undefined ? undefined : { ...options, usersUrl };
   const erased = new Set<string>();
   const listeners = new Set<(userId: string) => void>();
   /** The erasure time of the newest subject known: the next question starts there (inclusive). */
@@ -71,12 +73,8 @@ export function createErasedSubjects(options: ErasedSubjectsOptions): ErasedSubj
 
   async function ask(): Promise<{ userId: string; erasedAt: string }[]> {
     // A poll, not an operation: the users service must not start a trace for each one.
-    const answer = await askUsersService<Answer>(
-      { ...options, usersUrl: usersUrl! },
-      QUERY,
-      { since },
-      { traceparent: unsampledTraceparent() },
-    );
+    if (!usersService) return [];
+    const answer = await askUsersService<Answer>(usersService, QUERY, { since }, { traceparent: unsampledTraceparent() });
     const subjects = answer.data?.erasedSubjects;
     if (!subjects) throw new Error(`the users service refused: ${answer.errors?.[0]?.message ?? 'no data'}`);
     return subjects;
@@ -101,8 +99,7 @@ export function createErasedSubjects(options: ErasedSubjectsOptions): ErasedSubj
     }
   }
 
-  const { usersUrl } = options;
-  const refresh = () => (usersUrl === undefined ? Promise.resolve() : (inFlight ??= poll().finally(() => (inFlight = undefined))));
+  const refresh = () => (usersService === undefined ? Promise.resolve() : (inFlight ??= poll().finally(() => (inFlight = undefined))));
 
   const broadcast: Broadcast | undefined = options.broadcast
     ? openBroadcast({ redisUrl: options.broadcast.redisUrl, namespace: options.broadcast.namespace, log: options.log })
@@ -112,7 +109,7 @@ export function createErasedSubjects(options: ErasedSubjectsOptions): ErasedSubj
     // Missed announcements: ask now rather than at the next poll.
     gap: () => void refresh(),
   });
-  const timer = usersUrl === undefined ? undefined : setInterval(() => void refresh(), options.refreshMs);
+  const timer = usersService === undefined ? undefined : setInterval(() => void refresh(), options.refreshMs);
   timer?.unref();
   void refresh();
 
