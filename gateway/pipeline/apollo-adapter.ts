@@ -34,7 +34,7 @@ import type { FederatedPlanner } from './planner';
 import type { PlanPhase, SubgraphFetch, SubgraphFetchKind, SubgraphRequest, SubgraphResult } from './plugin';
 import type { RequestState } from './request-state';
 import type { Pipeline } from './runner';
-import { runPlansFor } from './executor/execute-plan';
+import { INCOMING_OPERATION, runPlansFor } from './executor/execute-plan';
 import { bufferedBody, createSubgraphClient, type SubgraphClient } from './subgraph-client';
 
 /** The @apollo/gateway release whose internals this module was written against. */
@@ -61,7 +61,6 @@ const KINDS: Record<string, SubgraphFetchKind> = {
   'health check': 'health-check',
   'loading schema': 'loading-schema',
 };
-const INCOMING_OPERATION = 'incoming operation' as ProcessOptions['kind'];
 
 /** Bodies already serialised, by request: a request object is never changed once made (plugins change copies). */
 const serialised = new WeakMap<SubgraphRequest, string>();

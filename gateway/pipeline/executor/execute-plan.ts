@@ -245,7 +245,8 @@ async function executeNode(context: ExecutionContext, node: PlanNode, cursor: Cu
   }
 }
 
-const INCOMING_OPERATION = 'incoming operation' as GraphQLDataSourceProcessOptions['kind'];
+/** GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported from the package's entry point at run time). */
+export const INCOMING_OPERATION = 'incoming operation' as GraphQLDataSourceProcessOptions['kind'];
 
 async function executeFetch(context: ExecutionContext, fetch: FetchNode, cursor: Cursor): Promise<void> {
   const service = context.serviceMap[fetch.serviceName];

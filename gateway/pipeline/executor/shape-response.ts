@@ -96,28 +96,23 @@ const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
 
 export function compileShaper(operation: Operation): Shaper | undefined {
   const schema = operation.schema();
-  const compositeTypes = new Map<string, CompositeType | null>();
-  const compositeType = (name: string): CompositeType | null => {
-    let type = compositeTypes.get(name);
+  const namedTypes = new Map<string, NamedType | null>();
+  /** The schema's type of a name (a __typename), looked up once. */
+  const namedType = (name: string): NamedType | null => {
+    let type = namedTypes.get(name);
     if (type === undefined) {
-      const found = schema.type(name);
-      type = found && isCompositeType(found) ? found : null;
-      compositeTypes.set(name, type);
+      type = schema.type(name) ?? null;
+      namedTypes.set(name, type);
     }
     return type;
   };
-  const namedTypes = new Map<string, NamedType | null>();
+  const compositeType = (name: string): CompositeType | null => {
+    const type = namedType(name);
+    return type && isCompositeType(type) ? type : null;
+  };
   /** The name __typename answers for an object, or null where Apollo's shaping would bubble a null up. */
   const objectTypeName = (name: string | null, parentType: CompositeType): string | null => {
-    let named: NamedType | null | undefined = null;
-    if (name !== null) {
-      named = namedTypes.get(name);
-      if (named === undefined) {
-        named = schema.type(name) ?? null;
-        namedTypes.set(name, named);
-      }
-    }
-    const type = named ?? parentType;
+    const type = (name === null ? null : namedType(name)) ?? parentType;
     return isObjectType(type) ? type.name : null;
   };
   const leafChecks = new Map<NamedType, (value: unknown) => boolean>();
@@ -131,10 +126,13 @@ export function compileShaper(operation: Operation): Shaper | undefined {
   };
 
   let introspection = false;
+  /** Whether any selection has @skip or @include: only then does shaping need the variables with their defaults. */
+  let conditional = false;
   const skipOf = (element: { appliedDirectivesOf(definition: unknown): Directive<never>[] }): Skip => {
     const skipDirective = element.appliedDirectivesOf(schema.skipDirective())[0];
     const includeDirective = element.appliedDirectivesOf(schema.includeDirective())[0];
     if (!skipDirective && !includeDirective) return undefined;
+    conditional = true;
     const skipIf = skipDirective && conditionOf(skipDirective);
     const includeIf = includeDirective && conditionOf(includeDirective);
     return (variables) => (skipIf !== undefined && skipIf(variables)) || (includeIf !== undefined && !includeIf(variables));
@@ -189,8 +187,7 @@ export function compileShaper(operation: Operation): Shaper | undefined {
   const root = compileSet(operation.selectionSet);
   if (introspection) return undefined;
   const rootType = schema.schemaDefinition.rootType(operation.rootKind)!;
-  const needsVariables = [...compiledSets.values()].some((set) => set.some((selection) => selection.skip));
-  const defaultedVariables = needsVariables ? operation.collectDefaultedVariableValues() : undefined;
+  const defaultedVariables = conditional ? operation.collectDefaultedVariableValues() : undefined;
 
   function applySet(input: Output, selections: CompiledSet, output: Output, variables: Variables, parentType: CompositeType): void {
     for (const selection of selections) {
